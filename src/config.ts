@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Settings come from the environment once, at start-up; a bad value stops the process with one clear
+ * line (see `loadConfig`). Handlers receive the parsed object and never read process.env themselves.
+ */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MINZHENG_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, '必须是 postgres:// 开头的连接串')
+    .optional(),
+  MINZHENG_DEMO: z.enum(['true', 'false']).default('true'),
+  MINZHENG_DEMO_DISTRICT: z
+    .string()
+    .regex(/^\d{6}$/, '必须是6位区划代码')
+    .default('310110'),
+  MINZHENG_DEMO_PERSONS: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
+  MINZHENG_SESSION_HOURS: z.coerce.number().int().min(1).max(72).default(8),
+  MINZHENG_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') ?? '?';
+    throw new ConfigError(`配置错误：${key}=${JSON.stringify(env[key] ?? '')}：${issue?.message ?? ''}`);
+  }
+  return parsed.data;
+}

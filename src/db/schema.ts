@@ -1,0 +1,2 @@
+// Every module's tables, for drizzle and drizzle-kit. Each module owns its schema file.
+export * from '../registry/schema.ts';
