@@ -20,6 +20,12 @@ const configSchema = z.object({
   MINZHENG_DEMO_PERSONS: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
   MINZHENG_SESSION_HOURS: z.coerce.number().int().min(1).max(72).default(8),
   MINZHENG_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  MINZHENG_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(1024),
+  MINZHENG_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  MINZHENG_LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  MINZHENG_COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  MINZHENG_WEB_DIST: z.string().min(1).default('web/dist'),
+  MINZHENG_BUILD_WEB: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

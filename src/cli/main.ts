@@ -2,6 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { CliError } from './context.ts';
 import { registerDbCommands } from './db.command.ts';
+import { registerPolicyCommands } from './policy.command.ts';
+import { registerServeCommands } from './serve.command.ts';
+import { registerAuditCommands } from './audit.command.ts';
+import { registerUsersCommands } from './users.command.ts';
+import { registerRegistryCommands } from './registry.command.ts';
+import { registerImportExportCommands } from './import-export.command.ts';
+import { registerDemoCommands } from './demo.command.ts';
 
 const program = new Command('minzheng')
   .description('智慧民政 Minzheng — 民政业务平台命令行 (civil-affairs platform CLI)')
@@ -10,6 +17,13 @@ const program = new Command('minzheng')
 
 // One register function per command group; each lives in its own *.command.ts file.
 registerDbCommands(program);
+registerPolicyCommands(program);
+registerServeCommands(program);
+registerAuditCommands(program);
+registerUsersCommands(program);
+registerRegistryCommands(program);
+registerImportExportCommands(program);
+registerDemoCommands(program);
 
 try {
   await program.parseAsync(process.argv);

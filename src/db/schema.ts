@@ -1,2 +1,4 @@
 // Every module's tables, for drizzle and drizzle-kit. Each module owns its schema file.
 export * from '../registry/schema.ts';
+export * from '../auth/schema.ts';
+export * from '../audit/schema.ts';

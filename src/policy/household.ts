@@ -43,3 +43,62 @@ export interface PolicyHousehold {
   renovationCostFen: number;
   members: PolicyMember[];
 }
+
+export const HUKOUS: readonly Hukou[] = ['shanghai', 'other'];
+export const DISABILITY_KINDS: readonly DisabilityKind[] = [
+  'physical',
+  'visual',
+  'hearing',
+  'speech',
+  'intellectual',
+  'mental',
+  'multiple',
+];
+export const CATEGORIES: readonly Category[] = [
+  'tekun',
+  'kunjing_child',
+  'orphan',
+  'traditional',
+  'rural_youth',
+  'anhui_resettled_1',
+  'anhui_resettled_2',
+];
+
+/**
+ * The accepted input before defaults: any field except `members`, `id`, `birthDate` may be omitted or
+ * null (SPEC.md: null means omitted). Validation returns this shape; the engine applies the defaults.
+ */
+export type PolicyMemberInput = Pick<PolicyMember, 'id' | 'birthDate'> & {
+  [K in Exclude<keyof PolicyMember, 'id' | 'birthDate'>]?: PolicyMember[K] | null;
+};
+export type PolicyHouseholdInput = { members: PolicyMemberInput[] } & {
+  [K in Exclude<keyof PolicyHousehold, 'members'>]?: PolicyHousehold[K] | null;
+};
+
+/** Fills SPEC.md's defaults (homes 1, hasSupporter true, money 0, flags false, lists empty). */
+export function withDefaults(input: PolicyHouseholdInput): PolicyHousehold {
+  return {
+    monetaryAssetsFen: input.monetaryAssetsFen ?? 0,
+    vehicles: input.vehicles ?? 0,
+    homes: input.homes ?? 1,
+    perCapitaFloorAreaBelowAverage: input.perCapitaFloorAreaBelowAverage ?? false,
+    medicalExpenseAnnualFen: input.medicalExpenseAnnualFen ?? 0,
+    educationExpenseAnnualFen: input.educationExpenseAnnualFen ?? 0,
+    temporaryAssistanceMonths: input.temporaryAssistanceMonths ?? 0,
+    renovationCostFen: input.renovationCostFen ?? 0,
+    members: input.members.map((m) => ({
+      id: m.id,
+      birthDate: m.birthDate,
+      hukou: m.hukou ?? 'shanghai',
+      wageFen: m.wageFen ?? 0,
+      pensionFen: m.pensionFen ?? 0,
+      otherIncomeFen: m.otherIncomeFen ?? 0,
+      disabilityGrade: m.disabilityGrade ?? null,
+      disabilityKind: m.disabilityKind ?? null,
+      seriousIllness: m.seriousIllness ?? false,
+      employed: m.employed ?? false,
+      hasSupporter: m.hasSupporter ?? true,
+      categories: m.categories ?? [],
+    })),
+  };
+}

@@ -118,9 +118,13 @@ export const persons = pgTable(
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
     uniqueIndex('persons_id_number_uq').on(t.districtCode, t.idNumber),
-    index('persons_name_idx').on(t.districtCode, t.name),
-    index('persons_initials_idx').on(t.districtCode, t.nameInitials),
-    index('persons_residence_idx').on(t.districtCode, t.residenceDivisionCode),
+    // text_pattern_ops: prefix LIKE (name, initials, division scope) uses these indexes whatever the
+    // database collation (PostgreSQL only plans LIKE on a plain index under the C collation).
+    index('persons_name_idx').on(t.districtCode, t.name.op('text_pattern_ops')),
+    index('persons_initials_idx').on(t.districtCode, t.nameInitials.op('text_pattern_ops')),
+    index('persons_residence_idx').on(t.districtCode, t.residenceDivisionCode.op('text_pattern_ops')),
+    // Staff often search by the last four characters of the ID number (身份证后四位).
+    index('persons_id_last4_idx').on(t.districtCode, sql`right(${t.idNumber}, 4)`),
     check('persons_sex_chk', sql`${t.sex} in (0, 1, 2, 9)`),
     check(
       'persons_disability_chk',
@@ -145,6 +149,8 @@ export const householdMembers = pgTable(
     relationCode: text('relation_code').notNull(),
     validFrom: date('valid_from', { mode: 'string' }).notNull(),
     validTo: date('valid_to', { mode: 'string' }),
+    /** Why the membership ended (codes.ts END_REASONS); null while current. */
+    endReason: text('end_reason'),
     seq: integer('seq').notNull().default(0),
   },
   (t) => [
@@ -153,6 +159,14 @@ export const householdMembers = pgTable(
       .on(t.districtCode, t.personId)
       .where(sql`${t.validTo} is null`),
     index('household_members_person_idx').on(t.districtCode, t.personId),
+    // One current head (户主, GB/T 4761 '02') per household.
+    uniqueIndex('household_members_head_uq')
+      .on(t.districtCode, t.householdId)
+      .where(sql`${t.validTo} is null and ${t.relationCode} = '02'`),
     check('household_members_dates_chk', sql`${t.validTo} is null or ${t.validTo} >= ${t.validFrom}`),
+    check(
+      'household_members_end_reason_chk',
+      sql`${t.endReason} is null or ${t.endReason} in ('moved_out','moved','death','head_changed','correction','other')`,
+    ),
   ],
 );

@@ -1,0 +1,310 @@
+/**
+ * API benchmark: `npx tsx bench/api.bench.ts [--persons 1000000] [--rounds 3] [--duration 15] [--keep]`.
+ *
+ * Loads the synthetic population (src/demo loader, COPY) into a fresh schema on the PostgreSQL server
+ * (BENCH_DATABASE_URL or TEST_DATABASE_URL), starts the API server in a child process (so that the
+ * load generator does not share its event loop), and measures with autocannon:
+ *   1. household search (varied queries: surname prefix, pinyin initials, household number,
+ *      committee) as a street caseworker and as a district-wide user, one request at a time (each query
+ *      --rounds times) — p50/p95/p99 (target p95 ≤ 50 ms);
+ *   2. mixed reads (person and household search, person and household detail) at 50 connections —
+ *      req/s (target ≥ 500) and p50/p95/p99.
+ * Requests time out after 120 s (so slow queries are measured, not dropped).
+ * Latencies are every response's time as autocannon reports it, so the percentiles are exact.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createUser } from '../src/auth/user.service.ts';
+import { loadConfig } from '../src/config.ts';
+import { openPostgres } from '../src/db/store.ts';
+import { loadDemoPopulation } from '../src/demo/demo.service.ts';
+import { buildServer } from '../src/http/server.ts';
+import { seedDivisions } from '../src/registry/registry.service.ts';
+
+interface AutocannonRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+  on(event: 'done', listener: (result: AutocannonResult) => void): void;
+}
+type Autocannon = (
+  options: {
+    url: string;
+    connections: number;
+    duration?: number;
+    amount?: number;
+    timeout: number;
+    requests: AutocannonRequest[];
+  },
+  callback?: (error: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
+
+// autocannon ships without type declarations: typed here for the calls this benchmark makes.
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const PASSWORD = 'Bench-password-2026';
+const DISTRICT = '310110';
+const STREET = '310110012';
+
+function arg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} 应为正数`);
+  return value;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+// ---- the server process -------------------------------------------------------------------------
+
+async function serveForBenchmark(): Promise<void> {
+  const url = process.env.MZ_BENCH_URL ?? '';
+  const schema = process.env.MZ_BENCH_SCHEMA ?? '';
+  const store = openPostgres(url, { searchPath: schema, max: 20 });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, MINZHENG_WEB_DIST: '/nonexistent' });
+  const app = await buildServer({ config, store, logger: false });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`READY ${address}\n`);
+  process.on('SIGTERM', () => {
+    void app
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
+  });
+}
+
+// ---- the driver ---------------------------------------------------------------------------------
+
+function startServer(url: string, schema: string): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, MZ_BENCH_ROLE: 'server', MZ_BENCH_URL: url, MZ_BENCH_SCHEMA: schema },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /READY (\S+)/.exec(out);
+      if (ready?.[1]) resolve({ child, address: ready[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
+  });
+}
+
+async function login(address: string, username: string): Promise<string> {
+  const response = await fetch(`${address}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  const cookie = /mz_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0];
+  if (!response.ok || !cookie) throw new Error(`login ${username}: ${response.status}`);
+  return cookie;
+}
+
+async function getJson<T>(address: string, cookie: string, path: string): Promise<T> {
+  const response = await fetch(`${address}${path}`, { headers: { cookie } });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Run {
+  label: string;
+  rps: number;
+  total: number;
+  non2xx: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** `load` is a duration in seconds or a number of requests. */
+function run(
+  label: string,
+  address: string,
+  connections: number,
+  load: { duration: number } | { amount: number },
+  requests: AutocannonRequest[],
+) {
+  const latencies: number[] = [];
+  return new Promise<Run>((resolve, reject) => {
+    const options = { url: address, connections, timeout: 120, requests, ...load };
+    const instance = autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      latencies.sort((a, b) => a - b);
+      resolve({
+        label,
+        rps: result.requests.total / result.duration,
+        total: result.requests.total,
+        non2xx: result.non2xx + result.errors + result.timeouts,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+      });
+    });
+    instance.on('response', (_client, _status, _bytes, time) => latencies.push(time));
+  });
+}
+
+interface Page {
+  items: { id: string; householdNo?: string; name?: string; committeeCode?: string; headName?: string }[];
+  total: number;
+}
+
+async function main(): Promise<void> {
+  const persons = arg('persons', 1_000_000);
+  const duration = arg('duration', 15);
+  // Each search query runs this many times, one request at a time: the latency a user sees.
+  const searchRounds = arg('rounds', 3);
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('需要 BENCH_DATABASE_URL 或 TEST_DATABASE_URL（PostgreSQL）');
+  const schema = `bench_api_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const store = openPostgres(url, { searchPath: schema, max: 4 });
+  let server: ChildProcess | undefined;
+  try {
+    await store.migrate();
+    await seedDivisions(store);
+    const loadStart = performance.now();
+    const summary = await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'api-bench' });
+    await admin.query(`ANALYZE ${schema}.persons, ${schema}.households, ${schema}.household_members`);
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const actor = { userId: null, divisionCode: DISTRICT, requestId: 'bench' };
+    for (const [username, role, divisionCode] of [
+      ['street', 'street_caseworker', STREET],
+      ['district', 'district_approver', DISTRICT],
+    ] as const) {
+      await createUser(
+        store,
+        actor,
+        { username, displayName: username, role, divisionCode, password: PASSWORD },
+        'bench',
+      );
+    }
+    const started = await startServer(url, schema);
+    server = started.child;
+    const { address } = started;
+    const street = await login(address, 'street');
+    const district = await login(address, 'district');
+
+    const households = await getJson<Page>(address, street, '/api/households?limit=200');
+    const people = await getJson<Page>(address, street, '/api/persons?limit=200');
+    const surnames = ['张', '王', '李', '陈', '刘', '杨', '黄', '周', '吴', '徐'];
+    const searches = (cookie: string): AutocannonRequest[] => {
+      const headers = { cookie };
+      const list: AutocannonRequest[] = [];
+      surnames.forEach((surname, i) => {
+        const h = households.items[i * 7];
+        list.push({ method: 'GET', path: `/api/households?q=${encodeURIComponent(surname)}`, headers });
+        list.push({
+          method: 'GET',
+          path: `/api/households?q=${['zj', 'wl', 'lm', 'cx', 'ly'][i % 5]}`,
+          headers,
+        });
+        if (h?.householdNo) list.push({ method: 'GET', path: `/api/households?q=${h.householdNo}`, headers });
+        if (h?.committeeCode) {
+          list.push({
+            method: 'GET',
+            path: `/api/households?division=${h.committeeCode}&offset=20`,
+            headers,
+          });
+        }
+      });
+      return list;
+    };
+    const mixed: AutocannonRequest[] = [];
+    const headers = { cookie: street };
+    for (let i = 0; i < 20; i += 1) {
+      const h = households.items[(i * 13) % households.items.length];
+      const p = people.items[(i * 17) % people.items.length];
+      const surname = surnames[i % surnames.length] ?? '张';
+      mixed.push({ method: 'GET', path: `/api/households?q=${encodeURIComponent(surname)}`, headers });
+      mixed.push({ method: 'GET', path: `/api/persons?q=${encodeURIComponent(surname)}`, headers });
+      if (h) mixed.push({ method: 'GET', path: `/api/households/${h.id}`, headers });
+      if (p) mixed.push({ method: 'GET', path: `/api/persons/${p.id}`, headers });
+    }
+
+    await run('warm-up', address, 4, { amount: 40 }, mixed);
+    const streetSearches = searches(street);
+    const districtSearches = searches(district);
+    const results = [
+      await run(
+        '户查询（街道用户，串行）',
+        address,
+        1,
+        { amount: streetSearches.length * searchRounds },
+        streetSearches,
+      ),
+      await run(
+        '户查询（全区用户，串行）',
+        address,
+        1,
+        { amount: districtSearches.length * searchRounds },
+        districtSearches,
+      ),
+      await run('混合读取（街道用户，50 连接）', address, 50, { duration }, mixed),
+    ];
+
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(
+      `\n数据：${summary.persons.toLocaleString()} 人 / ${summary.households.toLocaleString()} 户（${DISTRICT}），`,
+    );
+    out(
+      `装载 ${loadSeconds.toFixed(1)} s（含 ANALYZE）；PostgreSQL schema ${schema}；户查询每条 ${searchRounds} 次串行，混合读取 ${duration} s`,
+    );
+    out(
+      `机器：${cpus().length} 核，开始时负载 ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')}`,
+    );
+    out('');
+    out(
+      `${'场景'.padEnd(24)}${'req/s'.padStart(10)}${'请求数'.padStart(10)}${'p50'.padStart(11)}${'p95'.padStart(11)}${'p99'.padStart(11)}${'非2xx'.padStart(8)}`,
+    );
+    for (const r of results) {
+      out(
+        `${r.label.padEnd(22)}${r.rps.toFixed(0).padStart(10)}${String(r.total).padStart(10)}${ms(r.p50).padStart(11)}${ms(r.p95).padStart(11)}${ms(r.p99).padStart(11)}${String(r.non2xx).padStart(8)}`,
+      );
+    }
+    const [streetSearch, districtSearch, mixedRun] = results as [Run, Run, Run];
+    out('');
+    out(
+      `户查询 p95 / 目标 50 ms：街道 ${(streetSearch.p95 / 50).toFixed(2)}×，全区 ${(districtSearch.p95 / 50).toFixed(2)}×（≤ 1 为达标）`,
+    );
+    out(`混合读取吞吐 / 目标 500 req/s：${(mixedRun.rps / 500).toFixed(2)}×（≥ 1 为达标）`);
+  } finally {
+    if (server && server.exitCode === null) {
+      // The schema is dropped below: the server's connections must be gone first.
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await store.close();
+    if (!process.argv.includes('--keep')) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+if (process.env.MZ_BENCH_ROLE === 'server') await serveForBenchmark();
+else await main();

@@ -1,0 +1,39 @@
+/**
+ * Every audited action, as a closed set: a new kind of write adds a member here (and its Chinese label),
+ * so the audit log never carries free-text action names.
+ */
+export const AUDIT_ACTIONS = {
+  'auth.login': '登录成功',
+  'auth.login_failed': '登录失败',
+  'auth.locked': '账号锁定',
+  'auth.logout': '退出登录',
+  'auth.password_changed': '修改密码',
+  'user.created': '新建用户',
+  'user.password_reset': '重置密码',
+  'user.updated': '修改用户',
+  'person.unmask': '查看完整身份证号/电话',
+  'person.created': '新增人员',
+  'person.updated': '修改人员',
+  'household.created': '新建家庭户',
+  'household.updated': '修改家庭户',
+  'household.member_added': '家庭成员迁入',
+  'household.member_ended': '家庭成员迁出',
+  'household.member_moved': '家庭成员转户',
+  'household.head_changed': '变更户主',
+  'registry.import': '台账导入',
+  'registry.export': '台账导出',
+  'demo.seeded': '生成演示数据',
+  'system.initialised': '系统初始化',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+export const auditActionList = Object.keys(AUDIT_ACTIONS) as AuditAction[];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return Object.hasOwn(AUDIT_ACTIONS, value);
+}
+
+export function auditActionName(action: AuditAction): string {
+  return AUDIT_ACTIONS[action];
+}

@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * 审计日志: append-only, hash-chained. Each row's `hash` is SHA-256 over its canonical serialisation and
+ * the previous row's hash (`prev_hash`), so editing, deleting or reordering rows breaks the chain and
+ * `minzheng audit verify` finds the first broken row. One chain for the whole installation (not
+ * distributed by district): appends are serialised on the `audit_head` row.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    at: timestamp('at', { withTimezone: true, mode: 'string', precision: 3 }).notNull(),
+    actorId: text('actor_id'),
+    actorDivision: text('actor_division'),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    reason: text('reason'),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_log_entity_idx').on(t.entityType, t.entityId),
+    index('audit_log_actor_idx').on(t.actorId),
+    check('audit_log_hash_chk', sql`length(${t.hash}) = 64 and length(${t.prevHash}) = 64`),
+  ],
+);
+
+/**
+ * The chain's head: one row holding the last id and hash. Appenders lock it (SELECT … FOR UPDATE) so that
+ * concurrent transactions form one chain, and verify compares it with the last row so that deleting the
+ * newest rows is detected too.
+ */
+export const auditHead = pgTable(
+  'audit_head',
+  {
+    singleton: integer('singleton').primaryKey().default(1),
+    lastId: bigint('last_id', { mode: 'number' }).notNull().default(0),
+    lastHash: text('last_hash').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('audit_head_singleton_chk', sql`${t.singleton} = 1`)],
+);

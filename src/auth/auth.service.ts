@@ -1,0 +1,179 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { recordAudit } from '../audit/audit.service.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../db/store.ts';
+import { AppError } from '../http/errors.ts';
+import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import {
+  findActiveSession,
+  insertSession,
+  revokeSession,
+  revokeUserSessions,
+  type ActiveSession,
+} from './session.repository.ts';
+import type { AuthUser } from './user.ts';
+import {
+  clearFailedAttempts,
+  findUserById,
+  findUserByUsername,
+  recordFailedAttempt,
+  setPasswordHash,
+} from './user.repository.ts';
+
+export type AuthSettings = Pick<
+  Config,
+  'MINZHENG_SESSION_HOURS' | 'MINZHENG_LOGIN_MAX_ATTEMPTS' | 'MINZHENG_LOGIN_LOCK_MINUTES'
+>;
+
+/** The cookie holds the token; the table holds only this digest of it. */
+export const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: AuthUser;
+}
+
+interface RequestMeta {
+  requestId: string;
+  now?: Date;
+}
+
+/** Usernames are short identifiers; anything else is not looked up nor stored in the audit log verbatim. */
+const auditableUsername = (username: string) => username.slice(0, 64);
+
+/**
+ * 登录. Failures count towards the lock-out and are audited (committed even though the request fails);
+ * a locked account is refused before its password is checked.
+ */
+export async function login(
+  store: Store,
+  settings: AuthSettings,
+  credentials: { username: string; password: string },
+  meta: RequestMeta,
+): Promise<LoginResult> {
+  const now = meta.now ?? new Date();
+  const user = await findUserByUsername(store.db, credentials.username);
+  if (!user || user.disabled) {
+    await burnVerification(credentials.password);
+    await store.transaction((tx) =>
+      recordAudit(tx, {
+        actor: { userId: null, divisionCode: null, requestId: meta.requestId },
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        after: {
+          username: auditableUsername(credentials.username),
+          reason: user ? 'disabled' : 'unknown_user',
+        },
+      }),
+    );
+    throw new AppError('AUTH_INVALID');
+  }
+  const actor = { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId };
+  if (user.lockedUntil && user.lockedUntil > now) {
+    await store.transaction((tx) =>
+      recordAudit(tx, {
+        actor,
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user.id,
+        after: { reason: 'locked', lockedUntil: user.lockedUntil?.toISOString() },
+      }),
+    );
+    throw new AppError('AUTH_LOCKED');
+  }
+  if (!(await verifyPassword(user.passwordHash, credentials.password))) {
+    const lockUntil = new Date(now.getTime() + settings.MINZHENG_LOGIN_LOCK_MINUTES * 60_000);
+    const state = await store.transaction(async (tx) => {
+      const next = await recordFailedAttempt(tx.db, user.id, settings.MINZHENG_LOGIN_MAX_ATTEMPTS, lockUntil);
+      const locked = next.lockedUntil !== null && next.lockedUntil > now;
+      await recordAudit(tx, {
+        actor,
+        action: locked ? 'auth.locked' : 'auth.login_failed',
+        entityType: 'user',
+        entityId: user.id,
+        after: { reason: 'wrong_password', failedAttempts: next.failedAttempts },
+      });
+      return { locked };
+    });
+    throw new AppError(state.locked ? 'AUTH_LOCKED' : 'AUTH_INVALID');
+  }
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + settings.MINZHENG_SESSION_HOURS * 3_600_000);
+  await store.transaction(async (tx) => {
+    await clearFailedAttempts(tx.db, user.id);
+    await insertSession(tx.db, { tokenHash: tokenDigest(token), userId: user.id, csrfToken, expiresAt });
+    await recordAudit(tx, {
+      actor,
+      action: 'auth.login',
+      entityType: 'user',
+      entityId: user.id,
+      after: { expiresAt: expiresAt.toISOString() },
+    });
+  });
+  const {
+    passwordHash: _hash,
+    disabled: _d,
+    failedAttempts: _f,
+    lockedUntil: _l,
+    createdAt: _c,
+    ...plain
+  } = user;
+  return { token, csrfToken, expiresAt, user: plain };
+}
+
+/** The session a cookie token names, if it is live. */
+export function authenticate(
+  store: Store,
+  token: string,
+  now = new Date(),
+): Promise<ActiveSession | undefined> {
+  return findActiveSession(store.db, tokenDigest(token), now);
+}
+
+export async function logout(store: Store, session: ActiveSession, meta: RequestMeta): Promise<void> {
+  const now = meta.now ?? new Date();
+  await store.transaction(async (tx) => {
+    await revokeSession(tx.db, session.tokenHash, now);
+    await recordAudit(tx, {
+      actor: { userId: session.user.id, divisionCode: session.user.divisionCode, requestId: meta.requestId },
+      action: 'auth.logout',
+      entityType: 'user',
+      entityId: session.user.id,
+    });
+  });
+}
+
+/** 修改密码: the current password again, a new one that passes the rules; other sessions end. */
+export async function changePassword(
+  store: Store,
+  session: ActiveSession,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+): Promise<void> {
+  const now = meta.now ?? new Date();
+  const user = await findUserById(store.db, session.user.id);
+  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new AppError('AUTH_INVALID', '当前密码错误');
+  }
+  const problem = passwordProblem(input.newPassword, user.username);
+  if (problem)
+    throw new AppError('PASSWORD_WEAK', problem, { details: [{ field: 'newPassword', reason: problem }] });
+  if (input.newPassword === input.currentPassword) {
+    throw new AppError('PASSWORD_WEAK', '新密码不能与当前密码相同');
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await store.transaction(async (tx) => {
+    await setPasswordHash(tx.db, user.id, passwordHash, false);
+    await revokeUserSessions(tx.db, user.id, now, session.tokenHash);
+    await recordAudit(tx, {
+      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+      action: 'auth.password_changed',
+      entityType: 'user',
+      entityId: user.id,
+    });
+  });
+}

@@ -1,0 +1,114 @@
+import { ALL, divisionScope, type DataScope } from './scope.ts';
+
+/** The seven roles of the contract; a user has exactly one. */
+export const ROLES = {
+  committee_assistant: '居委会助理员',
+  street_caseworker: '街道经办人',
+  district_approver: '区审批人',
+  verification_officer: '核对员',
+  finance_officer: '财务人员',
+  auditor: '审计员',
+  admin: '系统管理员',
+} as const;
+
+export type Role = keyof typeof ROLES;
+export const roleList = Object.keys(ROLES) as [Role, ...Role[]];
+
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(ROLES, value);
+}
+
+export const PERMISSIONS = [
+  'registry.view',
+  'person.unmask',
+  'registry.write',
+  'registry.import',
+  'registry.export',
+  'statistics.view',
+  'policy.calculate',
+  'policy.view',
+  'audit.view',
+  'users.manage',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+const everyone: readonly Permission[] = ['statistics.view', 'policy.calculate', 'policy.view'];
+
+/**
+ * Role → permissions. Finance staff pay out entitlements and do not browse the registry; the auditor reads
+ * everything but writes nothing and unmasks nothing; unmasking is for those who must contact or verify a
+ * person (street caseworkers, approvers, verification officers, administrators).
+ */
+const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  committee_assistant: [...everyone, 'registry.view', 'registry.write', 'registry.import', 'registry.export'],
+  street_caseworker: [
+    ...everyone,
+    'registry.view',
+    'person.unmask',
+    'registry.write',
+    'registry.import',
+    'registry.export',
+  ],
+  district_approver: [...everyone, 'registry.view', 'person.unmask', 'registry.export'],
+  verification_officer: [...everyone, 'registry.view', 'person.unmask'],
+  finance_officer: [...everyone],
+  auditor: [...everyone, 'registry.view', 'audit.view'],
+  admin: [
+    ...everyone,
+    'registry.view',
+    'person.unmask',
+    'registry.write',
+    'registry.import',
+    'registry.export',
+    'audit.view',
+    'users.manage',
+  ],
+};
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+export const MENUS = [
+  'dashboard',
+  'persons',
+  'households',
+  'import',
+  'calculator',
+  'parameters',
+  'audit',
+  'users',
+] as const;
+export type Menu = (typeof MENUS)[number];
+
+/** The console shows exactly these menus (contract: "Menus by role"), derived from the permissions. */
+export function menusOf(role: Role): Menu[] {
+  const can = (permission: Permission) => hasPermission(role, permission);
+  const menus: Menu[] = ['dashboard'];
+  if (can('registry.view')) menus.push('persons', 'households');
+  if (can('registry.import')) menus.push('import');
+  menus.push('calculator', 'parameters');
+  if (can('audit.view')) menus.push('audit');
+  if (can('users.manage')) menus.push('users');
+  return menus;
+}
+
+/** The people a user may see: the auditor everything, everyone else their own division and below. */
+export function scopeOf(user: { role: Role; divisionCode: string }): DataScope {
+  switch (user.role) {
+    case 'auditor':
+      return ALL;
+    case 'admin':
+    case 'committee_assistant':
+    case 'street_caseworker':
+    case 'district_approver':
+    case 'verification_officer':
+    case 'finance_officer':
+      return divisionScope(user.divisionCode);
+  }
+}

@@ -1,0 +1,184 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { finished } from 'node:stream/promises';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { ALL, divisionScope, type DataScope } from '../auth/scope.ts';
+import { exportHouseholds } from '../registry/export/export.service.ts';
+import {
+  importHouseholds,
+  type ImportProgress,
+  type ImportReport,
+} from '../registry/import/import.service.ts';
+import { writeTemplates } from '../registry/import/template.ts';
+import { CliError, withStore } from './context.ts';
+import { formatTable } from './registry.command.ts';
+
+const PHASES: Record<ImportProgress['phase'], string> = {
+  read: '读取校验',
+  check: '查重',
+  write: '写入',
+  done: '完成',
+};
+
+function scopeOf(division: string | undefined): DataScope {
+  if (division === undefined) return ALL;
+  try {
+    return divisionScope(division);
+  } catch {
+    throw new CliError(`--division 应为6、9或12位区划代码：${division}`);
+  }
+}
+
+function actor(reason: string, division: string | undefined) {
+  return { userId: `cli:${userInfo().username}`, divisionCode: division ?? null, reason };
+}
+
+/** A progress bar on stderr, only when a person is watching it. */
+function progressBar(format: string): cliProgress.SingleBar | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return new cliProgress.SingleBar(
+    { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+export function renderImportReport(report: ImportReport): string {
+  if (report.ok) {
+    return report.dryRun
+      ? `校验通过（试运行，未写入）：共 ${report.rows} 行，将导入 ${report.households} 户、${report.persons} 人\n`
+      : `导入完成：共 ${report.rows} 行，已导入 ${report.households} 户、${report.persons} 人\n`;
+  }
+  const table = formatTable(
+    ['行', '列', '值', '原因'],
+    report.errors.map((e) => [
+      e.row === null ? '-' : String(e.row),
+      e.column ?? '-',
+      e.value ?? '',
+      e.reason,
+    ]),
+  );
+  const more =
+    report.errorCount > report.errors.length
+      ? `\n（仅列出前 ${report.errors.length} 处，共 ${report.errorCount} 处）`
+      : '';
+  return `导入失败：发现 ${report.errorCount} 处错误，未写入任何数据${report.dryRun ? '（试运行）' : ''}\n${table}${more}\n`;
+}
+
+interface ImportOptions {
+  dryRun?: boolean;
+  division?: string;
+  reason: string;
+}
+
+interface ExportOptions {
+  division?: string;
+  name?: string;
+  household?: string[];
+  out: string;
+  unmask?: boolean;
+  reason?: string;
+}
+
+export function registerImportExportCommands(program: Command): void {
+  const importCommand = program.command('import').description('台账导入 (import)');
+  importCommand
+    .command('template')
+    .description('生成台账模板 household-roster.xlsx / .csv (write the roster templates)')
+    .option('--out <dir>', '输出目录 (output folder)', 'templates')
+    .action(async (opts: { out: string }) => {
+      await mkdir(opts.out, { recursive: true });
+      const files = await writeTemplates(opts.out);
+      process.stdout.write(`已生成模板：${files.join('、')}\n`);
+    });
+  importCommand
+    .command('households')
+    .description(
+      '导入户籍台账 .xlsx/.csv：每行一人，按户编号分户；有任何错误则不写入 (import a household roster)',
+    )
+    .argument('<file>', '台账文件 (.xlsx or .csv)')
+    .option('--dry-run', '只校验不写入 (validate only)')
+    .option('--division <code>', '数据范围：区/街道/居委会代码 (data scope)')
+    .option('--reason <text>', '导入原因，记入审计日志 (reason, audited)', '命令行导入台账')
+    .action(async (file: string, opts: ImportOptions) => {
+      const scope = scopeOf(opts.division);
+      const report = await withStore(async (store, config) => {
+        const bar = progressBar('{phase} |{bar}| {percentage}% | {rows} 行');
+        bar?.start(100, 0, { phase: PHASES.read, rows: 0 });
+        try {
+          return await importHouseholds(store, file, {
+            scope,
+            actor: actor(opts.reason, opts.division),
+            dryRun: opts.dryRun ?? false,
+            maxUploadMb: config.MINZHENG_MAX_UPLOAD_MB,
+            onProgress: (p) => {
+              const percent =
+                p.phase === 'read' ? Math.floor((90 * p.bytesRead) / Math.max(1, p.totalBytes)) : 95;
+              bar?.update(p.phase === 'done' ? 100 : percent, { phase: PHASES[p.phase], rows: p.rows });
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+      });
+      process.stdout.write(renderImportReport(report));
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('export')
+    .description('台账导出 (export)')
+    .command('households')
+    .description('导出户籍台账为 .xlsx（与导入格式相同）；身份证号和电话默认脱敏 (export a household roster)')
+    .option('--division <code>', '区/街道/居委会代码 (division filter)')
+    .option('--name <text>', '成员姓名或拼音首字母前缀 (member name or initials)')
+    .option('--household <no...>', '户编号，可多个 (household numbers)')
+    .requiredOption('--out <file>', '输出文件 .xlsx (output file)')
+    .option('--unmask', '导出完整身份证号和电话（须 --reason，记入审计日志） (full ID numbers)')
+    .option('--reason <text>', '导出原因 (reason, audited)')
+    .action(async (opts: ExportOptions) => {
+      if (!opts.out.endsWith('.xlsx')) throw new CliError('--out 须为 .xlsx 文件');
+      const reason = opts.reason?.trim() ?? '';
+      if (opts.unmask && reason === '') {
+        throw new CliError('--unmask 是管理操作，须用 --reason 说明原因（将记入审计日志）');
+      }
+      if (opts.division !== undefined) scopeOf(opts.division);
+      const partial = `${opts.out}.part`;
+      const result = await withStore(async (store) => {
+        const out = createWriteStream(partial);
+        const bar = progressBar('导出中 {value} 户');
+        bar?.start(Number.MAX_SAFE_INTEGER, 0);
+        try {
+          const written = await exportHouseholds(
+            store,
+            {
+              ...(opts.division ? { divisionCode: opts.division } : {}),
+              ...(opts.name ? { name: opts.name } : {}),
+              ...(opts.household ? { householdNos: opts.household } : {}),
+            },
+            {
+              scope: ALL,
+              unmask: opts.unmask ?? false,
+              actor: actor(reason === '' ? '命令行导出台账' : reason, undefined),
+              onProgress: (households) => bar?.update(households),
+            },
+            out,
+          );
+          await finished(out);
+          await rename(partial, opts.out);
+          return written;
+        } catch (error) {
+          out.destroy();
+          await rm(partial, { force: true });
+          throw error;
+        } finally {
+          bar?.stop();
+        }
+      });
+      process.stdout.write(
+        `导出完成：${result.households} 户、${result.persons} 人 → ${opts.out}` +
+          `（身份证号和电话${result.masked ? '已脱敏' : '为完整号码，请妥善保管'}）\n`,
+      );
+    });
+}

@@ -1,0 +1,246 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { recordAudit } from '../audit/audit.service.ts';
+import { ALL } from '../auth/scope.ts';
+import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES } from '../registry/codes.ts';
+import {
+  getHouseholdDetail,
+  RegistryError,
+  searchPersons,
+  type HouseholdDetail,
+  type PersonSearch,
+  type PersonSummary,
+} from '../registry/registry.service.ts';
+import { CliError, withStore } from './context.ts';
+
+/** Terminal columns a string takes: CJK and full-width characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    width +=
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      cp >= 0x20000
+        ? 2
+        : 1;
+  }
+  return width;
+}
+
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i]! - displayWidth(c)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new CliError(`${flag} 应为非负整数：${value}`);
+  return Number(value);
+}
+
+function cliActor(reason: string) {
+  return { userId: `cli:${userInfo().username}`, divisionCode: null, requestId: undefined, reason };
+}
+
+/** Showing full ID numbers is an administrative action: it needs a reason and leaves an audit row. */
+function requireUnmaskReason(opts: { unmask?: boolean; reason?: string }): string | undefined {
+  if (!opts.unmask) return undefined;
+  const reason = opts.reason?.trim();
+  if (!reason) throw new CliError('--unmask 是管理操作，须用 --reason 说明原因（将记入审计日志）');
+  return reason;
+}
+
+function fail(error: unknown): never {
+  if (error instanceof RegistryError) throw new CliError(error.message);
+  throw error;
+}
+
+interface FindOptions {
+  name?: string;
+  contains?: boolean;
+  initials?: string;
+  idNumber?: string;
+  division?: string;
+  includeDead?: boolean;
+  limit: string;
+  offset: string;
+  json?: boolean;
+  unmask?: boolean;
+  reason?: string;
+}
+
+function personRows(rows: readonly PersonSummary[]): string[][] {
+  return rows.map((r) => [
+    r.name,
+    r.sexName,
+    r.birthDate,
+    r.idNumber,
+    r.householdNo ?? '—',
+    [r.streetName, r.committeeName].filter(Boolean).join(' ') || r.residenceDivisionCode,
+    r.deathDate ? `已故 ${r.deathDate}` : '',
+  ]);
+}
+
+async function findPersons(opts: FindOptions): Promise<void> {
+  const reason = requireUnmaskReason(opts);
+  const query: PersonSearch = {
+    name: opts.name,
+    nameMatch: opts.contains ? 'contains' : 'prefix',
+    initials: opts.initials,
+    idNumber: opts.idNumber,
+    divisionCode: opts.division,
+    includeDead: opts.includeDead === true,
+    limit: positiveInt(opts.limit, '--limit'),
+    offset: positiveInt(opts.offset, '--offset'),
+    unmask: opts.unmask === true,
+  };
+  const page = await withStore(async (store) => {
+    const result = await searchPersons(store.db, ALL, query).catch(fail);
+    if (reason) {
+      await store.transaction((tx) =>
+        recordAudit(tx, {
+          actor: cliActor(reason),
+          action: 'person.unmask',
+          entityType: 'person',
+          entityId: result.rows.map((r) => r.id).join(',') || null,
+          after: { query: { ...query, unmask: undefined }, shown: result.rows.length },
+          reason,
+        }),
+      );
+    }
+    return result;
+  });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    return;
+  }
+  const header = ['姓名', '性别', '出生日期', '身份证号', '户编号', '居住地', '状态'];
+  process.stdout.write(`${formatTable(header, personRows(page.rows))}\n`);
+  const to = page.offset + page.rows.length;
+  process.stdout.write(
+    `共 ${page.total} 人，显示第 ${page.rows.length ? page.offset + 1 : 0}–${to} 条${opts.unmask ? '（完整身份证号，已记入审计日志）' : ''}\n`,
+  );
+}
+
+function householdText(d: HouseholdDetail): string {
+  const h = d.household;
+  const disability = (c: number | null, g: number | null) =>
+    c === null
+      ? ''
+      : `${DISABILITY_CATEGORIES[c as keyof typeof DISABILITY_CATEGORIES] ?? c}${g === null ? '' : (DISABILITY_GRADES[g as keyof typeof DISABILITY_GRADES] ?? g)}`;
+  const lines = [
+    `户编号：${h.householdNo}`,
+    `所在地：${[h.districtName, h.streetName, h.committeeName].filter(Boolean).join(' ')}（${h.committeeCode}）`,
+    `地址：${h.address || '—'}`,
+    `家庭财产：货币财产 ${(h.monetaryAssetsFen / 100).toFixed(2)} 元，机动车 ${h.vehicles} 辆，住房 ${h.homes} 套${h.perCapitaFloorAreaBelowAverage ? '（人均面积低于平均）' : ''}`,
+    '',
+    `现有成员（${d.members.length} 人）：`,
+    formatTable(
+      ['关系', '姓名', '性别', '出生日期', '身份证号', '残疾', '特殊类别', '迁入日期'],
+      d.members.map((m) => [
+        `${m.relationName}(${m.relationCode})`,
+        m.person.name,
+        m.person.sex === 1 ? '男' : m.person.sex === 2 ? '女' : '未知',
+        m.person.birthDate,
+        m.person.idNumber,
+        disability(m.person.disabilityCategory, m.person.disabilityGrade),
+        m.person.categories.map((c) => CATEGORY_NAMES[c]).join('、'),
+        m.validFrom,
+      ]),
+    ),
+    '',
+    `成员变动记录（${d.history.length} 条）：`,
+    formatTable(
+      ['姓名', '关系', '起始日期', '终止日期', '终止原因'],
+      d.history.map((r) => [
+        r.name,
+        `${r.relationName}(${r.relationCode})`,
+        r.validFrom,
+        r.validTo ?? '至今',
+        r.endReasonName ?? '',
+      ]),
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+interface ShowOptions {
+  district: string;
+  json?: boolean;
+  unmask?: boolean;
+  reason?: string;
+}
+
+async function showHousehold(householdNo: string, opts: ShowOptions): Promise<void> {
+  if (!/^\d{6}$/.test(opts.district)) throw new CliError(`--district 应为6位区代码：${opts.district}`);
+  const reason = requireUnmaskReason(opts);
+  const detail = await withStore(async (store) => {
+    const result = await getHouseholdDetail(
+      store.db,
+      ALL,
+      { districtCode: opts.district, householdNo },
+      { unmask: opts.unmask === true },
+    ).catch(fail);
+    if (reason) {
+      await store.transaction((tx) =>
+        recordAudit(tx, {
+          actor: cliActor(reason),
+          action: 'person.unmask',
+          entityType: 'household',
+          entityId: result.household.id,
+          after: { householdNo, districtCode: opts.district, persons: result.history.length },
+          reason,
+        }),
+      );
+    }
+    return result;
+  });
+  process.stdout.write(opts.json ? `${JSON.stringify(detail, null, 2)}\n` : householdText(detail));
+}
+
+export function registerRegistryCommands(program: Command): void {
+  const persons = program.command('persons').description('人员信息查询 (population registry: persons)');
+  persons
+    .command('find')
+    .description('查询人员，身份证号默认脱敏显示 (search persons; ID numbers masked)')
+    .option('--name <name>', '姓名，前缀匹配 (name prefix)')
+    .option('--contains', '姓名按包含匹配 (substring match for --name)')
+    .option('--initials <letters>', '姓名拼音首字母，前缀匹配，如 zs (pinyin initials prefix)')
+    .option('--id-number <id>', '身份证号：18位精确匹配，或后4位 (full ID number or its last 4)')
+    .option('--division <code>', '区/街道/居委会代码 (district, street or committee code)')
+    .option('--include-dead', '包括已故人员 (include deceased persons)')
+    .option('--limit <n>', '每页条数，最多500 (page size)', '20')
+    .option('--offset <n>', '跳过条数 (offset)', '0')
+    .option('--json', '以 JSON 输出 (JSON output)')
+    .option(
+      '--unmask',
+      '显示完整身份证号和电话：管理操作，须填 --reason，记入审计日志 (administrative: show full ID numbers; audited)',
+    )
+    .option('--reason <text>', '操作原因 (reason, required with --unmask)')
+    .action((opts: FindOptions) => findPersons(opts));
+
+  const households = program
+    .command('households')
+    .description('家庭户查询 (population registry: households)');
+  households
+    .command('show')
+    .argument('<householdNo>', '户编号 (household number)')
+    .description('显示家庭户、现有成员及成员变动记录 (household, current members and membership history)')
+    .requiredOption('--district <code>', '6位区代码，如 310110 (district code)')
+    .option('--json', '以 JSON 输出 (JSON output)')
+    .option('--unmask', '显示完整身份证号：管理操作，须填 --reason，记入审计日志 (administrative; audited)')
+    .option('--reason <text>', '操作原因 (reason, required with --unmask)')
+    .action((householdNo: string, opts: ShowOptions) => showHousehold(householdNo, opts));
+}

@@ -1,0 +1,3 @@
+ALTER TABLE "household_members" ADD COLUMN "end_reason" text;--> statement-breakpoint
+CREATE INDEX "persons_id_last4_idx" ON "persons" USING btree ("district_code",right("id_number", 4));--> statement-breakpoint
+ALTER TABLE "household_members" ADD CONSTRAINT "household_members_end_reason_chk" CHECK ("household_members"."end_reason" is null or "household_members"."end_reason" in ('moved_out','moved','death','head_changed','correction','other'));

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "household_members_head_uq" ON "household_members" USING btree ("district_code","household_id") WHERE "household_members"."valid_to" is null and "household_members"."relation_code" = '02';

@@ -1,0 +1,141 @@
+import type { GeneratedHousehold } from './population.types.ts';
+
+/**
+ * CSV text of the three registry tables, as COPY ... WITH (FORMAT csv) reads it: empty unquoted
+ * field = NULL, booleans t/f, arrays as PostgreSQL array literals. Column lists are the table
+ * columns minus created_at/updated_at (their defaults apply), so the bytes depend only on the run's
+ * options.
+ */
+export const HOUSEHOLD_COLUMNS = [
+  'district_code',
+  'id',
+  'household_no',
+  'street_code',
+  'committee_code',
+  'address',
+  'monetary_assets_fen',
+  'vehicles',
+  'homes',
+  'per_capita_floor_area_below_average',
+  'medical_expense_annual_fen',
+  'education_expense_annual_fen',
+] as const;
+
+export const PERSON_COLUMNS = [
+  'district_code',
+  'id',
+  'id_number',
+  'name',
+  'name_initials',
+  'sex',
+  'birth_date',
+  'death_date',
+  'ethnicity',
+  'marital_status',
+  'phone',
+  'hukou_division_code',
+  'residence_division_code',
+  'disability_category',
+  'disability_grade',
+  'employed',
+  'serious_illness',
+  'has_supporter',
+  'categories',
+  'wage_fen',
+  'pension_fen',
+  'other_income_fen',
+] as const;
+
+export const MEMBER_COLUMNS = [
+  'district_code',
+  'household_id',
+  'person_id',
+  'relation_code',
+  'valid_from',
+  'valid_to',
+  'seq',
+] as const;
+
+export type PopulationTable = 'households' | 'persons' | 'household_members';
+
+export const TABLE_COLUMNS: Record<PopulationTable, readonly string[]> = {
+  households: HOUSEHOLD_COLUMNS,
+  persons: PERSON_COLUMNS,
+  household_members: MEMBER_COLUMNS,
+};
+
+export const POPULATION_TABLES: readonly PopulationTable[] = ['households', 'persons', 'household_members'];
+
+/** A text field: quoted only when it must be (never empty here, since empty unquoted is NULL). */
+function text(value: string): string {
+  return value === '' || /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const nullable = (value: string | number | null): string => (value === null ? '' : String(value));
+const bool = (value: boolean): string => (value ? 't' : 'f');
+
+export function householdRow(h: GeneratedHousehold): string {
+  return `${h.districtCode},${h.id},${text(h.householdNo)},${h.streetCode},${h.committeeCode},${text(h.address)},${h.monetaryAssetsFen},${h.vehicles},${h.homes},${bool(h.perCapitaFloorAreaBelowAverage)},${h.medicalExpenseAnnualFen},${h.educationExpenseAnnualFen}\n`;
+}
+
+export function personRows(h: GeneratedHousehold): string {
+  let out = '';
+  for (const { person: p } of h.members) {
+    const categories = p.categories.length === 0 ? '{}' : text(`{${p.categories.join(',')}}`);
+    out += `${h.districtCode},${p.id},${p.idNumber},${text(p.name)},${text(p.nameInitials)},${p.sex},${p.birthDate},,${nullable(p.ethnicity)},${nullable(p.maritalStatus)},${nullable(p.phone)},${p.hukouDivisionCode},${p.residenceDivisionCode},${nullable(p.disabilityCategory)},${nullable(p.disabilityGrade)},${bool(p.employed)},${bool(p.seriousIllness)},${bool(p.hasSupporter)},${categories},${p.wageFen},${p.pensionFen},${p.otherIncomeFen}\n`;
+  }
+  return out;
+}
+
+export function memberRows(h: GeneratedHousehold): string {
+  let out = '';
+  for (const m of h.members) {
+    out += `${h.districtCode},${h.id},${m.person.id},${m.relationCode},${m.validFrom},,${m.seq}\n`;
+  }
+  return out;
+}
+
+export const ROW_WRITERS: Record<PopulationTable, (h: GeneratedHousehold) => string> = {
+  households: householdRow,
+  persons: personRows,
+  household_members: memberRows,
+};
+
+export function headerLine(table: PopulationTable): string {
+  return `${TABLE_COLUMNS[table].join(',')}\n`;
+}
+
+/**
+ * Accumulates rows as UTF-8 bytes in one reused buffer and hands out chunks of about `chunkBytes`,
+ * each ending on a row. Encoding row by row into a buffer avoids joining many small strings (which
+ * made the garbage collector the main cost of a large run).
+ */
+export class ChunkBuffer {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(private readonly chunkBytes = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes * 2);
+  }
+
+  /** Adds rows; returns a full chunk when one is ready. */
+  add(rows: string): Buffer | undefined {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    const room = this.used + rows.length * 3;
+    if (room > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(room, this.buffer.length * 2));
+      this.buffer.copy(bigger, 0, 0, this.used);
+      this.buffer = bigger;
+    }
+    this.used += this.buffer.write(rows, this.used, 'utf8');
+    return this.used >= this.chunkBytes ? this.take() : undefined;
+  }
+
+  /** The rows held so far as a new buffer (undefined when empty). */
+  take(): Buffer | undefined {
+    if (this.used === 0) return undefined;
+    const chunk = Buffer.from(this.buffer.subarray(0, this.used));
+    this.used = 0;
+    return chunk;
+  }
+}

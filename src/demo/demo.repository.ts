@@ -1,0 +1,72 @@
+import { and, eq, like, sql } from 'drizzle-orm';
+import { selectRows } from '../db/sql.ts';
+import type { CsvChunks, Db, Session } from '../db/store.ts';
+import { households } from '../registry/schema.ts';
+import { TABLE_COLUMNS, type PopulationTable } from './csv.ts';
+
+/**
+ * Data access for the demo population: the "already generated?" check, a per-district lock and the
+ * bulk COPY of generated rows. Generated households are recognised by their 户编号 prefix
+ * `<district>D` (see householdNumber in generator.ts).
+ */
+export async function hasDemoHouseholds(db: Db, district: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: households.id })
+    .from(households)
+    .where(and(eq(households.districtCode, district), like(households.householdNo, `${district}D%`)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * Serialises concurrent loads into one district until the transaction ends. Advisory locks are
+ * database-wide, so the key includes the schema (test files share a database, one schema each).
+ */
+export async function lockDemoDistrict(db: Db, district: string): Promise<void> {
+  await db.execute(
+    sql`select pg_advisory_xact_lock(hashtext('minzheng-demo:' || current_schema() || ':' || ${district}))`,
+  );
+}
+
+export function copyPopulationRows(
+  session: Session,
+  table: PopulationTable,
+  chunks: CsvChunks,
+): Promise<number> {
+  return session.copyFrom(table, TABLE_COLUMNS[table], chunks);
+}
+
+export interface IndexDefinition {
+  name: string;
+  definition: string;
+}
+
+/**
+ * The non-unique secondary indexes of the population tables, with their exact definitions
+ * (pg_get_indexdef), so that a bulk load can drop them and recreate them identically. Primary keys
+ * and unique indexes stay: they guard correctness during the load.
+ */
+export async function secondaryIndexes(db: Db, tables: readonly string[]): Promise<IndexDefinition[]> {
+  return selectRows<IndexDefinition>(
+    db,
+    sql`
+    select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+    from pg_index x
+    join pg_class i on i.oid = x.indexrelid
+    join pg_class t on t.oid = x.indrelid
+    where t.oid in (${sql.join(
+      tables.map((table) => sql`to_regclass(${table})`),
+      sql`, `,
+    )})
+      and not x.indisunique and not x.indisprimary
+    order by i.relname`,
+  );
+}
+
+export async function dropIndexes(db: Db, indexes: readonly IndexDefinition[]): Promise<void> {
+  for (const index of indexes) await db.execute(sql`drop index ${sql.identifier(index.name)}`);
+}
+
+export async function createIndexes(db: Db, indexes: readonly IndexDefinition[]): Promise<void> {
+  for (const index of indexes) await db.execute(sql.raw(index.definition));
+}

@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { describeStores } from '../../test/support/stores.ts';
+import { selectRows } from '../db/sql.ts';
+import { POPULATION_TABLES } from './csv.ts';
+import { secondaryIndexes } from './demo.repository.ts';
+import { DemoDataExistsError, loadDemoPopulation, seedDemoPopulation } from './demo.service.ts';
+import { generatePopulation } from './generator.ts';
+
+describeStores('demo population load', (ctx) => {
+  it('loads all three tables with COPY in one run', async () => {
+    const summary = await loadDemoPopulation(ctx.store, { persons: 2000, seed: 'db' });
+    expect(summary.persons).toBe(2000);
+    const [counts] = await selectRows<{ p: number; h: number; m: number }>(
+      ctx.store.db,
+      sql`select (select count(*)::int from persons where district_code = '310110') as p,
+                 (select count(*)::int from households where district_code = '310110') as h,
+                 (select count(*)::int from household_members where district_code = '310110') as m`,
+    );
+    expect(counts).toEqual({ p: 2000, h: summary.households, m: 2000 });
+  });
+
+  it('stores exactly what the generator made', async () => {
+    const first = generatePopulation({ persons: 2000, seed: 'db' }).next();
+    if (first.done) throw new Error('no household');
+    const head = first.value.members[0]!.person;
+    const rows = await selectRows<{
+      id_number: string;
+      name: string;
+      categories: string[];
+      birth_date: string;
+    }>(
+      ctx.store.db,
+      sql`select id_number, name, categories, birth_date::text from persons where district_code = '310110' and id = ${head.id}`,
+    );
+    expect(rows).toEqual([
+      { id_number: head.idNumber, name: head.name, categories: head.categories, birth_date: head.birthDate },
+    ]);
+  });
+
+  it('gives every person exactly one current membership and every household one head', async () => {
+    const [problems] = await selectRows<{ orphans: number; multi: number; headless: number }>(
+      ctx.store.db,
+      sql`select
+        (select count(*)::int from persons p where not exists (
+           select 1 from household_members m where m.district_code = p.district_code and m.person_id = p.id and m.valid_to is null)) as orphans,
+        (select count(*)::int from (select person_id from household_members where valid_to is null
+           group by district_code, person_id having count(*) > 1) x) as multi,
+        (select count(*)::int from households h where not exists (
+           select 1 from household_members m where m.district_code = h.district_code and m.household_id = h.id
+             and m.relation_code = '02' and m.valid_to is null)) as headless`,
+    );
+    expect(problems).toEqual({ orphans: 0, multi: 0, headless: 0 });
+  });
+
+  it('refuses a second load into the same district and changes nothing', async () => {
+    await expect(loadDemoPopulation(ctx.store, { persons: 100, seed: 'other' })).rejects.toThrow(
+      DemoDataExistsError,
+    );
+    await expect(seedDemoPopulation(ctx.store, { persons: 100, seed: 'other' })).resolves.toEqual({
+      status: 'skipped',
+      district: '310110',
+    });
+    const [row] = await selectRows<{ n: number }>(ctx.store.db, sql`select count(*)::int as n from persons`);
+    expect(row!.n).toBe(2000);
+  });
+
+  it('seeds another district and rebuilds dropped indexes identically', async () => {
+    const before = await secondaryIndexes(ctx.store.db, POPULATION_TABLES);
+    expect(before.length).toBeGreaterThanOrEqual(5);
+    const result = await loadDemoPopulation(
+      ctx.store,
+      { district: '310104', persons: 500, seed: 'x' },
+      { rebuildIndexes: true },
+    );
+    expect(result.persons).toBe(500);
+    expect(await secondaryIndexes(ctx.store.db, POPULATION_TABLES)).toEqual(before);
+    await expect(
+      seedDemoPopulation(ctx.store, { district: '310105', persons: 300, seed: 'y' }),
+    ).resolves.toMatchObject({
+      status: 'loaded',
+      persons: 300,
+    });
+  });
+
+  it('rolls back everything when a row is rejected', async () => {
+    // 310106 has no data; the same person ids as an existing run cannot collide across districts, so
+    // force a failure with a progress listener that throws mid-load.
+    const failing = loadDemoPopulation(
+      ctx.store,
+      { district: '310106', persons: 20_000, seed: 'z' },
+      {
+        onProgress: (stage, done) => {
+          if (stage === 'persons' && done > 10_000) throw new Error('stop');
+        },
+      },
+    );
+    await expect(failing).rejects.toThrow('stop');
+    const [row] = await selectRows<{ n: number }>(
+      ctx.store.db,
+      sql`select (select count(*)::int from persons where district_code = '310106')
+               + (select count(*)::int from households where district_code = '310106') as n`,
+    );
+    expect(row!.n).toBe(0);
+  });
+});

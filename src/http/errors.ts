@@ -1,0 +1,80 @@
+/**
+ * The one error catalogue: every error the API returns has a stable code (clients switch on it), an HTTP
+ * status and a Chinese message. Anything not in here becomes INTERNAL and says nothing about its cause.
+ */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: '请求格式错误' },
+  MALFORMED_JSON: { status: 400, message: '请求体不是合法的 JSON' },
+  VALIDATION: { status: 400, message: '请求参数不合法' },
+  PASSWORD_WEAK: { status: 400, message: '新密码不符合要求' },
+  IMPORT_INVALID: { status: 400, message: '台账文件有错误，未导入任何数据' },
+  AUTH_REQUIRED: { status: 401, message: '请先登录' },
+  AUTH_INVALID: { status: 401, message: '用户名或密码错误' },
+  FORBIDDEN: { status: 403, message: '没有执行此操作的权限' },
+  CSRF_INVALID: { status: 403, message: '缺少或错误的 CSRF 令牌，请刷新页面后重试' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: '首次登录须先修改密码' },
+  NOT_FOUND: { status: 404, message: '记录不存在' },
+  ROUTE_NOT_FOUND: { status: 404, message: '接口不存在' },
+  METHOD_NOT_ALLOWED: { status: 405, message: '不支持的请求方法' },
+  CONFLICT: { status: 409, message: '与现有数据冲突' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: '请求体或上传文件过大' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的内容类型' },
+  AUTH_LOCKED: { status: 423, message: '连续登录失败次数过多，账号已临时锁定，请稍后再试' },
+  INTERNAL: { status: 500, message: '服务器内部错误，请联系管理员并提供请求编号' },
+  UNAVAILABLE: { status: 503, message: '服务暂不可用' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorDetail {
+  /** Field path, row/column or other locator, in the terms the user sees. */
+  field?: string;
+  row?: number;
+  column?: string;
+  value?: string;
+  reason: string;
+}
+
+/** An expected failure: services and routes throw it; the error handler turns it into the response. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetail[] | undefined;
+  /** Extra top-level response fields (e.g. the import report), merged into the error body. */
+  readonly payload: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { details?: ErrorDetail[]; payload?: Record<string, unknown> } = {},
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options.details;
+    this.payload = options.payload;
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: ErrorDetail[] };
+}
+
+export function errorBody(
+  code: ErrorCode,
+  requestId: string,
+  message?: string,
+  details?: ErrorDetail[],
+): ErrorBody {
+  return {
+    error: {
+      code,
+      message: message ?? ERRORS[code].message,
+      requestId,
+      ...(details && details.length > 0 ? { details } : {}),
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ensureInitialUsers, type InitialAccount } from '../auth/bootstrap.service.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../db/store.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { ALL } from '../auth/scope.ts';
+import { seedDemoPopulation } from '../demo/demo.service.ts';
+import { searchHouseholds, seedDivisions } from '../registry/registry.service.ts';
+
+/** Progress lines in Chinese for the operator (stdout of `serve`); never personal data. */
+export type Say = (line: string) => void;
+
+export interface PreparedInstance {
+  /** Accounts created by this start, with their one-time passwords (empty after the first start). */
+  accounts: InitialAccount[];
+}
+
+/**
+ * Everything `serve` does before listening, safe to re-run on every start: migrations, the divisions,
+ * the demo population (demo mode, empty registry only) and the first accounts (no users only).
+ */
+export async function prepareInstance(store: Store, config: Config, say: Say): Promise<PreparedInstance> {
+  say(
+    `数据库：${store.kind === 'pglite' ? `内置 PGlite（${resolve(config.MINZHENG_DATA_DIR)}）` : 'PostgreSQL'}`,
+  );
+  await store.migrate();
+  say('数据库结构已是最新');
+  const divisions = await seedDivisions(store);
+  say(divisions.skipped ? `行政区划已就绪（${divisions.rows} 条）` : `已载入行政区划 ${divisions.rows} 条`);
+  if (config.MINZHENG_DEMO === 'true') await seedDemo(store, config, say);
+  const accounts = await ensureInitialUsers(store, {
+    district: config.MINZHENG_DEMO_DISTRICT,
+    demo: config.MINZHENG_DEMO === 'true',
+  });
+  return { accounts };
+}
+
+/** The seed of the demo population: fixed, so every fresh installation shows the same people. */
+export const DEMO_SEED = 'minzheng-demo';
+
+/** Demo mode on an empty registry: the synthetic population of the demo district, loaded with COPY. */
+async function seedDemo(store: Store, config: Config, say: Say): Promise<void> {
+  const existing = await searchHouseholds(store.db, ALL, { limit: 1 });
+  if (existing.total > 0 || config.MINZHENG_DEMO_PERSONS === 0) return;
+  const district = config.MINZHENG_DEMO_DISTRICT;
+  say(`正在生成演示人口：${district}，${config.MINZHENG_DEMO_PERSONS} 人（合成数据，非真实个人信息）……`);
+  const started = Date.now();
+  const result = await seedDemoPopulation(store, {
+    district,
+    persons: config.MINZHENG_DEMO_PERSONS,
+    seed: DEMO_SEED,
+  });
+  if (result.status === 'skipped') return;
+  await store.transaction((tx) =>
+    recordAudit(tx, {
+      actor: { userId: null, divisionCode: district, requestId: 'first-start' },
+      action: 'demo.seeded',
+      entityType: 'district',
+      entityId: district,
+      after: { households: result.households, persons: result.persons, seed: DEMO_SEED },
+      reason: '首次启动生成演示数据',
+    }),
+  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say(`演示人口已生成：${result.households} 户 ${result.persons} 人（${seconds} 秒）`);
+}
+
+/** Prints the one-time passwords: to the terminal only, once; the logger never sees them. */
+export function printAccounts(accounts: readonly InitialAccount[], write: (text: string) => void): void {
+  if (accounts.length === 0) return;
+  const lines = [
+    '',
+    '══════════ 初始账号（密码只显示这一次，请妥善保存；首次登录后请修改密码）══════════',
+    ...accounts.map(
+      (a) =>
+        `  ${a.username.padEnd(12)} ${a.password}   ${a.displayName}（${a.role}，区划 ${a.divisionCode}）`,
+    ),
+    '═══════════════════════════════════════════════════════════════════════════════',
+    '',
+  ];
+  write(lines.join('\n'));
+}
+
+/** The console's build command; web/package scripts use the same (npm run build:console). */
+export const CONSOLE_BUILD_ARGS = ['vite', 'build', '--config', 'web/vite.config.ts'] as const;
+
+/**
+ * Builds the console when web/dist is missing and its sources are present (a fresh clone): `npm start`
+ * then serves the console without a separate build step.
+ */
+export async function ensureConsoleBuilt(
+  webDist: string,
+  say: Say,
+): Promise<'present' | 'built' | 'no-sources' | 'elsewhere'> {
+  if (existsSync(resolve(webDist, 'index.html'))) return 'present';
+  // The build writes web/dist; a console configured elsewhere is the operator's to provide.
+  if (resolve(webDist) !== resolve('web/dist')) return 'elsewhere';
+  if (!existsSync(resolve('web/index.html')) || !existsSync(resolve('web/vite.config.ts')))
+    return 'no-sources';
+  say('正在构建管理控制台（首次启动，约需 1 分钟）……');
+  await new Promise<void>((done, fail) => {
+    const child = spawn('npx', [...CONSOLE_BUILD_ARGS], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`控制台构建失败（退出码 ${code}）`))));
+  });
+  say('管理控制台构建完成');
+  return 'built';
+}

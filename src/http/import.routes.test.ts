@@ -1,0 +1,162 @@
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeStores } from '../../test/support/stores.ts';
+import { listAudit, verifyAuditChain } from '../audit/audit.service.ts';
+import {
+  rosterCsv,
+  sampleRoster,
+  YANGPU_COMMITTEE,
+  YANGPU_OTHER_STREET_COMMITTEE,
+} from '../registry/import/roster.fixtures.ts';
+import { safeUploadName } from './routes/import.routes.ts';
+import { addUser, loginAs, testServer, type Agent } from './test-helpers.ts';
+
+const BOUNDARY = '----mztestboundary';
+
+function multipart(file: { name: string; content: string | Buffer } | null, fields: Record<string, string>) {
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  }
+  if (file) {
+    parts.push(
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
+      ),
+      Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  };
+}
+
+describeStores('import route', (ctx) => {
+  let app: FastifyInstance;
+  let street: Agent;
+  let finance: Agent;
+  const csv = `\uFEFF${rosterCsv(sampleRoster(3, YANGPU_COMMITTEE, 'IMP'))}`;
+  const upload = (agent: Agent, body: ReturnType<typeof multipart>) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/households/import',
+      headers: { cookie: agent.cookie, 'x-csrf-token': agent.csrf, ...body.headers },
+      payload: body.payload,
+    });
+
+  beforeAll(async () => {
+    app = await testServer(ctx.store, { MINZHENG_MAX_UPLOAD_MB: '1' });
+    await addUser(ctx.store, 'street1', 'street_caseworker', YANGPU_COMMITTEE.slice(0, 9));
+    await addUser(ctx.store, 'finance', 'finance_officer', '310110');
+    street = await loginAs(app, 'street1');
+    finance = await loginAs(app, 'finance');
+  });
+  afterAll(() => app.close());
+
+  it('a dry run validates and writes nothing; the real run writes and is audited once', async () => {
+    const dry = await upload(
+      street,
+      multipart({ name: 'roster.csv', content: csv }, { dryRun: 'true', reason: '年度台账' }),
+    );
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json()).toMatchObject({ ok: true, dryRun: true, households: 3, errorCount: 0 });
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(0);
+
+    const real = await upload(
+      street,
+      multipart({ name: 'roster.csv', content: csv }, { dryRun: 'false', reason: '年度台账' }),
+    );
+    expect(real.statusCode).toBe(200);
+    expect(real.json()).toMatchObject({ ok: true, dryRun: false, households: 3 });
+    expect(real.body).not.toContain('"audit"');
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+    const audit = await listAudit(ctx.store, { action: 'registry.import', limit: 5, offset: 0 });
+    expect(audit.total).toBe(1);
+    expect(audit.items[0]?.reason).toBe('年度台账');
+  });
+
+  it('exports the imported households as a masked .xlsx, audited', async () => {
+    const response = await street.get('/api/households/export');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('spreadsheetml');
+    expect(response.headers['content-disposition']).toContain('attachment');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const cells: string[] = [];
+    book.worksheets[0]?.eachRow((row) => row.eachCell((cell) => cells.push(cell.text)));
+    const ids = cells.filter((c) => /^\d{6}[\d*]{8}\d{3}[\dX]$/.test(c));
+    expect(ids.length).toBeGreaterThanOrEqual(6);
+    expect(ids.every((id) => id.includes('********'))).toBe(true);
+    expect((await listAudit(ctx.store, { action: 'registry.export', limit: 5, offset: 0 })).total).toBe(1);
+    expect((await finance.get('/api/households/export')).statusCode).toBe(403);
+  });
+
+  it('a repeated import fails with 400 and the error table, changing nothing', async () => {
+    const again = await upload(
+      street,
+      multipart({ name: 'roster.csv', content: csv }, { reason: '重复导入' }),
+    );
+    expect(again.statusCode).toBe(400);
+    const body = again.json<{
+      ok: boolean;
+      errorCount: number;
+      errors: unknown[];
+      error: { code: string };
+    }>();
+    expect(body.error.code).toBe('IMPORT_INVALID');
+    expect(body.ok).toBe(false);
+    expect(body.errorCount).toBeGreaterThan(0);
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+  });
+
+  it("rows outside the user's street are refused", async () => {
+    const other = rosterCsv(sampleRoster(1, YANGPU_OTHER_STREET_COMMITTEE, 'OUT', 500));
+    const response = await upload(
+      street,
+      multipart({ name: 'other.csv', content: other }, { reason: '越权导入' }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+  });
+
+  it('treats path traversal in the file name as a plain label', async () => {
+    expect(safeUploadName('../../../../etc/passwd.csv')).toBe('passwd.csv');
+    expect(safeUploadName('..\\..\\windows\\system.ini')).toBe('system.ini');
+    expect(safeUploadName('../..')).toBe('upload');
+    expect(safeUploadName('a\u0000b.csv')).toBe('ab.csv');
+    const roster = rosterCsv(sampleRoster(1, YANGPU_COMMITTEE, 'TRV', 700));
+    const response = await upload(
+      street,
+      multipart(
+        { name: '../../../../tmp/evil.csv', content: roster },
+        { reason: '路径测试', dryRun: 'true' },
+      ),
+    );
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('needs the import permission, a file, and stays under the upload limit', async () => {
+    expect(
+      (await upload(finance, multipart({ name: 'r.csv', content: csv }, { reason: 'x' }))).statusCode,
+    ).toBe(403);
+    expect((await upload(street, multipart(null, { reason: '没有文件' }))).statusCode).toBe(400);
+    const big = Buffer.alloc(1_500_000, 'a');
+    const tooBig = await upload(street, multipart({ name: 'big.csv', content: big }, { reason: '大文件' }));
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    const noCsrf = await app.inject({
+      method: 'POST',
+      url: '/api/households/import',
+      headers: { cookie: street.cookie, ...multipart(null, {}).headers },
+      payload: multipart(null, {}).payload,
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    expect((await verifyAuditChain(ctx.store)).ok).toBe(true);
+  });
+});

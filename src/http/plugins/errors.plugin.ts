@@ -1,0 +1,123 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
+import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
+import { ERRORS } from '../errors.ts';
+
+/** Fastify's and its plugins' own error codes that mean "the client sent something wrong". */
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_PROTO_VIOLATION: 'BAD_REQUEST',
+  FST_ERR_VALIDATION: 'VALIDATION',
+};
+
+function registryCode(error: RegistryError): ErrorCode {
+  switch (error.code) {
+    case 'validation':
+      return 'VALIDATION';
+    case 'not_found':
+    case 'out_of_scope':
+      return 'NOT_FOUND';
+    case 'already_in_household':
+    case 'duplicate':
+    case 'conflict':
+      return 'CONFLICT';
+  }
+}
+
+interface Classified {
+  code: ErrorCode;
+  message?: string | undefined;
+  details?: ErrorDetail[] | undefined;
+  payload?: Record<string, unknown> | undefined;
+}
+
+function classify(error: unknown): Classified | undefined {
+  if (error instanceof AppError) {
+    return { code: error.code, message: error.message, details: error.details, payload: error.payload };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map((issue) => ({
+      field: `${error.validationContext ?? ''}${issue.instancePath.replaceAll('/', '.')}`,
+      reason: issue.message ?? '不合法',
+    }));
+    return {
+      code: 'VALIDATION',
+      message: `请求参数不合法：${details.map((d) => d.field).join('、')}`,
+      details,
+    };
+  }
+  if (error instanceof RegistryValidationError) {
+    return {
+      code: 'VALIDATION',
+      message: error.message,
+      details: error.problems.map((p) => ({ field: p.field, reason: p.message })),
+    };
+  }
+  if (error instanceof RegistryError) {
+    const code = registryCode(error);
+    // Out of scope reads exactly like absent: the message must not reveal that the record exists.
+    return {
+      code,
+      message: code === 'NOT_FOUND' ? ERRORS.NOT_FOUND.message : error.message,
+      details:
+        error.field && code !== 'NOT_FOUND' ? [{ field: error.field, reason: error.message }] : undefined,
+    };
+  }
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    const code = FRAMEWORK_CODES[error.code];
+    if (code) return { code };
+  }
+  return undefined;
+}
+
+/**
+ * What of an unexpected error goes to the log: database errors carry the offending values in `detail`
+ * (an ID number in a unique violation, say), so only name, code, message and stack are kept.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const cause =
+    error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
+  // drizzle's query errors append the bound parameters (names, ID numbers) to the message.
+  const message = error.message.split('\nparams:')[0];
+  const stack = error.stack?.replace(error.message, message ?? '');
+  return { name: error.name, code, message, stack, cause };
+}
+
+/** The one place errors become responses: known errors by the catalogue, everything else INTERNAL. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = classify(error);
+    if (!known) {
+      if (isResponseSerializationError(error)) {
+        request.log.error(
+          { err: { message: error.message, issues: error.cause.issues } },
+          'response schema mismatch',
+        );
+      } else {
+        request.log.error({ err: loggableError(error) }, 'unhandled error');
+      }
+      return reply.status(500).send(errorBody('INTERNAL', request.id));
+    }
+    const status = ERRORS[known.code].status;
+    if (status >= 500) request.log.error({ err: loggableError(error) }, known.code);
+    else request.log.info({ code: known.code }, 'request refused');
+    const body = errorBody(known.code, request.id, known.message, known.details);
+    return reply.status(status).send(known.payload ? { ...known.payload, ...body } : body);
+  });
+}
+
+export function apiNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.status(404).send(errorBody('ROUTE_NOT_FOUND', request.id));
+}

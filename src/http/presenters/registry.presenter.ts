@@ -1,0 +1,132 @@
+import type {
+  CurrentMember,
+  HouseholdDetail,
+  HouseholdSummary,
+  MembershipHistoryRow,
+  PersonSummary,
+  PersonView,
+} from '../../registry/registry.service.ts';
+import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES, sexName } from '../../registry/codes.ts';
+
+/** Registry records in the API's shape (contract): masked values only, names resolved. */
+
+/** Whole years between an ISO birth date and an ISO day. */
+export function ageOn(birthDate: string, today: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
+  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+}
+
+export const todayIso = (now = new Date()) => now.toISOString().slice(0, 10);
+
+const nameOf = <K extends number>(table: Readonly<Record<K, string>>, code: number | null) =>
+  code === null ? null : ((table as Record<number, string>)[code] ?? null);
+
+export function presentPersonSummary(row: PersonSummary, today: string) {
+  return {
+    id: row.id,
+    districtCode: row.districtCode,
+    name: row.name,
+    sex: row.sex,
+    sexName: row.sexName,
+    birthDate: row.birthDate,
+    age: ageOn(row.birthDate, today),
+    deathDate: row.deathDate,
+    idNumberMasked: row.idNumber,
+    residenceDivisionCode: row.residenceDivisionCode,
+    committeeName: row.committeeName,
+    streetName: row.streetName,
+    householdId: row.householdId,
+    householdNo: row.householdNo,
+    relationCode: row.relationCode,
+  };
+}
+
+/** A person's detail, masked: the view must come from the registry with unmask false. */
+export function presentPerson(person: PersonView, today: string) {
+  if (!person.idNumberMasked) throw new Error('presentPerson needs a masked view');
+  return {
+    id: person.id,
+    districtCode: person.districtCode,
+    name: person.name,
+    nameInitials: person.nameInitials,
+    sex: person.sex,
+    sexName: sexName(person.sex),
+    birthDate: person.birthDate,
+    age: ageOn(person.birthDate, today),
+    deathDate: person.deathDate,
+    ethnicity: person.ethnicity,
+    maritalStatus: person.maritalStatus,
+    idNumberMasked: person.idNumber,
+    phoneMasked: person.phone,
+    hukouDivisionCode: person.hukouDivisionCode,
+    residenceDivisionCode: person.residenceDivisionCode,
+    disabilityCategory: person.disabilityCategory,
+    disabilityCategoryName: nameOf(DISABILITY_CATEGORIES, person.disabilityCategory),
+    disabilityGrade: person.disabilityGrade,
+    disabilityGradeName: nameOf(DISABILITY_GRADES, person.disabilityGrade),
+    employed: person.employed,
+    seriousIllness: person.seriousIllness,
+    hasSupporter: person.hasSupporter,
+    categories: person.categories.map((code) => ({ code, name: CATEGORY_NAMES[code] })),
+    wageFen: person.wageFen,
+    pensionFen: person.pensionFen,
+    otherIncomeFen: person.otherIncomeFen,
+  };
+}
+
+export function presentHouseholdSummary(row: HouseholdSummary) {
+  return {
+    id: row.id,
+    districtCode: row.districtCode,
+    householdNo: row.householdNo,
+    headName: row.headName,
+    address: row.address,
+    committeeCode: row.committeeCode,
+    committeeName: row.committeeName,
+    streetCode: row.streetCode,
+    streetName: row.streetName,
+    memberCount: row.memberCount,
+  };
+}
+
+function presentMember(member: CurrentMember, today: string) {
+  return {
+    personId: member.person.id,
+    name: member.person.name,
+    relationCode: member.relationCode,
+    relationName: member.relationName,
+    sex: member.person.sex,
+    sexName: sexName(member.person.sex),
+    birthDate: member.person.birthDate,
+    age: ageOn(member.person.birthDate, today),
+    idNumberMasked: member.person.idNumber,
+    validFrom: member.validFrom,
+    disabilityCategory: member.person.disabilityCategory,
+    disabilityGrade: member.person.disabilityGrade,
+    categories: member.person.categories,
+  };
+}
+
+function presentHistory(row: MembershipHistoryRow) {
+  return {
+    personId: row.personId,
+    name: row.name,
+    relationCode: row.relationCode,
+    relationName: row.relationName,
+    validFrom: row.validFrom,
+    validTo: row.validTo,
+    endReason: row.endReason,
+    endReasonName: row.endReasonName,
+  };
+}
+
+export function presentHouseholdDetail(detail: HouseholdDetail, today: string) {
+  if (detail.members.some((m) => !m.person.idNumberMasked))
+    throw new Error('household detail must be masked');
+  return {
+    household: detail.household,
+    members: detail.members.map((m) => presentMember(m, today)),
+    history: detail.history.map(presentHistory),
+  };
+}

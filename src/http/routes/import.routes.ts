@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { importPolicy } from '../../auth/policies/import.policy.ts';
+import { scopeOf } from '../../auth/roles.ts';
+import { importHouseholds } from '../../registry/import/import.service.ts';
+import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { withoutControlCharacters } from '../schemas.ts';
+
+/**
+ * The client's file name is only a label (kind sniffing, the audit record): reduced to its last path
+ * segment without control characters, never used to build a path on the server.
+ */
+export function safeUploadName(name: string | undefined): string {
+  const last = (name ?? '').replaceAll('\\', '/').split('/').pop() ?? '';
+  const clean = withoutControlCharacters(last).replace(/^\.+/, '').trim().slice(-120);
+  return clean === '' ? 'upload' : clean;
+}
+
+const reportSchema = z.object({
+  ok: z.boolean(),
+  dryRun: z.boolean(),
+  rows: z.number().int(),
+  households: z.number().int(),
+  persons: z.number().int(),
+  errors: z.array(
+    z.object({
+      row: z.number().int().nullable(),
+      column: z.string().nullable(),
+      value: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  errorCount: z.number().int(),
+});
+
+interface Upload {
+  path: string;
+  name: string;
+  fields: Record<string, string>;
+}
+
+export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps): void {
+  app.post(
+    '/api/households/import',
+    {
+      schema: {
+        tags: ['人口信息'],
+        summary:
+          '导入户籍台账（multipart：file、dryRun "true"/"false"、reason）；有错误时 400 并返回错误表，不写入任何数据',
+        consumes: ['multipart/form-data'],
+        response: { 200: reportSchema },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (!importPolicy.canImport(user)) throw new AppError('FORBIDDEN');
+      if (!request.isMultipart())
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请以 multipart/form-data 上传文件');
+      const upload: Upload = { path: '', name: 'upload', fields: {} };
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file' || upload.path) {
+              part.file.resume();
+              throw new AppError('VALIDATION', '只能上传一个名为 file 的文件');
+            }
+            upload.path = join(tmpdir(), `mz-upload-${randomUUID()}`);
+            upload.name = safeUploadName(part.filename);
+            await pipeline(part.file, createWriteStream(upload.path, { flags: 'wx', mode: 0o600 }));
+            if (part.file.truncated)
+              throw new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${config.MINZHENG_MAX_UPLOAD_MB} MB`);
+          } else if (typeof part.value === 'string') {
+            upload.fields[part.fieldname] = part.value;
+          }
+        }
+        if (!upload.path) throw new AppError('VALIDATION', '缺少上传文件（字段 file）');
+        const dryRun = upload.fields.dryRun ?? 'false';
+        if (dryRun !== 'true' && dryRun !== 'false')
+          throw new AppError('VALIDATION', 'dryRun 只能是 "true" 或 "false"');
+        const report = await importHouseholds(
+          store,
+          { path: upload.path, name: upload.name },
+          {
+            scope: scopeOf(user),
+            actor: {
+              userId: user.id,
+              divisionCode: user.divisionCode,
+              reason: (upload.fields.reason ?? '').slice(0, 500),
+              requestId: request.id,
+            },
+            dryRun: dryRun === 'true',
+            maxUploadMb: config.MINZHENG_MAX_UPLOAD_MB,
+          },
+        );
+        const { audit: _audit, ...shown } = report;
+        if (!report.ok) throw new AppError('IMPORT_INVALID', undefined, { payload: shown });
+        return shown;
+      } finally {
+        if (upload.path) await rm(upload.path, { force: true });
+      }
+    },
+  );
+}

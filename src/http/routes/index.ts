@@ -1,0 +1,23 @@
+import type { ServerDeps, ZodApp } from '../context.ts';
+import { registerAuditRoutes } from './audit.routes.ts';
+import { registerAuthRoutes } from './auth.routes.ts';
+import { registerExportRoutes } from './export.routes.ts';
+import { registerHealthRoutes } from './health.routes.ts';
+import { registerImportRoutes } from './import.routes.ts';
+import { registerPolicyRoutes } from './policy.routes.ts';
+import { registerRegistryRoutes } from './registry.routes.ts';
+import { registerStatisticsRoutes } from './statistics.routes.ts';
+import { registerUserRoutes } from './users.routes.ts';
+
+/** Every route module, in the order the OpenAPI document lists them. */
+export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [
+  registerHealthRoutes,
+  registerAuthRoutes,
+  registerUserRoutes,
+  registerRegistryRoutes,
+  registerImportRoutes,
+  registerExportRoutes,
+  registerPolicyRoutes,
+  registerStatisticsRoutes,
+  registerAuditRoutes,
+];

@@ -1,0 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseMonth } from './month.ts';
+import { baselineParameters } from './parameter-store.ts';
+import { readJsonlPopulation } from './population-source.ts';
+import { simulate } from './simulate.ts';
+
+const GENERATOR = '/work/shared/bench/gen_households.py';
+
+describe('bench totals (shared/bench/README.md)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mz-policy-bench-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(
+    'reproduces dibao for the 20,000-household file: 2,898 households, 757,941,494 fen',
+    { timeout: 300_000 },
+    async () => {
+      const file = join(dir, 'hh20k.jsonl');
+      const gen = spawnSync('python3', [GENERATOR, '20000', '20220801', file], { encoding: 'utf8' });
+      expect(gen.status, gen.stderr).toBe(0);
+      const pop = await readJsonlPopulation(file, '2022-08');
+      expect(pop.householdCount).toBe(20000);
+      const [dibao] = simulate(pop, parseMonth('2022-08'), baselineParameters(), ['dibao']);
+      expect(dibao).toMatchObject({ program: 'dibao', households: 2898, costFen: 757941494 });
+    },
+  );
+});

@@ -1,0 +1,105 @@
+import type { BenefitMonth } from './month.ts';
+import type { ParameterStore } from './parameter-store.ts';
+import type { Population } from './population.ts';
+import { PROGRAM_CODES, type ProgramCode } from './program.ts';
+import { runPrograms, type ProgramOutcome } from './run.ts';
+
+/** Recipients and monthly cost of one program over a population. */
+export interface ProgramTotals {
+  readonly program: ProgramCode;
+  readonly households: number;
+  /** Eligible members for person-level programs; members of eligible households otherwise. */
+  readonly persons: number;
+  readonly costFen: number;
+  readonly error?: string;
+  /** Per district code, when the population has districts. */
+  readonly byDistrict?: Record<string, { households: number; persons: number; costFen: number }>;
+}
+
+function totalsOf(o: ProgramOutcome, pop: Population): ProgramTotals {
+  const code = o.program.code;
+  if (!o.columns)
+    return { program: code, households: 0, persons: 0, costFen: 0, error: o.error?.message ?? '' };
+  const { eligible, amount, member } = o.columns;
+  const ms = pop.memberStart;
+  const districts = pop.district;
+  const byDistrict: Record<string, { households: number; persons: number; costFen: number }> = {};
+  let households = 0;
+  let personTotal = 0;
+  let cost = 0;
+  for (let h = 0; h < pop.householdCount; h++) {
+    if (eligible[h] !== 1) continue;
+    // Eligible households are few: count their eligible members (person-level) or all members.
+    let n = 0;
+    if (member) {
+      for (let p = ms[h] as number, end = ms[h + 1] as number; p < end; p++)
+        n += member.eligible[p] as number;
+    } else n = (ms[h + 1] as number) - (ms[h] as number);
+    const a = amount[h] as number;
+    households++;
+    personTotal += n;
+    cost += a;
+    if (districts) {
+      const d = districts[h] ?? '';
+      const t = (byDistrict[d] ??= { households: 0, persons: 0, costFen: 0 });
+      t.households++;
+      t.persons += n;
+      t.costFen += a;
+    }
+  }
+  return {
+    program: code,
+    households,
+    persons: personTotal,
+    costFen: cost,
+    ...(districts ? { byDistrict } : {}),
+  };
+}
+
+/** Totals per program for one month (columns are freed as soon as no later program needs them). */
+export function simulate(
+  pop: Population,
+  month: BenefitMonth,
+  store: ParameterStore,
+  programs: readonly ProgramCode[] = PROGRAM_CODES,
+): ProgramTotals[] {
+  const totals: ProgramTotals[] = [];
+  runPrograms(pop, month, store, programs, {
+    retain: false,
+    onOutcome: (o) => totals.push(totalsOf(o, pop)),
+  });
+  const order = new Map(programs.map((c, i) => [c, i]));
+  return totals.sort((a, b) => (order.get(a.program) ?? 0) - (order.get(b.program) ?? 0));
+}
+
+export interface ReformComparison {
+  readonly program: ProgramCode;
+  readonly baseline: ProgramTotals;
+  readonly reform: ProgramTotals;
+  readonly householdsDelta: number;
+  readonly personsDelta: number;
+  readonly costDeltaFen: number;
+}
+
+/** Baseline and reform over the same population: reform minus baseline per program. */
+export function compareReform(
+  pop: Population,
+  month: BenefitMonth,
+  baseline: ParameterStore,
+  reform: ParameterStore,
+  programs: readonly ProgramCode[] = PROGRAM_CODES,
+): ReformComparison[] {
+  const base = simulate(pop, month, baseline, programs);
+  const ref = simulate(pop, month, reform, programs);
+  return base.map((b, i) => {
+    const r = ref[i] ?? b;
+    return {
+      program: b.program,
+      baseline: b,
+      reform: r,
+      householdsDelta: r.households - b.households,
+      personsDelta: r.persons - b.persons,
+      costDeltaFen: r.costFen - b.costFen,
+    };
+  });
+}

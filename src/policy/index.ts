@@ -1,0 +1,83 @@
+/**
+ * The policy engine's API (pure: no database, no HTTP, no clock; the month is an argument).
+ * The HTTP layer calls evaluateHousehold / validateHousehold / listParameters.
+ */
+import { parseMonth } from './engine/month.ts';
+import { baselineParameters, type ParameterStore } from './engine/parameter-store.ts';
+import { populationOf } from './engine/population.ts';
+import { PROGRAM_CODES, type ProgramCode } from './engine/program.ts';
+import { householdResult, type ProgramResult } from './engine/results.ts';
+import { executionOrder, runPrograms } from './engine/run.ts';
+import type { PolicyHousehold, PolicyHouseholdInput } from './household.ts';
+
+export { validateHousehold, checkHouseholdRequest, HouseholdValidationError } from './household.validate.ts';
+export { PROGRAM_CODES, isProgramCode, type ProgramCode } from './engine/program.ts';
+export type { ProgramResult } from './engine/results.ts';
+export { baselineParameters, ParameterStore, parseReformFile } from './engine/parameter-store.ts';
+export { PROGRAMS } from './programs/index.ts';
+
+export interface EvaluateOptions {
+  readonly programs?: readonly ProgramCode[];
+  readonly explain?: boolean;
+  readonly parameters?: ParameterStore;
+}
+
+export interface Evaluation {
+  readonly month: string;
+  readonly results: ProgramResult[];
+}
+
+/**
+ * Evaluates one validated household for a month (a batch of one through the same kernels as the
+ * population path). Programs with a parameter gap come back with `error`; the others compute.
+ */
+export function evaluateHousehold(
+  household: PolicyHousehold | PolicyHouseholdInput,
+  month: string,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const m = parseMonth(month);
+  const requested = options.programs ?? PROGRAM_CODES;
+  const pop = populationOf([household]);
+  const outcomes = runPrograms(pop, m, options.parameters ?? baselineParameters(), requested, {
+    trace: options.explain ?? false,
+  });
+  const results: ProgramResult[] = [];
+  for (const code of requested) {
+    const o = outcomes.get(code);
+    if (!o) continue;
+    const dependencies = options.explain
+      ? executionOrder([code])
+          .filter((c) => c !== code)
+          .flatMap((c) => outcomes.get(c) ?? [])
+      : [];
+    results.push(householdResult(o, pop, 0, dependencies));
+  }
+  return { month, results };
+}
+
+export interface ParameterListing {
+  readonly path: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly keyedBy: 'date' | 'year';
+  readonly values: readonly {
+    key: string;
+    value: number;
+    status: string;
+    source: string;
+    decided?: string;
+    note?: string;
+  }[];
+}
+
+/** Every parameter with its dated values, sources and statuses. */
+export function listParameters(store: ParameterStore = baselineParameters()): ParameterListing[] {
+  return store.list().map((s) => ({
+    path: s.path,
+    description: s.description,
+    unit: s.unit,
+    keyedBy: s.keyedBy,
+    values: s.entries,
+  }));
+}

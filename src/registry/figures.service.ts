@@ -1,0 +1,127 @@
+import type { DataScope } from '../auth/scope.ts';
+import type { Db } from '../db/store.ts';
+import {
+  CATEGORY_LIST,
+  CATEGORY_NAMES,
+  DISABILITY_CATEGORIES,
+  DISABILITY_GRADES,
+  isCategory,
+} from './codes.ts';
+import { divisionIndex } from './divisions.ts';
+import {
+  countByBandAndSex,
+  countByCategory,
+  countByDisability,
+  householdsByStreet,
+  personsByStreet,
+} from './figures.repository.ts';
+import { isValidIsoDate } from './id-number.ts';
+import { RegistryError } from './registry.errors.ts';
+import type { PopulationFigures } from './registry.types.ts';
+
+/** Share in per mille, rounded half up, in integers (no floating point in reported figures). */
+export function perMille(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.floor((part * 1000 * 2 + whole) / (whole * 2));
+}
+
+const BAND_COUNT = 21;
+
+function bandLabel(band: number): string {
+  return band >= 20 ? '100+' : `${band * 5}-${band * 5 + 4}`;
+}
+
+const ELDERLY_BANDS = [
+  { band: '60-69', from: 12, to: 13 },
+  { band: '70-79', from: 14, to: 15 },
+  { band: '80-89', from: 16, to: 17 },
+  { band: '90-99', from: 18, to: 19 },
+  { band: '100+', from: 20, to: 20 },
+] as const;
+
+/**
+ * 人口概况 for a scope on a date: age pyramid, elderly bands (as seed 000 reports them), disability,
+ * special categories, totals and persons per street — five aggregate queries, no row loading.
+ */
+export async function populationFigures(db: Db, scope: DataScope, asOf: string): Promise<PopulationFigures> {
+  if (!isValidIsoDate(asOf))
+    throw new RegistryError('validation', `日期「${asOf}」无效，应为 YYYY-MM-DD`, 'asOf');
+  const [bands, disability, categories, personsStreet, householdsStreet] = await Promise.all([
+    countByBandAndSex(db, scope, asOf),
+    countByDisability(db, scope, asOf),
+    countByCategory(db, scope, asOf),
+    personsByStreet(db, scope, asOf),
+    householdsByStreet(db, scope, asOf),
+  ]);
+  const pyramid = Array.from({ length: BAND_COUNT }, (_, band) => ({
+    band: bandLabel(band),
+    male: 0,
+    female: 0,
+    other: 0,
+  }));
+  const byBand = new Array<number>(BAND_COUNT).fill(0);
+  for (const r of bands) {
+    const slot = pyramid[r.band]!;
+    if (r.sex === 1) slot.male += r.n;
+    else if (r.sex === 2) slot.female += r.n;
+    else slot.other += r.n;
+    byBand[r.band]! += r.n;
+  }
+  const persons = byBand.reduce((a, b) => a + b, 0);
+  const sumBands = (from: number, to: number) => byBand.slice(from, to + 1).reduce((a, b) => a + b, 0);
+  const aged60plus = sumBands(12, 20);
+  const byCategory = new Map<number, number>();
+  const byGrade = new Map<number, number>();
+  for (const r of disability) {
+    byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + r.n);
+    if (r.grade !== null) byGrade.set(r.grade, (byGrade.get(r.grade) ?? 0) + r.n);
+  }
+  const categoryCounts = new Map(
+    categories.filter((r) => isCategory(r.category)).map((r) => [r.category, r.n]),
+  );
+  const householdsByStreetMap = new Map(householdsStreet.map((r) => [r.street, r.n]));
+  const streets = [
+    ...new Set([...personsStreet.map((r) => r.street), ...householdsStreet.map((r) => r.street)]),
+  ].sort();
+  const personsByStreetMap = new Map(personsStreet.map((r) => [r.street, r.n]));
+  return {
+    asOf,
+    scope: scope.kind === 'all' ? 'all' : scope.code,
+    persons,
+    households: householdsStreet.reduce((a, r) => a + r.n, 0),
+    pyramid,
+    elderly: {
+      aged60plus,
+      sharePerMille: perMille(aged60plus, persons),
+      bands: ELDERLY_BANDS.map(({ band, from, to }) => {
+        const count = sumBands(from, to);
+        return { band, count, sharePerMille: perMille(count, aged60plus) };
+      }),
+      aged80plus: sumBands(16, 20),
+      aged100plus: sumBands(20, 20),
+    },
+    disability: {
+      byCategory: Object.entries(DISABILITY_CATEGORIES).map(([code, name]) => ({
+        category: Number(code),
+        name,
+        count: byCategory.get(Number(code)) ?? 0,
+      })),
+      byGrade: Object.entries(DISABILITY_GRADES).map(([code, name]) => ({
+        grade: Number(code),
+        name,
+        count: byGrade.get(Number(code)) ?? 0,
+      })),
+      total: [...byCategory.values()].reduce((a, b) => a + b, 0),
+    },
+    categories: CATEGORY_LIST.map((category) => ({
+      category,
+      name: CATEGORY_NAMES[category],
+      count: categoryCounts.get(category) ?? 0,
+    })),
+    byStreet: streets.map((streetCode) => ({
+      streetCode,
+      streetName: divisionIndex().get(streetCode)?.name ?? null,
+      persons: personsByStreetMap.get(streetCode) ?? 0,
+      households: householdsByStreetMap.get(streetCode) ?? 0,
+    })),
+  };
+}

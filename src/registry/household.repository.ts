@@ -1,0 +1,405 @@
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { DataScope } from '../auth/scope.ts';
+import type { Db } from '../db/store.ts';
+import { selectRows } from '../db/sql.ts';
+import type { EndReason } from './codes.ts';
+import { likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
+import { knownCategories } from './present.ts';
+import type {
+  HouseholdRecord,
+  HouseholdRef,
+  HouseholdSearch,
+  MembershipRecord,
+  PersonRecord,
+} from './registry.types.ts';
+import { householdMembers, households, persons } from './schema.ts';
+
+/**
+ * SQL access to `households` and `household_members`. A household lies in a scope when its committee
+ * code starts with the scope's code; a division scope also pins `district_code` (the distribution key).
+ */
+
+export function householdScopeWhere(scope: DataScope): SQL {
+  if (scope.kind === 'all') return sql`true`;
+  // A street or committee scope also names the street: an equality on (district_code, street_code, …).
+  const street =
+    scope.code.length >= 9 ? sql` and ${households.streetCode} = ${scope.code.slice(0, 9)}` : sql``;
+  return sql`(${households.districtCode} = ${scope.code.slice(0, 6)}${street} and ${households.committeeCode} like ${`${likeEscape(scope.code)}%`})`;
+}
+
+/** The same filter for raw SQL over an aliased households table (the alias is a constant in our code). */
+function householdScopeRaw(scope: DataScope, alias: 'h'): SQL {
+  if (scope.kind === 'all') return sql`true`;
+  const t = sql.raw(alias);
+  const street = scope.code.length >= 9 ? sql` and ${t}.street_code = ${scope.code.slice(0, 9)}` : sql``;
+  return sql`(${t}.district_code = ${scope.code.slice(0, 6)}${street} and ${t}.committee_code like ${`${likeEscape(scope.code)}%`})`;
+}
+
+const householdColumns = {
+  districtCode: households.districtCode,
+  id: households.id,
+  householdNo: households.householdNo,
+  streetCode: households.streetCode,
+  committeeCode: households.committeeCode,
+  address: households.address,
+  monetaryAssetsFen: households.monetaryAssetsFen,
+  vehicles: households.vehicles,
+  homes: households.homes,
+  perCapitaFloorAreaBelowAverage: households.perCapitaFloorAreaBelowAverage,
+  medicalExpenseAnnualFen: households.medicalExpenseAnnualFen,
+  educationExpenseAnnualFen: households.educationExpenseAnnualFen,
+};
+
+const membershipColumns = {
+  districtCode: householdMembers.districtCode,
+  householdId: householdMembers.householdId,
+  personId: householdMembers.personId,
+  relationCode: householdMembers.relationCode,
+  validFrom: householdMembers.validFrom,
+  validTo: householdMembers.validTo,
+  endReason: householdMembers.endReason,
+  seq: householdMembers.seq,
+};
+
+function toMembership(
+  row: Omit<MembershipRecord, 'endReason'> & { endReason: string | null },
+): MembershipRecord {
+  return { ...row, endReason: row.endReason as EndReason | null };
+}
+
+/** A household by id or number inside the scope; undefined when absent or outside it. */
+export async function findHousehold(
+  db: Db,
+  scope: DataScope,
+  ref: HouseholdRef,
+  forUpdate = false,
+): Promise<HouseholdRecord | undefined> {
+  const key = 'id' in ref ? eq(households.id, ref.id) : eq(households.householdNo, ref.householdNo);
+  const query = db
+    .select(householdColumns)
+    .from(households)
+    .where(and(eq(households.districtCode, ref.districtCode), key, householdScopeWhere(scope)));
+  const rows = forUpdate ? await query.for('update') : await query;
+  return rows[0];
+}
+
+export async function householdNoTaken(db: Db, districtCode: string, householdNo: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: households.id })
+    .from(households)
+    .where(and(eq(households.districtCode, districtCode), eq(households.householdNo, householdNo)));
+  return rows.length > 0;
+}
+
+export async function insertHousehold(db: Db, record: HouseholdRecord): Promise<void> {
+  await db.insert(households).values(record);
+}
+
+export interface HouseholdSearchRow {
+  districtCode: string;
+  id: string;
+  householdNo: string;
+  address: string;
+  streetCode: string;
+  committeeCode: string;
+  headPersonId: string | null;
+  headName: string | null;
+  memberCount: number;
+  total: number;
+}
+
+/**
+ * The current member count. With a member-count filter every household of the scope needs it: one
+ * grouped scan inside the paged query. Without, it is looked up for the page only (outer query).
+ */
+function memberCountFilterJoin(scope: DataScope, q: HouseholdSearch): SQL {
+  if (q.minMembers === undefined && q.maxMembers === undefined) return sql``;
+  const scoped = scope.kind === 'all' ? sql`true` : sql`m.district_code = ${scope.code.slice(0, 6)}`;
+  return sql`left join (
+      select m.district_code, m.household_id, count(*)::int as n from household_members m
+      where m.valid_to is null and ${scoped}
+      group by m.district_code, m.household_id) mc on mc.district_code = h.district_code and mc.household_id = h.id`;
+}
+
+/**
+ * One page of households with head and current member count, ordered by district and number. The
+ * member count comes from `memberCountFilterJoin` or the outer lateral lookup.
+ */
+export async function searchHouseholdRows(
+  db: Db,
+  scope: DataScope,
+  q: HouseholdSearch,
+  page: { limit: number; offset: number },
+): Promise<HouseholdSearchRow[]> {
+  const where: SQL[] = [householdScopeRaw(scope, 'h')];
+  if (q.householdNo) where.push(sql`h.household_no = ${q.householdNo}`);
+  if (q.divisionCode) {
+    where.push(sql`h.district_code = ${q.divisionCode.slice(0, 6)}`);
+    if (q.divisionCode.length >= 9) where.push(sql`h.street_code = ${q.divisionCode.slice(0, 9)}`);
+    where.push(sql`h.committee_code like ${`${likeEscape(q.divisionCode)}%`}`);
+  }
+  if (q.headName) where.push(sql`fhp.name like ${`${likeEscape(q.headName)}%`}`);
+  if (q.headInitials) where.push(sql`fhp.name_initials like ${`${likeEscape(q.headInitials)}%`}`);
+  if (q.minMembers !== undefined) where.push(sql`coalesce(mc.n, 0) >= ${q.minMembers}`);
+  if (q.maxMembers !== undefined) where.push(sql`coalesce(mc.n, 0) <= ${q.maxMembers}`);
+  // The head is joined inside only to filter on it; for display it is looked up for the page alone.
+  const headFilter =
+    q.headName || q.headInitials
+      ? sql`join household_members fhead on fhead.district_code = h.district_code and fhead.household_id = h.id
+            and fhead.valid_to is null and fhead.relation_code = '02'
+          join persons fhp on fhp.district_code = fhead.district_code and fhp.id = fhead.person_id`
+      : sql``;
+  return selectRows<HouseholdSearchRow>(
+    db,
+    sql`select pg.*, head.person_id as "headPersonId", hp.name as "headName", mc.n as "memberCount"
+        from (
+          select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
+            h.street_code as "streetCode", h.committee_code as "committeeCode",
+            (count(*) over ())::int as total
+          from households h
+          ${memberCountFilterJoin(scope, q)}
+          ${headFilter}
+          where ${sql.join(where, sql` and `)}
+          order by h.district_code, h.household_no collate "C", h.id
+          limit ${page.limit} offset ${page.offset}
+        ) pg
+        left join household_members head on head.district_code = pg."districtCode" and head.household_id = pg.id
+          and head.valid_to is null and head.relation_code = '02'
+        left join persons hp on hp.district_code = head.district_code and hp.id = head.person_id
+        cross join lateral (
+          select count(*)::int as n from household_members m
+          where m.district_code = pg."districtCode" and m.household_id = pg.id and m.valid_to is null) mc
+        order by pg."districtCode", pg."householdNo" collate "C", pg.id`,
+  );
+}
+
+export interface MemberRow {
+  membership: MembershipRecord;
+  person: PersonRecord;
+}
+
+/**
+ * Membership rows of one household joined with their persons, in one query: `current` only those
+ * with valid_to null, else the whole history. Head first, then seq, then start date.
+ */
+export async function householdMemberRows(
+  db: Db,
+  districtCode: string,
+  householdId: string,
+  current: boolean,
+): Promise<MemberRow[]> {
+  const rows = await db
+    .select({ m: membershipColumns, p: personColumns })
+    .from(householdMembers)
+    .innerJoin(
+      persons,
+      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
+    )
+    .where(
+      and(
+        eq(householdMembers.districtCode, districtCode),
+        eq(householdMembers.householdId, householdId),
+        current ? isNull(householdMembers.validTo) : undefined,
+      ),
+    )
+    .orderBy(
+      current ? sql`(${householdMembers.relationCode} <> '02')` : asc(householdMembers.validFrom),
+      asc(householdMembers.seq),
+      asc(householdMembers.validFrom),
+      asc(householdMembers.personId),
+    );
+  return rows.map((r) => ({ membership: toMembership(r.m), person: toPersonRecord(r.p) }));
+}
+
+/** Every membership row of a person, oldest first; `forUpdate` locks them. */
+export async function personMemberships(
+  db: Db,
+  districtCode: string,
+  personId: string,
+  forUpdate = false,
+): Promise<MembershipRecord[]> {
+  const query = db
+    .select(membershipColumns)
+    .from(householdMembers)
+    .where(and(eq(householdMembers.districtCode, districtCode), eq(householdMembers.personId, personId)))
+    .orderBy(asc(householdMembers.validFrom));
+  const rows = forUpdate ? await query.for('update') : await query;
+  return rows.map(toMembership);
+}
+
+export async function insertMembership(db: Db, record: MembershipRecord): Promise<void> {
+  await db.insert(householdMembers).values(record);
+}
+
+/** Ends a current membership row; returns the row after the change (undefined if it was not current). */
+export async function endMembershipRow(
+  db: Db,
+  key: { districtCode: string; householdId: string; personId: string },
+  validTo: string,
+  endReason: EndReason,
+): Promise<MembershipRecord | undefined> {
+  const rows = await db
+    .update(householdMembers)
+    .set({ validTo, endReason })
+    .where(
+      and(
+        eq(householdMembers.districtCode, key.districtCode),
+        eq(householdMembers.householdId, key.householdId),
+        eq(householdMembers.personId, key.personId),
+        isNull(householdMembers.validTo),
+      ),
+    )
+    .returning(membershipColumns);
+  return rows[0] ? toMembership(rows[0]) : undefined;
+}
+
+/** The next free seq in a household (members are listed by it). */
+export async function nextSeq(db: Db, districtCode: string, householdId: string): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`(coalesce(max(${householdMembers.seq}), 0) + 1)::int` })
+    .from(householdMembers)
+    .where(
+      and(eq(householdMembers.districtCode, districtCode), eq(householdMembers.householdId, householdId)),
+    );
+  return rows[0]?.n ?? 1;
+}
+
+// ---- batch reading for the policy engine ---------------------------------------------------------
+
+/** The next `limit` households in the scope after the keyset position (district_code, id). */
+export async function householdPage(
+  db: Db,
+  scope: DataScope,
+  after: { districtCode: string; id: string } | undefined,
+  limit: number,
+): Promise<HouseholdRecord[]> {
+  return db
+    .select(householdColumns)
+    .from(households)
+    .where(
+      and(
+        householdScopeWhere(scope),
+        after
+          ? sql`(${households.districtCode}, ${households.id}) > (${after.districtCode}, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(households.districtCode), asc(households.id))
+    .limit(limit);
+}
+
+/** The columns the engine input needs: a narrow row keeps batch reading cheap. */
+export interface PolicyMemberRow {
+  membership: Pick<MembershipRecord, 'householdId' | 'validFrom' | 'validTo' | 'seq'>;
+  person: Pick<
+    PersonRecord,
+    | 'id'
+    | 'birthDate'
+    | 'deathDate'
+    | 'hukouDivisionCode'
+    | 'wageFen'
+    | 'pensionFen'
+    | 'otherIncomeFen'
+    | 'disabilityCategory'
+    | 'disabilityGrade'
+    | 'seriousIllness'
+    | 'employed'
+    | 'hasSupporter'
+    | 'categories'
+  >;
+}
+
+/**
+ * Membership rows (with the persons' engine fields) overlapping [from, to] of the households of one
+ * district whose ids lie in [firstId, lastId] — the range of one keyset batch, read by the primary key
+ * (district_code, household_id, …) rather than a long IN list. The households join re-applies the
+ * scope, so a street scope does not read its neighbours' members.
+ */
+export async function policyMemberRows(
+  db: Db,
+  scope: DataScope,
+  range: { districtCode: string; firstId: string; lastId: string },
+  from: string,
+  to: string,
+): Promise<PolicyMemberRow[]> {
+  const rows = await db
+    .select({
+      householdId: householdMembers.householdId,
+      validFrom: householdMembers.validFrom,
+      validTo: householdMembers.validTo,
+      seq: householdMembers.seq,
+      id: persons.id,
+      birthDate: persons.birthDate,
+      deathDate: persons.deathDate,
+      hukouDivisionCode: persons.hukouDivisionCode,
+      wageFen: persons.wageFen,
+      pensionFen: persons.pensionFen,
+      otherIncomeFen: persons.otherIncomeFen,
+      disabilityCategory: persons.disabilityCategory,
+      disabilityGrade: persons.disabilityGrade,
+      seriousIllness: persons.seriousIllness,
+      employed: persons.employed,
+      hasSupporter: persons.hasSupporter,
+      categories: persons.categories,
+    })
+    .from(householdMembers)
+    .innerJoin(
+      households,
+      and(
+        eq(households.districtCode, householdMembers.districtCode),
+        eq(households.id, householdMembers.householdId),
+      ),
+    )
+    .innerJoin(
+      persons,
+      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
+    )
+    .where(
+      and(
+        eq(householdMembers.districtCode, range.districtCode),
+        sql`${householdMembers.householdId} between ${range.firstId}::uuid and ${range.lastId}::uuid`,
+        householdScopeWhere(scope),
+        sql`${householdMembers.validFrom} <= ${to}`,
+        sql`(${householdMembers.validTo} is null or ${householdMembers.validTo} > ${from})`,
+      ),
+    );
+  return rows.map((r) => ({
+    membership: { householdId: r.householdId, validFrom: r.validFrom, validTo: r.validTo, seq: r.seq },
+    person: {
+      id: r.id,
+      birthDate: r.birthDate,
+      deathDate: r.deathDate,
+      hukouDivisionCode: r.hukouDivisionCode,
+      wageFen: r.wageFen,
+      pensionFen: r.pensionFen,
+      otherIncomeFen: r.otherIncomeFen,
+      disabilityCategory: r.disabilityCategory,
+      disabilityGrade: r.disabilityGrade,
+      seriousIllness: r.seriousIllness,
+      employed: r.employed,
+      hasSupporter: r.hasSupporter,
+      categories: knownCategories(r.categories),
+    },
+  }));
+}
+
+/** Corrects the relation code of one membership row in place (a same-day change of head). */
+export async function updateMembershipRelation(
+  db: Db,
+  key: { districtCode: string; householdId: string; personId: string; validFrom: string },
+  relationCode: string,
+): Promise<MembershipRecord | undefined> {
+  const rows = await db
+    .update(householdMembers)
+    .set({ relationCode })
+    .where(
+      and(
+        eq(householdMembers.districtCode, key.districtCode),
+        eq(householdMembers.householdId, key.householdId),
+        eq(householdMembers.personId, key.personId),
+        eq(householdMembers.validFrom, key.validFrom),
+      ),
+    )
+    .returning(membershipColumns);
+  return rows[0] ? toMembership(rows[0]) : undefined;
+}

@@ -1,0 +1,300 @@
+/**
+ * 台账导入: a roster file (.xlsx or .csv, one row per person) → households, persons and memberships.
+ * Every problem in the file is collected (row, column, value, reason); any problem means nothing is
+ * written. A clean file is written in one transaction with COPY, together with its one audit row.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DataScope } from '../../auth/scope.ts';
+import { recordAudit } from '../../audit/audit.service.ts';
+import type { Session, Store } from '../../db/store.ts';
+import { nameInitials } from '../pinyin.ts';
+import { COLUMN_BY_KEY } from './columns.ts';
+import { CsvEncodingError } from './csv-reader.ts';
+import {
+  analyzeRegistryTables,
+  copyHouseholds,
+  copyMembers,
+  copyPersons,
+  findExistingHouseholdNos,
+  findRegisteredPersons,
+  lockImports,
+  type HouseholdLoadRow,
+  type MemberLoadRow,
+  type PersonLoadRow,
+} from './import.repository.ts';
+import {
+  IssueList,
+  type ImportActor,
+  type ImportAuditEvent,
+  type ImportIssue,
+  type ImportReport,
+} from './report.ts';
+import { groupHouseholds, type RosterHousehold } from './roster-households.ts';
+import { isBlankRow, mapHeaders, parseRow, type HeaderMap, type RosterPerson } from './roster-rows.ts';
+import { FileProblem, openSource, type ImportFile, type OpenedSource } from './source.ts';
+
+export type { ImportFile } from './source.ts';
+export type { ImportActor, ImportAuditEvent, ImportIssue, ImportReport } from './report.ts';
+
+export interface ImportProgress {
+  phase: 'read' | 'check' | 'write' | 'done';
+  rows: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export interface ImportOptions {
+  scope: DataScope;
+  actor: ImportActor;
+  dryRun?: boolean;
+  /** Config MINZHENG_MAX_UPLOAD_MB. */
+  maxUploadMb?: number;
+  /** The day the import runs (YYYY-MM-DD): bounds birth and join dates, default for 入户日期. */
+  today?: string;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+const DEFAULT_MAX_UPLOAD_MB = 50;
+const PROGRESS_EVERY_ROWS = 2000;
+
+interface ReadResult {
+  rows: number;
+  persons: RosterPerson[];
+  incomplete: Set<string>;
+}
+
+export async function importHouseholds(
+  store: Store,
+  file: ImportFile,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const dryRun = options.dryRun ?? false;
+  const issues = new IssueList();
+  const report = (rows: number, households = 0, persons = 0, audit?: ImportAuditEvent): ImportReport => ({
+    ok: issues.count === 0,
+    dryRun,
+    rows,
+    households: issues.count === 0 ? households : 0,
+    persons: issues.count === 0 ? persons : 0,
+    errors: issues.list(),
+    errorCount: issues.count,
+    ...(audit ? { audit } : {}),
+  });
+  if (options.actor.reason.trim() === '') {
+    issues.add({ row: null, column: null, value: null, reason: '请填写导入原因（写入审计日志）' });
+    return report(0);
+  }
+
+  let source: OpenedSource;
+  try {
+    source = await openSource(file, options.maxUploadMb ?? DEFAULT_MAX_UPLOAD_MB);
+  } catch (error) {
+    if (!(error instanceof FileProblem)) throw error;
+    issues.add({ row: null, column: null, value: null, reason: error.message });
+    return report(0);
+  }
+  try {
+    const today = options.today ?? new Date().toISOString().slice(0, 10);
+    const read = await readRoster(source, options, today, (issue) => issues.add(issue));
+    if (read === undefined) return report(0);
+    const households = groupHouseholds(read.persons, read.incomplete, (issue) => issues.add(issue));
+    const progress = (phase: ImportProgress['phase']) =>
+      options.onProgress?.({ phase, rows: read.rows, bytesRead: source.bytes, totalBytes: source.bytes });
+    progress('check');
+    const result = await store.transaction(async (tx) => {
+      if (!dryRun) await lockImports(tx.db); // a dry run writes nothing and need not queue behind imports
+      await checkAgainstRegistry(tx, read.persons, households, options.scope, (issue) => issues.add(issue));
+      if (issues.count > 0 || dryRun) return undefined;
+      progress('write');
+      return writeRoster(tx, households, source, options);
+    });
+    if (result) await analyzeRegistryTables(store.db);
+    progress('done');
+    const personCount = households.reduce((n, h) => n + h.members.length, 0);
+    return report(read.rows, households.length, personCount, result);
+  } finally {
+    await source.dispose();
+  }
+}
+
+/** Streams the rows: header first, then every data row validated. Undefined when the file cannot be read on. */
+async function readRoster(
+  source: OpenedSource,
+  options: ImportOptions,
+  today: string,
+  addIssue: (issue: ImportIssue) => void,
+): Promise<ReadResult | undefined> {
+  let headers: HeaderMap | undefined;
+  const result: ReadResult = { rows: 0, persons: [], incomplete: new Set() };
+  let bytesRead = 0;
+  try {
+    for await (const { row, cells } of source.rows((n) => (bytesRead = n))) {
+      if (isBlankRow(cells)) continue;
+      if (headers === undefined) {
+        const mapped = mapHeaders(row, cells);
+        if (Array.isArray(mapped)) {
+          mapped.forEach(addIssue);
+          return undefined;
+        }
+        headers = mapped;
+        continue;
+      }
+      result.rows++;
+      const parsed = parseRow(row, cells, headers, { scope: options.scope, today });
+      if ('person' in parsed) result.persons.push(parsed.person);
+      else {
+        parsed.issues.forEach(addIssue);
+        result.incomplete.add(parsed.householdNo);
+      }
+      if (options.onProgress && result.rows % PROGRESS_EVERY_ROWS === 0) {
+        options.onProgress({ phase: 'read', rows: result.rows, bytesRead, totalBytes: source.bytes });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof FileProblem || error instanceof CsvEncodingError)) throw error;
+    addIssue({ row: null, column: null, value: null, reason: error.message });
+    return undefined;
+  }
+  if (headers === undefined) {
+    addIssue({ row: null, column: null, value: null, reason: '文件为空：没有表头行和数据行' });
+    return undefined;
+  }
+  if (result.rows === 0) {
+    addIssue({ row: null, column: null, value: null, reason: '文件没有数据行（只有表头）' });
+    return undefined;
+  }
+  return result;
+}
+
+/** Duplicates against what is already registered: 身份证号 (city-wide) and 户编号 (per district). */
+async function checkAgainstRegistry(
+  tx: Session,
+  persons: readonly RosterPerson[],
+  households: readonly RosterHousehold[],
+  scope: DataScope,
+  addIssue: (issue: ImportIssue) => void,
+): Promise<void> {
+  const registered = await findRegisteredPersons(
+    tx.db,
+    persons.map((p) => p.idNumber),
+  );
+  const byId = new Map(registered.map((r) => [r.idNumber, r]));
+  const ownDistrict = (district: string) => scope.kind === 'all' || scope.code.slice(0, 6) === district;
+  for (const person of persons) {
+    const found = byId.get(person.idNumber);
+    if (!found) continue;
+    // The household number is shown only inside the user's own district.
+    const where =
+      found.currentHouseholdNo === null
+        ? ''
+        : ownDistrict(found.districtCode)
+          ? `，且已是户 ${found.currentHouseholdNo} 的现有成员`
+          : '，且已是其他区某户的现有成员';
+    addIssue({
+      row: person.row,
+      column: COLUMN_BY_KEY.idNumber.header,
+      value: person.idNumber,
+      reason: `身份证号已登记${where}：不能重复导入`,
+    });
+  }
+  const existing = await findExistingHouseholdNos(tx.db, households);
+  const taken = new Set(existing.map((e) => `${e.districtCode}/${e.householdNo}`));
+  for (const household of households) {
+    if (!taken.has(`${household.districtCode}/${household.householdNo}`)) continue;
+    addIssue({
+      row: household.members[0]!.row,
+      column: COLUMN_BY_KEY.householdNo.header,
+      value: household.householdNo,
+      reason: `户编号 ${household.householdNo} 已登记：不能重复导入`,
+    });
+  }
+}
+
+async function writeRoster(
+  tx: Session,
+  households: readonly RosterHousehold[],
+  source: OpenedSource,
+  options: ImportOptions,
+): Promise<ImportAuditEvent> {
+  const householdRows: HouseholdLoadRow[] = [];
+  const personRows: PersonLoadRow[] = [];
+  const memberRows: MemberLoadRow[] = [];
+  // Names repeat a lot in a district; pinyin conversion is the costly part of a row.
+  const initials = new Map<string, string>();
+  const initialsOf = (name: string) => {
+    let value = initials.get(name);
+    if (value === undefined) initials.set(name, (value = nameInitials(name)));
+    return value;
+  };
+  for (const h of households) {
+    const householdId = randomUUID();
+    householdRows.push({
+      districtCode: h.districtCode,
+      id: householdId,
+      householdNo: h.householdNo,
+      streetCode: h.streetCode,
+      committeeCode: h.committeeCode,
+      address: h.address,
+      monetaryAssetsFen: h.monetaryAssetsFen,
+      vehicles: h.vehicles,
+      homes: h.homes,
+      perCapitaFloorAreaBelowAverage: h.floorAreaBelowAverage,
+    });
+    h.members.forEach((m, seq) => {
+      const personId = randomUUID();
+      personRows.push({
+        districtCode: h.districtCode,
+        id: personId,
+        idNumber: m.idNumber,
+        name: m.name,
+        nameInitials: initialsOf(m.name),
+        sex: m.sex,
+        birthDate: m.birthDate,
+        phone: m.phone,
+        hukouDivisionCode: m.hukouDivisionCode,
+        residenceDivisionCode: h.committeeCode,
+        disabilityCategory: m.disabilityCategory,
+        disabilityGrade: m.disabilityGrade,
+        employed: m.employed,
+        categories: m.categories,
+        wageFen: m.wageFen,
+        pensionFen: m.pensionFen,
+        otherIncomeFen: m.otherIncomeFen,
+      });
+      memberRows.push({
+        districtCode: h.districtCode,
+        householdId,
+        personId,
+        relationCode: m.relationCode,
+        validFrom: m.joinDate,
+        seq,
+      });
+    });
+  }
+  const counts = {
+    households: await copyHouseholds(tx, householdRows),
+    persons: await copyPersons(tx, personRows),
+    memberships: await copyMembers(tx, memberRows),
+  };
+  const audit: ImportAuditEvent = {
+    action: 'registry.import',
+    actor: options.actor,
+    scope: options.scope,
+    file: { name: source.name, bytes: source.bytes, sha256: source.sha256, kind: source.kind },
+    counts,
+    districts: [...new Set(households.map((h) => h.districtCode))].sort(),
+  };
+  await recordAudit(tx, {
+    actor: {
+      userId: options.actor.userId,
+      divisionCode: options.actor.divisionCode,
+      requestId: options.actor.requestId,
+    },
+    action: 'registry.import',
+    entityType: 'household_roster',
+    entityId: source.sha256,
+    after: { file: audit.file, counts, districts: audit.districts, scope: options.scope },
+    reason: options.actor.reason,
+  });
+  return audit;
+}

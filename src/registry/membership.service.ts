@@ -1,0 +1,567 @@
+import { randomUUID } from 'node:crypto';
+import type { DataScope } from '../auth/scope.ts';
+import type { Session, Store } from '../db/store.ts';
+import { HEAD_RELATION, isEndReason, END_REASONS } from './codes.ts';
+import {
+  endMembershipRow,
+  findHousehold,
+  householdMemberRows,
+  householdNoTaken,
+  insertHousehold,
+  insertMembership,
+  nextSeq,
+  personMemberships,
+  updateMembershipRelation,
+} from './household.repository.ts';
+import { maskIdNumber } from './id-number.ts';
+import {
+  findPerson,
+  findPersonIdByIdNumber,
+  insertPerson,
+  updatePersonResidence,
+} from './person.repository.ts';
+import { RegistryError, RegistryValidationError, uniqueViolation } from './registry.errors.ts';
+import type {
+  AddMemberInput,
+  Change,
+  ChangeHeadInput,
+  CreateHouseholdInput,
+  EndMembershipInput,
+  HouseholdRecord,
+  MemberInput,
+  MembershipRecord,
+  MovePersonInput,
+  PersonRecord,
+  RegistryAction,
+  WriteContext,
+  WriteOptions,
+  WriteResult,
+} from './registry.types.ts';
+import {
+  assertDivision,
+  checkDate,
+  checkFen,
+  checkRelation,
+  todayIso,
+  validateNewPerson,
+  type Problem,
+} from './registry.validation.ts';
+
+/**
+ * Membership changes (创建家庭户, 成员迁入/迁出, 转户, 变更户主): each one transaction, each validated
+ * before it writes, each returning the before/after rows for the audit log.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function membershipId(m: MembershipRecord): string {
+  return `${m.householdId}/${m.personId}/${m.validFrom}`;
+}
+
+function membershipChange(before: MembershipRecord | null, after: MembershipRecord): Change {
+  return {
+    entityType: 'household_member',
+    entityId: membershipId(after),
+    districtCode: after.districtCode,
+    before,
+    after,
+  };
+}
+
+function checkActor(actor: WriteContext): void {
+  if (!actor.userId.trim()) throw new RegistryError('validation', '缺少操作人', 'actor.userId');
+  if (!actor.reason.trim()) throw new RegistryError('validation', '请填写操作原因', 'actor.reason');
+}
+
+function throwIfProblems(problems: Problem[]): void {
+  if (problems.length > 0) throw new RegistryValidationError(problems);
+}
+
+/** Runs one write in a transaction, hands the result to `onChanges` before commit, maps constraint races. */
+async function write<T>(
+  store: Store,
+  action: RegistryAction,
+  actor: WriteContext,
+  options: WriteOptions | undefined,
+  work: (tx: Session, changes: Change[], today: string) => Promise<T>,
+): Promise<WriteResult<T>> {
+  checkActor(actor);
+  const today = options?.today ?? todayIso();
+  try {
+    return await store.transaction(async (tx) => {
+      const changes: Change[] = [];
+      const value = await work(tx, changes, today);
+      const result: WriteResult<T> = { action, actor, value, changes };
+      if (options?.onChanges) await options.onChanges(tx, result);
+      return result;
+    });
+  } catch (error) {
+    const constraint = uniqueViolation(error);
+    switch (constraint) {
+      case undefined:
+        throw error;
+      case 'household_members_current_uq':
+        throw new RegistryError(
+          'already_in_household',
+          '该人员已是另一家庭户的现有成员，一个人不能同时属于两个家庭户',
+        );
+      case 'household_members_head_uq':
+        throw new RegistryError('conflict', '该户已有户主，一户只能有一名户主；请使用“变更户主”');
+      case 'persons_id_number_uq':
+        throw new RegistryError('duplicate', '该身份证号已登记，请按已有人员添加', 'idNumber');
+      case 'households_no_uq':
+        throw new RegistryError('duplicate', '户编号已存在', 'householdNo');
+      default:
+        throw new RegistryError('conflict', `数据冲突（${constraint}），请刷新后重试`);
+    }
+  }
+}
+
+function describePerson(p: PersonRecord): string {
+  return `${p.name}（身份证号 ${maskIdNumber(p.idNumber)}）`;
+}
+
+/** The person must have no current membership and no history row that ends after `from`. */
+async function assertFreeFrom(tx: Session, person: PersonRecord, from: string): Promise<void> {
+  const history = await personMemberships(tx.db, person.districtCode, person.id, true);
+  const current = history.find((m) => m.validTo === null);
+  if (current) {
+    const household = await findHousehold(
+      tx.db,
+      { kind: 'all' },
+      { districtCode: current.districtCode, id: current.householdId },
+    );
+    throw new RegistryError(
+      'already_in_household',
+      `${describePerson(person)}已是户「${household?.householdNo ?? current.householdId}」的现有成员，一个人不能同时属于两个家庭户；请先办理迁出或转户`,
+      'personId',
+    );
+  }
+  const lastEnd = history.reduce<string | null>(
+    (max, m) => (m.validTo && (!max || m.validTo > max) ? m.validTo : max),
+    null,
+  );
+  if (lastEnd && from < lastEnd) {
+    throw new RegistryError(
+      'validation',
+      `${describePerson(person)}在 ${lastEnd} 前仍属于其他家庭户，起始日期不能早于该日`,
+      'validFrom',
+    );
+  }
+}
+
+function validateMemberInputs(
+  members: readonly MemberInput[],
+  validFrom: string,
+  today: string,
+  prefix: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seenIds = new Set<string>();
+  for (const [i, member] of members.entries()) {
+    const field = `${prefix}[${i}]`;
+    checkRelation(problems, `${field}.relationCode`, member.relationCode);
+    if ('person' in member) {
+      const result = validateNewPerson(member.person, { today, prefix: `${field}.person` });
+      if (!result.ok) problems.push(...result.problems);
+      else {
+        if (seenIds.has(result.record.idNumber)) {
+          problems.push({ field: `${field}.person.idNumber`, message: '同一身份证号在本次提交中出现多次' });
+        }
+        seenIds.add(result.record.idNumber);
+        if (result.record.birthDate > validFrom) {
+          problems.push({ field: `${field}.person.birthDate`, message: '成员关系起始日期不能早于出生日期' });
+        }
+      }
+    } else if (!isUuid(member.personId)) {
+      problems.push({ field: `${field}.personId`, message: '人员ID格式无效' });
+    } else if (seenIds.has(member.personId)) {
+      problems.push({ field: `${field}.personId`, message: '同一人员在本次提交中出现多次' });
+    } else seenIds.add(member.personId);
+  }
+  return problems;
+}
+
+/** Inserts a new person or locks an existing one, checks it is free, and makes it a member. */
+async function addOneMember(
+  tx: Session,
+  scope: DataScope,
+  household: HouseholdRecord,
+  member: MemberInput,
+  validFrom: string,
+  seq: number,
+  today: string,
+  changes: Change[],
+): Promise<MembershipRecord> {
+  let person: PersonRecord;
+  if ('person' in member) {
+    const result = validateNewPerson(member.person, { today });
+    if (!result.ok) throw new RegistryValidationError(result.problems);
+    if (await findPersonIdByIdNumber(tx.db, household.districtCode, result.record.idNumber)) {
+      throw new RegistryError(
+        'duplicate',
+        `身份证号 ${maskIdNumber(result.record.idNumber)} 已登记，请按已有人员（人员ID）添加`,
+        'idNumber',
+      );
+    }
+    person = {
+      ...result.record,
+      districtCode: household.districtCode,
+      id: randomUUID(),
+      residenceDivisionCode: household.committeeCode,
+    };
+    await insertPerson(tx.db, person);
+    changes.push({
+      entityType: 'person',
+      entityId: person.id,
+      districtCode: person.districtCode,
+      before: null,
+      after: person,
+    });
+  } else {
+    const found = await findPerson(tx.db, scope, household.districtCode, member.personId, true);
+    if (!found)
+      throw new RegistryError(
+        'not_found',
+        `人员「${member.personId}」不存在或不在您的数据范围内`,
+        'personId',
+      );
+    if (found.birthDate > validFrom)
+      throw new RegistryError('validation', '成员关系起始日期不能早于出生日期', 'validFrom');
+    await assertFreeFrom(tx, found, validFrom);
+    person = found;
+    if (person.residenceDivisionCode !== household.committeeCode) {
+      await updatePersonResidence(tx.db, person.districtCode, person.id, household.committeeCode);
+      const after = { ...person, residenceDivisionCode: household.committeeCode };
+      changes.push({
+        entityType: 'person',
+        entityId: person.id,
+        districtCode: person.districtCode,
+        before: person,
+        after,
+      });
+    }
+  }
+  const membership: MembershipRecord = {
+    districtCode: household.districtCode,
+    householdId: household.id,
+    personId: person.id,
+    relationCode: member.relationCode,
+    validFrom,
+    validTo: null,
+    endReason: null,
+    seq,
+  };
+  await insertMembership(tx.db, membership);
+  changes.push(membershipChange(null, membership));
+  return membership;
+}
+
+/** 新建家庭户: the household and its members (new persons or existing ones by id), exactly one head. */
+export async function createHousehold(
+  store: Store,
+  scope: DataScope,
+  actor: WriteContext,
+  input: CreateHouseholdInput,
+  options?: WriteOptions,
+): Promise<WriteResult<HouseholdRecord>> {
+  return write(store, 'household.created', actor, options, async (tx, changes, today) => {
+    const committee = assertDivision(input.committeeCode, 'committee', scope, 'committeeCode');
+    const problems: Problem[] = [];
+    const householdNo = input.householdNo.trim();
+    if (!/^[A-Za-z0-9-]{1,32}$/.test(householdNo)) {
+      problems.push({ field: 'householdNo', message: '户编号应为1–32位字母、数字或“-”' });
+    }
+    checkDate(problems, 'validFrom', input.validFrom, '起始日期');
+    checkFen(problems, 'monetaryAssetsFen', input.monetaryAssetsFen, '货币财产');
+    checkFen(problems, 'medicalExpenseAnnualFen', input.medicalExpenseAnnualFen, '年医疗支出');
+    checkFen(problems, 'educationExpenseAnnualFen', input.educationExpenseAnnualFen, '年教育支出');
+    for (const [field, value, label] of [
+      ['vehicles', input.vehicles, '机动车数'],
+      ['homes', input.homes, '住房套数'],
+    ] as const) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 32767)) {
+        problems.push({ field, message: `${label}应为不小于0的整数` });
+      }
+    }
+    const heads = input.members.filter((m) => m.relationCode === HEAD_RELATION).length;
+    if (input.members.length === 0) problems.push({ field: 'members', message: '家庭户至少要有一名成员' });
+    else if (heads !== 1)
+      problems.push({ field: 'members', message: `家庭户须有且只有一名户主（关系代码02），现有${heads}名` });
+    problems.push(...validateMemberInputs(input.members, input.validFrom, today, 'members'));
+    throwIfProblems(problems);
+    const districtCode = committee.districtCode ?? input.committeeCode.slice(0, 6);
+    if (await householdNoTaken(tx.db, districtCode, householdNo)) {
+      throw new RegistryError('duplicate', `户编号「${householdNo}」在本区已存在`, 'householdNo');
+    }
+    const household: HouseholdRecord = {
+      districtCode,
+      id: randomUUID(),
+      householdNo,
+      streetCode: input.committeeCode.slice(0, 9),
+      committeeCode: input.committeeCode,
+      address: input.address?.trim() ?? '',
+      monetaryAssetsFen: input.monetaryAssetsFen ?? 0,
+      vehicles: input.vehicles ?? 0,
+      homes: input.homes ?? 1,
+      perCapitaFloorAreaBelowAverage: input.perCapitaFloorAreaBelowAverage ?? false,
+      medicalExpenseAnnualFen: input.medicalExpenseAnnualFen ?? 0,
+      educationExpenseAnnualFen: input.educationExpenseAnnualFen ?? 0,
+    };
+    await insertHousehold(tx.db, household);
+    changes.push({
+      entityType: 'household',
+      entityId: household.id,
+      districtCode,
+      before: null,
+      after: household,
+    });
+    // The head first so that the household always lists a head before its other members.
+    const ordered = [...input.members].sort(
+      (a, b) => Number(b.relationCode === HEAD_RELATION) - Number(a.relationCode === HEAD_RELATION),
+    );
+    for (const [i, member] of ordered.entries()) {
+      await addOneMember(tx, scope, household, member, input.validFrom, i + 1, today, changes);
+    }
+    return household;
+  });
+}
+
+async function lockHousehold(
+  tx: Session,
+  scope: DataScope,
+  ref: AddMemberInput['household'],
+): Promise<HouseholdRecord> {
+  if ('id' in ref && !isUuid(ref.id))
+    throw new RegistryError('not_found', '家庭户不存在或不在您的数据范围内', 'household');
+  const household = await findHousehold(tx.db, scope, ref, true);
+  if (!household) throw new RegistryError('not_found', '家庭户不存在或不在您的数据范围内', 'household');
+  return household;
+}
+
+/** 成员迁入: adds a member from `validFrom`; a head ('02') only when the household has none. */
+export async function addMember(
+  store: Store,
+  scope: DataScope,
+  actor: WriteContext,
+  input: AddMemberInput,
+  options?: WriteOptions,
+): Promise<WriteResult<MembershipRecord>> {
+  return write(store, 'household.member_added', actor, options, async (tx, changes, today) => {
+    const problems: Problem[] = [];
+    if (checkDate(problems, 'validFrom', input.validFrom, '迁入日期')) {
+      problems.push(
+        ...validateMemberInputs([input.member], input.validFrom, today, 'member').map((p) => ({
+          ...p,
+          field: p.field.replace('member[0]', 'member'),
+        })),
+      );
+    }
+    throwIfProblems(problems);
+    const household = await lockHousehold(tx, scope, input.household);
+    const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
+    if (
+      input.member.relationCode === HEAD_RELATION &&
+      current.some((m) => m.membership.relationCode === HEAD_RELATION)
+    ) {
+      throw new RegistryError(
+        'conflict',
+        '该户已有户主，一户只能有一名户主；请使用“变更户主”',
+        'member.relationCode',
+      );
+    }
+    const seq = await nextSeq(tx.db, household.districtCode, household.id);
+    return addOneMember(tx, scope, household, input.member, input.validFrom, seq, today, changes);
+  });
+}
+
+/** 成员迁出/死亡注销: ends a current membership on `validTo` (exclusive). The head can only leave last. */
+export async function endMembership(
+  store: Store,
+  scope: DataScope,
+  actor: WriteContext,
+  input: EndMembershipInput,
+  options?: WriteOptions,
+): Promise<WriteResult<MembershipRecord>> {
+  return write(store, 'household.member_ended', actor, options, async (tx, changes) => {
+    const problems: Problem[] = [];
+    checkDate(problems, 'validTo', input.validTo, '迁出日期');
+    if (!isEndReason(input.endReason)) {
+      problems.push({ field: 'endReason', message: `迁出原因应为：${Object.keys(END_REASONS).join('、')}` });
+    }
+    throwIfProblems(problems);
+    const household = await lockHousehold(tx, scope, input.household);
+    const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
+    const row = current.find((m) => m.person.id === input.personId);
+    if (!row) throw new RegistryError('not_found', '该人员不是此家庭户的现有成员', 'personId');
+    if (input.validTo < row.membership.validFrom) {
+      throw new RegistryError(
+        'validation',
+        `迁出日期不能早于迁入日期 ${row.membership.validFrom}`,
+        'validTo',
+      );
+    }
+    if (row.membership.relationCode === HEAD_RELATION && current.length > 1) {
+      throw new RegistryError('conflict', '户主不能在其他成员仍在户时迁出，请先变更户主', 'personId');
+    }
+    const after = await endMembershipRow(tx.db, row.membership, input.validTo, input.endReason);
+    if (!after) throw new RegistryError('conflict', '成员关系已被他人修改，请刷新后重试');
+    changes.push(membershipChange(row.membership, after));
+    return after;
+  });
+}
+
+/** 转户: ends the current membership and starts one in another household of the district, same date. */
+export async function movePerson(
+  store: Store,
+  scope: DataScope,
+  actor: WriteContext,
+  input: MovePersonInput,
+  options?: WriteOptions,
+): Promise<WriteResult<MembershipRecord>> {
+  return write(store, 'household.member_moved', actor, options, async (tx, changes) => {
+    const problems: Problem[] = [];
+    checkDate(problems, 'date', input.date, '转户日期');
+    checkRelation(problems, 'relationCode', input.relationCode);
+    throwIfProblems(problems);
+    if (input.to.districtCode !== input.districtCode) {
+      throw new RegistryError('validation', '暂不支持跨区转户：请在原区迁出，在新区迁入', 'to');
+    }
+    const target = await lockHousehold(tx, scope, input.to);
+    const person = isUuid(input.personId)
+      ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
+      : undefined;
+    if (!person) throw new RegistryError('not_found', '人员不存在或不在您的数据范围内', 'personId');
+    const history = await personMemberships(tx.db, person.districtCode, person.id, true);
+    const current = history.find((m) => m.validTo === null);
+    if (!current)
+      throw new RegistryError(
+        'conflict',
+        `${describePerson(person)}当前不属于任何家庭户，请使用“成员迁入”`,
+        'personId',
+      );
+    if (current.householdId === target.id)
+      throw new RegistryError('conflict', '该人员已在目标家庭户中', 'to');
+    if (input.date < current.validFrom) {
+      throw new RegistryError('validation', `转户日期不能早于原户迁入日期 ${current.validFrom}`, 'date');
+    }
+    const source = await householdMemberRows(tx.db, current.districtCode, current.householdId, true);
+    if (current.relationCode === HEAD_RELATION && source.length > 1) {
+      throw new RegistryError('conflict', '该人员是原户户主且原户仍有其他成员，请先变更原户户主', 'personId');
+    }
+    const targetMembers = await householdMemberRows(tx.db, target.districtCode, target.id, true);
+    if (
+      input.relationCode === HEAD_RELATION &&
+      targetMembers.some((m) => m.membership.relationCode === HEAD_RELATION)
+    ) {
+      throw new RegistryError('conflict', '目标家庭户已有户主；请选择其他关系或先变更户主', 'relationCode');
+    }
+    const ended = await endMembershipRow(tx.db, current, input.date, 'moved');
+    if (!ended) throw new RegistryError('conflict', '成员关系已被他人修改，请刷新后重试');
+    changes.push(membershipChange(current, ended));
+    const started: MembershipRecord = {
+      districtCode: target.districtCode,
+      householdId: target.id,
+      personId: person.id,
+      relationCode: input.relationCode,
+      validFrom: input.date,
+      validTo: null,
+      endReason: null,
+      seq: await nextSeq(tx.db, target.districtCode, target.id),
+    };
+    await insertMembership(tx.db, started);
+    changes.push(membershipChange(null, started));
+    if (person.residenceDivisionCode !== target.committeeCode) {
+      await updatePersonResidence(tx.db, person.districtCode, person.id, target.committeeCode);
+      changes.push({
+        entityType: 'person',
+        entityId: person.id,
+        districtCode: person.districtCode,
+        before: person,
+        after: { ...person, residenceDivisionCode: target.committeeCode },
+      });
+    }
+    return started;
+  });
+}
+
+/**
+ * 变更户主: from `date` the new head has relation '02', the former head the given relation, and the
+ * listed members their new relations. Each changed row ends on `date` and a new row starts, so the
+ * history keeps who was head when; a row that started on `date` itself is corrected in place.
+ */
+export async function changeHead(
+  store: Store,
+  scope: DataScope,
+  actor: WriteContext,
+  input: ChangeHeadInput,
+  options?: WriteOptions,
+): Promise<WriteResult<MembershipRecord[]>> {
+  return write(store, 'household.head_changed', actor, options, async (tx, changes) => {
+    const problems: Problem[] = [];
+    checkDate(problems, 'date', input.date, '变更日期');
+    checkRelation(problems, 'formerHeadRelationCode', input.formerHeadRelationCode);
+    if (input.formerHeadRelationCode === HEAD_RELATION) {
+      problems.push({ field: 'formerHeadRelationCode', message: '原户主的新关系不能是户主' });
+    }
+    for (const [personId, code] of Object.entries(input.otherRelations ?? {})) {
+      checkRelation(problems, `otherRelations.${personId}`, code);
+      if (code === HEAD_RELATION)
+        problems.push({ field: `otherRelations.${personId}`, message: '只能有一名户主' });
+    }
+    throwIfProblems(problems);
+    const household = await lockHousehold(tx, scope, input.household);
+    const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
+    const newHead = current.find((m) => m.person.id === input.newHeadPersonId);
+    if (!newHead) throw new RegistryError('not_found', '新户主不是此家庭户的现有成员', 'newHeadPersonId');
+    if (newHead.membership.relationCode === HEAD_RELATION)
+      throw new RegistryError('conflict', '该成员已是户主', 'newHeadPersonId');
+    const formerHead = current.find((m) => m.membership.relationCode === HEAD_RELATION);
+    // Former head first: the one-head index must never see two current heads.
+    const plan: { row: MembershipRecord; code: string }[] = [];
+    if (formerHead) plan.push({ row: formerHead.membership, code: input.formerHeadRelationCode });
+    for (const [personId, code] of Object.entries(input.otherRelations ?? {})) {
+      const row = current.find((m) => m.person.id === personId);
+      if (!row || row === newHead || row === formerHead) {
+        throw new RegistryError(
+          'validation',
+          '关系变更只能针对除新旧户主以外的现有成员',
+          `otherRelations.${personId}`,
+        );
+      }
+      plan.push({ row: row.membership, code });
+    }
+    plan.push({ row: newHead.membership, code: HEAD_RELATION });
+    const result: MembershipRecord[] = [];
+    for (const { row, code } of plan) {
+      if (input.date < row.validFrom) {
+        throw new RegistryError('validation', `变更日期不能早于成员迁入日期 ${row.validFrom}`, 'date');
+      }
+      if (row.validFrom === input.date) {
+        const after = await updateMembershipRelation(tx.db, row, code);
+        if (!after) throw new RegistryError('conflict', '成员关系已被他人修改，请刷新后重试');
+        changes.push(membershipChange(row, after));
+        result.push(after);
+        continue;
+      }
+      const ended = await endMembershipRow(tx.db, row, input.date, 'head_changed');
+      if (!ended) throw new RegistryError('conflict', '成员关系已被他人修改，请刷新后重试');
+      changes.push(membershipChange(row, ended));
+      const started: MembershipRecord = {
+        ...row,
+        relationCode: code,
+        validFrom: input.date,
+        validTo: null,
+        endReason: null,
+      };
+      await insertMembership(tx.db, started);
+      changes.push(membershipChange(null, started));
+      result.push(started);
+    }
+    return result;
+  });
+}

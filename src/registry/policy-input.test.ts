@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { MemberRow } from './household.repository.ts';
+import { monthBounds, toPolicyHousehold } from './policy-input.service.ts';
+import type { HouseholdRecord, PersonRecord } from './registry.types.ts';
+
+const household: HouseholdRecord = {
+  districtCode: '310110',
+  id: '00000000-0000-4000-8000-000000000001',
+  householdNo: 'H1',
+  streetCode: '310110001',
+  committeeCode: '310110001001',
+  address: '',
+  monetaryAssetsFen: 1_000_000,
+  vehicles: 0,
+  homes: 1,
+  perCapitaFloorAreaBelowAverage: true,
+  medicalExpenseAnnualFen: 12_000,
+  educationExpenseAnnualFen: 0,
+};
+
+let n = 0;
+function row(
+  person: Partial<PersonRecord>,
+  membership: { validFrom: string; validTo?: string | null; seq?: number; householdId?: string },
+): MemberRow {
+  n += 1;
+  const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return {
+    person: {
+      districtCode: '310110',
+      id,
+      idNumber: 'x',
+      name: `人${n}`,
+      nameInitials: 'r',
+      sex: 1,
+      birthDate: '1980-01-01',
+      deathDate: null,
+      ethnicity: null,
+      maritalStatus: null,
+      phone: null,
+      hukouDivisionCode: '310110001001',
+      residenceDivisionCode: '310110001001',
+      disabilityCategory: null,
+      disabilityGrade: null,
+      employed: false,
+      seriousIllness: false,
+      hasSupporter: true,
+      categories: [],
+      wageFen: 0,
+      pensionFen: 0,
+      otherIncomeFen: 0,
+      ...person,
+    },
+    membership: {
+      districtCode: '310110',
+      householdId: membership.householdId ?? household.id,
+      personId: id,
+      relationCode: '02',
+      validFrom: membership.validFrom,
+      validTo: membership.validTo ?? null,
+      endReason: membership.validTo ? 'moved_out' : null,
+      seq: membership.seq ?? n,
+    },
+  };
+}
+
+describe('toPolicyHousehold', () => {
+  it('maps hukou, incomes, categories and GB/T 26341 disability to the engine input', () => {
+    const rows = [
+      row(
+        { hukouDivisionCode: '310110001', wageFen: 300_000, disabilityCategory: 4, disabilityGrade: 2 },
+        { validFrom: '2020-01-01' },
+      ),
+      row(
+        {
+          hukouDivisionCode: '340102',
+          categories: ['tekun'],
+          disabilityCategory: 1,
+          disabilityGrade: 1,
+          hasSupporter: false,
+        },
+        { validFrom: '2020-01-01' },
+      ),
+      row(
+        {
+          disabilityCategory: 7,
+          disabilityGrade: 3,
+          seriousIllness: true,
+          employed: true,
+          pensionFen: 5,
+          otherIncomeFen: 7,
+        },
+        { validFrom: '2020-01-01' },
+      ),
+    ];
+    const result = toPolicyHousehold(household, rows, '2022-08');
+    expect(result).toMatchObject({
+      monetaryAssetsFen: 1_000_000,
+      vehicles: 0,
+      homes: 1,
+      perCapitaFloorAreaBelowAverage: true,
+      medicalExpenseAnnualFen: 12_000,
+      temporaryAssistanceMonths: 0,
+      renovationCostFen: 0,
+    });
+    expect(result.members.map((m) => [m.hukou, m.disabilityKind, m.disabilityGrade])).toEqual([
+      ['shanghai', 'physical', 2],
+      ['other', 'visual', 1],
+      ['shanghai', 'multiple', 3],
+    ]);
+    expect(result.members[0]).toMatchObject({ wageFen: 300_000, categories: [] });
+    expect(result.members[1]).toMatchObject({ categories: ['tekun'], hasSupporter: false });
+    expect(result.members[2]).toMatchObject({
+      seriousIllness: true,
+      employed: true,
+      pensionFen: 5,
+      otherIncomeFen: 7,
+    });
+  });
+
+  it('counts the membership valid on the first day of the month (valid_to exclusive)', () => {
+    const stays = row({}, { validFrom: '2022-01-01' });
+    const leftOnFirst = row({}, { validFrom: '2021-01-01', validTo: '2022-08-01' });
+    const leftOnSecond = row({}, { validFrom: '2021-01-01', validTo: '2022-08-02' });
+    const joinedOnFirst = row({}, { validFrom: '2022-08-01' });
+    const joinedMidMonth = row({}, { validFrom: '2022-08-15' });
+    const rows = [stays, leftOnFirst, leftOnSecond, joinedOnFirst, joinedMidMonth];
+    const ids = toPolicyHousehold(household, rows, '2022-08').members.map((m) => m.id);
+    expect(ids).toEqual([stays.person.id, leftOnSecond.person.id, joinedOnFirst.person.id]);
+    const september = toPolicyHousehold(household, rows, '2022-09').members.map((m) => m.id);
+    expect(september).toEqual([stays.person.id, joinedOnFirst.person.id, joinedMidMonth.person.id]);
+  });
+
+  it('counts a child born during the month, and excludes persons dead before the month', () => {
+    const newborn = row({ birthDate: '2022-08-20' }, { validFrom: '2022-08-20' });
+    const diedInJuly = row({ deathDate: '2022-07-31' }, { validFrom: '2000-01-01' });
+    const diedInAugust = row({ deathDate: '2022-08-01' }, { validFrom: '2000-01-01' });
+    const ids = toPolicyHousehold(household, [newborn, diedInJuly, diedInAugust], '2022-08').members.map(
+      (m) => m.id,
+    );
+    expect(ids).toEqual([newborn.person.id, diedInAugust.person.id]);
+  });
+
+  it('lists a person once even with two rows covering the month, and ignores other households', () => {
+    const a = row({}, { validFrom: '2022-01-01', seq: 1 });
+    const again = { ...a, membership: { ...a.membership, relationCode: '10', seq: 2 } };
+    const elsewhere = row(
+      {},
+      { validFrom: '2022-01-01', householdId: '00000000-0000-4000-8000-0000000000ff' },
+    );
+    expect(toPolicyHousehold(household, [again, a, elsewhere], '2022-08').members.map((m) => m.id)).toEqual([
+      a.person.id,
+    ]);
+  });
+
+  it('rejects a malformed month and knows month lengths', () => {
+    expect(() => toPolicyHousehold(household, [], '2022-13')).toThrow('月份「2022-13」无效');
+    expect(monthBounds('2024-02')).toEqual({ first: '2024-02-01', last: '2024-02-29' });
+    expect(monthBounds('2023-02').last).toBe('2023-02-28');
+  });
+});

@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import type { InitialAccount } from '../../../src/auth/bootstrap.service.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { openPglite, type Store } from '../../../src/db/store.ts';
+import { prepareInstance } from '../../../src/http/first-start.ts';
+import { buildServer } from '../../../src/http/server.ts';
+
+export interface RunningServer {
+  baseUrl: string;
+  store: Store;
+  /** The first-start accounts by username, with their one-time passwords (as `serve` prints them). */
+  accounts: Map<string, InitialAccount>;
+  close(): Promise<void>;
+}
+
+/**
+ * The server as `serve` starts it (same first-start preparation: migrations, divisions, the demo
+ * population and the demo accounts), on an in-memory PGlite and a random local port, serving web/dist.
+ */
+export async function startServer(options: { persons: number }): Promise<RunningServer> {
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    MINZHENG_DEMO: 'true',
+    MINZHENG_DEMO_DISTRICT: '310110',
+    MINZHENG_DEMO_PERSONS: String(options.persons),
+    MINZHENG_WEB_DIST: 'web/dist',
+    MINZHENG_BUILD_WEB: 'false',
+  });
+  const store = await openPglite();
+  try {
+    const { accounts } = await prepareInstance(store, config, () => undefined);
+    const app = await buildServer({ config, store, logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return {
+      baseUrl: `http://127.0.0.1:${port}`,
+      store,
+      accounts: new Map(accounts.map((account) => [account.username, account])),
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

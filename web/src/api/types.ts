@@ -1,0 +1,337 @@
+/**
+ * Response types of the HTTP API, hand-written from /work/briefs/api-contract.md (the service publishes
+ * /api/openapi.json; generating these from it is the planned next step, see docs/console.md).
+ * Money is always integer fen; dates are ISO strings.
+ */
+
+export type RoleId =
+  | 'committee_assistant'
+  | 'street_caseworker'
+  | 'district_approver'
+  | 'verification_officer'
+  | 'finance_officer'
+  | 'auditor'
+  | 'admin';
+
+export type MenuId =
+  'dashboard' | 'persons' | 'households' | 'import' | 'calculator' | 'parameters' | 'audit' | 'users';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: RoleId;
+  roleName: string;
+  divisionCode: string;
+  divisionName: string;
+  permissions: string[];
+  menus: string[];
+  /** Set for accounts with a one-time password: the console asks for a new one. */
+  mustChangePassword?: boolean;
+}
+
+export interface SessionResponse {
+  user: User;
+  csrfToken: string;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; requestId?: string; details?: unknown[] };
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface Division {
+  code: string;
+  name: string;
+  level: string;
+}
+
+export interface PersonRow {
+  id: string;
+  districtCode?: string;
+  name: string;
+  sex: string | number;
+  sexName?: string;
+  birthDate: string;
+  age: number;
+  deathDate?: string | null;
+  idNumberMasked: string;
+  phoneMasked?: string | null;
+  residenceDivisionCode: string;
+  committeeName: string | null;
+  streetName: string | null;
+  householdId: string | null;
+  householdNo: string | null;
+  relationCode?: string | null;
+  disabilityCategory?: string | number | null;
+  disabilityGrade?: number | null;
+  categories?: string[];
+}
+
+/** GET /api/persons/:id: the masked person and the current household. */
+export interface PersonDetail {
+  id: string;
+  name: string;
+  sex: string | number;
+  sexName?: string;
+  birthDate: string;
+  age: number;
+  idNumberMasked: string;
+  phoneMasked: string | null;
+  hukouDivisionCode?: string | null;
+  residenceDivisionCode?: string;
+  disabilityCategoryName?: string | null;
+  disabilityGradeName?: string | null;
+  employed?: boolean;
+  seriousIllness?: boolean;
+  hasSupporter?: boolean;
+  categories?: ({ code: string; name?: string } | string)[];
+  wageFen?: number;
+  pensionFen?: number;
+  otherIncomeFen?: number;
+  [field: string]: unknown;
+}
+
+export interface PersonDetailResponse {
+  person: PersonDetail;
+  household: { id: string; householdNo: string; relationCode?: string; relationName?: string } | null;
+}
+
+export interface UnmaskResponse {
+  idNumber: string;
+  phone: string | null;
+}
+
+export interface HouseholdRow {
+  id: string;
+  districtCode?: string;
+  householdNo: string;
+  headName: string | null;
+  address: string | null;
+  committeeCode: string;
+  committeeName: string | null;
+  streetCode?: string;
+  streetName: string | null;
+  memberCount: number;
+}
+
+/** The household record of GET /api/households/:id (economic fields in fen). */
+export interface HouseholdRecord {
+  id: string;
+  householdNo: string;
+  address: string | null;
+  committeeCode: string;
+  committeeName: string | null;
+  streetName: string | null;
+  districtName?: string | null;
+  headName?: string | null;
+  monetaryAssetsFen?: number;
+  vehicles?: number;
+  homes?: number;
+  perCapitaFloorAreaBelowAverage?: boolean;
+  medicalExpenseAnnualFen?: number;
+  educationExpenseAnnualFen?: number;
+}
+
+export interface HouseholdMember {
+  personId: string;
+  name: string;
+  relationCode: string;
+  relationName: string;
+  sex: string | number;
+  sexName?: string;
+  birthDate: string;
+  age: number;
+  idNumberMasked: string;
+  [field: string]: unknown;
+}
+
+export interface MembershipHistoryRow {
+  personId: string;
+  name: string;
+  relationCode: string;
+  relationName: string;
+  validFrom: string;
+  validTo: string | null;
+  endReasonName?: string | null;
+}
+
+export interface HouseholdDetail {
+  household: HouseholdRecord;
+  members: HouseholdMember[];
+  history: MembershipHistoryRow[];
+}
+
+export interface ImportError {
+  row: number;
+  column: string;
+  value: string | null;
+  reason: string;
+}
+
+export interface ImportReport {
+  ok: boolean;
+  dryRun: boolean;
+  rows: number;
+  households: number;
+  persons: number;
+  errors: ImportError[];
+  errorCount: number;
+}
+
+export interface CountByBand {
+  band: string;
+  count: number;
+}
+
+export interface PopulationStatistics {
+  totals: { persons: number; households: number };
+  pyramid: { band: string; male: number; female: number }[];
+  elderly: { share60: number; bands: CountByBand[] };
+  disability: {
+    byCategory: { code?: string | number; name?: string; count: number }[];
+    byGrade: { grade?: string | number; name?: string; count: number }[];
+  };
+  categories: { code: string; name: string; count: number }[];
+  byStreet: { code: string; name: string; persons: number }[];
+}
+
+export interface Program {
+  code: string;
+  name: string;
+  level: 'household' | 'person';
+}
+
+export interface Reason {
+  code: string;
+  text: string;
+  memberId?: string;
+}
+
+/** A parameter a result used whose value in force is not given/found (SPEC.md "Warnings"). */
+export type CalcWarning =
+  string | { parameter?: string; status?: string; effective?: string; message?: string; text?: string };
+
+export interface ParameterRead {
+  parameter: string;
+  value: number;
+  effective: string;
+  status: string;
+  source: string;
+  decided?: string;
+}
+
+export interface CalcTrace {
+  parameters: ParameterRead[];
+  figures: { name: string; value: number | boolean | string; memberId?: string }[];
+  /** What a caseworker can read aloud. */
+  narrative: string;
+}
+
+export interface ProgramResult {
+  program: string;
+  eligible: boolean;
+  amountFen: number;
+  byMember?: Record<string, number>;
+  reasons: Reason[];
+  warnings: CalcWarning[];
+  error?: string | { code?: string; message: string };
+  trace?: CalcTrace;
+}
+
+export interface CalcResponse {
+  month: string;
+  results: ProgramResult[];
+  narrative?: string | string[];
+}
+
+export type Hukou = 'shanghai' | 'other';
+export type DisabilityKind =
+  'physical' | 'visual' | 'hearing' | 'speech' | 'intellectual' | 'mental' | 'multiple';
+
+/** The SPEC.md household interchange format (src/policy/household.ts). */
+export interface PolicyMember {
+  id: string;
+  birthDate: string;
+  hukou: Hukou;
+  wageFen: number;
+  pensionFen: number;
+  otherIncomeFen: number;
+  disabilityGrade: 1 | 2 | 3 | 4 | null;
+  disabilityKind: DisabilityKind | null;
+  seriousIllness: boolean;
+  employed: boolean;
+  hasSupporter: boolean;
+  categories: string[];
+}
+
+export interface PolicyHousehold {
+  monetaryAssetsFen: number;
+  vehicles: number;
+  homes: number;
+  perCapitaFloorAreaBelowAverage: boolean;
+  medicalExpenseAnnualFen: number;
+  educationExpenseAnnualFen: number;
+  temporaryAssistanceMonths: number;
+  renovationCostFen: number;
+  members: PolicyMember[];
+}
+
+export type ParameterStatus = 'given' | 'found' | 'secondary' | 'inferred' | 'unverified' | 'assumption';
+
+export interface ParameterValue {
+  from: string;
+  value: number | string | Record<string, unknown>;
+  status: ParameterStatus | string;
+  source: string;
+  decided?: string | null;
+  note?: string;
+}
+
+export interface ParameterInfo {
+  name: string;
+  description: string;
+  unit: string;
+  values: ParameterValue[];
+}
+
+export interface AuditRow {
+  id: string | number;
+  at: string;
+  actorId: string | null;
+  actorDivision: string | null;
+  action: string;
+  actionName?: string;
+  entityType: string | null;
+  entityId: string | null;
+  reason: string | null;
+  requestId: string | null;
+  [field: string]: unknown;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  role: RoleId;
+  roleName?: string;
+  divisionCode: string;
+  divisionName?: string;
+  locked?: boolean;
+  disabled?: boolean;
+  mustChangePassword?: boolean;
+  createdAt?: string;
+  [field: string]: unknown;
+}
+
+export interface CreateUserRequest {
+  username: string;
+  displayName: string;
+  role: RoleId;
+  divisionCode: string;
+  password?: string;
+}

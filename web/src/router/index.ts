@@ -1,0 +1,101 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { loadSession, session } from '../api/session.ts';
+import type { MenuId } from '../api/types.ts';
+import { menusFor } from './menus.ts';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string;
+    /** The menu that grants this page; pages without one need only a session. */
+    menu?: MenuId;
+    public?: boolean;
+  }
+}
+
+// Each page is its own chunk: the first load carries the login page and the layout only.
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../views/login/index.vue'),
+    meta: { title: '登录', public: true },
+  },
+  {
+    path: '/',
+    component: () => import('../layouts/BasicLayout.vue'),
+    children: [
+      { path: '', redirect: () => menusFor(session.user?.menus ?? [])[0]?.path ?? '/dashboard' },
+      {
+        path: 'dashboard',
+        component: () => import('../views/dashboard/index.vue'),
+        meta: { title: '首页', menu: 'dashboard' },
+      },
+      {
+        path: 'persons',
+        component: () => import('../views/persons/list.vue'),
+        meta: { title: '人口信息', menu: 'persons' },
+      },
+      {
+        path: 'persons/:id',
+        component: () => import('../views/persons/detail.vue'),
+        meta: { title: '人员详情', menu: 'persons' },
+      },
+      {
+        path: 'households',
+        component: () => import('../views/households/list.vue'),
+        meta: { title: '家庭户', menu: 'households' },
+      },
+      {
+        path: 'households/:id',
+        component: () => import('../views/households/detail.vue'),
+        meta: { title: '家庭户详情', menu: 'households' },
+      },
+      {
+        path: 'import',
+        component: () => import('../views/import/form.vue'),
+        meta: { title: '台账导入', menu: 'import' },
+      },
+      {
+        path: 'calculator',
+        component: () => import('../views/calculator/form.vue'),
+        meta: { title: '政策计算器', menu: 'calculator' },
+      },
+      {
+        path: 'parameters',
+        component: () => import('../views/parameters/list.vue'),
+        meta: { title: '政策参数', menu: 'parameters' },
+      },
+      {
+        path: 'audit',
+        component: () => import('../views/audit/list.vue'),
+        meta: { title: '审计日志', menu: 'audit' },
+      },
+      {
+        path: 'users',
+        component: () => import('../views/users/list.vue'),
+        meta: { title: '用户管理', menu: 'users' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        component: () => import('../views/errors/not-found.vue'),
+        meta: { title: '未找到' },
+      },
+    ],
+  },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  const user = await loadSession();
+  if (!user) return { path: '/login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (to.meta.menu && !user.menus.includes(to.meta.menu)) {
+    return { path: menusFor(user.menus)[0]?.path ?? '/login' };
+  }
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 智慧民政` : '智慧民政';
+});

@@ -1,0 +1,76 @@
+import type {
+  HouseholdDetail,
+  HouseholdMember,
+  HouseholdRow,
+  MembershipHistoryRow,
+} from '../../api/types.ts';
+import type { Column } from '../../utils/columns.ts';
+import { sexOf } from '../../utils/format.ts';
+import { formatFen } from '../../utils/money.ts';
+
+export const SEARCH_PLACEHOLDER = '户主姓名 / 拼音首字母 / 户编号';
+
+export const householdColumns: Column<HouseholdRow>[] = [
+  { prop: 'householdNo', label: '户编号', minWidth: 150, slot: true },
+  { prop: 'headName', label: '户主', width: 110 },
+  { prop: 'memberCount', label: '人数', width: 70, align: 'right' },
+  { prop: 'streetName', label: '街道', minWidth: 120 },
+  { prop: 'committeeName', label: '居委会', minWidth: 140 },
+  { prop: 'address', label: '地址', minWidth: 220 },
+];
+
+export const memberColumns: Column<HouseholdMember>[] = [
+  { prop: 'name', label: '姓名', width: 110, slot: true },
+  {
+    prop: 'relationName',
+    label: '与户主关系',
+    width: 120,
+    formatter: (row) => `${row.relationName}（${row.relationCode}）`,
+  },
+  { prop: 'sex', label: '性别', width: 70, formatter: sexOf },
+  { prop: 'birthDate', label: '出生日期', width: 120 },
+  { prop: 'age', label: '年龄', width: 70, align: 'right' },
+  { prop: 'idNumberMasked', label: '身份证号', minWidth: 190 },
+];
+
+export const historyColumns: Column<MembershipHistoryRow>[] = [
+  { prop: 'name', label: '姓名', width: 110 },
+  { prop: 'relationName', label: '与户主关系', width: 120 },
+  { prop: 'validFrom', label: '入户日期', width: 120 },
+  { prop: 'validTo', label: '离户日期', width: 120, formatter: (row) => row.validTo ?? '至今' },
+  { prop: 'endReasonName', label: '离户原因', minWidth: 120 },
+];
+
+/** The household's descriptive fields (money in fen → 元). */
+export function householdFields(detail: HouseholdDetail): { label: string; value: string }[] {
+  const h = detail.household;
+  const head = detail.members.find((member) => member.relationCode === '02');
+  const money = (fen: number | undefined) => (fen === undefined ? '—' : `${formatFen(fen)} 元`);
+  const flag = (value: boolean | undefined) => (value === undefined ? '—' : value ? '是' : '否');
+  return [
+    { label: '户主', value: h.headName ?? head?.name ?? '—' },
+    { label: '当前人数', value: String(detail.members.length) },
+    { label: '街道', value: h.streetName ?? '—' },
+    { label: '居委会', value: h.committeeName ?? h.committeeCode },
+    { label: '地址', value: h.address ?? '—' },
+    { label: '家庭货币财产', value: money(h.monetaryAssetsFen) },
+    { label: '车辆 / 住房', value: `${h.vehicles ?? '—'} 辆 / ${h.homes ?? '—'} 套` },
+    { label: '人均面积低于平均', value: flag(h.perCapitaFloorAreaBelowAverage) },
+    { label: '近12个月医疗支出', value: money(h.medicalExpenseAnnualFen) },
+  ];
+}
+
+/** The history as timeline events, newest first (an entry, and an exit when the membership ended). */
+export function historyEvents(
+  history: MembershipHistoryRow[],
+): { date: string; text: string; current: boolean }[] {
+  const events = history.flatMap((row) => {
+    const entry = {
+      date: row.validFrom,
+      text: `${row.name} 入户（${row.relationName}）`,
+      current: row.validTo === null,
+    };
+    return row.validTo ? [entry, { date: row.validTo, text: `${row.name} 离户`, current: false }] : [entry];
+  });
+  return events.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+}
