@@ -79,7 +79,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 async function serveForBenchmark(): Promise<void> {
   const url = process.env.MZ_BENCH_URL ?? '';
   const schema = process.env.MZ_BENCH_SCHEMA ?? '';
-  const store = openPostgres(url, { searchPath: schema, max: 20 });
+  const store = openPostgres(url, { searchPath: schema, max: Number(process.env.MZ_BENCH_POOL ?? 10) });
   const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, MINZHENG_WEB_DIST: '/nonexistent' });
   const app = await buildServer({ config, store, logger: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

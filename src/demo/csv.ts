@@ -1,3 +1,4 @@
+import { HEAD_RELATION } from '../registry/codes.ts';
 import type { GeneratedHousehold } from './population.types.ts';
 
 /**
@@ -13,6 +14,8 @@ export const HOUSEHOLD_COLUMNS = [
   'street_code',
   'committee_code',
   'address',
+  'head_name',
+  'head_initials',
   'monetary_assets_fen',
   'vehicles',
   'homes',
@@ -75,7 +78,9 @@ const nullable = (value: string | number | null): string => (value === null ? ''
 const bool = (value: boolean): string => (value ? 't' : 'f');
 
 export function householdRow(h: GeneratedHousehold): string {
-  return `${h.districtCode},${h.id},${text(h.householdNo)},${h.streetCode},${h.committeeCode},${text(h.address)},${h.monetaryAssetsFen},${h.vehicles},${h.homes},${bool(h.perCapitaFloorAreaBelowAverage)},${h.medicalExpenseAnnualFen},${h.educationExpenseAnnualFen}\n`;
+  const head = h.members.find((m) => m.relationCode === HEAD_RELATION)?.person;
+  const headName = head ? `${text(head.name)},${text(head.nameInitials)}` : ',';
+  return `${h.districtCode},${h.id},${text(h.householdNo)},${h.streetCode},${h.committeeCode},${text(h.address)},${headName},${h.monetaryAssetsFen},${h.vehicles},${h.homes},${bool(h.perCapitaFloorAreaBelowAverage)},${h.medicalExpenseAnnualFen},${h.educationExpenseAnnualFen}\n`;
 }
 
 export function personRows(h: GeneratedHousehold): string {

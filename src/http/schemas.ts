@@ -9,7 +9,11 @@ export const pageQuery = z.object({
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int() });
+  z.object({
+    items: z.array(item),
+    total: z.number().int().describe('匹配条数；totalExact 为 false 时表示“超过 total 条”'),
+    totalExact: z.boolean().describe('total 是否为精确条数（查询结果只计数到上限）'),
+  });
 
 export const divisionCode = z
   .string()

@@ -3,7 +3,7 @@ import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { selectRows } from '../db/sql.ts';
 import type { EndReason } from './codes.ts';
-import { likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
+import { COUNT_LIMIT, likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
 import { knownCategories } from './present.ts';
 import type {
   HouseholdRecord,
@@ -95,6 +95,25 @@ export async function insertHousehold(db: Db, record: HouseholdRecord): Promise<
   await db.insert(households).values(record);
 }
 
+/**
+ * Sets 户主姓名 (head_name, head_initials) of the given households from their current head, or null
+ * when a household has none. Every write of memberships calls it for the households it touched.
+ */
+export async function refreshHouseholdHeads(db: Db, districtCode: string, householdIds: readonly string[]) {
+  if (householdIds.length === 0) return;
+  await db.execute(sql`
+    update households h set head_name = head.name, head_initials = head.name_initials
+    from (
+      select x.id, p.name, p.name_initials
+      from unnest(${`{${householdIds.join(',')}}`}::uuid[]) as x(id)
+      left join household_members m on m.district_code = ${districtCode} and m.household_id = x.id
+        and m.valid_to is null and m.relation_code = '02'
+      left join persons p on p.district_code = m.district_code and p.id = m.person_id
+    ) head
+    where h.district_code = ${districtCode} and h.id = head.id
+      and (h.head_name is distinct from head.name or h.head_initials is distinct from head.name_initials)`);
+}
+
 export interface HouseholdSearchRow {
   districtCode: string;
   id: string;
@@ -105,7 +124,6 @@ export interface HouseholdSearchRow {
   headPersonId: string | null;
   headName: string | null;
   memberCount: number;
-  total: number;
 }
 
 /**
@@ -121,16 +139,7 @@ function memberCountFilterJoin(scope: DataScope, q: HouseholdSearch): SQL {
       group by m.district_code, m.household_id) mc on mc.district_code = h.district_code and mc.household_id = h.id`;
 }
 
-/**
- * One page of households with head and current member count, ordered by district and number. The
- * member count comes from `memberCountFilterJoin` or the outer lateral lookup.
- */
-export async function searchHouseholdRows(
-  db: Db,
-  scope: DataScope,
-  q: HouseholdSearch,
-  page: { limit: number; offset: number },
-): Promise<HouseholdSearchRow[]> {
+function householdSearchWhere(scope: DataScope, q: HouseholdSearch): SQL {
   const where: SQL[] = [householdScopeRaw(scope, 'h')];
   if (q.householdNo) where.push(sql`h.household_no = ${q.householdNo}`);
   if (q.divisionCode) {
@@ -138,39 +147,65 @@ export async function searchHouseholdRows(
     if (q.divisionCode.length >= 9) where.push(sql`h.street_code = ${q.divisionCode.slice(0, 9)}`);
     where.push(sql`h.committee_code like ${`${likeEscape(q.divisionCode)}%`}`);
   }
-  if (q.headName) where.push(sql`fhp.name like ${`${likeEscape(q.headName)}%`}`);
-  if (q.headInitials) where.push(sql`fhp.name_initials like ${`${likeEscape(q.headInitials)}%`}`);
+  if (q.headName) where.push(sql`h.head_name collate "C" like ${`${likeEscape(q.headName)}%`}`);
+  if (q.headInitials) where.push(sql`h.head_initials collate "C" like ${`${likeEscape(q.headInitials)}%`}`);
   if (q.minMembers !== undefined) where.push(sql`coalesce(mc.n, 0) >= ${q.minMembers}`);
   if (q.maxMembers !== undefined) where.push(sql`coalesce(mc.n, 0) <= ${q.maxMembers}`);
-  // The head is joined inside only to filter on it; for display it is looked up for the page alone.
-  const headFilter =
-    q.headName || q.headInitials
-      ? sql`join household_members fhead on fhead.district_code = h.district_code and fhead.household_id = h.id
-            and fhead.valid_to is null and fhead.relation_code = '02'
-          join persons fhp on fhp.district_code = fhead.district_code and fhp.id = fhead.person_id`
-      : sql``;
+  return sql.join(where, sql` and `);
+}
+
+/**
+ * The list order, one an index holds so that a page is read without sorting the scope: by head
+ * name or initials when searching by them, else by street, committee and 户编号 (households_*_idx).
+ */
+function householdSearchOrder(q: HouseholdSearch, t: string): SQL {
+  const c = (column: string) => sql.raw(`${t}.${column}`);
+  const no = sql`${c('household_no')} collate "C"`;
+  if (q.headName) return sql`${c('district_code')}, ${c('head_name')} collate "C", ${no}`;
+  if (q.headInitials) {
+    return sql`${c('district_code')}, ${c('head_initials')} collate "C", ${c('head_name')} collate "C", ${no}`;
+  }
+  return sql`${c('district_code')}, ${c('street_code')}, ${c('committee_code')}, ${no}, ${c('id')}`;
+}
+
+/** One page of households with head and current member count. */
+export async function searchHouseholdRows(
+  db: Db,
+  scope: DataScope,
+  q: HouseholdSearch,
+  page: { limit: number; offset: number },
+): Promise<HouseholdSearchRow[]> {
   return selectRows<HouseholdSearchRow>(
     db,
-    sql`select pg.*, head.person_id as "headPersonId", hp.name as "headName", mc.n as "memberCount"
+    sql`select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
+          h.street_code as "streetCode", h.committee_code as "committeeCode",
+          head.person_id as "headPersonId", h.head_name as "headName", members.n as "memberCount"
         from (
-          select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
-            h.street_code as "streetCode", h.committee_code as "committeeCode",
-            (count(*) over ())::int as total
-          from households h
+          select h.* from households h
           ${memberCountFilterJoin(scope, q)}
-          ${headFilter}
-          where ${sql.join(where, sql` and `)}
-          order by h.district_code, h.household_no collate "C", h.id
+          where ${householdSearchWhere(scope, q)}
+          order by ${householdSearchOrder(q, 'h')}
           limit ${page.limit} offset ${page.offset}
-        ) pg
-        left join household_members head on head.district_code = pg."districtCode" and head.household_id = pg.id
+        ) h
+        left join household_members head on head.district_code = h.district_code and head.household_id = h.id
           and head.valid_to is null and head.relation_code = '02'
-        left join persons hp on hp.district_code = head.district_code and hp.id = head.person_id
         cross join lateral (
           select count(*)::int as n from household_members m
-          where m.district_code = pg."districtCode" and m.household_id = pg.id and m.valid_to is null) mc
-        order by pg."districtCode", pg."householdNo" collate "C", pg.id`,
+          where m.district_code = h.district_code and m.household_id = h.id and m.valid_to is null) members
+        order by ${householdSearchOrder(q, 'h')}`,
   );
+}
+
+/** The number of matches, counted up to `COUNT_LIMIT + 1` (more means "over COUNT_LIMIT"). */
+export async function countHouseholds(db: Db, scope: DataScope, q: HouseholdSearch): Promise<number> {
+  const rows = await selectRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from (
+          select 1 from households h ${memberCountFilterJoin(scope, q)}
+          where ${householdSearchWhere(scope, q)}
+          limit ${COUNT_LIMIT + 1}) matches`,
+  );
+  return rows[0]?.n ?? 0;
 }
 
 export interface MemberRow {

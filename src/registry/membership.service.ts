@@ -11,6 +11,7 @@ import {
   insertMembership,
   nextSeq,
   personMemberships,
+  refreshHouseholdHeads,
   updateMembershipRelation,
 } from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
@@ -95,6 +96,7 @@ async function write<T>(
     return await store.transaction(async (tx) => {
       const changes: Change[] = [];
       const value = await work(tx, changes, today);
+      await refreshTouchedHeads(tx, changes);
       const result: WriteResult<T> = { action, actor, value, changes };
       if (options?.onChanges) await options.onChanges(tx, result);
       return result;
@@ -119,6 +121,24 @@ async function write<T>(
         throw new RegistryError('conflict', `数据冲突（${constraint}），请刷新后重试`);
     }
   }
+}
+
+/** Keeps 户主姓名 on every household whose memberships this write changed. */
+async function refreshTouchedHeads(tx: Session, changes: readonly Change[]): Promise<void> {
+  const byDistrict = new Map<string, Set<string>>();
+  for (const change of changes) {
+    const id = change.entityType === 'household' ? change.entityId : householdIdOf(change);
+    if (id === undefined) continue;
+    const ids = byDistrict.get(change.districtCode) ?? new Set<string>();
+    byDistrict.set(change.districtCode, ids.add(id));
+  }
+  for (const [district, ids] of byDistrict) await refreshHouseholdHeads(tx.db, district, [...ids]);
+}
+
+function householdIdOf(change: Change): string | undefined {
+  if (change.entityType !== 'household_member') return undefined;
+  const row = (change.after ?? change.before) as MembershipRecord | null;
+  return row?.householdId;
 }
 
 function describePerson(p: PersonRecord): string {

@@ -1,4 +1,5 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { knownCategories } from './present.ts';
@@ -65,20 +66,29 @@ export function pageBounds(
   return { limit: Math.min(Math.max(l, 1), MAX_PAGE), offset: Math.max(o, 0) };
 }
 
+/**
+ * Search totals are counted up to this many matches: beyond it the list says "more than" and the
+ * user narrows the query. Counting every match of a district-wide query would cost a scan of the
+ * scope on every page (see docs/api.md).
+ */
+export const COUNT_LIMIT = 1000;
+
 export interface PersonSearchRow extends PersonRecord {
   householdId: string | null;
   householdNo: string | null;
   relationCode: string | null;
-  total: number;
 }
 
 function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
   const where: SQL[] = [personScopeWhere(scope)];
   if (q.name) {
-    const pattern = q.nameMatch === 'contains' ? `%${likeEscape(q.name)}%` : `${likeEscape(q.name)}%`;
-    where.push(sql`${persons.name} like ${pattern}`);
+    where.push(
+      q.nameMatch === 'contains'
+        ? sql`${persons.name} like ${`%${likeEscape(q.name)}%`}`
+        : sql`${persons.name} collate "C" like ${`${likeEscape(q.name)}%`}`,
+    );
   }
-  if (q.initials) where.push(sql`${persons.nameInitials} like ${`${likeEscape(q.initials)}%`}`);
+  if (q.initials) where.push(sql`${persons.nameInitials} collate "C" like ${`${likeEscape(q.initials)}%`}`);
   if (q.idNumber) {
     where.push(
       q.idNumber.length === 4
@@ -87,7 +97,7 @@ function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
     );
   }
   if (q.divisionCode) {
-    // The district pin lets the planner use (district_code, residence_division_code) and Citus route.
+    // The district pin lets the planner use the (district_code, …) indexes and Citus route.
     where.push(eq(persons.districtCode, q.divisionCode.slice(0, 6)));
     where.push(sql`${persons.residenceDivisionCode} like ${`${likeEscape(q.divisionCode)}%`}`);
   }
@@ -96,9 +106,22 @@ function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
 }
 
 /**
- * One page of matches with the total over all pages (a window count, so one query), ordered by
- * initials, name and id: a stable, roughly pinyin order. Inputs are expected normalised by the service.
+ * The list order, one the indexes hold (persons_name_idx, persons_initials_idx) so that a page is
+ * read without sorting the scope: by name for a name prefix, else by pinyin initials and name.
  */
+function searchOrder(q: PersonSearch): (SQL | AnyPgColumn)[] {
+  const byName = q.name !== undefined && q.nameMatch !== 'contains';
+  return byName
+    ? [persons.districtCode, sql`${persons.name} collate "C"`, persons.id]
+    : [
+        persons.districtCode,
+        sql`${persons.nameInitials} collate "C"`,
+        sql`${persons.name} collate "C"`,
+        persons.id,
+      ];
+}
+
+/** One page of matches with each person's current household. Inputs are expected normalised. */
 export async function searchPersonRows(
   db: Db,
   scope: DataScope,
@@ -111,7 +134,6 @@ export async function searchPersonRows(
       householdId: householdMembers.householdId,
       householdNo: households.householdNo,
       relationCode: householdMembers.relationCode,
-      total: sql<number>`(count(*) over ())::int`,
     })
     .from(persons)
     .leftJoin(
@@ -123,12 +145,7 @@ export async function searchPersonRows(
       sql`${households.districtCode} = ${householdMembers.districtCode} and ${households.id} = ${householdMembers.householdId}`,
     )
     .where(and(...searchConditions(scope, q)))
-    .orderBy(
-      sql`${persons.nameInitials} collate "C"`,
-      sql`${persons.name} collate "C"`,
-      persons.districtCode,
-      persons.id,
-    )
+    .orderBy(...searchOrder(q))
     .limit(page.limit)
     .offset(page.offset);
   return rows.map((r) => ({
@@ -136,16 +153,18 @@ export async function searchPersonRows(
     householdId: r.householdId,
     householdNo: r.householdNo,
     relationCode: r.relationCode,
-    total: r.total,
   }));
 }
 
-/** Counts matches only (used when the requested page is past the end and returns no rows). */
+/** The number of matches, counted up to `COUNT_LIMIT + 1` (more means "over COUNT_LIMIT"). */
 export async function countPersons(db: Db, scope: DataScope, q: PersonSearch): Promise<number> {
-  const rows = await db
-    .select({ n: sql<number>`count(*)::int` })
+  const matches = db
+    .select({ one: sql`1` })
     .from(persons)
-    .where(and(...searchConditions(scope, q)));
+    .where(and(...searchConditions(scope, q)))
+    .limit(COUNT_LIMIT + 1)
+    .as('matches');
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(matches);
   return rows[0]?.n ?? 0;
 }
 

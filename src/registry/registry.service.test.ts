@@ -431,6 +431,9 @@ describeStores('registry service', (ctx) => {
     expect(detail.members.map((m) => [m.person.name, m.relationCode, m.relationName])).toEqual([
       ['杨二', '02', '户主'],
     ]);
+    // 户主姓名 on the household follows the head change: the search by head finds the new head only.
+    const byHead = await searchHouseholds(ctx.store.db, STREET_A, { headName: '杨' });
+    expect(byHead.rows.map((r) => [r.householdNo, r.headName])).toEqual([['A3', '杨二']]);
     expect(
       detail.history.map((r) => [r.name, r.relationName, r.validFrom, r.validTo, r.endReasonName]),
     ).toEqual([

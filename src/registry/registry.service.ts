@@ -3,10 +3,21 @@ import type { Db, Store } from '../db/store.ts';
 import { END_REASONS, relationName, sexName } from './codes.ts';
 import { countDivisions, replaceDivisions } from './division.repository.ts';
 import { divisionIndex, divisionLevel, type Division, type DivisionPath } from './divisions.ts';
-import { findHousehold, householdMemberRows, searchHouseholdRows } from './household.repository.ts';
+import {
+  countHouseholds,
+  findHousehold,
+  householdMemberRows,
+  searchHouseholdRows,
+} from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import { isUuid } from './membership.service.ts';
-import { countPersons, findPerson, pageBounds, searchPersonRows } from './person.repository.ts';
+import {
+  COUNT_LIMIT,
+  countPersons,
+  findPerson,
+  pageBounds,
+  searchPersonRows,
+} from './person.repository.ts';
 import { normaliseInitialsQuery } from './pinyin.ts';
 import { streetAndCommitteeNames, toPersonView } from './present.ts';
 import { RegistryError } from './registry.errors.ts';
@@ -96,6 +107,20 @@ function normalisePersonSearch(q: PersonSearch): PersonSearch {
 }
 
 /**
+ * The total of a search: a first page that is not full is the whole answer; otherwise the matches
+ * are counted up to COUNT_LIMIT.
+ */
+async function pageTotal(
+  page: { limit: number; offset: number },
+  found: number,
+  count: () => Promise<number>,
+): Promise<{ total: number; totalExact: boolean }> {
+  if (page.offset === 0 && found < page.limit) return { total: found, totalExact: true };
+  const n = await count();
+  return n > COUNT_LIMIT ? { total: COUNT_LIMIT, totalExact: false } : { total: n, totalExact: true };
+}
+
+/**
  * 人员查询: name (prefix, or substring with nameMatch 'contains'), pinyin initials (prefix), ID number
  * (18 characters exact, or the last 4), division; scoped; ID numbers masked unless `unmask`.
  */
@@ -107,11 +132,11 @@ export async function searchPersons(
   const q = normalisePersonSearch(query);
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchPersonRows(db, scope, q, page);
-  const total = rows[0]?.total ?? (page.offset > 0 ? await countPersons(db, scope, q) : 0);
+  const total = await pageTotal(page, rows.length, () => countPersons(db, scope, q));
   const unmask = q.unmask === true;
   return {
     ...page,
-    total,
+    ...total,
     rows: rows.map((r) => ({
       districtCode: r.districtCode,
       id: r.id,
@@ -164,14 +189,11 @@ export async function searchHouseholds(
   }
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchHouseholdRows(db, scope, q, page);
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && page.offset > 0) {
-    total = (await searchHouseholdRows(db, scope, q, { limit: 1, offset: 0 }))[0]?.total ?? 0;
-  }
+  const total = await pageTotal(page, rows.length, () => countHouseholds(db, scope, q));
   return {
     ...page,
-    total,
-    rows: rows.map(({ total: _total, ...r }) => ({ ...r, ...streetAndCommitteeNames(r.committeeCode) })),
+    ...total,
+    rows: rows.map((r) => ({ ...r, ...streetAndCommitteeNames(r.committeeCode) })),
   };
 }
 

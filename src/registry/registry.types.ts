@@ -10,7 +10,9 @@ import type { EndReason } from './codes.ts';
 /** One page of a search: `total` is the number of matches over all pages. */
 export interface Page<T> {
   rows: T[];
+  /** The number of matches, or COUNT_LIMIT when there are more (then `totalExact` is false). */
   total: number;
+  totalExact: boolean;
   limit: number;
   offset: number;
 }

@@ -55,6 +55,12 @@ export const households = pgTable(
     streetCode: text('street_code').notNull(),
     committeeCode: text('committee_code').notNull(),
     address: text('address').notNull().default(''),
+    /**
+     * 户主姓名 and its pinyin initials, as on the 户口簿: kept equal to the current head's name by every
+     * writer of memberships (refreshHouseholdHeads), so that search by head reads one table.
+     */
+    headName: text('head_name'),
+    headInitials: text('head_initials'),
     // Latest declared or verified economic situation (SPEC.md household fields); the verification
     // module will supersede these with dated reports.
     monetaryAssetsFen: bigint('monetary_assets_fen', { mode: 'number' }).notNull().default(0),
@@ -71,7 +77,30 @@ export const households = pgTable(
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
     uniqueIndex('households_no_uq').on(t.districtCode, t.householdNo),
-    index('households_street_idx').on(t.districtCode, t.streetCode, t.committeeCode),
+    // The three orders a household list is read in (search.ts); each index also carries the scope
+    // columns so that the scope filter is checked on the index before a row is read.
+    index('households_list_idx').on(
+      t.districtCode,
+      t.streetCode,
+      t.committeeCode,
+      sql`${t.householdNo} collate "C"`,
+      t.id,
+    ),
+    index('households_head_name_idx').on(
+      t.districtCode,
+      sql`${t.headName} collate "C"`,
+      sql`${t.householdNo} collate "C"`,
+      t.streetCode,
+      t.committeeCode,
+    ),
+    index('households_head_initials_idx').on(
+      t.districtCode,
+      sql`${t.headInitials} collate "C"`,
+      sql`${t.headName} collate "C"`,
+      sql`${t.householdNo} collate "C"`,
+      t.streetCode,
+      t.committeeCode,
+    ),
     check(
       'households_assets_chk',
       sql`${t.monetaryAssetsFen} >= 0 and ${t.vehicles} >= 0 and ${t.homes} >= 0`,
@@ -118,10 +147,25 @@ export const persons = pgTable(
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
     uniqueIndex('persons_id_number_uq').on(t.districtCode, t.idNumber),
-    // text_pattern_ops: prefix LIKE (name, initials, division scope) uses these indexes whatever the
-    // database collation (PostgreSQL only plans LIKE on a plain index under the C collation).
-    index('persons_name_idx').on(t.districtCode, t.name.op('text_pattern_ops')),
-    index('persons_initials_idx').on(t.districtCode, t.nameInitials.op('text_pattern_ops')),
+    // Under the C collation one index serves both a prefix LIKE and the list order (search pages stop
+    // after one page of rows); residence and death date ride along so that the scope and the
+    // living-only filter are checked on the index.
+    index('persons_name_idx').on(
+      t.districtCode,
+      sql`${t.name} collate "C"`,
+      t.id,
+      t.residenceDivisionCode,
+      t.deathDate,
+    ),
+    index('persons_initials_idx').on(
+      t.districtCode,
+      sql`${t.nameInitials} collate "C"`,
+      sql`${t.name} collate "C"`,
+      t.id,
+      t.residenceDivisionCode,
+      t.deathDate,
+    ),
+    // text_pattern_ops: the division scope (prefix LIKE) uses it whatever the database collation.
     index('persons_residence_idx').on(t.districtCode, t.residenceDivisionCode.op('text_pattern_ops')),
     // Staff often search by the last four characters of the ID number (身份证后四位).
     index('persons_id_last4_idx').on(t.districtCode, sql`right(${t.idNumber}, 4)`),

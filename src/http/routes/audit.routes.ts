@@ -53,6 +53,7 @@ export function registerAuditRoutes(app: ZodApp, { store }: ServerDeps): void {
       });
       return {
         total: page.total,
+        totalExact: true,
         items: page.items.map(({ prevHash: _prev, ...row }) => ({
           ...row,
           before: redactSnapshot(row.before),

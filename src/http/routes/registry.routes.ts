@@ -128,7 +128,7 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
         offset,
       });
       const today = todayIso();
-      return { items: page.rows.map((row) => presentPersonSummary(row, today)), total: page.total };
+      return { items: page.rows.map((row) => presentPersonSummary(row, today)), total: page.total, totalExact: page.totalExact };
     },
   );
 
@@ -220,7 +220,7 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
         limit,
         offset,
       });
-      return { items: page.rows.map(presentHouseholdSummary), total: page.total };
+      return { items: page.rows.map(presentHouseholdSummary), total: page.total, totalExact: page.totalExact };
     },
   );
 

@@ -17,7 +17,10 @@ export function registerUserRoutes(app: ZodApp, { store }: ServerDeps): void {
         response: { 200: pageOf(adminUser) },
       },
     },
-    (request) => listUsersAs(store, requirePermission(request, 'users.manage'), request.query),
+    async (request) => ({
+      ...(await listUsersAs(store, requirePermission(request, 'users.manage'), request.query)),
+      totalExact: true,
+    }),
   );
 
   app.post(

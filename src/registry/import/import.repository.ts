@@ -72,6 +72,8 @@ export interface HouseholdLoadRow {
   streetCode: string;
   committeeCode: string;
   address: string;
+  headName: string | null;
+  headInitials: string | null;
   monetaryAssetsFen: number;
   vehicles: number;
   homes: number;
@@ -142,6 +144,8 @@ export function copyHouseholds(tx: Session, rows: readonly HouseholdLoadRow[]): 
       'street_code',
       'committee_code',
       'address',
+      'head_name',
+      'head_initials',
       'monetary_assets_fen',
       'vehicles',
       'homes',
@@ -154,6 +158,8 @@ export function copyHouseholds(tx: Session, rows: readonly HouseholdLoadRow[]): 
       r.streetCode,
       r.committeeCode,
       r.address,
+      r.headName,
+      r.headInitials,
       r.monetaryAssetsFen,
       r.vehicles,
       r.homes,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataScope } from '../../auth/scope.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
 import type { Session, Store } from '../../db/store.ts';
+import { HEAD_RELATION } from '../codes.ts';
 import { nameInitials } from '../pinyin.ts';
 import { COLUMN_BY_KEY } from './columns.ts';
 import { CsvEncodingError } from './csv-reader.ts';
@@ -228,6 +229,7 @@ async function writeRoster(
   };
   for (const h of households) {
     const householdId = randomUUID();
+    const head = h.members.find((m) => m.relationCode === HEAD_RELATION);
     householdRows.push({
       districtCode: h.districtCode,
       id: householdId,
@@ -235,6 +237,8 @@ async function writeRoster(
       streetCode: h.streetCode,
       committeeCode: h.committeeCode,
       address: h.address,
+      headName: head?.name ?? null,
+      headInitials: head ? initialsOf(head.name) : null,
       monetaryAssetsFen: h.monetaryAssetsFen,
       vehicles: h.vehicles,
       homes: h.homes,

@@ -41,7 +41,9 @@ export interface ApiErrorBody {
 
 export interface Page<T> {
   items: T[];
+  /** When `totalExact` is false there are more than `total` matches (the server counts up to a limit). */
   total: number;
+  totalExact: boolean;
 }
 
 export interface Division {

@@ -9,6 +9,7 @@ export function usePagedList<Row, Filters extends object>(
 ) {
   const rows: Ref<Row[]> = ref([]);
   const total = ref(0);
+  const totalExact = ref(true);
   const loading = ref(false);
   const loaded = ref(false);
   const pager = reactive({ page: 1, pageSize });
@@ -23,6 +24,7 @@ export function usePagedList<Row, Filters extends object>(
       });
       rows.value = result.items;
       total.value = result.total;
+      totalExact.value = result.totalExact;
       loaded.value = true;
     } finally {
       loading.value = false;
@@ -34,5 +36,5 @@ export function usePagedList<Row, Filters extends object>(
     await load();
   }
 
-  return { rows, total, loading, loaded, pager, load, search };
+  return { rows, total, totalExact, loading, loaded, pager, load, search };
 }

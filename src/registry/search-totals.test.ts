@@ -1,0 +1,35 @@
+import { sql } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { describeStores } from '../../test/support/stores.ts';
+import { divisionScope } from '../auth/scope.ts';
+import { selectRows } from '../db/sql.ts';
+import { loadDemoPopulation } from '../demo/demo.service.ts';
+import { COUNT_LIMIT } from './person.repository.ts';
+import { searchHouseholds, searchPersons } from './registry.service.ts';
+
+describeStores('registry search totals', (ctx) => {
+  it('counts matches up to COUNT_LIMIT and says when there are more', async () => {
+    const xuhui = divisionScope('310104');
+    const loaded = await loadDemoPopulation(ctx.store, { district: '310104', persons: 2600, seed: 'count' });
+    expect(loaded.households).toBeGreaterThan(COUNT_LIMIT);
+    const persons = await searchPersons(ctx.store.db, xuhui, { limit: 10 });
+    expect([persons.total, persons.totalExact, persons.rows.length]).toEqual([COUNT_LIMIT, false, 10]);
+    const households = await searchHouseholds(ctx.store.db, xuhui, { limit: 10, offset: 20 });
+    expect([households.total, households.totalExact]).toEqual([COUNT_LIMIT, false]);
+    const street = households.rows[0]?.streetCode ?? '';
+    const few = await searchHouseholds(ctx.store.db, xuhui, { divisionCode: `${street}001`, limit: 500 });
+    expect(few.totalExact).toBe(true);
+    expect(few.total).toBe(few.rows.length);
+    // The loader writes 户主姓名 as the current head's name for every household.
+    const mismatched = await selectRows<{ n: number }>(
+      ctx.store.db,
+      sql`select count(*)::int as n from households h
+          left join household_members m on m.district_code = h.district_code and m.household_id = h.id
+            and m.valid_to is null and m.relation_code = '02'
+          left join persons p on p.district_code = m.district_code and p.id = m.person_id
+          where h.district_code = '310104'
+            and (h.head_name is distinct from p.name or h.head_initials is distinct from p.name_initials)`,
+    );
+    expect(mismatched[0]?.n).toBe(0);
+  });
+});
