@@ -38,35 +38,54 @@ export function copyPopulationRows(
 
 export interface IndexDefinition {
   name: string;
+  /** The table that owns it (a primary key is dropped and added through its table). */
+  table: string;
+  primaryKey: boolean;
+  /** CREATE INDEX … for an index; the constraint's definition (PRIMARY KEY (…)) for a primary key. */
   definition: string;
 }
 
 /**
- * The non-unique secondary indexes of the population tables, with their exact definitions
- * (pg_get_indexdef), so that a bulk load can drop them and recreate them identically. Primary keys
- * and unique indexes stay: they guard correctness during the load.
+ * Every index of the population tables, primary keys and unique indexes included, with their exact
+ * definitions, so that a bulk load can drop them and build them again after the rows are in: one
+ * sorted build per index instead of a random insert per row. The unique ones still guard the data:
+ * a duplicate makes their build fail and the load's transaction roll back.
  */
-export async function secondaryIndexes(db: Db, tables: readonly string[]): Promise<IndexDefinition[]> {
+export async function populationIndexes(db: Db, tables: readonly string[]): Promise<IndexDefinition[]> {
   return selectRows<IndexDefinition>(
     db,
     sql`
-    select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+    select i.relname as name, t.relname as "table", x.indisprimary as "primaryKey",
+      case when x.indisprimary then pg_get_constraintdef(c.oid) else pg_get_indexdef(x.indexrelid) end
+        as definition
     from pg_index x
     join pg_class i on i.oid = x.indexrelid
     join pg_class t on t.oid = x.indrelid
+    left join pg_constraint c on c.conindid = x.indexrelid and c.contype = 'p'
     where t.oid in (${sql.join(
       tables.map((table) => sql`to_regclass(${table})`),
       sql`, `,
     )})
-      and not x.indisunique and not x.indisprimary
-    order by i.relname`,
+    order by t.relname, i.relname`,
   );
 }
 
 export async function dropIndexes(db: Db, indexes: readonly IndexDefinition[]): Promise<void> {
-  for (const index of indexes) await db.execute(sql`drop index ${sql.identifier(index.name)}`);
+  for (const index of indexes) {
+    await db.execute(
+      index.primaryKey
+        ? sql`alter table ${sql.identifier(index.table)} drop constraint ${sql.identifier(index.name)}`
+        : sql`drop index ${sql.identifier(index.name)}`,
+    );
+  }
 }
 
 export async function createIndexes(db: Db, indexes: readonly IndexDefinition[]): Promise<void> {
-  for (const index of indexes) await db.execute(sql.raw(index.definition));
+  for (const index of indexes) {
+    await db.execute(
+      index.primaryKey
+        ? sql`alter table ${sql.identifier(index.table)} add constraint ${sql.identifier(index.name)} ${sql.raw(index.definition)}`
+        : sql.raw(index.definition),
+    );
+  }
 }

@@ -40,14 +40,6 @@ export async function findRegisteredPersons(
   );
 }
 
-/**
- * Refreshes the planner's statistics after a bulk load. PGlite has no autovacuum, so without this the
- * planner keeps believing the tables are empty and picks plans that scan them once per row.
- */
-export async function analyzeRegistryTables(db: Db): Promise<void> {
-  await db.execute(sql`analyze households, persons, household_members`);
-}
-
 /** Which of these (district, 户编号) pairs already exist. */
 export async function findExistingHouseholdNos(
   db: Db,

@@ -8,11 +8,11 @@ import type { DataScope } from '../../auth/scope.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
 import type { Session, Store } from '../../db/store.ts';
 import { HEAD_RELATION } from '../codes.ts';
+import { analyzeRegistryTables } from '../maintenance.repository.ts';
 import { nameInitials } from '../pinyin.ts';
 import { COLUMN_BY_KEY } from './columns.ts';
 import { CsvEncodingError } from './csv-reader.ts';
 import {
-  analyzeRegistryTables,
   copyHouseholds,
   copyMembers,
   copyPersons,
