@@ -15,9 +15,10 @@ import { simulate } from '../src/policy/engine/simulate.ts';
 import { checkHouseholdRequest } from '../src/policy/household.validate.ts';
 import type { PolicyHouseholdInput } from '../src/policy/household.ts';
 import { evaluateHousehold } from '../src/policy/index.ts';
+import { sharedFile } from '../test/support/shared.ts';
 import { handDibao, type DibaoNumbers } from './policy/reference.ts';
 
-const GENERATOR = '/work/shared/bench/gen_households.py';
+const GENERATOR = sharedFile('bench/gen_households.py');
 const MONTH = '2022-08';
 /** shared/bench/README.md: households → [dibao households, dibao fen]. */
 const EXPECTED: Record<number, [number, number]> = {

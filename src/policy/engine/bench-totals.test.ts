@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sharedFile } from '../../../test/support/shared.ts';
 import { parseMonth } from './month.ts';
 import { baselineParameters } from './parameter-store.ts';
 import { readJsonlPopulation } from './population-source.ts';
 import { simulate } from './simulate.ts';
 
-const GENERATOR = '/work/shared/bench/gen_households.py';
+const GENERATOR = sharedFile('bench/gen_households.py');
 
 describe('bench totals (shared/bench/README.md)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mz-policy-bench-'));

@@ -1,6 +1,6 @@
 /**
- * Response types of the HTTP API, hand-written from /work/briefs/api-contract.md (the service publishes
- * /api/openapi.json; generating these from it is the planned next step, see docs/console.md).
+ * Response types of the HTTP API, hand-written to match the service
+ * (/api/openapi.json); generating them from it is the planned next step (docs/console.md).
  * Money is always integer fen; dates are ISO strings.
  */
 
