@@ -8,8 +8,14 @@ export interface InitialAccount {
   displayName: string;
   role: Role;
   divisionCode: string;
-  /** One-time password: printed once by `serve`, never logged, must be changed at first login. */
+  /** Printed once by `serve`, never logged. */
   password: string;
+  /**
+   * The administrator's password is a one-time password: the API refuses other work until it is changed.
+   * The demo accounts (demo mode only, synthetic data) keep their printed passwords, so that the roles
+   * can be shown one after another without first changing seven passwords.
+   */
+  mustChangePassword: boolean;
 }
 
 interface AccountPlan {
@@ -87,15 +93,25 @@ export async function ensureInitialUsers(
   options: { district: string; demo: boolean },
 ): Promise<InitialAccount[]> {
   if (await hasUsers(store)) return [];
-  const plan: AccountPlan[] = [
-    { username: 'admin', displayName: '系统管理员', role: 'admin', divisionCode: options.district },
-    ...(options.demo ? demoAccountPlan(options.district) : []),
+  const plan: (AccountPlan & { mustChangePassword: boolean })[] = [
+    {
+      username: 'admin',
+      displayName: '系统管理员',
+      role: 'admin',
+      divisionCode: options.district,
+      mustChangePassword: true,
+    },
+    ...(options.demo
+      ? demoAccountPlan(options.district).map((account) => ({ ...account, mustChangePassword: false }))
+      : []),
   ];
   const created: InitialAccount[] = [];
   const actor = { userId: null, divisionCode: options.district, requestId: 'first-start' };
-  for (const account of plan) {
-    const { password } = await createUser(store, actor, account, '首次启动创建初始账号');
-    created.push({ ...account, password });
+  for (const { mustChangePassword, ...account } of plan) {
+    const { password } = await createUser(store, actor, account, '首次启动创建初始账号', {
+      mustChangePassword,
+    });
+    created.push({ ...account, password, mustChangePassword });
   }
   return created;
 }

@@ -84,14 +84,18 @@ function checkDivision(code: string): void {
 
 /**
  * Creates a user and audits it in one transaction. Returns the password to hand over once (generated
- * when not given; the user must change it at first login).
+ * when not given). The user must change it at first login — the API refuses other work until then —
+ * unless `mustChangePassword: false` (the demo accounts, whose printed passwords are meant for showing
+ * the system, and test users).
  */
 export async function createUser(
   store: Store,
   actor: AuditActor,
   input: NewUserInput,
   reason: string,
+  options: { mustChangePassword?: boolean } = {},
 ): Promise<{ user: StoredUser; password: string }> {
+  const mustChangePassword = options.mustChangePassword ?? true;
   checkDivision(input.divisionCode);
   const password = input.password ?? generatePassword();
   const problem = passwordProblem(password, input.username);
@@ -110,7 +114,7 @@ export async function createUser(
       passwordHash,
       role: input.role,
       divisionCode: input.divisionCode,
-      mustChangePassword: true,
+      mustChangePassword,
     });
     await recordAudit(tx, {
       actor,
@@ -122,6 +126,7 @@ export async function createUser(
         displayName: created.displayName,
         role: created.role,
         divisionCode: created.divisionCode,
+        mustChangePassword: created.mustChangePassword,
       },
       reason,
     });

@@ -19,3 +19,26 @@ export async function withStore<T>(work: (store: Store, config: Config) => Promi
     await store.close();
   }
 }
+
+const HELP_HINT = '（使用 --help 查看用法）';
+
+/** Commander's own parse errors (English) as the one Chinese line the CLI prints for every user error. */
+const COMMANDER_ERRORS: readonly [RegExp, (found: string) => string][] = [
+  [/^error: unknown option '(.+?)'/, (flag) => `未知选项 ${flag}`],
+  [/^error: unknown command '(.+?)'/, (name) => `未知命令 ${name}`],
+  [/^error: required option '(.+?)' not specified/, (flags) => `缺少必填选项 ${flags}`],
+  [/^error: option '(.+?)' argument missing/, (flags) => `选项 ${flags} 缺少取值`],
+  [/^error: missing required argument '(.+?)'/, (name) => `缺少参数 <${name}>`],
+  [/^error: too many arguments/, () => '参数过多'],
+];
+
+export function commanderErrorLine(message: string): string {
+  const first = message.trim().split('\n', 1)[0] ?? '';
+  const similar = /\(Did you mean (?:one of )?(.+?)\?\)/.exec(message)?.[1];
+  const suggestion = similar ? `，是否要用 ${similar}？` : '';
+  for (const [pattern, say] of COMMANDER_ERRORS) {
+    const match = pattern.exec(first);
+    if (match) return `错误：${say(match[1] ?? '')}${suggestion}${HELP_HINT}`;
+  }
+  return `错误：${first.replace(/^error: /, '')}${HELP_HINT}`;
+}

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
-import { CliError } from './context.ts';
+import { CliError, commanderErrorLine } from './context.ts';
 import { registerDbCommands } from './db.command.ts';
 import { registerPolicyCommands } from './policy.command.ts';
 import { registerServeCommands } from './serve.command.ts';
@@ -12,7 +12,8 @@ import { registerDemoCommands } from './demo.command.ts';
 
 const program = new Command('minzheng')
   .description('智慧民政 Minzheng — 民政业务平台命令行 (civil-affairs platform CLI)')
-  .showHelpAfterError('（使用 --help 查看用法）')
+  // A parse error (unknown option, missing argument) is one Chinese line on stderr, like every user error.
+  .configureOutput({ outputError: (text, write) => write(`${commanderErrorLine(text)}\n`) })
   .exitOverride();
 
 // One register function per command group; each lives in its own *.command.ts file.

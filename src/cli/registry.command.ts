@@ -11,6 +11,7 @@ import {
   type PersonSearch,
   type PersonSummary,
 } from '../registry/registry.service.ts';
+import { maskIdNumber } from '../registry/id-number.ts';
 import { CliError, withStore } from './context.ts';
 
 /** Terminal columns a string takes: CJK and full-width characters take two. */
@@ -60,6 +61,11 @@ function requireUnmaskReason(opts: { unmask?: boolean; reason?: string }): strin
   const reason = opts.reason?.trim();
   if (!reason) throw new CliError('--unmask 是管理操作，须用 --reason 说明原因（将记入审计日志）');
   return reason;
+}
+
+/** A searched full ID number as the audit row keeps it: masked (the last four stay, as searched). */
+function auditedIdQuery(idNumber: string | undefined): string | undefined {
+  return idNumber !== undefined && idNumber.trim().length === 18 ? maskIdNumber(idNumber.trim()) : idNumber;
 }
 
 function fail(error: unknown): never {
@@ -115,7 +121,11 @@ async function findPersons(opts: FindOptions): Promise<void> {
           action: 'person.unmask',
           entityType: 'person',
           entityId: result.rows.map((r) => r.id).join(',') || null,
-          after: { query: { ...query, unmask: undefined }, shown: result.rows.length },
+          // Like the API's unmask row, the audit row holds no full ID number (the person ids say who).
+          after: {
+            query: { ...query, unmask: undefined, idNumber: auditedIdQuery(query.idNumber) },
+            shown: result.rows.length,
+          },
           reason,
         }),
       );

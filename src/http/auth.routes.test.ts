@@ -164,6 +164,67 @@ describeStores('auth routes', (ctx) => {
     expect(outside.statusCode).toBe(403);
   });
 
+  it('a one-time password allows only me, password change, logout, health and docs until it is changed', async () => {
+    await addUser(ctx.store, 'fresh', 'street_caseworker', '310110012', { mustChangePassword: true });
+    const agent = await loginAs(app, 'fresh');
+    const refusals = [
+      await agent.get('/api/persons'),
+      await agent.get('/api/households?limit=1'),
+      await agent.get('/api/divisions/310110012/children'),
+      await agent.get('/api/policy/programs'),
+      await agent.post('/api/policy/calculate', {}),
+      await agent.get('/api/nope'),
+      await app.inject({ method: 'HEAD', url: '/api/persons', headers: { cookie: agent.cookie } }),
+    ];
+    for (const response of refusals) {
+      expect(response.statusCode).toBe(403);
+      if (response.body) {
+        expect(response.json()).toMatchObject({
+          error: { code: 'PASSWORD_CHANGE_REQUIRED', message: '请先修改初始密码' },
+        });
+      }
+    }
+    const me = await agent.get('/api/auth/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.json<{ user: { mustChangePassword: boolean } }>().user.mustChangePassword).toBe(true);
+    expect((await agent.get('/api/health')).statusCode).toBe(200);
+    expect((await agent.get('/api/openapi.json')).statusCode).toBe(200);
+    expect((await agent.get('/api/docs/')).statusCode).toBe(200);
+    // Logging out is allowed (a second session, since changing the password ends the others).
+    const other = await loginAs(app, 'fresh');
+    expect((await other.post('/api/auth/logout')).statusCode).toBe(204);
+    // CSRF is still checked first on the routes that stay open.
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { cookie: agent.cookie },
+      payload: { currentPassword: TEST_PASSWORD, newPassword: 'Brand-new-secret-77' },
+    });
+    expect(forged.json()).toMatchObject({ error: { code: 'CSRF_INVALID' } });
+
+    const changed = await agent.post('/api/auth/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'Brand-new-secret-77',
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await agent.get('/api/persons')).statusCode).toBe(200);
+    expect(
+      (await agent.get('/api/auth/me')).json<{ user: { mustChangePassword: boolean } }>().user,
+    ).toMatchObject({ mustChangePassword: false });
+
+    // An administrator's reset hands out a new one-time password: refused again until it is changed.
+    const admin = await loginAs(app, 'boss');
+    const freshId = (await admin.get('/api/users?limit=50'))
+      .json<{ items: { id: string; username: string }[] }>()
+      .items.find((u) => u.username === 'fresh')?.id;
+    const reset = await admin.post(`/api/users/${freshId ?? ''}/reset-password`);
+    expect(reset.statusCode).toBe(200);
+    const again = await loginAs(app, 'fresh', reset.json<{ password: string }>().password);
+    const refused = await again.get('/api/persons');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: { code: 'PASSWORD_CHANGE_REQUIRED' } });
+  });
+
   it('every write above left an intact audit chain', async () => {
     const result = await verifyAuditChain(ctx.store);
     expect(result.ok).toBe(true);

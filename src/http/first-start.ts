@@ -72,10 +72,10 @@ export function printAccounts(accounts: readonly InitialAccount[], write: (text:
   if (accounts.length === 0) return;
   const lines = [
     '',
-    '══════════ 初始账号（密码只显示这一次，请妥善保存；首次登录后请修改密码）══════════',
+    '══════════ 初始账号（密码只显示这一次，请妥善保存；标“须改密”的账号首次登录须修改密码）══════════',
     ...accounts.map(
       (a) =>
-        `  ${a.username.padEnd(12)} ${a.password}   ${a.displayName}（${a.role}，区划 ${a.divisionCode}）`,
+        `  ${a.username.padEnd(12)} ${a.password}   ${a.displayName}（${a.role}，区划 ${a.divisionCode}）${a.mustChangePassword ? '  须改密' : ''}`,
     ),
     '═══════════════════════════════════════════════════════════════════════════════',
     '',

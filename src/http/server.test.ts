@@ -134,10 +134,16 @@ describeStores('server hardening', (ctx) => {
 
   it('serves the console with SPA fallback and no way out of its folder', async () => {
     expect((await web.inject({ method: 'GET', url: '/' })).body).toContain('console');
-    expect((await web.inject({ method: 'GET', url: '/assets/app.js' })).body).toBe('console.log(1)');
+    const asset = await web.inject({ method: 'GET', url: '/assets/app.js' });
+    expect(asset.body).toBe('console.log(1)');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    const missing = await web.inject({ method: 'GET', url: '/assets/app-old.js' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: 'FILE_NOT_FOUND' } });
     const deep = await web.inject({ method: 'GET', url: '/households/123' });
     expect(deep.statusCode).toBe(200);
     expect(deep.body).toContain('<title>console</title>');
+    expect(deep.headers['cache-control']).toBe('no-cache');
     for (const url of [
       '/../secret.txt',
       '/%2e%2e/secret.txt',

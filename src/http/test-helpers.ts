@@ -22,17 +22,20 @@ export async function testServer(
   return app;
 }
 
+/** A user with the known TEST_PASSWORD (not a one-time password: `mustChangePassword` only when asked). */
 export async function addUser(
   store: Store,
   username: string,
   role: Role,
   divisionCode: string,
+  options: { mustChangePassword?: boolean } = {},
 ): Promise<string> {
   const { user } = await createUser(
     store,
     { userId: null, divisionCode: null },
     { username, displayName: username, role, divisionCode, password: TEST_PASSWORD },
     '测试',
+    { mustChangePassword: options.mustChangePassword ?? false },
   );
   return user.id;
 }

@@ -19,6 +19,7 @@ import {
   findPerson,
   findPersonIdByIdNumber,
   insertPerson,
+  setPersonDeathDate,
   updatePersonResidence,
 } from './person.repository.ts';
 import { RegistryError, RegistryValidationError, uniqueViolation } from './registry.errors.ts';
@@ -399,7 +400,54 @@ export async function addMember(
   });
 }
 
-/** 成员迁出/死亡注销: ends a current membership on `validTo` (exclusive). The head can only leave last. */
+/**
+ * 死亡注销, part of endMembership: the day of death is the membership's last day, so the death date is
+ * the day before `validTo` (exclusive). A person who dies on the 1st thus still counts for that month,
+ * as for any death during a month (countsInMonth). Checked before anything is written: not in the
+ * future, and not against a different death date already recorded (the same one is left as it is).
+ */
+function deathDateOf(validTo: string): string {
+  const [y, m, d] = validTo.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+function checkDeath(person: PersonRecord, deathDate: string, today: string): void {
+  if (deathDate > today) throw new RegistryError('validation', '死亡日期不能晚于今天', 'validTo');
+  if (person.deathDate !== null && person.deathDate !== deathDate) throw deathConflict(person, deathDate);
+}
+
+function deathConflict(person: PersonRecord, deathDate: string): RegistryError {
+  return new RegistryError(
+    'conflict',
+    `${describePerson(person)}已登记死亡日期 ${person.deathDate ?? '（另一日期）'}，与本次注销日期 ${deathDate} 不一致；请先更正死亡日期`,
+    'validTo',
+  );
+}
+
+/** Sets the death date (unless already that date) and reports the person's change for the audit log. */
+async function recordDeath(
+  tx: Session,
+  person: PersonRecord,
+  deathDate: string,
+  changes: Change[],
+): Promise<void> {
+  if (person.deathDate === deathDate) return;
+  if (!(await setPersonDeathDate(tx.db, person.districtCode, person.id, deathDate))) {
+    throw deathConflict(person, deathDate);
+  }
+  changes.push({
+    entityType: 'person',
+    entityId: person.id,
+    districtCode: person.districtCode,
+    before: person,
+    after: { ...person, deathDate },
+  });
+}
+
+/**
+ * 成员迁出/死亡注销: ends a current membership on `validTo` (exclusive). The head can only leave last.
+ * With endReason 'death' the person's death date (the day before `validTo`) is set in the same transaction.
+ */
 export async function endMembership(
   store: Store,
   scope: DataScope,
@@ -407,7 +455,7 @@ export async function endMembership(
   input: EndMembershipInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord>> {
-  return write(store, 'household.member_ended', actor, options, async (tx, changes) => {
+  return write(store, 'household.member_ended', actor, options, async (tx, changes, today) => {
     const problems: Problem[] = [];
     checkDate(problems, 'validTo', input.validTo, '迁出日期');
     if (!isEndReason(input.endReason)) {
@@ -428,9 +476,12 @@ export async function endMembership(
     if (row.membership.relationCode === HEAD_RELATION && current.length > 1) {
       throw new RegistryError('conflict', '户主不能在其他成员仍在户时迁出，请先变更户主', 'personId');
     }
+    const deathDate = input.endReason === 'death' ? deathDateOf(input.validTo) : undefined;
+    if (deathDate) checkDeath(row.person, deathDate, today);
     const after = await endMembershipRow(tx.db, row.membership, input.validTo, input.endReason);
     if (!after) throw new RegistryError('conflict', '成员关系已被他人修改，请刷新后重试');
     changes.push(membershipChange(row.membership, after));
+    if (deathDate) await recordDeath(tx, row.person, deathDate, changes);
     return after;
   });
 }

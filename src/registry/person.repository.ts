@@ -215,3 +215,21 @@ export async function updatePersonResidence(
     .set({ residenceDivisionCode, updatedAt: sql`now()` })
     .where(and(eq(persons.districtCode, districtCode), eq(persons.id, id)));
 }
+
+/**
+ * Records a death: sets `death_date` on a person who has none yet. Returns false when the person already
+ * has a death date (or does not exist), so that a concurrent registration cannot overwrite another date.
+ */
+export async function setPersonDeathDate(
+  db: Db,
+  districtCode: string,
+  id: string,
+  deathDate: string,
+): Promise<boolean> {
+  const rows = await db
+    .update(persons)
+    .set({ deathDate, updatedAt: sql`now()` })
+    .where(and(eq(persons.districtCode, districtCode), eq(persons.id, id), sql`${persons.deathDate} is null`))
+    .returning({ id: persons.id });
+  return rows.length > 0;
+}

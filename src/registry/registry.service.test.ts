@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
+import { listAudit } from '../audit/audit.service.ts';
+import { auditRegistryChanges } from '../audit/registry-changes.ts';
 import { ALL, divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
@@ -649,7 +651,7 @@ describeStores('registry service', (ctx) => {
     expect(a.byStreet).toEqual([
       { streetCode: '310110001', streetName: '定海路街道', persons: 6, households: 3 },
     ]);
-    // After 杨一's death date? Her membership ended (death) but no death date was recorded: she still counts.
+    // 杨一 died on 2023-03-03 (recorded with the end of her membership): on 2022-06-30 she still counts.
     const yangpu = await populationFigures(ctx.store.db, YANGPU, '2022-06-30');
     expect(yangpu.byStreet.map((s) => [s.streetName, s.persons])).toEqual([
       ['定海路街道', 6],
@@ -696,5 +698,63 @@ describeStores('registry service', (ctx) => {
     expect(
       (await searchHouseholds(ctx.store.db, hongkou, { minMembers: 1 })).rows.map((r) => r.householdNo),
     ).toEqual(['HK1']);
+  });
+  it('death ends the membership after the day of death and records that day, audited in the same transaction', async () => {
+    const d = await household(ctx.store, 'D1', '310110001001', '2015-01-01', [
+      [person('周守义', '1940-02-02', 1), '02'],
+      [person('吴桂兰', '1942-03-03', 2), '10'],
+      [person('郑有德', '1944-04-04', 1, { deathDate: '2024-05-05' }), '99'],
+    ]);
+    const ref = { districtCode: '310110', id: d.id };
+    const wu = await personId(ctx.store, '吴桂兰');
+    const zheng = await personId(ctx.store, '郑有德');
+    const end = (personId: string, validTo: string) =>
+      endMembership(
+        ctx.store,
+        STREET_A,
+        actor,
+        { household: ref, personId, validTo, endReason: 'death' },
+        { today: TODAY, onChanges: auditRegistryChanges },
+      );
+
+    const result = await end(wu, '2025-10-01');
+    expect(result.value).toMatchObject({ validTo: '2025-10-01', endReason: 'death' });
+    expect(result.changes.map((c) => c.entityType)).toEqual(['household_member', 'person']);
+    expect((await getPerson(ctx.store.db, ALL, { districtCode: '310110', id: wu })).deathDate).toBe(
+      '2025-09-30',
+    );
+    const audit = await listAudit(ctx.store, { entityType: 'person', entityId: wu, limit: 10, offset: 0 });
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({
+      action: 'household.member_ended',
+      reason: actor.reason,
+      before: { name: '吴桂兰', deathDate: null },
+      after: { name: '吴桂兰', deathDate: '2025-09-30' },
+    });
+    // Dead from that day on: left out of a default search.
+    expect((await searchPersons(ctx.store.db, STREET_A, { name: '吴桂兰' })).total).toBe(0);
+
+    // A different death date already recorded: refused, and nothing is written (the membership stays).
+    const membersBefore = await countRows(ctx.store, 'household_members');
+    await expect(end(zheng, '2024-06-01')).rejects.toMatchObject({ code: 'conflict', field: 'validTo' });
+    await expect(end(zheng, '2024-06-01')).rejects.toThrow('已登记死亡日期 2024-05-05');
+    const detail = await getHouseholdDetail(ctx.store.db, STREET_A, ref);
+    expect(detail.members.map((m) => m.person.name)).toEqual(['周守义', '郑有德']);
+    expect(await countRows(ctx.store, 'household_members')).toBe(membersBefore);
+    // The same date: the membership ends, the person is left as it is (no second person change).
+    const same = await end(zheng, '2024-05-06');
+    expect(same.changes.map((c) => c.entityType)).toEqual(['household_member']);
+
+    // Not in the future; other end reasons leave the death date alone.
+    const zhou = await personId(ctx.store, '周守义');
+    await expect(end(zhou, '2026-12-02')).rejects.toThrow('死亡日期不能晚于今天');
+    await endMembership(
+      ctx.store,
+      STREET_A,
+      actor,
+      { household: ref, personId: zhou, validTo: '2026-01-01', endReason: 'moved_out' },
+      { today: TODAY },
+    );
+    expect((await getPerson(ctx.store.db, ALL, { districtCode: '310110', id: zhou })).deathDate).toBeNull();
   });
 });

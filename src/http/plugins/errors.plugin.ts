@@ -18,6 +18,8 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_PROTO_VIOLATION: 'BAD_REQUEST',
   FST_ERR_VALIDATION: 'VALIDATION',
+  // @fastify/static refusing a non-canonical path ("..", "//", "\\"): answered like a missing file.
+  FST_STATIC_FORBIDDEN_PATH: 'FILE_NOT_FOUND',
 };
 
 function registryCode(error: RegistryError): ErrorCode {

@@ -8,7 +8,7 @@ import { buildServer } from '../../../src/http/server.ts';
 export interface RunningServer {
   baseUrl: string;
   store: Store;
-  /** The first-start accounts by username, with their one-time passwords (as `serve` prints them). */
+  /** The first-start accounts by username, with their passwords (as `serve` prints them). */
   accounts: Map<string, InitialAccount>;
   close(): Promise<void>;
 }

@@ -103,8 +103,9 @@ function fail(response: Response, body: unknown, path: string, options: RequestO
     ElMessage.warning('登录已失效，请重新登录');
     unauthorizedHandler?.();
   } else if (error.code === 'PASSWORD_CHANGE_REQUIRED') {
-    ElMessage.warning(error.message);
-    passwordChangeHandler?.();
+    // The layout then shows the password dialog in place of the page, which says the same; no toast per request.
+    if (passwordChangeHandler) passwordChangeHandler();
+    else ElMessage.warning(error.message);
   } else if (!options.silent) {
     ElMessage.error(error.message);
   }
