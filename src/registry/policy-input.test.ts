@@ -133,8 +133,9 @@ describe('toPolicyHousehold', () => {
 
   it('counts a child born during the month, and excludes persons dead before the month', () => {
     const newborn = row({ birthDate: '2022-08-20' }, { validFrom: '2022-08-20' });
-    const diedInJuly = row({ deathDate: '2022-07-31' }, { validFrom: '2000-01-01' });
-    const diedInAugust = row({ deathDate: '2022-08-01' }, { validFrom: '2000-01-01' });
+    // As endMembership records a death: the membership ends the day after the day of death.
+    const diedInJuly = row({ deathDate: '2022-07-31' }, { validFrom: '2000-01-01', validTo: '2022-08-01' });
+    const diedInAugust = row({ deathDate: '2022-08-01' }, { validFrom: '2000-01-01', validTo: '2022-08-02' });
     const ids = toPolicyHousehold(household, [newborn, diedInJuly, diedInAugust], '2022-08').members.map(
       (m) => m.id,
     );
