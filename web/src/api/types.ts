@@ -251,37 +251,14 @@ export interface CalcResponse {
   narrative?: string | string[];
 }
 
-export type Hukou = 'shanghai' | 'other';
-export type DisabilityKind =
-  'physical' | 'visual' | 'hearing' | 'speech' | 'intellectual' | 'mental' | 'multiple';
-
-/** The SPEC.md household interchange format (src/policy/household.ts). */
-export interface PolicyMember {
-  id: string;
-  birthDate: string;
-  hukou: Hukou;
-  wageFen: number;
-  pensionFen: number;
-  otherIncomeFen: number;
-  disabilityGrade: 1 | 2 | 3 | 4 | null;
-  disabilityKind: DisabilityKind | null;
-  seriousIllness: boolean;
-  employed: boolean;
-  hasSupporter: boolean;
-  categories: string[];
-}
-
-export interface PolicyHousehold {
-  monetaryAssetsFen: number;
-  vehicles: number;
-  homes: number;
-  perCapitaFloorAreaBelowAverage: boolean;
-  medicalExpenseAnnualFen: number;
-  educationExpenseAnnualFen: number;
-  temporaryAssistanceMonths: number;
-  renovationCostFen: number;
-  members: PolicyMember[];
-}
+// The SPEC.md household interchange format: the engine's own types, so that the two cannot drift.
+export type {
+  Category,
+  DisabilityKind,
+  Hukou,
+  PolicyHousehold,
+  PolicyMember,
+} from '../../../src/policy/household.ts';
 
 export type ParameterStatus = 'given' | 'found' | 'secondary' | 'inferred' | 'unverified' | 'assumption';
 

@@ -1,5 +1,6 @@
 import type {
   CalcWarning,
+  Category,
   DisabilityKind,
   Hukou,
   PolicyHousehold,
@@ -22,7 +23,7 @@ export interface MemberForm {
   seriousIllness: boolean;
   employed: boolean;
   hasSupporter: boolean;
-  categories: string[];
+  categories: Category[];
 }
 
 export interface HouseholdForm {
