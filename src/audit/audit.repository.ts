@@ -1,22 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/store.ts';
 import { selectRows } from '../db/sql.ts';
-import { GENESIS_HASH } from './hash.ts';
+import { GENESIS_HASH, type HashedAuditFields } from './hash.ts';
 
-/** A stored audit row, timestamps as ISO 8601 UTC. */
-export interface AuditRow {
-  id: number;
-  at: string;
-  actorId: string | null;
-  actorDivision: string | null;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-  prevHash: string;
+/** A stored audit row, timestamps as ISO 8601 UTC: the hashed fields and the hash. */
+export interface AuditRow extends HashedAuditFields {
   hash: string;
 }
 
