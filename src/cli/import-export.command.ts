@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { finished } from 'node:stream/promises';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ALL, divisionScope, type DataScope } from '../auth/scope.ts';
 import { exportHouseholds } from '../registry/export/export.service.ts';
@@ -13,6 +12,7 @@ import {
 } from '../registry/import/import.service.ts';
 import { writeTemplates } from '../registry/import/template.ts';
 import { CliError, withStore } from './context.ts';
+import { progressBar } from './progress.ts';
 import { formatTable } from './registry.command.ts';
 
 const PHASES: Record<ImportProgress['phase'], string> = {
@@ -33,15 +33,6 @@ function scopeOf(division: string | undefined): DataScope {
 
 function actor(reason: string, division: string | undefined) {
   return { userId: `cli:${userInfo().username}`, divisionCode: division ?? null, reason };
-}
-
-/** A progress bar on stderr, only when a person is watching it. */
-function progressBar(format: string): cliProgress.SingleBar | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return new cliProgress.SingleBar(
-    { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
 }
 
 export function renderImportReport(report: ImportReport): string {

@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { CliError, commanderErrorLine } from './context.ts';
 import { registerDbCommands } from './db.command.ts';
 import { registerPolicyCommands } from './policy.command.ts';
+import { registerSimulateCommand } from './simulate.command.ts';
 import { registerServeCommands } from './serve.command.ts';
 import { registerAuditCommands } from './audit.command.ts';
 import { registerUsersCommands } from './users.command.ts';
@@ -19,6 +20,7 @@ const program = new Command('minzheng')
 // One register function per command group; each lives in its own *.command.ts file.
 registerDbCommands(program);
 registerPolicyCommands(program);
+registerSimulateCommand(program);
 registerServeCommands(program);
 registerAuditCommands(program);
 registerUsersCommands(program);

@@ -52,3 +52,33 @@ describe('minzheng calc', () => {
     expect(out.stderr).toContain('household.members[0].birthDate');
   });
 });
+
+describe('minzheng simulate', () => {
+  it('needs exactly one population source', () => {
+    const none = run('simulate', '--month', '2022-08');
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('请指定一个人口来源');
+    const two = run('simulate', '--month', '2022-08', '--demo', '--persons', '10', '--registry');
+    expect(two.status).toBe(1);
+    const noPersons = run('simulate', '--month', '2022-08', '--demo');
+    expect(noPersons.stderr).toContain('--persons 为必填项');
+  });
+
+  it('gives the same totals from the generator and from the registry it was loaded into', () => {
+    const env = { ...process.env, MINZHENG_DATA_DIR: join(dir, 'data') };
+    const load = spawnSync('./bin/minzheng', ['demo', 'generate', '--persons', '1500', '--seed', 's'], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(load.status, load.stderr).toBe(0);
+    const args = ['simulate', '--month', '2022-08', '--json'];
+    const registry = spawnSync('./bin/minzheng', [...args, '--registry'], { encoding: 'utf8', env });
+    const demo = run(...args, '--demo', '--persons', '1500', '--seed', 's');
+    expect(registry.status, registry.stderr).toBe(0);
+    expect(demo.status, demo.stderr).toBe(0);
+    const totals = JSON.parse(demo.stdout) as { households: number; totals: { program: string }[] };
+    expect(totals.totals).toHaveLength(15);
+    expect(totals.households).toBeGreaterThan(600);
+    expect(registry.stdout).toBe(demo.stdout);
+  });
+});

@@ -15,6 +15,15 @@ export { PROGRAM_CODES, isProgramCode, type ProgramCode } from './engine/program
 export type { ProgramResult } from './engine/results.ts';
 export { baselineParameters, ParameterStore, parseReformFile } from './engine/parameter-store.ts';
 export { PROGRAMS } from './programs/index.ts';
+export {
+  buildPopulation,
+  readJsonlPopulation,
+  BatchLineError,
+  type PopulationSource,
+  type SourceHousehold,
+} from './engine/population-source.ts';
+export { simulate, compareReform, type ProgramTotals, type ReformComparison } from './engine/simulate.ts';
+export { parseMonth } from './engine/month.ts';
 
 export interface EvaluateOptions {
   readonly programs?: readonly ProgramCode[];

@@ -1,6 +1,7 @@
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import type { PolicyHousehold, PolicyMember } from '../policy/household.ts';
+import type { PopulationSource } from '../policy/index.ts';
 import { DISABILITY_KIND_BY_CATEGORY, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
 import { householdPage, policyMemberRows, type PolicyMemberRow } from './household.repository.ts';
 import { RegistryError } from './registry.errors.ts';
@@ -126,5 +127,16 @@ export async function* streamPolicyHouseholds(
     const last = batch[batch.length - 1]!;
     after = { districtCode: last.districtCode, id: last.id };
     if (batch.length < batchSize) return;
+  }
+}
+
+/** The scope's households as a population source for the engine's batch (simulate), with districts. */
+export async function* registryPolicySource(
+  db: Db | { db: Db },
+  scope: DataScope,
+  month: string,
+): PopulationSource {
+  for await (const row of streamPolicyHouseholds(db, scope, month)) {
+    yield { household: row.household, district: row.districtCode };
   }
 }

@@ -11,10 +11,10 @@ export interface SourceHousehold {
 }
 
 /**
- * Where a batch comes from: the JSON-lines file here; the registry (database) and the synthetic
- * generator plug in by implementing the same AsyncIterable.
+ * Where a batch comes from: the JSON-lines file here, the registry (registryPolicySource, a database
+ * read, so asynchronous) or the synthetic generator (demoPolicySource, synchronous).
  */
-export type PopulationSource = AsyncIterable<SourceHousehold>;
+export type PopulationSource = AsyncIterable<SourceHousehold> | Iterable<SourceHousehold>;
 
 /** A bad line in a batch file: names the line and the field path. */
 export class BatchLineError extends Error {

@@ -1,0 +1,193 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ALL, divisionScope } from '../auth/scope.ts';
+import { demoPolicySource } from '../demo/policy-source.ts';
+import { formatYuan } from '../policy/engine/exact.ts';
+import type { Population } from '../policy/engine/population.ts';
+import { ParameterFileError } from '../policy/engine/parameter-store.ts';
+import {
+  baselineParameters,
+  BatchLineError,
+  buildPopulation,
+  compareReform,
+  parseMonth,
+  parseReformFile,
+  readJsonlPopulation,
+  simulate,
+  type ParameterStore,
+  type PopulationSource,
+  type SourceHousehold,
+  type ProgramTotals,
+} from '../policy/index.ts';
+import { registryPolicySource } from '../registry/policy-input.service.ts';
+import { CliError, withStore } from './context.ts';
+import { checkMonth } from './policy.command.ts';
+import { progressBar } from './progress.ts';
+
+interface SimulateOptions {
+  month: string;
+  reform?: string;
+  households?: string;
+  registry?: boolean;
+  division?: string;
+  demo?: boolean;
+  persons?: string;
+  seed: string;
+  district: string;
+  json?: boolean;
+}
+
+const pad = (s: string, n: number): string => s.padStart(n);
+
+function reformStore(baseline: ParameterStore, file: string | undefined): ParameterStore | null {
+  if (file === undefined) return null;
+  if (!existsSync(file)) throw new CliError(`找不到改革方案文件 ${file}`);
+  try {
+    return baseline.withReform(parseReformFile(file, readFileSync(file, 'utf8')), file);
+  } catch (error) {
+    if (error instanceof ParameterFileError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Counts the households a source yields (on stderr, when it is a terminal): the total is unknown. */
+async function* counted(source: PopulationSource, label: string): AsyncGenerator<SourceHousehold> {
+  const bar = progressBar(`${label} {value} 户`);
+  bar?.start(0, 0);
+  let n = 0;
+  for await (const item of source) {
+    if (++n % 5000 === 0) bar?.update(n);
+    yield item;
+  }
+  bar?.stop();
+}
+
+function positiveInteger(value: string | undefined, flag: string): number {
+  if (value === undefined) throw new CliError(`${flag} 为必填项`);
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) {
+    throw new CliError(`${flag} 应为正整数：${value}`);
+  }
+  return Number(value);
+}
+
+/** Exactly one population: a JSON-lines file, the registry (the configured database) or the generator. */
+async function loadPopulation(opts: SimulateOptions, month: string): Promise<Population> {
+  const chosen = [opts.households !== undefined, opts.registry === true, opts.demo === true];
+  if (chosen.filter(Boolean).length !== 1) {
+    throw new CliError('请指定一个人口来源：--households FILE.jsonl、--registry 或 --demo --persons N');
+  }
+  if (opts.households !== undefined) {
+    if (!existsSync(opts.households)) throw new CliError(`找不到人口文件 ${opts.households}`);
+    try {
+      return await readJsonlPopulation(opts.households, month);
+    } catch (error) {
+      if (error instanceof BatchLineError) throw new CliError(`${opts.households} ${error.message}`);
+      throw error;
+    }
+  }
+  if (opts.registry) {
+    const scope = opts.division ? divisionScope(opts.division) : ALL;
+    return withStore((store) =>
+      buildPopulation(counted(registryPolicySource(store, scope, month), '读取人口库')),
+    );
+  }
+  const persons = positiveInteger(opts.persons, '--persons');
+  const options = { district: opts.district, persons, seed: opts.seed };
+  return buildPopulation(counted(demoPolicySource(options, month), '生成合成人口'));
+}
+
+function totalsTable(rows: readonly ProgramTotals[]): string[] {
+  const lines = [
+    `${'项目 (program)'.padEnd(30)}${pad('户数', 10)}${pad('人数', 10)}${pad('金额（元/月）', 20)}`,
+  ];
+  for (const r of rows)
+    lines.push(
+      r.error
+        ? `${r.program.padEnd(30)}  错误：${r.error}`
+        : `${r.program.padEnd(30)}${pad(String(r.households), 12)}${pad(String(r.persons), 12)}${pad(formatYuan(r.costFen), 22)}`,
+    );
+  return lines;
+}
+
+/** Per district, when the population spans more than one. */
+function districtTable(rows: readonly ProgramTotals[]): string[] {
+  const districts = new Set(rows.flatMap((r) => Object.keys(r.byDistrict ?? {})));
+  if (districts.size < 2) return [];
+  const lines = [
+    '',
+    `${'按区 (by district)'.padEnd(30)}${pad('区划', 10)}${pad('户数', 10)}${pad('金额（元/月）', 20)}`,
+  ];
+  for (const r of rows) {
+    for (const [district, t] of Object.entries(r.byDistrict ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      lines.push(
+        `${r.program.padEnd(30)}${pad(district, 12)}${pad(String(t.households), 12)}${pad(formatYuan(t.costFen), 22)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+async function runSimulate(opts: SimulateOptions): Promise<void> {
+  const month = checkMonth(opts.month);
+  if (!month) throw new CliError('需要 --month YYYY-MM');
+  const baseline = baselineParameters();
+  const reform = reformStore(baseline, opts.reform);
+  const pop = await loadPopulation(opts, month);
+  const m = parseMonth(month);
+  const out = (text: string): void => {
+    process.stdout.write(`${text}\n`);
+  };
+  if (!reform) {
+    const totals = simulate(pop, m, baseline);
+    if (opts.json) return out(JSON.stringify({ month, households: pop.householdCount, totals }, null, 2));
+    return out(
+      [
+        `${month}，${pop.householdCount} 户 ${pop.personCount} 人`,
+        ...totalsTable(totals),
+        ...districtTable(totals),
+      ].join('\n'),
+    );
+  }
+  const rows = compareReform(pop, m, baseline, reform);
+  if (opts.json) {
+    return out(
+      JSON.stringify(
+        { month, households: pop.householdCount, reform: opts.reform, comparison: rows },
+        null,
+        2,
+      ),
+    );
+  }
+  const lines = [
+    `${month}，${pop.householdCount} 户；改革方案 ${opts.reform}（改革 − 基线）`,
+    `${'项目 (program)'.padEnd(30)}${pad('基线户数', 10)}${pad('改革户数', 10)}${pad('户数差', 8)}${pad('基线金额', 18)}${pad('改革金额', 18)}${pad('金额差（元/月）', 18)}`,
+  ];
+  for (const r of rows)
+    lines.push(
+      r.baseline.error || r.reform.error
+        ? `${r.program.padEnd(30)}  错误：${r.baseline.error ?? r.reform.error ?? ''}`
+        : `${r.program.padEnd(30)}${pad(String(r.baseline.households), 12)}${pad(String(r.reform.households), 12)}${pad(String(r.householdsDelta), 10)}${pad(formatYuan(r.baseline.costFen), 20)}${pad(formatYuan(r.reform.costFen), 20)}${pad(formatYuan(r.costDeltaFen), 20)}`,
+    );
+  out(lines.join('\n'));
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      '按月模拟全体人口的受助户数与金额，可对比改革方案 (simulate a population, optionally a reform)',
+    )
+    .requiredOption('--month <YYYY-MM>', '计算月份 (benefit month)')
+    .option('--households <file.jsonl>', '人口来源：JSON-lines 文件，每行一户 (JSON-lines population)')
+    .option('--registry', '人口来源：人口信息库（已配置的数据库）(the registry)')
+    .option('--division <code>', '与 --registry 同用：只计算该区/街道/居委会 (division)')
+    .option('--demo', '人口来源：合成人口，直接生成不入库 (the synthetic generator)')
+    .option('--persons <n>', '与 --demo 同用：人数 (persons)')
+    .option('--seed <seed>', '与 --demo 同用：随机种子 (seed)', '1')
+    .option('--district <code>', '与 --demo 同用：区划代码 (district)', '310110')
+    .option('--reform <reform.yaml>', '改革方案：参数覆盖，格式同参数文件 (parameter overrides)')
+    .option('--json', '输出 JSON (JSON output)')
+    .action(async (opts: SimulateOptions) => {
+      await runSimulate(opts);
+    });
+}
