@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ALL } from '../auth/scope.ts';
+import { formatYuan } from '../policy/engine/exact.ts';
 import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES } from '../registry/codes.ts';
 import {
   getHouseholdDetail,
@@ -154,7 +155,7 @@ function householdText(d: HouseholdDetail): string {
     `户编号：${h.householdNo}`,
     `所在地：${[h.districtName, h.streetName, h.committeeName].filter(Boolean).join(' ')}（${h.committeeCode}）`,
     `地址：${h.address || '—'}`,
-    `家庭财产：货币财产 ${(h.monetaryAssetsFen / 100).toFixed(2)} 元，机动车 ${h.vehicles} 辆，住房 ${h.homes} 套${h.perCapitaFloorAreaBelowAverage ? '（人均面积低于平均）' : ''}`,
+    `家庭财产：货币财产 ${formatYuan(h.monetaryAssetsFen)} 元，机动车 ${h.vehicles} 辆，住房 ${h.homes} 套${h.perCapitaFloorAreaBelowAverage ? '（人均面积低于平均）' : ''}`,
     '',
     `现有成员（${d.members.length} 人）：`,
     formatTable(
