@@ -18,8 +18,9 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type StoreKind = 'pglite' | 'postgres';
 
-/** Chunks of CSV text (no header), as COPY ... WITH (FORMAT csv) reads them. */
-export type CsvChunks = AsyncIterable<string> | Iterable<string>;
+/** Chunks of CSV (text, or its UTF-8 bytes; no header), as COPY ... WITH (FORMAT csv) reads them. */
+export type CsvChunk = string | Uint8Array;
+export type CsvChunks = AsyncIterable<CsvChunk> | Iterable<CsvChunk>;
 
 export interface Session {
   readonly db: Db;
@@ -59,7 +60,7 @@ async function pgliteCopy(
   chunks: CsvChunks,
 ): Promise<number> {
   const sql = copySql(table, columns, `'/dev/blob'`);
-  let parts: string[] = [];
+  let parts: CsvChunk[] = [];
   let size = 0;
   let rows = 0;
   const flush = async () => {

@@ -110,17 +110,22 @@ export function headerLine(table: PopulationTable): string {
   return `${TABLE_COLUMNS[table].join(',')}\n`;
 }
 
+/** Room past a chunk's size for the rows that complete it (one household is a few kilobytes). */
+const CHUNK_SLACK_BYTES = 64 * 1024;
+
 /**
- * Accumulates rows as UTF-8 bytes in one reused buffer and hands out chunks of about `chunkBytes`,
- * each ending on a row. Encoding row by row into a buffer avoids joining many small strings (which
- * made the garbage collector the main cost of a large run).
+ * Accumulates rows as UTF-8 bytes and hands out chunks of about `chunkBytes`, each ending on a row.
+ * Encoding row by row into a buffer avoids joining many small strings (which made the garbage
+ * collector the main cost of a large run). A chunk is handed out as the buffer it was written in
+ * (no copy) and a new buffer is started; each buffer owns its ArrayBuffer (never a slice of Node's
+ * shared pool), so a worker can transfer a chunk to another thread without copying it either.
  */
 export class ChunkBuffer {
   private buffer: Buffer;
   private used = 0;
 
   constructor(private readonly chunkBytes = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(chunkBytes * 2);
+    this.buffer = Buffer.allocUnsafeSlow(chunkBytes + CHUNK_SLACK_BYTES);
   }
 
   /** Adds rows; returns a full chunk when one is ready. */
@@ -128,7 +133,7 @@ export class ChunkBuffer {
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
     const room = this.used + rows.length * 3;
     if (room > this.buffer.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(room, this.buffer.length * 2));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(room, this.buffer.length * 2));
       this.buffer.copy(bigger, 0, 0, this.used);
       this.buffer = bigger;
     }
@@ -136,10 +141,11 @@ export class ChunkBuffer {
     return this.used >= this.chunkBytes ? this.take() : undefined;
   }
 
-  /** The rows held so far as a new buffer (undefined when empty). */
+  /** The rows held so far (undefined when empty); the next rows go to a new buffer. */
   take(): Buffer | undefined {
     if (this.used === 0) return undefined;
-    const chunk = Buffer.from(this.buffer.subarray(0, this.used));
+    const chunk = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafeSlow(this.chunkBytes + CHUNK_SLACK_BYTES);
     this.used = 0;
     return chunk;
   }

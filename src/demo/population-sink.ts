@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -88,19 +88,4 @@ export async function writePopulationCsv(
   }
   onProgress?.(summary.persons, options.persons);
   return summary;
-}
-
-/**
- * The rows of a CSV file as chunks that each end on a row boundary (PGlite runs one COPY per batch of
- * chunks, so a row must never straddle two).
- */
-export async function* rowAlignedChunks(path: string): AsyncGenerator<string> {
-  let carry = '';
-  for await (const piece of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = carry + String(piece);
-    const cut = text.lastIndexOf('\n') + 1;
-    if (cut > 0) yield text.slice(0, cut);
-    carry = text.slice(cut);
-  }
-  if (carry !== '') throw new Error(`incomplete last row in ${path}`);
 }
