@@ -201,6 +201,7 @@ async function main(): Promise<void> {
         actor,
         { username, displayName: username, role, divisionCode, password: PASSWORD },
         'bench',
+        { mustChangePassword: false },
       );
     }
     const started = await startServer(url, schema);

@@ -156,16 +156,17 @@ function householdSearchWhere(scope: DataScope, q: HouseholdSearch): SQL {
 
 /**
  * The list order, one an index holds so that a page is read without sorting the scope: by head
- * name or initials when searching by them, else by street, committee and 户编号 (households_*_idx).
+ * name or initials when searching by them, else by street, committee and 户编号 (households_*_idx;
+ * a street code begins with its district's).
  */
 function householdSearchOrder(q: HouseholdSearch, t: string): SQL {
   const c = (column: string) => sql.raw(`${t}.${column}`);
   const no = sql`${c('household_no')} collate "C"`;
-  if (q.headName) return sql`${c('district_code')}, ${c('head_name')} collate "C", ${no}`;
+  if (q.headName) return sql`${c('head_name')} collate "C", ${no}, ${c('district_code')}`;
   if (q.headInitials) {
-    return sql`${c('district_code')}, ${c('head_initials')} collate "C", ${c('head_name')} collate "C", ${no}`;
+    return sql`${c('head_initials')} collate "C", ${c('head_name')} collate "C", ${no}, ${c('district_code')}`;
   }
-  return sql`${c('district_code')}, ${c('street_code')}, ${c('committee_code')}, ${no}, ${c('id')}`;
+  return sql`${c('street_code')}, ${c('committee_code')}, ${no}, ${c('id')}`;
 }
 
 /** One page of households with head and current member count. */

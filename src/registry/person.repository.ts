@@ -107,18 +107,14 @@ function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
 
 /**
  * The list order, one the indexes hold (persons_name_idx, persons_initials_idx) so that a page is
- * read without sorting the scope: by name for a name prefix, else by pinyin initials and name.
+ * read without sorting the scope: by name for a name prefix, else by pinyin initials and name; the id
+ * breaks ties (and the district, which the query pins, is not part of the order).
  */
 function searchOrder(q: PersonSearch): (SQL | AnyPgColumn)[] {
   const byName = q.name !== undefined && q.nameMatch !== 'contains';
   return byName
-    ? [persons.districtCode, sql`${persons.name} collate "C"`, persons.id]
-    : [
-        persons.districtCode,
-        sql`${persons.nameInitials} collate "C"`,
-        sql`${persons.name} collate "C"`,
-        persons.id,
-      ];
+    ? [sql`${persons.name} collate "C"`, persons.id]
+    : [sql`${persons.nameInitials} collate "C"`, sql`${persons.name} collate "C"`, persons.id];
 }
 
 /** One page of matches with each person's current household. Inputs are expected normalised. */
