@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ALL, divisionScope, type DataScope } from '../src/auth/scope.ts';
 import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
+import { vacuumRegistryTables } from '../src/registry/maintenance.repository.ts';
 import {
   getHouseholdDetail,
   populationFigures,

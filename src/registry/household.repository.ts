@@ -15,24 +15,42 @@ import type {
 import { householdMembers, households, persons } from './schema.ts';
 
 /**
- * SQL access to `households` and `household_members`. A household lies in a scope when its committee
- * code starts with the scope's code; a division scope also pins `district_code` (the distribution key).
+ * SQL access to `households` and `household_members`. A household lies in a division when its
+ * committee lies in it; a division scope also pins `district_code` (the distribution key).
  */
+
+/**
+ * A household's division test as equalities on its own code columns (a district, street or committee
+ * code is 6, 9 or 12 digits): an index reads the range directly, where a prefix LIKE is only a filter
+ * on a database whose collation is not C (the CI server runs C.UTF-8).
+ */
+function inDivision(
+  code: string,
+  column: (name: 'district_code' | 'street_code' | 'committee_code') => SQL,
+): SQL {
+  const parts = [sql`${column('district_code')} = ${code.slice(0, 6)}`];
+  if (code.length >= 9) parts.push(sql`${column('street_code')} = ${code.slice(0, 9)}`);
+  if (code.length >= 12) parts.push(sql`${column('committee_code')} = ${code.slice(0, 12)}`);
+  if (![6, 9, 12].includes(code.length))
+    parts.push(sql`${column('committee_code')} like ${`${likeEscape(code)}%`}`);
+  return sql`(${sql.join(parts, sql` and `)})`;
+}
+
+const HOUSEHOLD_COLUMN = {
+  district_code: households.districtCode,
+  street_code: households.streetCode,
+  committee_code: households.committeeCode,
+};
 
 export function householdScopeWhere(scope: DataScope): SQL {
   if (scope.kind === 'all') return sql`true`;
-  // A street or committee scope also names the street: an equality on (district_code, street_code, …).
-  const street =
-    scope.code.length >= 9 ? sql` and ${households.streetCode} = ${scope.code.slice(0, 9)}` : sql``;
-  return sql`(${households.districtCode} = ${scope.code.slice(0, 6)}${street} and ${households.committeeCode} like ${`${likeEscape(scope.code)}%`})`;
+  return inDivision(scope.code, (name) => sql`${HOUSEHOLD_COLUMN[name]}`);
 }
 
 /** The same filter for raw SQL over an aliased households table (the alias is a constant in our code). */
 function householdScopeRaw(scope: DataScope, alias: 'h'): SQL {
   if (scope.kind === 'all') return sql`true`;
-  const t = sql.raw(alias);
-  const street = scope.code.length >= 9 ? sql` and ${t}.street_code = ${scope.code.slice(0, 9)}` : sql``;
-  return sql`(${t}.district_code = ${scope.code.slice(0, 6)}${street} and ${t}.committee_code like ${`${likeEscape(scope.code)}%`})`;
+  return inDivision(scope.code, (name) => sql.raw(`${alias}.${name}`));
 }
 
 const householdColumns = {
@@ -142,11 +160,7 @@ function memberCountFilterJoin(scope: DataScope, q: HouseholdSearch): SQL {
 function householdSearchWhere(scope: DataScope, q: HouseholdSearch): SQL {
   const where: SQL[] = [householdScopeRaw(scope, 'h')];
   if (q.householdNo) where.push(sql`h.household_no = ${q.householdNo}`);
-  if (q.divisionCode) {
-    where.push(sql`h.district_code = ${q.divisionCode.slice(0, 6)}`);
-    if (q.divisionCode.length >= 9) where.push(sql`h.street_code = ${q.divisionCode.slice(0, 9)}`);
-    where.push(sql`h.committee_code like ${`${likeEscape(q.divisionCode)}%`}`);
-  }
+  if (q.divisionCode) where.push(inDivision(q.divisionCode, (name) => sql.raw(`h.${name}`)));
   if (q.headName) where.push(sql`h.head_name collate "C" like ${`${likeEscape(q.headName)}%`}`);
   if (q.headInitials) where.push(sql`h.head_initials collate "C" like ${`${likeEscape(q.headInitials)}%`}`);
   if (q.minMembers !== undefined) where.push(sql`coalesce(mc.n, 0) >= ${q.minMembers}`);
