@@ -27,6 +27,7 @@ const PERSONS = Number(arg('--persons') ?? 100_000);
 const PG_URL = arg('--pg');
 /** Keep the PGlite database in this folder and reuse it on the next run (skips loading). */
 const DATA_DIR = arg('--data');
+
 async function load(store: Store): Promise<{ households: number; seconds: number }> {
   const t0 = performance.now();
   const loaded = await loadDemoPopulation(store, {
@@ -34,7 +35,10 @@ async function load(store: Store): Promise<{ households: number; seconds: number
     persons: PERSONS,
     seed: 'registry-bench',
   });
-  return { households: loaded.households, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  // The state a server's autovacuum reaches a minute after the load (PGlite's loader does it itself).
+  await vacuumRegistryTables(store.db);
+  return { households: loaded.households, seconds };
 }
 
 async function time<T>(label: string, runs: number, work: () => Promise<T>): Promise<T> {
