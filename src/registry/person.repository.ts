@@ -97,7 +97,7 @@ function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
     );
   }
   if (q.divisionCode) {
-    // The district pin lets the planner use the (district_code, …) indexes and Citus route.
+    // The district pin keeps the query on one district (on Citus: one node).
     where.push(eq(persons.districtCode, q.divisionCode.slice(0, 6)));
     where.push(sql`${persons.residenceDivisionCode} like ${`${likeEscape(q.divisionCode)}%`}`);
   }
