@@ -142,6 +142,8 @@ export interface HouseholdSearchRow {
   headPersonId: string | null;
   headName: string | null;
   memberCount: number;
+  /** The matches counted up to COUNT_LIMIT + 1, by the same statement (one round trip a page). */
+  matches: number;
 }
 
 /**
@@ -194,7 +196,8 @@ export async function searchHouseholdRows(
     db,
     sql`select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
           h.street_code as "streetCode", h.committee_code as "committeeCode",
-          head.person_id as "headPersonId", h.head_name as "headName", members.n as "memberCount"
+          head.person_id as "headPersonId", h.head_name as "headName", members.n as "memberCount",
+          (${matchCount(scope, q)}) as matches
         from (
           select h.* from households h
           ${memberCountFilterJoin(scope, q)}
@@ -211,15 +214,17 @@ export async function searchHouseholdRows(
   );
 }
 
-/** The number of matches, counted up to `COUNT_LIMIT + 1` (more means "over COUNT_LIMIT"). */
+/** `select count(*)` of the matches, stopping at COUNT_LIMIT + 1 (more means "over COUNT_LIMIT"). */
+function matchCount(scope: DataScope, q: HouseholdSearch): SQL {
+  return sql`select count(*)::int from (
+      select 1 from households h ${memberCountFilterJoin(scope, q)}
+      where ${householdSearchWhere(scope, q)}
+      limit ${COUNT_LIMIT + 1}) matches`;
+}
+
+/** The number of matches alone, for a page past the end (no row carries it). */
 export async function countHouseholds(db: Db, scope: DataScope, q: HouseholdSearch): Promise<number> {
-  const rows = await selectRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from (
-          select 1 from households h ${memberCountFilterJoin(scope, q)}
-          where ${householdSearchWhere(scope, q)}
-          limit ${COUNT_LIMIT + 1}) matches`,
-  );
+  const rows = await selectRows<{ n: number }>(db, sql`select (${matchCount(scope, q)}) as n`);
   return rows[0]?.n ?? 0;
 }
 

@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
+import { selectRows } from '../db/sql.ts';
 import { knownCategories } from './present.ts';
 import type { PersonRecord, PersonSearch } from './registry.types.ts';
 import { householdMembers, households, persons } from './schema.ts';
@@ -77,6 +78,8 @@ export interface PersonSearchRow extends PersonRecord {
   householdId: string | null;
   householdNo: string | null;
   relationCode: string | null;
+  /** The matches counted up to COUNT_LIMIT + 1, by the same statement (one round trip a page). */
+  matches: number;
 }
 
 function searchConditions(scope: DataScope, q: PersonSearch): SQL[] {
@@ -124,12 +127,14 @@ export async function searchPersonRows(
   q: PersonSearch,
   page: { limit: number; offset: number },
 ): Promise<PersonSearchRow[]> {
+  const conditions = searchConditions(scope, q);
   const rows = await db
     .select({
       ...personColumns,
       householdId: householdMembers.householdId,
       householdNo: households.householdNo,
       relationCode: householdMembers.relationCode,
+      matches: sql<number>`(${matchCount(db, conditions)})`,
     })
     .from(persons)
     .leftJoin(
@@ -140,7 +145,7 @@ export async function searchPersonRows(
       households,
       sql`${households.districtCode} = ${householdMembers.districtCode} and ${households.id} = ${householdMembers.householdId}`,
     )
-    .where(and(...searchConditions(scope, q)))
+    .where(and(...conditions))
     .orderBy(...searchOrder(q))
     .limit(page.limit)
     .offset(page.offset);
@@ -149,18 +154,26 @@ export async function searchPersonRows(
     householdId: r.householdId,
     householdNo: r.householdNo,
     relationCode: r.relationCode,
+    matches: r.matches,
   }));
 }
 
-/** The number of matches, counted up to `COUNT_LIMIT + 1` (more means "over COUNT_LIMIT"). */
-export async function countPersons(db: Db, scope: DataScope, q: PersonSearch): Promise<number> {
+/** `select count(*)` of the matches, stopping at COUNT_LIMIT + 1 (more means "over COUNT_LIMIT"). */
+function matchCount(db: Db, conditions: SQL[]): SQL {
   const matches = db
     .select({ one: sql`1` })
     .from(persons)
-    .where(and(...searchConditions(scope, q)))
-    .limit(COUNT_LIMIT + 1)
-    .as('matches');
-  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(matches);
+    .where(and(...conditions))
+    .limit(COUNT_LIMIT + 1);
+  return sql`select count(*)::int from (${matches}) as matches`;
+}
+
+/** The number of matches alone, for a page past the end (no row carries it). */
+export async function countPersons(db: Db, scope: DataScope, q: PersonSearch): Promise<number> {
+  const rows = await selectRows<{ n: number }>(
+    db,
+    sql`select (${matchCount(db, searchConditions(scope, q))}) as n`,
+  );
   return rows[0]?.n ?? 0;
 }
 

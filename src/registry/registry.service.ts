@@ -11,13 +11,7 @@ import {
 } from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import { isUuid } from './membership.service.ts';
-import {
-  COUNT_LIMIT,
-  countPersons,
-  findPerson,
-  pageBounds,
-  searchPersonRows,
-} from './person.repository.ts';
+import { COUNT_LIMIT, countPersons, findPerson, pageBounds, searchPersonRows } from './person.repository.ts';
 import { normaliseInitialsQuery } from './pinyin.ts';
 import { streetAndCommitteeNames, toPersonView } from './present.ts';
 import { RegistryError } from './registry.errors.ts';
@@ -107,16 +101,15 @@ function normalisePersonSearch(q: PersonSearch): PersonSearch {
 }
 
 /**
- * The total of a search: a first page that is not full is the whole answer; otherwise the matches
- * are counted up to COUNT_LIMIT.
+ * The total of a search from the match count its page carries (counted up to COUNT_LIMIT + 1 by the
+ * same statement); a page past the end carries none and counts alone.
  */
 async function pageTotal(
-  page: { limit: number; offset: number },
-  found: number,
+  rows: readonly { matches: number }[],
+  offset: number,
   count: () => Promise<number>,
 ): Promise<{ total: number; totalExact: boolean }> {
-  if (page.offset === 0 && found < page.limit) return { total: found, totalExact: true };
-  const n = await count();
+  const n = rows[0]?.matches ?? (offset === 0 ? 0 : await count());
   return n > COUNT_LIMIT ? { total: COUNT_LIMIT, totalExact: false } : { total: n, totalExact: true };
 }
 
@@ -132,7 +125,7 @@ export async function searchPersons(
   const q = normalisePersonSearch(query);
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchPersonRows(db, scope, q, page);
-  const total = await pageTotal(page, rows.length, () => countPersons(db, scope, q));
+  const total = await pageTotal(rows, page.offset, () => countPersons(db, scope, q));
   const unmask = q.unmask === true;
   return {
     ...page,
@@ -189,11 +182,11 @@ export async function searchHouseholds(
   }
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchHouseholdRows(db, scope, q, page);
-  const total = await pageTotal(page, rows.length, () => countHouseholds(db, scope, q));
+  const total = await pageTotal(rows, page.offset, () => countHouseholds(db, scope, q));
   return {
     ...page,
     ...total,
-    rows: rows.map((r) => ({ ...r, ...streetAndCommitteeNames(r.committeeCode) })),
+    rows: rows.map(({ matches: _matches, ...r }) => ({ ...r, ...streetAndCommitteeNames(r.committeeCode) })),
   };
 }
 
