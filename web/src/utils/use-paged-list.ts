@@ -38,3 +38,11 @@ export function usePagedList<Row, Filters extends object>(
 
   return { rows, total, totalExact, loading, loaded, pager, load, search };
 }
+
+/** What the pager needs of a paged list (components/ListPager.vue). */
+export interface PagedList {
+  pager: { page: number; pageSize: number };
+  total: Ref<number>;
+  totalExact: Ref<boolean>;
+  load: () => Promise<void>;
+}
