@@ -117,97 +117,77 @@ function textArray(values: readonly string[]): string {
 
 const CHUNK_ROWS = 2000;
 
-function* csvChunks<T>(rows: readonly T[], fields: (row: T) => CsvValue[]): Generator<string> {
-  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-    let chunk = '';
-    for (const row of rows.slice(start, start + CHUNK_ROWS))
-      chunk += `${fields(row).map(csvField).join(',')}\n`;
-    yield chunk;
+/** A table's COPY columns, each with how a row gives its value: names and values cannot drift apart. */
+type CopyColumns<T> = readonly (readonly [column: string, value: (row: T) => CsvValue])[];
+
+function copyRows<T>(
+  tx: Session,
+  table: string,
+  columns: CopyColumns<T>,
+  rows: readonly T[],
+): Promise<number> {
+  function* chunks(): Generator<string> {
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+      let chunk = '';
+      for (const row of rows.slice(start, start + CHUNK_ROWS))
+        chunk += `${columns.map(([, value]) => csvField(value(row))).join(',')}\n`;
+      yield chunk;
+    }
   }
-}
-
-export function copyHouseholds(tx: Session, rows: readonly HouseholdLoadRow[]): Promise<number> {
   return tx.copyFrom(
-    'households',
-    [
-      'district_code',
-      'id',
-      'household_no',
-      'street_code',
-      'committee_code',
-      'address',
-      'head_name',
-      'head_initials',
-      'monetary_assets_fen',
-      'vehicles',
-      'homes',
-      'per_capita_floor_area_below_average',
-    ],
-    csvChunks(rows, (r) => [
-      r.districtCode,
-      r.id,
-      r.householdNo,
-      r.streetCode,
-      r.committeeCode,
-      r.address,
-      r.headName,
-      r.headInitials,
-      r.monetaryAssetsFen,
-      r.vehicles,
-      r.homes,
-      r.perCapitaFloorAreaBelowAverage,
-    ]),
+    table,
+    columns.map(([column]) => column),
+    chunks(),
   );
 }
 
-export function copyPersons(tx: Session, rows: readonly PersonLoadRow[]): Promise<number> {
-  return tx.copyFrom(
-    'persons',
-    [
-      'district_code',
-      'id',
-      'id_number',
-      'name',
-      'name_initials',
-      'sex',
-      'birth_date',
-      'phone',
-      'hukou_division_code',
-      'residence_division_code',
-      'disability_category',
-      'disability_grade',
-      'employed',
-      'categories',
-      'wage_fen',
-      'pension_fen',
-      'other_income_fen',
-    ],
-    csvChunks(rows, (r) => [
-      r.districtCode,
-      r.id,
-      r.idNumber,
-      r.name,
-      r.nameInitials,
-      r.sex,
-      r.birthDate,
-      r.phone,
-      r.hukouDivisionCode,
-      r.residenceDivisionCode,
-      r.disabilityCategory,
-      r.disabilityGrade,
-      r.employed,
-      textArray(r.categories),
-      r.wageFen,
-      r.pensionFen,
-      r.otherIncomeFen,
-    ]),
-  );
-}
+const HOUSEHOLD_COPY: CopyColumns<HouseholdLoadRow> = [
+  ['district_code', (r) => r.districtCode],
+  ['id', (r) => r.id],
+  ['household_no', (r) => r.householdNo],
+  ['street_code', (r) => r.streetCode],
+  ['committee_code', (r) => r.committeeCode],
+  ['address', (r) => r.address],
+  ['head_name', (r) => r.headName],
+  ['head_initials', (r) => r.headInitials],
+  ['monetary_assets_fen', (r) => r.monetaryAssetsFen],
+  ['vehicles', (r) => r.vehicles],
+  ['homes', (r) => r.homes],
+  ['per_capita_floor_area_below_average', (r) => r.perCapitaFloorAreaBelowAverage],
+];
 
-export function copyMembers(tx: Session, rows: readonly MemberLoadRow[]): Promise<number> {
-  return tx.copyFrom(
-    'household_members',
-    ['district_code', 'household_id', 'person_id', 'relation_code', 'valid_from', 'seq'],
-    csvChunks(rows, (r) => [r.districtCode, r.householdId, r.personId, r.relationCode, r.validFrom, r.seq]),
-  );
-}
+const PERSON_COPY: CopyColumns<PersonLoadRow> = [
+  ['district_code', (r) => r.districtCode],
+  ['id', (r) => r.id],
+  ['id_number', (r) => r.idNumber],
+  ['name', (r) => r.name],
+  ['name_initials', (r) => r.nameInitials],
+  ['sex', (r) => r.sex],
+  ['birth_date', (r) => r.birthDate],
+  ['phone', (r) => r.phone],
+  ['hukou_division_code', (r) => r.hukouDivisionCode],
+  ['residence_division_code', (r) => r.residenceDivisionCode],
+  ['disability_category', (r) => r.disabilityCategory],
+  ['disability_grade', (r) => r.disabilityGrade],
+  ['employed', (r) => r.employed],
+  ['categories', (r) => textArray(r.categories)],
+  ['wage_fen', (r) => r.wageFen],
+  ['pension_fen', (r) => r.pensionFen],
+  ['other_income_fen', (r) => r.otherIncomeFen],
+];
+
+const MEMBER_COPY: CopyColumns<MemberLoadRow> = [
+  ['district_code', (r) => r.districtCode],
+  ['household_id', (r) => r.householdId],
+  ['person_id', (r) => r.personId],
+  ['relation_code', (r) => r.relationCode],
+  ['valid_from', (r) => r.validFrom],
+  ['seq', (r) => r.seq],
+];
+
+export const copyHouseholds = (tx: Session, rows: readonly HouseholdLoadRow[]) =>
+  copyRows(tx, 'households', HOUSEHOLD_COPY, rows);
+export const copyPersons = (tx: Session, rows: readonly PersonLoadRow[]) =>
+  copyRows(tx, 'persons', PERSON_COPY, rows);
+export const copyMembers = (tx: Session, rows: readonly MemberLoadRow[]) =>
+  copyRows(tx, 'household_members', MEMBER_COPY, rows);
