@@ -8,13 +8,7 @@ import {
   isCategory,
 } from './codes.ts';
 import { divisionIndex } from './divisions.ts';
-import {
-  countByBandAndSex,
-  countByCategory,
-  countByDisability,
-  householdsByStreet,
-  personsByStreet,
-} from './figures.repository.ts';
+import { countByCategory, householdsByStreet, personCounts } from './figures.repository.ts';
 import { isValidIsoDate } from './id-number.ts';
 import { RegistryError } from './registry.errors.ts';
 import type { PopulationFigures } from './registry.types.ts';
@@ -40,16 +34,15 @@ const ELDERLY_BANDS = [
 
 /**
  * 人口概况 for a scope on a date: age pyramid, elderly bands (as seed 000 reports them), disability,
- * special categories, totals and persons per street — five aggregate queries, no row loading.
+ * special categories, totals and persons per street — three aggregate queries (the person counts in
+ * one scan, by grouping sets), no row loading.
  */
 export async function populationFigures(db: Db, scope: DataScope, asOf: string): Promise<PopulationFigures> {
   if (!isValidIsoDate(asOf))
     throw new RegistryError('validation', `日期「${asOf}」无效，应为 YYYY-MM-DD`, 'asOf');
-  const [bands, disability, categories, personsStreet, householdsStreet] = await Promise.all([
-    countByBandAndSex(db, scope, asOf),
-    countByDisability(db, scope, asOf),
+  const [{ bands, disability, streets: personsStreet }, categories, householdsStreet] = await Promise.all([
+    personCounts(db, scope, asOf),
     countByCategory(db, scope, asOf),
-    personsByStreet(db, scope, asOf),
     householdsByStreet(db, scope, asOf),
   ]);
   const pyramid = Array.from({ length: BAND_COUNT }, (_, band) => ({

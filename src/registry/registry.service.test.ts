@@ -646,6 +646,11 @@ describeStores('registry service', (ctx) => {
       { band: '100+', count: 1, sharePerMille: 250 },
     ]);
     expect(a.elderly.aged100plus).toBe(1);
+    // Completed years: 张三 (born 1950-03-10) is 74 the day before his 75th birthday and 75 on it.
+    const band = async (asOf: string, label: string) =>
+      (await populationFigures(ctx.store.db, STREET_A, asOf)).pyramid.find((b) => b.band === label)?.male;
+    expect([await band('2025-03-09', '70-74'), await band('2025-03-09', '75-79')]).toEqual([1, 0]);
+    expect([await band('2025-03-10', '70-74'), await band('2025-03-10', '75-79')]).toEqual([0, 1]);
     expect(a.disability.byGrade.find((g) => g.grade === 1)?.count).toBe(1);
     expect(a.categories.find((c) => c.category === 'traditional')?.count).toBe(1);
     expect(a.byStreet).toEqual([
