@@ -189,7 +189,9 @@ async function main(): Promise<void> {
     const loadStart = performance.now();
     const summary = await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'api-bench' });
     // What the server's autovacuum does within a minute of the load (index-only scans need it).
-    await admin.query(`VACUUM (ANALYZE) ${schema}.persons, ${schema}.households, ${schema}.household_members`);
+    await admin.query(
+      `VACUUM (ANALYZE) ${schema}.persons, ${schema}.households, ${schema}.household_members`,
+    );
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const actor = { userId: null, divisionCode: DISTRICT, requestId: 'bench' };
     for (const [username, role, divisionCode] of [

@@ -22,7 +22,8 @@ function rows(file: string): string[][] {
 
 type Row = [code: string, name: string, level: string, parentCode: string | null];
 const result: Row[] = [];
-for (const [code, name] of rows('provinces.csv')) if (code === PROVINCE) result.push([code, name!, 'province', null]);
+for (const [code, name] of rows('provinces.csv'))
+  if (code === PROVINCE) result.push([code, name!, 'province', null]);
 for (const [code, name, cityCode] of rows('areas.csv'))
   if (code!.startsWith(PROVINCE)) result.push([code!, name!, 'district', cityCode!.slice(0, 2)]);
 for (const [code, name, areaCode] of rows('streets.csv'))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textProblem, visibleLength } from '../core/text.ts';
 import { MENUS, PERMISSIONS, roleList } from '../auth/roles.ts';
 
 /** Shapes several route modules share. */
@@ -54,24 +55,22 @@ export const userSchema = z.object({
   menus: z.array(z.enum(MENUS)),
 });
 
-/** Free text typed by staff: trimmed, bounded, no control characters. */
-export const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `不能超过 ${max} 个字符`)
-    .refine((value) => !hasControlCharacters(value), '包含不允许的控制字符');
+/**
+ * Free text typed by staff: trimmed and bounded. NUL, lone surrogates and control characters are refused
+ * for every request part before any schema runs (`validation.ts`), and strings arrive in NFC.
+ */
+export const text = (max: number) => z.string().trim().max(max, `不能超过 ${max} 个字符`);
 
-/** C0 control characters (except tab, LF, CR) and DEL: never part of text a person typed. */
-export function hasControlCharacters(value: string, allowWhitespace = true): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    const whitespace = code === 9 || code === 10 || code === 13;
-    if ((code < 32 && !(allowWhitespace && whitespace)) || code === 127) return true;
-  }
-  return false;
-}
+/**
+ * A reason or purpose that goes into the audit log: at least `min` characters a reader can see, so blank,
+ * zero-width or other invisible characters cannot stand in for an explanation.
+ */
+export const reasonText = (min: number, max: number, what: string) =>
+  text(max).refine((value) => visibleLength(value) >= min, `请说明${what}（至少 ${min} 个可见字符）`);
 
+/** A label built from client text (an upload's file name): control and invalid characters dropped. */
 export function withoutControlCharacters(value: string): string {
-  return [...value].filter((c) => !hasControlCharacters(c, false)).join('');
+  return [...value]
+    .filter((c) => textProblem(c) === undefined && c !== '\t' && c !== '\n' && c !== '\r')
+    .join('');
 }

@@ -4,12 +4,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
 import type { ServerDeps, ZodApp } from './context.ts';
@@ -18,6 +13,7 @@ import { registerErrorHandling } from './plugins/errors.plugin.ts';
 import { registerSecurityHeaders } from './plugins/security.plugin.ts';
 import { registerWeb } from './plugins/web.plugin.ts';
 import { routeModules } from './routes/index.ts';
+import { validatorCompiler } from './validation.ts';
 
 export interface BuildServerOptions {
   config: Config;

@@ -32,7 +32,7 @@ import {
   personDetailSchema,
   personSummarySchema,
 } from '../registry.schemas.ts';
-import { divisionCode, pageOf, pageQuery, text } from '../schemas.ts';
+import { divisionCode, pageOf, pageQuery, reasonText, text } from '../schemas.ts';
 
 const listQuery = pageQuery.extend({
   q: text(60).optional().describe('姓名、拼音首字母、身份证号（18 位或后 4 位）；家庭户另可按户编号'),
@@ -128,7 +128,11 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
         offset,
       });
       const today = todayIso();
-      return { items: page.rows.map((row) => presentPersonSummary(row, today)), total: page.total, totalExact: page.totalExact };
+      return {
+        items: page.rows.map((row) => presentPersonSummary(row, today)),
+        total: page.total,
+        totalExact: page.totalExact,
+      };
     },
   );
 
@@ -174,7 +178,7 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
         summary: '查看完整身份证号与电话（须有 person.unmask 权限并说明用途；记入审计日志）',
         params: idParams,
         querystring: districtQuery,
-        body: z.object({ purpose: text(200).pipe(z.string().min(4, '请说明用途（至少 4 个字）')) }),
+        body: z.object({ purpose: reasonText(4, 200, '用途') }),
         response: { 200: z.object({ idNumber: z.string(), phone: z.string().nullable() }) },
       },
     },
@@ -220,7 +224,11 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
         limit,
         offset,
       });
-      return { items: page.rows.map(presentHouseholdSummary), total: page.total, totalExact: page.totalExact };
+      return {
+        items: page.rows.map(presentHouseholdSummary),
+        total: page.total,
+        totalExact: page.totalExact,
+      };
     },
   );
 
