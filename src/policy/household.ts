@@ -19,6 +19,11 @@ export type Category =
 
 export interface PolicyMember {
   id: string;
+  /**
+   * What a person reads for this member in explanations (a name, or a relation and age); display only:
+   * no rule reads it. Without it the explanation says 第N名成员 and the age.
+   */
+  name?: string;
   birthDate: string;
   hukou: Hukou;
   wageFen: number;
@@ -88,6 +93,7 @@ export function withDefaults(input: PolicyHouseholdInput): PolicyHousehold {
     renovationCostFen: input.renovationCostFen ?? 0,
     members: input.members.map((m) => ({
       id: m.id,
+      ...(m.name ? { name: m.name } : {}),
       birthDate: m.birthDate,
       hukou: m.hukou ?? 'shanghai',
       wageFen: m.wageFen ?? 0,

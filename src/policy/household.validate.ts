@@ -1,3 +1,4 @@
+import { textProblem } from '../core/text.ts';
 import { dateKey, isMonth, parseMonth } from './engine/month.ts';
 import {
   CATEGORIES,
@@ -54,6 +55,16 @@ function checkCategories(v: unknown, path: string): void {
   }
 }
 
+/** A member's display name: at most this many characters (a long name is a mistake, not a person). */
+export const MAX_MEMBER_NAME = 50;
+
+function checkName(v: unknown, path: string): void {
+  if (v === null) return;
+  if (typeof v !== 'string' || v.trim().length === 0) fail(path, '姓名应为非空文本 (non-empty string)');
+  if (v.length > MAX_MEMBER_NAME) fail(path, `姓名不能超过${MAX_MEMBER_NAME}个字符 (too long)`);
+  if (textProblem(v)) fail(path, '姓名含有控制字符或无效字符 (control or invalid characters)');
+}
+
 function at(membersPath: string, index: number): string {
   return `${membersPath}[${index}]`;
 }
@@ -77,6 +88,9 @@ function checkMember(
           fail(`${at(membersPath, index)}.id`, '应为非空字符串 (non-empty string)');
         if (ids.has(v)) fail(`${at(membersPath, index)}.id`, `成员编号重复 (duplicate member id)：${v}`);
         ids.add(v);
+        break;
+      case 'name':
+        checkName(v, `${at(membersPath, index)}.name`);
         break;
       case 'birthDate': {
         if (typeof v !== 'string')

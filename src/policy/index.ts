@@ -3,6 +3,7 @@
  * The HTTP layer calls evaluateHousehold / validateHousehold / listParameters.
  */
 import { parseMonth } from './engine/month.ts';
+import { memberLabels } from './engine/narrative.ts';
 import { baselineParameters, type ParameterStore } from './engine/parameter-store.ts';
 import { populationOf } from './engine/population.ts';
 import { PROGRAM_CODES, type ProgramCode } from './engine/program.ts';
@@ -52,6 +53,7 @@ export function evaluateHousehold(
     trace: options.explain ?? false,
   });
   const results: ProgramResult[] = [];
+  const label = memberLabels(household.members, m);
   for (const code of requested) {
     const o = outcomes.get(code);
     if (!o) continue;
@@ -60,7 +62,7 @@ export function evaluateHousehold(
           .filter((c) => c !== code)
           .flatMap((c) => outcomes.get(c) ?? [])
       : [];
-    results.push(householdResult(o, pop, 0, dependencies));
+    results.push(householdResult(o, pop, 0, dependencies, label));
   }
   return { month, results };
 }

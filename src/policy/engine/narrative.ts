@@ -1,4 +1,6 @@
+import type { PolicyMemberInput } from '../household.ts';
 import { formatYuan } from './exact.ts';
+import { ageOn, dateKey, type BenefitMonth } from './month.ts';
 import type { ParameterRead } from './resolved-params.ts';
 import type { ProgramResult } from './results.ts';
 
@@ -46,21 +48,37 @@ function dibaoStory(
   return `${parts.join('，')}。`;
 }
 
+/** How a member is named to a person: its `name`, else 第N名成员 and its age in the month. Never the id. */
+export type MemberLabel = (memberId: string) => string;
+
+export function memberLabels(members: readonly PolicyMemberInput[], month: BenefitMonth): MemberLabel {
+  const labels = new Map<string, string>();
+  members.forEach((m, i) => {
+    const birth = dateKey(m.birthDate);
+    const age = birth === null ? '' : `（${ageOn(birth, month.lastDayKey)}岁）`;
+    labels.set(m.id, m.name ?? `第${i + 1}名成员${age}`);
+  });
+  return (id) => labels.get(id) ?? '家庭成员';
+}
+
 /** A short Chinese narrative of one program's result, built from its trace (integer yuan formatting). */
 export function narrate(
   result: Omit<ProgramResult, 'trace'>,
   reads: readonly ParameterRead[],
   figures: Figures,
   name: string,
+  label: MemberLabel,
 ): string {
   const warn =
     result.warnings.length > 0 ? `（注意：使用了${result.warnings.length}项未经正式来源核实的参数）` : '';
   if (result.program === 'dibao') return `${name}：${dibaoStory(result, reads, figures)}${warn}`;
-  const texts = [...new Set(result.reasons.map((r) => (r.memberId ? `${r.memberId}：${r.text}` : r.text)))];
+  const texts = [
+    ...new Set(result.reasons.map((r) => (r.memberId ? `${label(r.memberId)}：${r.text}` : r.text))),
+  ];
   const members = result.byMember
     ? Object.entries(result.byMember)
         .filter(([, v]) => v > 0)
-        .map(([id, v]) => `${id} ${yuan(v)}`)
+        .map(([id, v]) => `${label(id)} ${yuan(v)}`)
     : [];
   const amount = result.eligible
     ? `，金额${yuan(result.amountFen)}${members.length > 0 ? `（${members.join('，')}）` : ''}`

@@ -1,4 +1,4 @@
-import { narrate } from './narrative.ts';
+import { narrate, type MemberLabel } from './narrative.ts';
 import type { Population } from './population.ts';
 import type { ParameterRead, ParameterWarning } from './resolved-params.ts';
 import type { ProgramCode, ReasonDef } from './program.ts';
@@ -44,13 +44,14 @@ type Figure = { name: string; value: number | boolean | string; memberId?: strin
 /**
  * Shapes household h of an outcome as a ProgramResult. `dependencies` (outcomes of the programs it
  * depends on) add their figures to the trace, prefixed with their code, so that an explanation of
- * dibao_edge also shows dibao's countable income.
+ * dibao_edge also shows dibao's countable income. `label` names members in the narrative.
  */
 export function householdResult(
   outcome: ProgramOutcome,
   pop: Population,
   h: number,
   dependencies: readonly ProgramOutcome[] = [],
+  label: MemberLabel = (id) => id,
 ): ProgramResult {
   const { program, columns, error, params } = outcome;
   if (!columns || !params) {
@@ -93,7 +94,7 @@ export function householdResult(
     trace: {
       parameters: params.reads,
       figures,
-      narrative: narrate(result, params.reads, outcome.trace.figures, program.name),
+      narrative: narrate(result, params.reads, outcome.trace.figures, program.name, label),
     },
   };
 }
