@@ -37,7 +37,7 @@ describe('evaluateHousehold with explain', () => {
     const { household, month } = request('2022-08', [{ id: 'm1', birthDate: '1960-01-01' }], { vehicles: 1 });
     const [r] = evaluateHousehold(household, month, { programs: ['dibao'], explain: true }).results;
     expect(r?.trace?.narrative).toBe(
-      '最低生活保障：家庭1人，可计算收入0.00元，低于低保标准合计1420.00元（1420.00元×1），家庭拥有机动车，超过规定，不符合低保条件。（注意：使用了6项未经正式来源核实的参数）',
+      '最低生活保障：家庭1人，可计算收入0.00元，低于低保标准合计1420.00元（1420.00元×1），家庭拥有机动车，超过规定，不符合低保条件。（注意：使用了7项未经正式来源核实的参数）',
     );
   });
 

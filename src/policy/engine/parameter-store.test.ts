@@ -106,11 +106,13 @@ describe('resolution', () => {
     expect(store.resolve('t', parseMonth('2021-08')).entry?.value).toBe(200);
   });
 
-  it('yearly statistics resolve to the previous calendar year, exactly', () => {
+  it('yearly statistics resolve to the previous calendar year, else the latest earlier year (SPEC v1.1)', () => {
     const s = baselineParameters();
-    expect(s.resolve('city.per_capita_disposable_income', parseMonth('2022-08')).entry?.key).toBe('2021');
-    expect(s.resolve('city.per_capita_disposable_income', parseMonth('2019-12')).entry).toBeNull();
-    expect(s.resolve('city.per_capita_disposable_income', parseMonth('2026-01')).entry).toBeNull();
+    const city = (month: string) => s.resolve('city.per_capita_disposable_income', parseMonth(month));
+    expect(city('2022-08')).toMatchObject({ at: '2021', entry: { key: '2021' } });
+    expect(city('2019-12').entry).toBeNull();
+    expect(city('2026-01')).toMatchObject({ at: '2025', entry: { key: '2024', value: 8836600 } });
+    expect(city('2031-01')).toMatchObject({ at: '2030', entry: { key: '2024' } });
   });
 
   it('a reform replaces a value at the same date and adds new ones', () => {
@@ -136,9 +138,10 @@ describe('resolution', () => {
 });
 
 describe('programs', () => {
-  it('keep at most 8 reasons each (reason bits are stored in a Uint8Array)', async () => {
+  it('keep at most 8 reasons per household program and 16 per person-level one (reason bit columns)', async () => {
     const { PROGRAMS } = await import('../programs/index.ts');
-    for (const p of Object.values(PROGRAMS)) expect(p.reasons.length, p.code).toBeLessThanOrEqual(8);
+    for (const p of Object.values(PROGRAMS))
+      expect(p.reasons.length, p.code).toBeLessThanOrEqual(p.level === 'household' ? 8 : 16);
   });
 });
 

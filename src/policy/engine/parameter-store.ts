@@ -169,6 +169,16 @@ export interface Resolution {
   readonly entry: ParameterEntry | null;
 }
 
+/** A yearly statistic resolved to an earlier year than the one looked up (SPEC.md v1.1): warn. */
+export function isYearFallback(r: Resolution): boolean {
+  return r.series.keyedBy === 'year' && r.entry !== null && r.entry.key !== r.at;
+}
+
+/** The warning text SPEC.md v1.1 prescribes for a yearly fallback. */
+export function yearFallbackMessage(r: Resolution): string {
+  return `${r.series.path}：${r.at} 年数值未录入，使用 ${r.entry?.key ?? ''} 年数值`;
+}
+
 /** All parameters, loaded once and immutable; reforms derive new stores. */
 export class ParameterStore {
   private readonly byPath: ReadonlyMap<string, ParameterSeries>;
@@ -203,9 +213,11 @@ export class ParameterStore {
   }
 
   /**
-   * The value in force for a month: for dated series, the last value effective on or before the 1st
-   * of the month (a value effective mid-month applies from the next month); for yearly statistics,
-   * the previous calendar year's value (the latest complete year), which must exist exactly.
+   * The value in force for a month — the one rule the engine and the parameters page share. Dated
+   * series: the last value effective on or before the 1st of the month (a value effective mid-month
+   * applies from the next month). Yearly statistics (SPEC.md v1.1): the previous calendar year's
+   * value, else the latest earlier year's, since the bureau publishes a year's figure weeks into the
+   * next; `at` keeps the year looked for, so that a fallback can be told apart and warned about.
    */
   resolve(path: string, month: BenefitMonth): Resolution {
     let cache = this.monthCache.get(month.month);
@@ -220,7 +232,8 @@ export class ParameterStore {
     let resolution: Resolution;
     if (series.keyedBy === 'year') {
       const at = String(month.year - 1);
-      resolution = { series, at, entry: series.entries.find((e) => e.key === at) ?? null };
+      const i = lastAtOrBefore(series.entries, at);
+      resolution = { series, at, entry: i >= 0 ? (series.entries[i] ?? null) : null };
     } else {
       const i = lastAtOrBefore(series.entries, month.firstDay);
       resolution = { series, at: month.firstDay, entry: i >= 0 ? (series.entries[i] ?? null) : null };

@@ -16,10 +16,22 @@ export function isTrusted(status: ParameterStatus): boolean {
 }
 
 /**
- * Units. `fen` money, `fen_per_year` yearly money (keyed by year), `count` whole numbers,
- * `years` ages in completed years, `bp` rates in basis points (1/10000) so that rates stay integers.
+ * Units. `fen` money, `fen_per_year` yearly money (keyed by year), `years` ages in completed years,
+ * `bp` rates in basis points (1/10000) so that rates stay integers; whole numbers say what they count
+ * (`persons`, `homes`, `vehicles`, `months`, `grade` a disability grade), else `count`.
  */
-export const PARAMETER_UNITS = ['fen', 'fen_per_year', 'count', 'years', 'bp'] as const;
+export const PARAMETER_UNITS = [
+  'fen',
+  'fen_per_year',
+  'years',
+  'bp',
+  'persons',
+  'homes',
+  'vehicles',
+  'months',
+  'grade',
+  'count',
+] as const;
 export type ParameterUnit = (typeof PARAMETER_UNITS)[number];
 
 const isoDate = z

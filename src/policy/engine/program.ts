@@ -37,8 +37,8 @@ export interface ReasonDef {
 export interface MemberColumns {
   readonly eligible: Uint8Array;
   readonly amount: Float64Array;
-  /** Bit i set ⇔ the program's reasons[i] applies to the member. */
-  readonly reasons: Uint8Array;
+  /** Bit i set ⇔ the program's reasons[i] applies to the member (up to 16 reasons). */
+  readonly reasons: Uint16Array;
 }
 
 /** A program's results over a population (household-indexed; `member` for person-level programs). */
@@ -107,7 +107,7 @@ export function personProgram(
   const member: MemberColumns = {
     eligible: new Uint8Array(N),
     amount: new Float64Array(N),
-    reasons: new Uint8Array(N),
+    reasons: new Uint16Array(N),
   };
   fill(member);
   const H = pop.householdCount;

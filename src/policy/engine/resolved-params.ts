@@ -1,5 +1,12 @@
-import { isTrusted } from './parameter.schema.ts';
-import type { ParameterStore, Resolution } from './parameter-store.ts';
+import { isTrusted, type ParameterUnit } from './parameter.schema.ts';
+import {
+  isYearFallback,
+  yearFallbackMessage,
+  type ParameterEntry,
+  type ParameterStore,
+  type Resolution,
+} from './parameter-store.ts';
+import { formatParameterValue, STATUS_NAMES } from './units.ts';
 import type { ParamHandle } from './parameters.ts';
 import type { BenefitMonth } from './month.ts';
 
@@ -9,8 +16,9 @@ export class MissingParameterError extends Error {
     readonly program: string,
     readonly parameter: string,
     readonly month: string,
+    programName: string = program,
   ) {
-    super(`参数 ${parameter} 在 ${month} 没有生效的取值，无法计算 ${program} (no value in force)`);
+    super(`参数 ${parameter} 在 ${month} 没有生效的取值，无法计算${programName}`);
     this.name = 'MissingParameterError';
   }
 }
@@ -18,6 +26,8 @@ export class MissingParameterError extends Error {
 export interface ParameterRead {
   readonly parameter: string;
   readonly value: number;
+  /** The value's unit (fen, bp, years…), so that a reader can show it as 元, % or 周岁. */
+  readonly unit: ParameterUnit;
   /** Effective date, or the year for yearly statistics. */
   readonly effective: string;
   readonly status: string;
@@ -30,6 +40,24 @@ export interface ParameterWarning {
   readonly status: string;
   readonly effective: string;
   readonly message: string;
+}
+
+/**
+ * At most one warning per parameter (SPEC.md): its status when not given/found, and the year used
+ * when a yearly statistic fell back to an earlier year (v1.1), in one message.
+ */
+function warningOf(r: Resolution, entry: ParameterEntry): ParameterWarning | null {
+  const untrusted = !isTrusted(entry.status);
+  const fallback = isYearFallback(r);
+  if (!untrusted && !fallback) return null;
+  const path = r.series.path;
+  const status = STATUS_NAMES[entry.status];
+  const value = formatParameterValue(r.series.unit, entry.value);
+  const since = r.series.keyedBy === 'year' ? `${entry.key} 年` : `${entry.key} 起`;
+  const message = fallback
+    ? `${yearFallbackMessage(r)}${untrusted ? `（${value}，${status}）` : ''}`
+    : `参数 ${path}（${since} ${value}）为${status}，未经正式来源核实`;
+  return { parameter: path, status: entry.status, effective: entry.key, message };
 }
 
 /**
@@ -48,27 +76,25 @@ export class ResolvedParams {
     handles: readonly ParamHandle[],
     store: ParameterStore,
     month: BenefitMonth,
+    programName: string = program,
   ): ResolvedParams | MissingParameterError {
     const view = new ResolvedParams(program);
     for (const handle of handles) {
       const r: Resolution = store.resolve(handle.path, month);
-      if (!r.entry) return new MissingParameterError(program, handle.path, month.month);
-      view.values.set(handle.path, r.entry.value);
+      if (!r.entry) return new MissingParameterError(program, handle.path, month.month, programName);
+      const entry = r.entry;
+      view.values.set(handle.path, entry.value);
       view.reads.push({
         parameter: handle.path,
-        value: r.entry.value,
-        effective: r.entry.key,
-        status: r.entry.status,
-        source: r.entry.source,
-        ...(r.entry.decided !== undefined ? { decided: r.entry.decided } : {}),
+        value: entry.value,
+        unit: r.series.unit,
+        effective: entry.key,
+        status: entry.status,
+        source: entry.source,
+        ...(entry.decided !== undefined ? { decided: entry.decided } : {}),
       });
-      if (!isTrusted(r.entry.status))
-        view.warnings.push({
-          parameter: handle.path,
-          status: r.entry.status,
-          effective: r.entry.key,
-          message: `参数 ${handle.path}（${r.entry.key} 起 ${r.entry.value}）的状态为 ${r.entry.status}，非正式来源核实`,
-        });
+      const warning = warningOf(r, entry);
+      if (warning) view.warnings.push(warning);
     }
     return view;
   }

@@ -63,7 +63,7 @@ function resolvedFor(
   }
   let r = byCode.get(code);
   if (!r) {
-    r = ResolvedParams.resolve(code, fullReads(code), store, month);
+    r = ResolvedParams.resolve(code, fullReads(code), store, month, `「${PROGRAMS[code].name}」`);
     byCode.set(code, r);
   }
   return r;
