@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -10,7 +11,9 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
+import { selectRows } from './sql.ts';
 
 export type Schema = typeof schema;
 /** The drizzle handle every repository receives: the same type for PGlite and PostgreSQL. */
@@ -32,8 +35,14 @@ export interface Store extends Session {
   readonly kind: StoreKind;
   /** One transaction: everything `work` does through its session commits together or not at all. */
   transaction<T>(work: (tx: Session) => Promise<T>): Promise<T>;
-  migrate(): Promise<void>;
+  migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
+}
+
+/** What `migrate()` did: how many migrations it applied now, of how many the database has in all. */
+export interface MigrationReport {
+  applied: number;
+  total: number;
 }
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -90,13 +99,53 @@ async function pgCopy(
   return Number(stream.rowCount ?? 0);
 }
 
-export async function openPglite(dataDir?: string): Promise<Store> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  return pgliteStore(client);
+/** The drizzle migrator's bookkeeping table; counting its rows before and after tells what a run did. */
+async function appliedMigrations(db: Db, schemaName: string): Promise<number> {
+  const table = `"${schemaName}"."__drizzle_migrations"`;
+  const [found] = await selectRows<{ present: boolean }>(
+    db,
+    sql`select to_regclass(${table}) is not null as present`,
+  );
+  if (!found?.present) return 0;
+  const [row] = await selectRows<{ n: number }>(db, sql`select count(*)::int as n from ${sql.raw(table)}`);
+  return row?.n ?? 0;
 }
 
-export function pgliteStore(client: PGlite): Store {
+async function countingMigrations(
+  db: Db,
+  schemaName: string,
+  run: () => Promise<void>,
+): Promise<MigrationReport> {
+  const before = await appliedMigrations(db, schemaName);
+  await run();
+  const total = await appliedMigrations(db, schemaName);
+  return { applied: total - before, total };
+}
+
+export interface PgliteOptions {
+  /** The data directory as the operator named it (MINZHENG_DATA_DIR), for the lock's messages. */
+  shownDir?: string;
+  /** What this process runs, recorded in the lock file (default: from the command line). */
+  command?: string;
+}
+
+/**
+ * PGlite in `dataDir`, or in memory without one. A data directory is locked for this process before
+ * PGlite touches it (data-dir-lock.ts): a second process is refused, and closing the store releases it.
+ */
+export async function openPglite(dataDir?: string, options: PgliteOptions = {}): Promise<Store> {
+  if (!dataDir) return pgliteStore(await PGlite.create());
+  const lock = lockDataDir(dataDir, options);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return pgliteStore(await PGlite.create(dataDir), lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+export function pgliteStore(client: PGlite, lock?: DataDirLock): Store {
   const db: Db = drizzlePglite({ client, schema });
   return {
     kind: 'pglite',
@@ -111,10 +160,17 @@ export function pgliteStore(client: PGlite): Store {
           copyFrom: (table, columns, chunks) => pgliteCopy(tx, table, columns, chunks),
         }),
       ),
-    migrate: async () => {
-      await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
+    migrate: () =>
+      countingMigrations(db, 'drizzle', () =>
+        migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
+      ),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
-    close: () => client.close(),
   };
 }
 
@@ -160,12 +216,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Store 
         client.release();
       }
     },
-    migrate: async () => {
-      await migratePg(pgDb, {
-        migrationsFolder,
-        ...(options.searchPath ? { migrationsSchema: options.searchPath } : {}),
-      });
-    },
+    migrate: () =>
+      countingMigrations(db, options.searchPath ?? 'drizzle', () =>
+        migratePg(pgDb, {
+          migrationsFolder,
+          ...(options.searchPath ? { migrationsSchema: options.searchPath } : {}),
+        }),
+      ),
     close: () => pool.end(),
   };
 }
@@ -175,9 +232,12 @@ export interface StoreSettings {
   MINZHENG_DATA_DIR: string;
 }
 
-/** The configured store: the PostgreSQL server when DATABASE_URL is set, else PGlite in the data folder. */
+/**
+ * The configured store: the PostgreSQL server when DATABASE_URL is set (any number of processes side by
+ * side), else PGlite in the data folder, which this process then holds alone until it closes the store.
+ */
 export async function openStore(settings: StoreSettings): Promise<Store> {
   return settings.DATABASE_URL
     ? openPostgres(settings.DATABASE_URL)
-    : openPglite(`${settings.MINZHENG_DATA_DIR}/pglite`);
+    : openPglite(`${settings.MINZHENG_DATA_DIR}/pglite`, { shownDir: settings.MINZHENG_DATA_DIR });
 }
