@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   'statistics.view',
   'policy.calculate',
   'policy.view',
+  'policy.simulate',
   'audit.view',
   'users.manage',
 ] as const;
@@ -50,10 +51,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'registry.import',
     'registry.export',
   ],
-  district_approver: [...everyone, 'registry.view', 'person.unmask', 'registry.export'],
+  district_approver: [...everyone, 'registry.view', 'person.unmask', 'registry.export', 'policy.simulate'],
   verification_officer: [...everyone, 'registry.view', 'person.unmask'],
-  finance_officer: [...everyone],
-  auditor: [...everyone, 'registry.view', 'audit.view'],
+  finance_officer: [...everyone, 'policy.simulate'],
+  auditor: [...everyone, 'registry.view', 'audit.view', 'policy.simulate'],
   admin: [
     ...everyone,
     'registry.view',
@@ -63,6 +64,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'registry.export',
     'audit.view',
     'users.manage',
+    'policy.simulate',
   ],
 };
 
@@ -81,6 +83,7 @@ export const MENUS = [
   'import',
   'calculator',
   'parameters',
+  'simulate',
   'audit',
   'users',
 ] as const;
@@ -93,6 +96,7 @@ export function menusOf(role: Role): Menu[] {
   if (can('registry.view')) menus.push('persons', 'households');
   if (can('registry.import')) menus.push('import');
   menus.push('calculator', 'parameters');
+  if (can('policy.simulate')) menus.push('simulate');
   if (can('audit.view')) menus.push('audit');
   if (can('users.manage')) menus.push('users');
   return menus;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
+import { divisionIndex } from '../registry/divisions.ts';
 import { addUser, loginAs, seedTwoStreets, testServer, type Agent, type TwoStreets } from './test-helpers.ts';
 
 interface Evaluation {
@@ -66,6 +67,102 @@ describeStores('policy and statistics routes', (ctx) => {
     expect(other.statusCode).toBe(404);
     const before = await street.get(`/api/policy/households/${data.a.householdId}/calculate?month=2019-01`);
     expect(before.statusCode).toBe(400);
+  });
+
+  it('gives each parameter its value in force for a month, by the rule the engine uses (SPEC.md v1.1)', async () => {
+    type Row = {
+      name: string;
+      current: { month: string; from: string; value: number; wanted?: string; warning?: string } | null;
+    };
+    const at = async (month: string) => {
+      const response = await finance.get(`/api/policy/parameters?month=${month}`);
+      expect(response.statusCode).toBe(200);
+      const rows = response.json<Row[]>();
+      return (name: string) => rows.find((row) => row.name === name)?.current;
+    };
+    const march2026 = await at('2026-03');
+    expect(march2026('city.per_capita_disposable_income')).toMatchObject({
+      month: '2026-03',
+      from: '2024',
+      value: 8836600,
+      wanted: '2025',
+      warning:
+        'city.per_capita_disposable_income：2025 年数值未录入，使用 2024 年数值（88366.00元/年，二手来源）',
+    });
+    expect(march2026('dibao.standard')).toMatchObject({ from: '2025-07-01', value: 165000 });
+    expect(march2026('price_subsidy.amount_per_person')).toBeNull();
+    // In 2024 the figure in force is 2023's, although 2024's is already entered.
+    expect((await at('2024-06'))('city.per_capita_disposable_income')).toMatchObject({ from: '2023' });
+    expect((await at('2024-06'))('city.per_capita_disposable_income')?.wanted).toBeUndefined();
+    expect((await at('2025-06'))('dibao.standard')).toMatchObject({ from: '2023-07-01', value: 151000 });
+    const today = (await finance.get('/api/policy/parameters')).json<Row[]>();
+    expect(today.find((row) => row.name === 'dibao.standard')?.current?.month).toMatch(/^\d{4}-\d{2}$/);
+    expect((await finance.get('/api/policy/parameters?month=2026-13')).statusCode).toBe(400);
+  });
+
+  it('simulates the scope of the registry the caller may see, baseline against a reform, with program names', async () => {
+    type Totals = { households: number; persons: number; costFen: number; error?: string };
+    type Simulation = {
+      month: string;
+      households: number;
+      persons: number;
+      rows: {
+        program: string;
+        name: string;
+        baseline: Totals;
+        reform?: Totals;
+        delta?: { households: number; persons: number; costFen: number };
+      }[];
+    };
+    const dibao = (body: Simulation) => body.rows.find((row) => row.program === 'dibao');
+    const whole = await finance.post('/api/policy/simulate', { month: '2025-08' });
+    expect(whole.statusCode).toBe(200);
+    const body = whole.json<Simulation>();
+    expect(body).toMatchObject({ month: '2025-08', households: 2, persons: 4 });
+    expect(body.rows).toHaveLength(15);
+    expect(dibao(body)).toMatchObject({
+      name: '最低生活保障',
+      baseline: { households: 2, persons: 4, costFen: 4 * 165000 },
+    });
+    expect(dibao(body)?.reform).toBeUndefined();
+
+    const street = await finance.post('/api/policy/simulate', {
+      month: '2025-08',
+      division: '310110012',
+      reform: [{ parameter: 'dibao.standard', value: 170000 }],
+    });
+    expect(street.statusCode).toBe(200);
+    expect(dibao(street.json<Simulation>())).toMatchObject({
+      baseline: { households: 1, costFen: 2 * 165000 },
+      reform: { households: 1, costFen: 2 * 170000 },
+      delta: { households: 0, persons: 0, costFen: 2 * 5000 },
+    });
+
+    const empty = await finance.post('/api/policy/simulate', {
+      month: '2025-08',
+      division: divisionIndex().children('310110012')[1]?.code,
+    });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json<Simulation>()).toMatchObject({ households: 0, persons: 0 });
+  });
+
+  it('refuses a bad simulation request with a Chinese reason, and roles without the permission', async () => {
+    const post = (body: unknown) => finance.post('/api/policy/simulate', body);
+    const unknown = await post({ month: '2025-08', reform: [{ parameter: 'dibao.nonsense', value: 1 }] });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({
+      error: { code: 'VALIDATION', details: [{ field: 'reform[0].parameter' }] },
+    });
+    expect(unknown.json<{ error: { message: string } }>().error.message).toContain('dibao.nonsense');
+    expect(
+      (await post({ month: '2025-08', reform: [{ parameter: 'dibao.standard', value: -1 }] })).statusCode,
+    ).toBe(400);
+    expect(
+      (await post({ month: '2025-08', reform: [{ parameter: 'dibao.standard', value: 1.5 }] })).statusCode,
+    ).toBe(400);
+    expect((await post({ month: '2025-8' })).statusCode).toBe(400);
+    expect((await post({ month: '2025-08', division: '310101' })).statusCode).toBe(404);
+    expect((await street.post('/api/policy/simulate', { month: '2025-08' })).statusCode).toBe(403);
   });
 
   it('population figures follow the scope', async () => {

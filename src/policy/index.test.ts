@@ -51,7 +51,7 @@ describe('evaluateHousehold with explain', () => {
 
 describe('listParameters', () => {
   it('lists every parameter with dated values, sources and statuses', () => {
-    const list = listParameters();
+    const list = listParameters('2026-03');
     expect(list.length).toBe(50);
     const std = list.find((p) => p.path === 'dibao.standard');
     expect(std?.values.map((v) => v.key)).toEqual([

@@ -4,10 +4,11 @@
  */
 import { parseMonth } from './engine/month.ts';
 import { memberLabels } from './engine/narrative.ts';
-import { baselineParameters, type ParameterStore } from './engine/parameter-store.ts';
+import { baselineParameters, isYearFallback, type ParameterStore } from './engine/parameter-store.ts';
 import { populationOf } from './engine/population.ts';
 import { PROGRAM_CODES, type ProgramCode } from './engine/program.ts';
 import { householdResult, type ProgramResult } from './engine/results.ts';
+import { resolutionWarning } from './engine/resolved-params.ts';
 import { executionOrder, runPrograms } from './engine/run.ts';
 import type { PolicyHousehold, PolicyHouseholdInput } from './household.ts';
 
@@ -23,7 +24,20 @@ export {
   type PopulationSource,
   type SourceHousehold,
 } from './engine/population-source.ts';
-export { simulate, compareReform, type ProgramTotals, type ReformComparison } from './engine/simulate.ts';
+export {
+  simulate,
+  compareReform,
+  simulationReport,
+  type ProgramTotals,
+  type ReformComparison,
+  type SimulationReport,
+  type SimulationRow,
+} from './engine/simulate.ts';
+export {
+  reformFromOverrides,
+  ReformOverrideError,
+  type ParameterOverride,
+} from './engine/reform-overrides.ts';
 export { parseMonth } from './engine/month.ts';
 
 export interface EvaluateOptions {
@@ -80,15 +94,55 @@ export interface ParameterListing {
     decided?: string;
     note?: string;
   }[];
+  /** The value the engine uses for the month asked, or null when the parameter has none then. */
+  readonly current: ParameterInForce | null;
 }
 
-/** Every parameter with its dated values, sources and statuses. */
-export function listParameters(store: ParameterStore = baselineParameters()): ParameterListing[] {
+export interface ParameterInForce {
+  readonly month: string;
+  readonly key: string;
+  readonly value: number;
+  readonly status: string;
+  readonly source: string;
+  readonly decided?: string;
+  readonly note?: string;
+  /** The year looked for, when a yearly statistic fell back to an earlier year (SPEC.md v1.1). */
+  readonly wanted?: string;
+  /** The warning a result using this value carries (status or fallback), in Chinese. */
+  readonly warning?: string;
+}
+
+/**
+ * The value in force for a month, by the resolution the engine itself uses (ParameterStore.resolve):
+ * the parameters page shows what a calculation for that month would read, warning included.
+ */
+export function parameterInForce(
+  store: ParameterStore,
+  path: string,
+  month: string,
+): ParameterInForce | null {
+  const r = store.resolve(path, parseMonth(month));
+  if (!r.entry) return null;
+  const warning = resolutionWarning(r, r.entry);
+  return {
+    month,
+    ...r.entry,
+    ...(isYearFallback(r) ? { wanted: r.at } : {}),
+    ...(warning ? { warning: warning.message } : {}),
+  };
+}
+
+/** Every parameter with its dated values, sources and statuses, and the value in force for `month`. */
+export function listParameters(
+  month: string,
+  store: ParameterStore = baselineParameters(),
+): ParameterListing[] {
   return store.list().map((s) => ({
     path: s.path,
     description: s.description,
     unit: s.unit,
     keyedBy: s.keyedBy,
     values: s.entries,
+    current: parameterInForce(store, s.path, month),
   }));
 }

@@ -3,6 +3,7 @@ import { householdPolicy } from '../../auth/policies/household.policy.ts';
 import { hasPermission, scopeOf } from '../../auth/roles.ts';
 import { scopeDistrict } from '../../auth/scope.ts';
 import type { DataScope } from '../../auth/scope.ts';
+import { shanghaiMonth } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { isMonth } from '../../policy/engine/month.ts';
 import {
@@ -19,8 +20,17 @@ import { findHousehold, householdMemberRows } from '../../registry/household.rep
 import { toPolicyHousehold } from '../../registry/registry.service.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { registerSimulateRoute } from './policy-simulate.routes.ts';
 
 const monthSchema = z.string().refine(isMonth, '月份格式应为 YYYY-MM');
+const parameterValue = z.object({
+  from: z.string(),
+  value: z.number(),
+  status: z.string(),
+  source: z.string(),
+  decided: z.string().optional(),
+  note: z.string().optional(),
+});
 const programList = z
   .array(z.string().refine(isProgramCode, '未知的救助项目'))
   .max(PROGRAM_CODES.length)
@@ -142,7 +152,10 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
     {
       schema: {
         tags: ['政策计算'],
-        summary: '政策参数：按生效日期的取值、来源与状态',
+        summary: '政策参数：按生效日期的取值、来源与状态，以及某月计算时实际使用的取值',
+        querystring: z.object({
+          month: monthSchema.optional().describe('现行值按哪个月计算，默认本月（上海时间）'),
+        }),
         response: {
           200: z.array(
             z.object({
@@ -150,16 +163,15 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
               description: z.string(),
               unit: z.string(),
               keyedBy: z.enum(['date', 'year']),
-              values: z.array(
-                z.object({
-                  from: z.string(),
-                  value: z.number(),
-                  status: z.string(),
-                  source: z.string(),
-                  decided: z.string().optional(),
-                  note: z.string().optional(),
-                }),
-              ),
+              values: z.array(parameterValue),
+              current: parameterValue
+                .extend({
+                  month: z.string(),
+                  wanted: z.string().optional().describe('按年度的统计数据回退时，本应使用的年度'),
+                  warning: z.string().optional().describe('使用该取值的计算结果所带的提示'),
+                })
+                .nullable()
+                .describe('该月计算时使用的取值（与计算引擎同一规则）；无取值时为 null'),
             }),
           ),
         },
@@ -168,13 +180,17 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
     (request) => {
       const user = requireUser(request);
       if (!hasPermission(user.role, 'policy.view')) throw new AppError('FORBIDDEN');
-      return listParameters().map((p) => ({
+      const month = request.query.month ?? shanghaiMonth();
+      return listParameters(month).map((p) => ({
         name: p.path,
         description: p.description,
         unit: p.unit,
         keyedBy: p.keyedBy,
         values: p.values.map(({ key, ...value }) => ({ from: key, ...value })),
+        current: p.current ? (({ key, ...value }) => ({ from: key, ...value }))(p.current) : null,
       }));
     },
   );
+
+  registerSimulateRoute(app, store);
 }

@@ -46,7 +46,7 @@ export interface ParameterWarning {
  * At most one warning per parameter (SPEC.md): its status when not given/found, and the year used
  * when a yearly statistic fell back to an earlier year (v1.1), in one message.
  */
-function warningOf(r: Resolution, entry: ParameterEntry): ParameterWarning | null {
+export function resolutionWarning(r: Resolution, entry: ParameterEntry): ParameterWarning | null {
   const untrusted = !isTrusted(entry.status);
   const fallback = isYearFallback(r);
   if (!untrusted && !fallback) return null;
@@ -93,7 +93,7 @@ export class ResolvedParams {
         source: entry.source,
         ...(entry.decided !== undefined ? { decided: entry.decided } : {}),
       });
-      const warning = warningOf(r, entry);
+      const warning = resolutionWarning(r, entry);
       if (warning) view.warnings.push(warning);
     }
     return view;

@@ -2,6 +2,7 @@ import type { BenefitMonth } from './month.ts';
 import type { ParameterStore } from './parameter-store.ts';
 import type { Population } from './population.ts';
 import { PROGRAM_CODES, type ProgramCode } from './program.ts';
+import { PROGRAMS } from '../programs/index.ts';
 import { runPrograms, type ProgramOutcome } from './run.ts';
 
 /** Recipients and monthly cost of one program over a population. */
@@ -102,4 +103,48 @@ export function compareReform(
       costDeltaFen: r.costFen - b.costFen,
     };
   });
+}
+
+/** Totals without the per-district breakdown (what the API and the console show). */
+export type Totals = Pick<ProgramTotals, 'households' | 'persons' | 'costFen' | 'error'>;
+
+/** One program's line of a simulation: named, baseline and, with a reform, reform and difference. */
+export interface SimulationRow {
+  readonly program: ProgramCode;
+  readonly name: string;
+  readonly baseline: Totals;
+  readonly reform?: Totals;
+  readonly delta?: { households: number; persons: number; costFen: number };
+}
+
+export interface SimulationReport {
+  readonly households: number;
+  readonly persons: number;
+  readonly rows: SimulationRow[];
+}
+
+const totals = (t: ProgramTotals): Totals => ({
+  households: t.households,
+  persons: t.persons,
+  costFen: t.costFen,
+  ...(t.error !== undefined ? { error: t.error } : {}),
+});
+
+/** Every program over a population for one month: the baseline, and the reform beside it when given. */
+export function simulationReport(
+  pop: Population,
+  month: BenefitMonth,
+  baseline: ParameterStore,
+  reform: ParameterStore | null,
+): SimulationReport {
+  const named = (code: ProgramCode) => ({ program: code, name: PROGRAMS[code].name });
+  const rows: SimulationRow[] = reform
+    ? compareReform(pop, month, baseline, reform).map((r) => ({
+        ...named(r.program),
+        baseline: totals(r.baseline),
+        reform: totals(r.reform),
+        delta: { households: r.householdsDelta, persons: r.personsDelta, costFen: r.costDeltaFen },
+      }))
+    : simulate(pop, month, baseline).map((t) => ({ ...named(t.program), baseline: totals(t) }));
+  return { households: pop.householdCount, persons: pop.personCount, rows };
 }
