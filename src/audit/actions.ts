@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = {
   'auth.locked': '账号锁定',
   'auth.logout': '退出登录',
   'auth.password_changed': '修改密码',
+  'auth.password_change_failed': '修改密码失败（当前密码错误）',
   'user.created': '新建用户',
   'user.password_reset': '重置密码',
   'user.updated': '修改用户',
@@ -22,6 +23,8 @@ export const AUDIT_ACTIONS = {
   'household.head_changed': '变更户主',
   'registry.import': '台账导入',
   'registry.export': '台账导出',
+  'audit.checkpoint': '签署审计检查点',
+  'audit.export': '审计日志导出',
   'demo.seeded': '生成演示数据',
   'system.initialised': '系统初始化',
 } as const;

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
+import { escapeUnsafeText } from '../core/text.ts';
 import { AppError } from '../http/errors.ts';
+import { maskIdentifiersInText } from '../registry/present.ts';
 import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import {
   findActiveSession,
@@ -18,6 +20,7 @@ import {
   findUserByUsername,
   recordFailedAttempt,
   setPasswordHash,
+  type StoredUser,
 } from './user.repository.ts';
 
 export type AuthSettings = Pick<
@@ -40,8 +43,39 @@ interface RequestMeta {
   now?: Date;
 }
 
-/** Usernames are short identifiers; anything else is not looked up nor stored in the audit log verbatim. */
-const auditableUsername = (username: string) => username.slice(0, 64);
+const MAX_AUDITED_USERNAME = 64;
+
+/**
+ * The username of a failed login as the audit log keeps it: whatever was typed, made storable (NUL,
+ * lone surrogates and control characters as visible escapes), with ID-number-like and phone-like runs
+ * masked (people type their ID number into the username field), cut to 64 characters — by code points,
+ * so that the cut never leaves half a surrogate pair.
+ */
+export function auditableUsername(typed: unknown): string {
+  if (typeof typed !== 'string') return '';
+  const safe = maskIdentifiersInText(escapeUnsafeText(typed));
+  return Array.from(safe).slice(0, MAX_AUDITED_USERNAME).join('');
+}
+
+/**
+ * A login refused at the edge (a username or password that is not acceptable text, or a body of the
+ * wrong shape): nobody is looked up, the attempt is audited all the same.
+ */
+export async function recordRefusedLogin(
+  store: Store,
+  typedUsername: unknown,
+  meta: RequestMeta,
+): Promise<void> {
+  await store.transaction((tx) =>
+    recordAudit(tx, {
+      actor: { userId: null, divisionCode: null, requestId: meta.requestId },
+      action: 'auth.login_failed',
+      entityType: 'user',
+      entityId: null,
+      after: { username: auditableUsername(typedUsername), reason: 'bad_input' },
+    }),
+  );
+}
 
 /**
  * 登录. Failures count towards the lock-out and are audited (committed even though the request fails);
@@ -147,17 +181,68 @@ export async function logout(store: Store, session: ActiveSession, meta: Request
   });
 }
 
+/**
+ * A wrong current password on 修改密码 counts exactly like a failed login (same counter, same lock-out):
+ * whoever holds a stolen session must not get unlimited guesses at the password behind it. At the limit
+ * the account locks and every session of it ends.
+ */
+async function refuseWrongCurrentPassword(
+  store: Store,
+  settings: AuthSettings,
+  user: StoredUser,
+  meta: RequestMeta & { now: Date },
+): Promise<never> {
+  const lockUntil = new Date(meta.now.getTime() + settings.MINZHENG_LOGIN_LOCK_MINUTES * 60_000);
+  const locked = await store.transaction(async (tx) => {
+    const next = await recordFailedAttempt(tx.db, user.id, settings.MINZHENG_LOGIN_MAX_ATTEMPTS, lockUntil);
+    const nowLocked = next.lockedUntil !== null && next.lockedUntil > meta.now;
+    if (nowLocked) await revokeUserSessions(tx.db, user.id, meta.now);
+    await recordAudit(tx, {
+      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+      action: nowLocked ? 'auth.locked' : 'auth.password_change_failed',
+      entityType: 'user',
+      entityId: user.id,
+      after: { reason: 'wrong_current_password', failedAttempts: next.failedAttempts },
+    });
+    return nowLocked;
+  });
+  throw locked ? new AppError('AUTH_LOCKED') : new AppError('AUTH_INVALID', '当前密码错误');
+}
+
+/** A locked account cannot change its password either; the session asking ends with the refusal. */
+async function refuseLocked(
+  store: Store,
+  user: StoredUser,
+  session: ActiveSession,
+  meta: RequestMeta & { now: Date },
+): Promise<never> {
+  await store.transaction(async (tx) => {
+    await revokeSession(tx.db, session.tokenHash, meta.now);
+    await recordAudit(tx, {
+      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+      action: 'auth.password_change_failed',
+      entityType: 'user',
+      entityId: user.id,
+      after: { reason: 'locked', lockedUntil: user.lockedUntil?.toISOString() },
+    });
+  });
+  throw new AppError('AUTH_LOCKED');
+}
+
 /** 修改密码: the current password again, a new one that passes the rules; other sessions end. */
 export async function changePassword(
   store: Store,
+  settings: AuthSettings,
   session: ActiveSession,
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta,
 ): Promise<void> {
   const now = meta.now ?? new Date();
   const user = await findUserById(store.db, session.user.id);
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    throw new AppError('AUTH_INVALID', '当前密码错误');
+  if (!user) throw new AppError('AUTH_REQUIRED');
+  if (user.lockedUntil && user.lockedUntil > now) await refuseLocked(store, user, session, { ...meta, now });
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await refuseWrongCurrentPassword(store, settings, user, { ...meta, now });
   }
   const problem = passwordProblem(input.newPassword, user.username);
   if (problem)

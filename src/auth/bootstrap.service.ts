@@ -1,6 +1,7 @@
 import { divisionIndex } from '../registry/divisions.ts';
 import type { Store } from '../db/store.ts';
 import type { Role } from './roles.ts';
+import { CITY_DIVISION_CODE } from './scope.ts';
 import { createUser, hasUsers } from './user.service.ts';
 
 export interface InitialAccount {
@@ -36,7 +37,8 @@ function firstChild(code: string): string | undefined {
 
 /**
  * The demo accounts: one per role in the demo district, street staff in one street, a committee
- * assistant in a committee of it, and a second street caseworker in another street for isolation tests.
+ * assistant in a committee of it, a second street caseworker in another street for isolation tests, and
+ * a city-level auditor (the whole city; the district auditor sees the demo district only).
  */
 export function demoAccountPlan(district: string): AccountPlan[] {
   const streets = DEMO_STREETS[district] ?? [
@@ -80,6 +82,12 @@ export function demoAccountPlan(district: string): AccountPlan[] {
     },
     { username: 'finance', displayName: '财务人员（演示）', role: 'finance_officer', divisionCode: district },
     { username: 'auditor', displayName: '审计员（演示）', role: 'auditor', divisionCode: district },
+    {
+      username: 'city.auditor',
+      displayName: '市级审计员（演示）',
+      role: 'auditor',
+      divisionCode: CITY_DIVISION_CODE,
+    },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { ALL, divisionScope, type DataScope } from './scope.ts';
+import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /** The seven roles of the contract; a user has exactly one. */
 export const ROLES = {
@@ -38,8 +38,8 @@ const everyone: readonly Permission[] = ['statistics.view', 'policy.calculate', 
 
 /**
  * Role → permissions. Finance staff pay out entitlements and do not browse the registry; the auditor reads
- * everything but writes nothing and unmasks nothing; unmasking is for those who must contact or verify a
- * person (street caseworkers, approvers, verification officers, administrators).
+ * its division (a district or the city) but writes nothing and unmasks nothing; unmasking is for those who
+ * must contact or verify a person (street caseworkers, approvers, verification officers, administrators).
  */
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   committee_assistant: [...everyone, 'registry.view', 'registry.write', 'registry.import', 'registry.export'],
@@ -102,17 +102,43 @@ export function menusOf(role: Role): Menu[] {
   return menus;
 }
 
-/** The people a user may see: the auditor everything, everyone else their own division and below. */
+/**
+ * Role → the division levels a user of that role may be bound to. A 居委会 assistant works in one
+ * committee, a caseworker in one street; approval, verification and payment are district work; auditors
+ * and administrators serve a district or the whole city (the city bureau).
+ */
+const ROLE_LEVELS: Record<Role, readonly UserLevel[]> = {
+  committee_assistant: ['committee'],
+  street_caseworker: ['street'],
+  district_approver: ['district'],
+  verification_officer: ['district'],
+  finance_officer: ['district'],
+  auditor: ['district', 'city'],
+  admin: ['district', 'city'],
+};
+
+export function levelsOf(role: Role): readonly UserLevel[] {
+  return ROLE_LEVELS[role];
+}
+
+export function roleFitsDivision(role: Role, divisionCode: string): boolean {
+  const level = userLevelOf(divisionCode);
+  return level !== undefined && ROLE_LEVELS[role].includes(level);
+}
+
+const LEVEL_RULES: Record<UserLevel, string> = {
+  city: '全市（310000）',
+  district: '区（6 位区划代码）',
+  street: '街道/镇（9 位区划代码）',
+  committee: '居委会/村委会（12 位区划代码）',
+};
+
+/** The rule in words, for the message that refuses a misfit: "街道经办人须属于街道/镇（9 位区划代码）". */
+export function divisionRuleOf(role: Role): string {
+  return `${ROLES[role]}须属于${ROLE_LEVELS[role].map((level) => LEVEL_RULES[level]).join('或')}`;
+}
+
+/** The people a user may see: their own division and below, the whole city for a city-level user. */
 export function scopeOf(user: { role: Role; divisionCode: string }): DataScope {
-  switch (user.role) {
-    case 'auditor':
-      return ALL;
-    case 'admin':
-    case 'committee_assistant':
-    case 'street_caseworker':
-    case 'district_approver':
-    case 'verification_officer':
-    case 'finance_officer':
-      return divisionScope(user.divisionCode);
-  }
+  return divisionScope(user.divisionCode);
 }

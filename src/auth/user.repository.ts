@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, eq, like, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/store.ts';
 import { users } from './schema.ts';
 import { isRole, type Role } from './roles.ts';
@@ -66,13 +66,60 @@ export async function insertUser(db: Db, user: NewUser): Promise<StoredUser> {
   return toStoredUser(row);
 }
 
-/** Users whose division lies in the scope, by username. */
+export async function findUserByIdForUpdate(db: Db, id: string): Promise<StoredUser | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1).for('update');
+  return row && toStoredUser(row);
+}
+
+/** 正常 / 已停用 / 已锁定: a disabled account counts as disabled whether or not it is also locked. */
+export type UserStatus = 'active' | 'disabled' | 'locked';
+
+export interface UserFilter {
+  role?: Role | undefined;
+  status?: UserStatus | undefined;
+  /** A division inside the scope: users bound to it or below. */
+  divisionCode?: string | undefined;
+  /** Part of the username or the display name. */
+  q?: string | undefined;
+}
+
+function statusWhere(status: UserStatus, now: Date): SQL | undefined {
+  switch (status) {
+    case 'disabled':
+      return eq(users.disabled, true);
+    case 'locked':
+      return and(eq(users.disabled, false), gt(users.lockedUntil, now));
+    case 'active':
+      return and(eq(users.disabled, false), or(isNull(users.lockedUntil), lte(users.lockedUntil, now)));
+  }
+}
+
+function userWhere(scope: DataScope, filter: UserFilter, now: Date): SQL | undefined {
+  // Division codes are digits only (validated at the edge), so the LIKE pattern needs no escaping; the
+  // search text is matched with position() for the same reason.
+  return and(
+    scope.kind === 'all' ? undefined : like(users.divisionCode, `${scope.code}%`),
+    filter.divisionCode ? like(users.divisionCode, `${filter.divisionCode}%`) : undefined,
+    filter.role ? eq(users.role, filter.role) : undefined,
+    filter.status ? statusWhere(filter.status, now) : undefined,
+    filter.q
+      ? or(
+          sql`position(lower(${filter.q}) in lower(${users.username})) > 0`,
+          sql`position(${filter.q} in ${users.displayName}) > 0`,
+        )
+      : undefined,
+  );
+}
+
+/** Users whose division lies in the scope and who match the filter, by username. */
 export async function listUsers(
   db: Db,
   scope: DataScope,
+  filter: UserFilter,
   page: { limit: number; offset: number },
+  now: Date,
 ): Promise<{ items: StoredUser[]; total: number }> {
-  const where = scope.kind === 'all' ? undefined : like(users.divisionCode, `${scope.code}%`);
+  const where = userWhere(scope, filter, now);
   const rows = await db
     .select()
     .from(users)
@@ -82,6 +129,26 @@ export async function listUsers(
     .offset(page.offset);
   const [total] = await db.select({ n: count() }).from(users).where(where);
   return { items: rows.map(toStoredUser), total: total?.n ?? 0 };
+}
+
+export interface UserChanges {
+  displayName?: string;
+  role?: Role;
+  divisionCode?: string;
+  disabled?: boolean;
+  /** Clears the failed-attempt counter and the lock. */
+  unlock?: boolean;
+}
+
+export async function updateUser(db: Db, id: string, changes: UserChanges): Promise<StoredUser> {
+  const { unlock, ...fields } = changes;
+  const [row] = await db
+    .update(users)
+    .set({ ...fields, ...(unlock ? { failedAttempts: 0, lockedUntil: null } : {}), updatedAt: new Date() })
+    .where(eq(users.id, id))
+    .returning();
+  if (!row) throw new Error('user vanished while being updated');
+  return toStoredUser(row);
 }
 
 /**
@@ -111,7 +178,7 @@ export async function clearFailedAttempts(db: Db, id: string): Promise<void> {
   await db
     .update(users)
     .set({ failedAttempts: 0, lockedUntil: null, updatedAt: new Date() })
-    .where(and(eq(users.id, id)));
+    .where(eq(users.id, id));
 }
 
 export async function setPasswordHash(

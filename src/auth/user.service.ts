@@ -1,12 +1,13 @@
 import { recordAudit, type AuditActor } from '../audit/audit.service.ts';
 import type { Store } from '../db/store.ts';
 import { AppError } from '../http/errors.ts';
-import { divisionIndex } from '../registry/divisions.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { userPolicy } from './policies/user.policy.ts';
 import { menusOf, permissionsOf, ROLES, scopeOf, type Menu, type Permission, type Role } from './roles.ts';
+import { inScope } from './scope.ts';
 import { revokeUserSessions } from './session.repository.ts';
 import type { AuthUser } from './user.ts';
+import { checkUserDivision, divisionName } from './user-division.ts';
 import {
   countUsers,
   findUserById,
@@ -15,6 +16,7 @@ import {
   listUsers,
   setPasswordHash,
   type StoredUser,
+  type UserFilter,
 } from './user.repository.ts';
 
 /** What the API shows of a user: never the hash, never the lock-out counters' internals. */
@@ -37,10 +39,6 @@ export interface AdminUserView extends UserView {
   createdAt: string;
 }
 
-export function divisionName(code: string): string {
-  return divisionIndex().path(code)?.fullName ?? code;
-}
-
 export function presentUser(user: AuthUser): UserView {
   return {
     id: user.id,
@@ -56,7 +54,7 @@ export function presentUser(user: AuthUser): UserView {
   };
 }
 
-function presentAdminUser(user: StoredUser, now: Date): AdminUserView {
+export function presentAdminUser(user: StoredUser, now: Date): AdminUserView {
   return {
     ...presentUser(user),
     disabled: user.disabled,
@@ -74,14 +72,6 @@ export interface NewUserInput {
   password?: string | undefined;
 }
 
-function checkDivision(code: string): void {
-  if (!divisionIndex().get(code)) {
-    throw new AppError('VALIDATION', `区划代码 ${code} 不存在`, {
-      details: [{ field: 'divisionCode', value: code, reason: '区划代码不存在' }],
-    });
-  }
-}
-
 /**
  * Creates a user and audits it in one transaction. Returns the password to hand over once (generated
  * when not given). The user must change it at first login — the API refuses other work until then —
@@ -96,7 +86,7 @@ export async function createUser(
   options: { mustChangePassword?: boolean } = {},
 ): Promise<{ user: StoredUser; password: string }> {
   const mustChangePassword = options.mustChangePassword ?? true;
-  checkDivision(input.divisionCode);
+  checkUserDivision(input.role, input.divisionCode);
   const password = input.password ?? generatePassword();
   const problem = passwordProblem(password, input.username);
   if (problem)
@@ -135,6 +125,8 @@ export async function createUser(
   return { user, password };
 }
 
+export const OUT_OF_REACH = '超出本人管辖范围：只能管理本人区划内、权限不超过本人的用户';
+
 /** The admin API: authorise, then create. */
 export async function createUserAs(
   store: Store,
@@ -142,7 +134,8 @@ export async function createUserAs(
   input: NewUserInput,
   requestId: string,
 ): Promise<{ user: AdminUserView; password: string }> {
-  if (!userPolicy.canManage(admin, input)) throw new AppError('FORBIDDEN', '只能在本人管辖区划内创建用户');
+  checkUserDivision(input.role, input.divisionCode);
+  if (!userPolicy.canManage(admin, input)) throw new AppError('FORBIDDEN', OUT_OF_REACH);
   const { user, password } = await createUser(
     store,
     { userId: admin.id, divisionCode: admin.divisionCode, requestId },
@@ -155,11 +148,16 @@ export async function createUserAs(
 export async function listUsersAs(
   store: Store,
   admin: AuthUser,
-  page: { limit: number; offset: number },
+  query: UserFilter & { limit: number; offset: number },
 ): Promise<{ items: AdminUserView[]; total: number }> {
   if (!userPolicy.canList(admin)) throw new AppError('FORBIDDEN');
-  const { items, total } = await listUsers(store.db, scopeOf(admin), page);
+  const { limit, offset, ...filter } = query;
+  const scope = scopeOf(admin);
+  if (filter.divisionCode && !inScope(scope, filter.divisionCode)) {
+    throw new AppError('NOT_FOUND', '区划不存在或不在您的管辖范围内');
+  }
   const now = new Date();
+  const { items, total } = await listUsers(store.db, scope, filter, { limit, offset }, now);
   return { items: items.map((user) => presentAdminUser(user, now)), total };
 }
 

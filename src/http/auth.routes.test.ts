@@ -1,8 +1,12 @@
+import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
-import { verifyAuditChain } from '../audit/audit.service.ts';
 import { listAudit } from '../audit/audit.service.ts';
+import { verifyAuditChain } from '../audit/verify.service.ts';
+import { auditLog } from '../audit/schema.ts';
+import { ALL } from '../auth/scope.ts';
+import { makeIdNumber } from '../registry/id-number.ts';
 import { addUser, loginAs, TEST_PASSWORD, testServer } from './test-helpers.ts';
 
 describeStores('auth routes', (ctx) => {
@@ -70,7 +74,12 @@ describeStores('auth routes', (ctx) => {
     expect(wrong.json<{ error: { message: string } }>().error.message).toBe(
       unknown.json<{ error: { message: string } }>().error.message,
     );
-    const failures = await listAudit(ctx.store, { action: 'auth.login_failed', limit: 10, offset: 0 });
+    const failures = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'auth.login_failed',
+      limit: 10,
+      offset: 0,
+    });
     expect(failures.total).toBeGreaterThanOrEqual(2);
   });
 
@@ -223,6 +232,135 @@ describeStores('auth routes', (ctx) => {
     const refused = await again.get('/api/persons');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ error: { code: 'PASSWORD_CHANGE_REQUIRED' } });
+  });
+
+  /** The `after` of the latest stored failed-login rows, as stored (not as the audit API shows them). */
+  const storedFailures = async (n: number) =>
+    (
+      await ctx.store.db
+        .select({ after: auditLog.after, actorId: auditLog.actorId })
+        .from(auditLog)
+        .where(eq(auditLog.action, 'auth.login_failed'))
+        .orderBy(desc(auditLog.id))
+        .limit(n)
+    ).map((row) => row.after as { username?: string; reason?: string });
+
+  it('answers 400 to a login with NUL or a lone surrogate, and audits the attempt with the name made safe', async () => {
+    for (const [username, stored] of [
+      ['a\u0000b', 'a\\u0000b'],
+      ['x\udfffy', 'x\\udfffy'],
+    ] as const) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        // JSON.stringify writes both as escapes, as a hostile client would send them.
+        payload: JSON.stringify({ username, password: 'whatever-1' }),
+      });
+      expect(response.statusCode, JSON.stringify(username)).toBe(400);
+      const body = response.json<{ error: { code: string; details: { field: string }[] } }>();
+      expect(body.error.code).toBe('VALIDATION');
+      expect(body.error.details[0]?.field).toBe('body.username');
+      const [row] = await storedFailures(1);
+      expect(row).toEqual({ username: stored, reason: 'bad_input' });
+    }
+    // A body that is not even the right shape is refused and audited too.
+    const shapeless = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 7 } });
+    expect(shapeless.statusCode).toBe(400);
+    expect((await storedFailures(1))[0]).toEqual({ username: '', reason: 'bad_input' });
+    const before = (
+      await listAudit(ctx.store, { scope: ALL, action: 'auth.login_failed', limit: 1, offset: 0 })
+    ).total;
+    const garbled = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":"a\u0000',
+    });
+    expect(garbled.statusCode).toBe(400);
+    expect(
+      (await listAudit(ctx.store, { scope: ALL, action: 'auth.login_failed', limit: 1, offset: 0 })).total,
+    ).toBe(before + 1);
+  });
+
+  it('stores the username of a failed login masked when it is an ID number or a phone number', async () => {
+    const idNumber = makeIdNumber('310110', '1960-03-15', 77);
+    const phone = '13912345678';
+    for (const username of [idNumber, phone, `${idNumber}\u0000`]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username, password: 'whatever-1' },
+      });
+      expect([400, 401]).toContain(response.statusCode);
+    }
+    const stored = JSON.stringify(await storedFailures(3));
+    expect(stored).not.toContain(idNumber);
+    expect(stored).not.toContain(idNumber.slice(6, 14));
+    expect(stored).not.toContain(phone);
+    expect(stored).toContain(idNumber.slice(0, 6));
+  });
+
+  it('counts wrong current passwords like failed logins: the fifth locks the account and ends the session', async () => {
+    await addUser(ctx.store, 'guesser', 'street_caseworker', '310110012');
+    const agent = await loginAs(app, 'guesser');
+    const other = await loginAs(app, 'guesser');
+    for (let i = 0; i < 4; i += 1) {
+      const wrong = await agent.post('/api/auth/password', {
+        currentPassword: `wrong-current-${i}`,
+        newPassword: 'Another-password-9',
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json<{ error: { message: string } }>().error.message).toBe('当前密码错误');
+    }
+    const fifth = await agent.post('/api/auth/password', {
+      currentPassword: 'wrong-current-5',
+      newPassword: 'Another-password-9',
+    });
+    expect(fifth.statusCode).toBe(423);
+    expect(fifth.json()).toMatchObject({ error: { code: 'AUTH_LOCKED' } });
+    expect((await agent.get('/api/auth/me')).statusCode).toBe(401);
+    expect((await other.get('/api/auth/me')).statusCode).toBe(401);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'guesser', password: TEST_PASSWORD },
+    });
+    expect(login.statusCode).toBe(423);
+    const failures = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'auth.password_change_failed',
+      limit: 10,
+      offset: 0,
+    });
+    expect(failures.total).toBe(4);
+    const locks = await listAudit(ctx.store, { scope: ALL, action: 'auth.locked', limit: 10, offset: 0 });
+    expect(locks.items[0]).toMatchObject({ after: { reason: 'wrong_current_password', failedAttempts: 5 } });
+  });
+
+  it('a wrong current password counts with failed logins towards the same lock-out', async () => {
+    await addUser(ctx.store, 'mixer', 'street_caseworker', '310110012');
+    const agent = await loginAs(app, 'mixer');
+    for (let i = 0; i < 3; i += 1) {
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'mixer', password: `wrong-${i}` },
+      });
+    }
+    expect(
+      (
+        await agent.post('/api/auth/password', {
+          currentPassword: 'nope-1',
+          newPassword: 'Another-password-9',
+        })
+      ).statusCode,
+    ).toBe(401);
+    const last = await agent.post('/api/auth/password', {
+      currentPassword: 'nope-2',
+      newPassword: 'Another-password-9',
+    });
+    expect(last.statusCode).toBe(423);
   });
 
   it('every write above left an intact audit chain', async () => {

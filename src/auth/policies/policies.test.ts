@@ -34,12 +34,15 @@ describe('person policy', () => {
     expect(personPolicy.canWrite(assistant, kongjiang)).toBe(true);
     expect(personPolicy.canView(assistant, { residenceDivisionCode: '310110012003' })).toBe(false);
   });
-  it('the auditor views everywhere, unmasks and writes nowhere', () => {
+  it('a district auditor views its district only; a city auditor the whole city; neither unmasks nor writes', () => {
     const auditor = user('auditor', '310110');
     expect(personPolicy.canView(auditor, yinhang)).toBe(true);
-    expect(personPolicy.canView(auditor, { residenceDivisionCode: '310101002001' })).toBe(true);
+    expect(personPolicy.canView(auditor, { residenceDivisionCode: '310101002001' })).toBe(false);
     expect(personPolicy.canUnmask(auditor, yinhang)).toBe(false);
     expect(personPolicy.canWrite(auditor, yinhang)).toBe(false);
+    const city = user('auditor', '310000');
+    expect(personPolicy.canView(city, { residenceDivisionCode: '310101002001' })).toBe(true);
+    expect(personPolicy.canUnmask(city, yinhang)).toBe(false);
   });
   it('finance staff do not see the registry', () => {
     const finance = user('finance_officer', '310110');
@@ -71,9 +74,39 @@ describe('household, import, audit and user policies', () => {
   });
   it('an admin manages users in their district, not their own password by reset', () => {
     const admin = user('admin', '310110', 'boss');
-    expect(userPolicy.canManage(admin, { divisionCode: '310110012' })).toBe(true);
-    expect(userPolicy.canManage(admin, { divisionCode: '310101' })).toBe(false);
-    expect(userPolicy.canResetPassword(admin, { id: 'boss', divisionCode: '310110' })).toBe(false);
-    expect(userPolicy.canManage(user('auditor', '310110'), { divisionCode: '310110' })).toBe(false);
+    expect(userPolicy.canManage(admin, { role: 'street_caseworker', divisionCode: '310110012' })).toBe(true);
+    expect(userPolicy.canManage(admin, { role: 'admin', divisionCode: '310101' })).toBe(false);
+    expect(userPolicy.canResetPassword(admin, { id: 'boss', role: 'admin', divisionCode: '310110' })).toBe(
+      false,
+    );
+    expect(userPolicy.canManage(user('auditor', '310110'), { role: 'auditor', divisionCode: '310110' })).toBe(
+      false,
+    );
+  });
+});
+
+describe("user reach: role × division within the actor's own", () => {
+  const districtAdmin = user('admin', '310110', 'district-admin');
+  const cityAdmin = user('admin', '310000', 'city-admin');
+  it('a district admin reaches its district and below, never the city level', () => {
+    expect(userPolicy.canManage(districtAdmin, { role: 'auditor', divisionCode: '310110' })).toBe(true);
+    expect(userPolicy.canManage(districtAdmin, { role: 'auditor', divisionCode: '310000' })).toBe(false);
+    expect(userPolicy.canManage(districtAdmin, { role: 'admin', divisionCode: '310000' })).toBe(false);
+    expect(userPolicy.canManage(districtAdmin, { role: 'district_approver', divisionCode: '310104' })).toBe(
+      false,
+    );
+  });
+  it('a city admin reaches every district and the city level', () => {
+    expect(userPolicy.canManage(cityAdmin, { role: 'auditor', divisionCode: '310000' })).toBe(true);
+    expect(userPolicy.canManage(cityAdmin, { role: 'admin', divisionCode: '310000' })).toBe(true);
+    expect(userPolicy.canManage(cityAdmin, { role: 'finance_officer', divisionCode: '310104' })).toBe(true);
+  });
+  it("a target role's permissions must lie within the actor's", () => {
+    // Only administrators manage users at all; an administrator holds every permission, so what stops
+    // one is the division. The rule still reads as stated, so that a future role that manages users
+    // without holding, say, unmask cannot mint an account that does.
+    expect(userPolicy.roleWithin('admin', 'auditor')).toBe(true);
+    expect(userPolicy.roleWithin('auditor', 'street_caseworker')).toBe(false);
+    expect(userPolicy.roleWithin('street_caseworker', 'committee_assistant')).toBe(true);
   });
 });

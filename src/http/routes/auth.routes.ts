@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changePassword, login, logout } from '../../auth/auth.service.ts';
+import { changePassword, login, logout, recordRefusedLogin } from '../../auth/auth.service.ts';
 import { presentUser } from '../../auth/user.service.ts';
 import { requireUser, SESSION_COOKIE, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -23,8 +23,23 @@ export function registerAuthRoutes(app: ZodApp, { config, store }: ServerDeps): 
         }),
         response: { 200: sessionResponse },
       },
+      // A refused body still reaches the handler, which audits the attempt before answering 400.
+      attachValidation: true,
+      // A body that is not JSON at all never reaches it: audited here.
+      onError: async (request, _reply, error) => {
+        if (error.code.startsWith('FST_ERR_CTP_')) {
+          await recordRefusedLogin(store, undefined, { requestId: request.id });
+        }
+      },
     },
     async (request, reply) => {
+      if (request.validationError) {
+        const typed: unknown = request.body;
+        const username =
+          typed !== null && typeof typed === 'object' && 'username' in typed ? typed.username : '';
+        await recordRefusedLogin(store, username, { requestId: request.id });
+        throw request.validationError;
+      }
       const result = await login(store, config, request.body, { requestId: request.id });
       reply.setCookie(SESSION_COOKIE, result.token, {
         httpOnly: true,
@@ -79,7 +94,7 @@ export function registerAuthRoutes(app: ZodApp, { config, store }: ServerDeps): 
     async (request, reply) => {
       requireUser(request);
       if (!request.auth) throw new AppError('AUTH_REQUIRED');
-      await changePassword(store, request.auth, request.body, { requestId: request.id });
+      await changePassword(store, config, request.auth, request.body, { requestId: request.id });
       return reply.status(204).send(null);
     },
   );
