@@ -5,6 +5,13 @@ import { z } from 'zod';
 const int = z.number().int();
 const nullableText = z.string().nullable();
 
+const hukouNames = {
+  hukouDivisionName: z
+    .string()
+    .describe('户籍地全称，如 安徽省合肥市瑶海区；区划表中没有的代码为 外省市（代码）'),
+  hukouKind: z.enum(['本市户籍', '外省市户籍']),
+};
+
 export const personSummarySchema = z.object({
   id: z.string(),
   districtCode: z.string(),
@@ -35,11 +42,17 @@ export const personDetailSchema = z.object({
     age: int,
     deathDate: nullableText,
     ethnicity: nullableText,
+    ethnicityName: nullableText.describe('民族（GB/T 3304）'),
     maritalStatus: nullableText,
+    maritalStatusName: nullableText.describe('婚姻状况（GB/T 2261.2）'),
     idNumberMasked: z.string(),
     phoneMasked: nullableText.describe('脱敏电话，如 138****5678'),
     hukouDivisionCode: z.string(),
+    ...hukouNames,
     residenceDivisionCode: z.string(),
+    residenceDivisionName: z.string().describe('居住地全称，如 上海市杨浦区控江路街道控一居委会'),
+    streetName: nullableText,
+    committeeName: nullableText,
     disabilityCategory: int.nullable(),
     disabilityCategoryName: nullableText,
     disabilityGrade: int.nullable(),
@@ -53,7 +66,12 @@ export const personDetailSchema = z.object({
     otherIncomeFen: int,
   }),
   household: z
-    .object({ id: z.string(), householdNo: nullableText, relationCode: nullableText })
+    .object({
+      id: z.string(),
+      householdNo: nullableText,
+      relationCode: nullableText,
+      relationName: nullableText.describe('与户主关系（GB/T 4761）'),
+    })
     .nullable()
     .describe('当前所在家庭户'),
 });
@@ -100,9 +118,12 @@ export const householdDetailSchema = z.object({
       birthDate: z.string(),
       age: int,
       idNumberMasked: z.string(),
+      ...hukouNames,
       validFrom: z.string(),
       disabilityCategory: int.nullable(),
+      disabilityCategoryName: nullableText,
       disabilityGrade: int.nullable(),
+      disabilityGradeName: nullableText,
       categories: z.array(z.string()),
     }),
   ),

@@ -361,7 +361,9 @@ export interface PolicyMemberRow {
     | 'employed'
     | 'hasSupporter'
     | 'categories'
-  >;
+  > &
+    // Only a single household's rows carry the name (for the explanation); batch reads leave it out.
+    Partial<Pick<PersonRecord, 'name'>>;
 }
 
 /**

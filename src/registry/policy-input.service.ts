@@ -44,6 +44,8 @@ function toPolicyMember({ person: p }: PolicyMemberRow): PolicyMember {
   const grade = p.disabilityGrade;
   return {
     id: p.id,
+    // Display only (the engine's explanation names members by it); no rule reads it.
+    ...(p.name ? { name: p.name } : {}),
     birthDate: p.birthDate,
     hukou: p.hukouDivisionCode.startsWith('31') ? 'shanghai' : 'other',
     wageFen: p.wageFen,

@@ -6,7 +6,17 @@ import type {
   PersonSummary,
   PersonView,
 } from '../../registry/registry.service.ts';
-import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES, sexName } from '../../registry/codes.ts';
+import {
+  CATEGORY_NAMES,
+  DISABILITY_CATEGORIES,
+  DISABILITY_GRADES,
+  ETHNICITY_CODES,
+  MARITAL_STATUS_CODES,
+  relationName,
+  sexName,
+} from '../../registry/codes.ts';
+import { placeName } from '../../registry/place-names.ts';
+import { streetAndCommitteeNames } from '../../registry/present.ts';
 
 /** Registry records in the API's shape (contract): masked values only, names resolved. */
 
@@ -18,6 +28,14 @@ export function ageOn(birthDate: string, today: string): number {
 }
 
 export const todayIso = (now = new Date()) => now.toISOString().slice(0, 10);
+
+/** What a person reads for a 户籍 code: the place's full name, and whether it is a Shanghai 户籍. */
+function hukouOf(code: string) {
+  return {
+    hukouDivisionName: placeName(code),
+    hukouKind: code.startsWith('31') ? ('本市户籍' as const) : ('外省市户籍' as const),
+  };
+}
 
 const nameOf = <K extends number>(table: Readonly<Record<K, string>>, code: number | null) =>
   code === null ? null : ((table as Record<number, string>)[code] ?? null);
@@ -56,11 +74,17 @@ export function presentPerson(person: PersonView, today: string) {
     age: ageOn(person.birthDate, today),
     deathDate: person.deathDate,
     ethnicity: person.ethnicity,
+    ethnicityName: person.ethnicity === null ? null : (ETHNICITY_CODES[person.ethnicity] ?? null),
     maritalStatus: person.maritalStatus,
+    maritalStatusName:
+      person.maritalStatus === null ? null : (MARITAL_STATUS_CODES[person.maritalStatus] ?? null),
     idNumberMasked: person.idNumber,
     phoneMasked: person.phone,
     hukouDivisionCode: person.hukouDivisionCode,
+    ...hukouOf(person.hukouDivisionCode),
     residenceDivisionCode: person.residenceDivisionCode,
+    residenceDivisionName: placeName(person.residenceDivisionCode),
+    ...streetAndCommitteeNames(person.residenceDivisionCode),
     disabilityCategory: person.disabilityCategory,
     disabilityCategoryName: nameOf(DISABILITY_CATEGORIES, person.disabilityCategory),
     disabilityGrade: person.disabilityGrade,
@@ -72,6 +96,23 @@ export function presentPerson(person: PersonView, today: string) {
     wageFen: person.wageFen,
     pensionFen: person.pensionFen,
     otherIncomeFen: person.otherIncomeFen,
+  };
+}
+
+/** A person's detail with the household they belong to now (its number and their relation to the head). */
+export function presentPersonDetail(
+  person: PersonView,
+  household: { id: string; householdNo: string | null; relationCode: string | null } | null,
+  today: string,
+) {
+  return {
+    person: presentPerson(person, today),
+    household: household
+      ? {
+          ...household,
+          relationName: household.relationCode === null ? null : relationName(household.relationCode),
+        }
+      : null,
   };
 }
 
@@ -101,9 +142,12 @@ function presentMember(member: CurrentMember, today: string) {
     birthDate: member.person.birthDate,
     age: ageOn(member.person.birthDate, today),
     idNumberMasked: member.person.idNumber,
+    ...hukouOf(member.person.hukouDivisionCode),
     validFrom: member.validFrom,
     disabilityCategory: member.person.disabilityCategory,
+    disabilityCategoryName: nameOf(DISABILITY_CATEGORIES, member.person.disabilityCategory),
     disabilityGrade: member.person.disabilityGrade,
+    disabilityGradeName: nameOf(DISABILITY_GRADES, member.person.disabilityGrade),
     categories: member.person.categories,
   };
 }

@@ -22,7 +22,7 @@ import { AppError } from '../errors.ts';
 import {
   presentHouseholdDetail,
   presentHouseholdSummary,
-  presentPerson,
+  presentPersonDetail,
   presentPersonSummary,
   todayIso,
 } from '../presenters/registry.presenter.ts';
@@ -157,16 +157,17 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
       const [membership] = (
         await searchPersons(store.db, scope, { idNumber: full.idNumber, includeDead: true, limit: 1 })
       ).rows;
-      return {
-        person: presentPerson(toPersonView(full, false), todayIso()),
-        household: membership?.householdId
+      return presentPersonDetail(
+        toPersonView(full, false),
+        membership?.householdId
           ? {
               id: membership.householdId,
               householdNo: membership.householdNo,
               relationCode: membership.relationCode,
             }
           : null,
-      };
+        todayIso(),
+      );
     },
   );
 

@@ -85,7 +85,16 @@ export interface PersonDetail {
   idNumberMasked: string;
   phoneMasked: string | null;
   hukouDivisionCode?: string | null;
+  /** 户籍地全称（安徽省合肥市瑶海区；区划表没有的代码为 外省市（代码））. */
+  hukouDivisionName?: string;
+  hukouKind?: '本市户籍' | '外省市户籍';
   residenceDivisionCode?: string;
+  residenceDivisionName?: string;
+  streetName?: string | null;
+  committeeName?: string | null;
+  ethnicityName?: string | null;
+  maritalStatusName?: string | null;
+  deathDate?: string | null;
   disabilityCategoryName?: string | null;
   disabilityGradeName?: string | null;
   employed?: boolean;
@@ -100,7 +109,12 @@ export interface PersonDetail {
 
 export interface PersonDetailResponse {
   person: PersonDetail;
-  household: { id: string; householdNo: string; relationCode?: string; relationName?: string } | null;
+  household: {
+    id: string;
+    householdNo: string;
+    relationCode?: string | null;
+    relationName?: string | null;
+  } | null;
 }
 
 export interface UnmaskResponse {
@@ -149,6 +163,10 @@ export interface HouseholdMember {
   birthDate: string;
   age: number;
   idNumberMasked: string;
+  hukouDivisionName?: string;
+  hukouKind?: '本市户籍' | '外省市户籍';
+  disabilityCategoryName?: string | null;
+  disabilityGradeName?: string | null;
   [field: string]: unknown;
 }
 

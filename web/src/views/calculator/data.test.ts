@@ -1,88 +1,88 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgramResult } from '../../api/types.ts';
 import {
-  narrativeLines,
+  errorOf,
   newHouseholdForm,
   newMember,
-  outcome,
+  resultLabels,
+  serverFieldErrors,
   toPolicyHousehold,
-  warningSummary,
 } from './data.ts';
 
 describe('calculator form → SPEC.md household', () => {
-  it('converts 元 text to integer fen and keeps the member fields', () => {
+  it('converts 元 text to integer fen, numbers the members and keeps the name for display', () => {
     const form = newHouseholdForm();
     form.monetaryAssets = '30,000.01';
-    form.members[0] = { ...newMember(1), birthDate: '1950-06-01', wage: '2130.5', pension: '0.29' };
-    const { household, errors } = toPolicyHousehold(form);
+    form.members[0] = {
+      ...newMember(),
+      name: ' 王阿姨 ',
+      birthDate: '1950-06-01',
+      wage: '2130.5',
+      pension: '0.29',
+    };
+    form.members.push({ ...newMember(), birthDate: '1980-01-01' });
+    const { household, errors } = toPolicyHousehold(form, '2026-11');
     expect(errors).toEqual([]);
     expect(household.monetaryAssetsFen).toBe(3_000_001);
     expect(household.members[0]).toMatchObject({
       id: 'm1',
+      name: '王阿姨',
       wageFen: 213_050,
       pensionFen: 29,
       hukou: 'shanghai',
     });
+    expect(household.members[1]?.id).toBe('m2');
+    expect(household.members[1]).not.toHaveProperty('name');
   });
 
-  it('names every bad field in Chinese and refuses duplicates and missing dates', () => {
+  it('names every bad field in Chinese, by member name or position, and keys it to its field', () => {
     const form = newHouseholdForm();
     form.members = [
-      { ...newMember(1), birthDate: '', wage: '12.345' },
-      { ...newMember(1), birthDate: '1980-01-01' },
+      { ...newMember(), name: '李四', birthDate: '', wage: '12.345' },
+      { ...newMember(), birthDate: '2026-12-05' },
     ];
     form.renovationCost = '-5';
-    const { errors } = toPolicyHousehold(form);
+    const { errors } = toPolicyHousehold(form, '2026-11');
     expect(errors).toEqual([
-      '第1名成员：请选择出生日期',
-      '第1名成员月工资：“12.345”不是有效金额（元，最多两位小数）',
-      '第2名成员：成员编号“m1”重复',
-      '适老化改造费用：“-5”不是有效金额（元，最多两位小数）',
+      { field: 'members.0.birthDate', message: '李四：请选择出生日期' },
+      { field: 'members.0.wage', message: '李四月工资：“12.345”不是有效金额（元，最多两位小数）' },
+      { field: 'members.1.birthDate', message: '第2名成员：出生日期晚于测算月份' },
+      { field: 'renovationCost', message: '适老化改造费用：“-5”不是有效金额（元，最多两位小数）' },
+    ]);
+    expect(errorOf(errors, 'members.1.birthDate')).toBe('第2名成员：出生日期晚于测算月份');
+    expect(errorOf(errors, 'members.1.wage')).toBeUndefined();
+  });
+
+  it('maps the server’s field paths back to the form', () => {
+    expect(
+      serverFieldErrors(
+        [
+          { field: 'household.members[1].birthDate', reason: '不是有效日期' },
+          { field: 'household.monetaryAssetsFen', reason: '金额不能为负数' },
+        ],
+        '家庭数据不合法',
+      ),
+    ).toEqual([
+      { field: 'members.1.birthDate', message: '第2名成员：不是有效日期' },
+      { field: 'monetaryAssets', message: '金额不能为负数' },
+    ]);
+    expect(serverFieldErrors(undefined, '家庭数据不合法')).toEqual([
+      { field: 'form', message: '家庭数据不合法' },
     ]);
   });
 });
 
-describe('result presentation', () => {
-  const result = (fields: Partial<ProgramResult>): ProgramResult => ({
-    program: 'dibao',
-    eligible: false,
-    amountFen: 0,
-    reasons: [],
-    warnings: [],
-    ...fields,
-  });
-
-  it('tells eligible, ineligible and failed programs apart', () => {
-    expect(outcome(result({ eligible: true, amountFen: 165000 }))).toBe('eligible');
-    expect(outcome(result({}))).toBe('ineligible');
-    expect(outcome(result({ error: '参数 x 在 2026-11 没有生效的取值' }))).toBe('error');
-  });
-
-  it('reads the narratives of the eligible programs when the response has none of its own', () => {
-    const response = {
-      month: '2026-11',
-      results: [
-        result({
-          eligible: true,
-          trace: { parameters: [], figures: [], narrative: '最低生活保障：家庭1人……' },
-        }),
-        result({
-          program: 'temporary',
-          trace: { parameters: [], figures: [], narrative: '临时救助：不符合' },
-        }),
-      ],
-    };
-    expect(narrativeLines(response)).toEqual(['最低生活保障：家庭1人……']);
-    expect(narrativeLines({ ...response, narrative: '第一行\n\n第二行' })).toEqual(['第一行', '第二行']);
-  });
-
-  it('summarises parameter warnings given as objects or text', () => {
-    expect(warningSummary([])).toBeNull();
-    expect(
-      warningSummary([
-        { parameter: 'dibao.standard', status: 'secondary', message: '参数 dibao.standard 为二手来源' },
-        '文字提示',
-      ]),
-    ).toEqual({ label: '2 项参数非正式来源', lines: ['参数 dibao.standard 为二手来源', '文字提示'] });
+describe('member names in the results', () => {
+  it('are the names typed, else 第N名成员 and the age at the end of the month', () => {
+    const form = newHouseholdForm();
+    form.members = [
+      { ...newMember(), name: '王阿姨', birthDate: '1950-06-01' },
+      { ...newMember(), birthDate: '2015-11-30' },
+      { ...newMember(), birthDate: '2015-12-01' },
+    ];
+    expect(resultLabels(form, '2026-11')).toEqual({
+      m1: '王阿姨',
+      m2: '第2名成员（11岁）',
+      m3: '第3名成员（10岁）',
+    });
   });
 });

@@ -1,18 +1,14 @@
-import type {
-  CalcWarning,
-  Category,
-  DisabilityKind,
-  Hukou,
-  PolicyHousehold,
-  PolicyMember,
-  ProgramResult,
-} from '../../api/types.ts';
+import type { Category, DisabilityKind, Hukou, PolicyHousehold, PolicyMember } from '../../api/types.ts';
 import { parseYuan } from '../../utils/money.ts';
 import { CATEGORY_NAMES } from '../persons/data.ts';
 
-/** The manual household form: money as the 元 text the user typed, converted to fen only when sent. */
+/**
+ * The manual household form: money as the 元 text the user typed, converted to fen only when sent.
+ * Members have no editable id: the form numbers them m1, m2 … when it builds the household, and a
+ * person reads them by name (or 第N名成员).
+ */
 export interface MemberForm {
-  id: string;
+  name: string;
   birthDate: string;
   hukou: Hukou;
   wage: string;
@@ -57,20 +53,35 @@ export const KIND_OPTIONS: { value: DisabilityKind; label: string }[] = [
 
 export const CATEGORY_OPTIONS = Object.entries(CATEGORY_NAMES).map(([value, label]) => ({ value, label }));
 
+type HouseholdMoneyKey =
+  'monetaryAssets' | 'medicalExpenseAnnual' | 'educationExpenseAnnual' | 'renovationCost';
+
 /** Household-level money fields of the form (元), in display order. */
-export const HOUSEHOLD_MONEY_FIELDS: {
-  key: 'monetaryAssets' | 'medicalExpenseAnnual' | 'educationExpenseAnnual' | 'renovationCost';
-  label: string;
-}[] = [
+export const HOUSEHOLD_MONEY_FIELDS: { key: HouseholdMoneyKey; label: string }[] = [
   { key: 'monetaryAssets', label: '家庭货币财产（元）' },
   { key: 'medicalExpenseAnnual', label: '近12个月医疗支出（元）' },
   { key: 'educationExpenseAnnual', label: '近12个月教育支出（元）' },
   { key: 'renovationCost', label: '适老化改造费用（元）' },
 ];
 
-export function newMember(index: number): MemberForm {
+type MemberMoneyKey = 'wage' | 'pension' | 'otherIncome';
+
+const MEMBER_MONEY_FIELDS: {
+  key: MemberMoneyKey;
+  label: string;
+  fen: 'wageFen' | 'pensionFen' | 'otherIncomeFen';
+}[] = [
+  { key: 'wage', label: '月工资', fen: 'wageFen' },
+  { key: 'pension', label: '月养老金', fen: 'pensionFen' },
+  { key: 'otherIncome', label: '月其他收入', fen: 'otherIncomeFen' },
+];
+
+/** Longest member name the engine accepts (src/policy/household.validate.ts). */
+export const MAX_NAME = 50;
+
+export function newMember(): MemberForm {
   return {
-    id: `m${index}`,
+    name: '',
     birthDate: '',
     hukou: 'shanghai',
     wage: '0',
@@ -95,34 +106,88 @@ export function newHouseholdForm(): HouseholdForm {
     educationExpenseAnnual: '0',
     temporaryAssistanceMonths: 0,
     renovationCost: '0',
-    members: [newMember(1)],
+    members: [newMember()],
   };
 }
 
-function fen(text: string, label: string, errors: string[]): number {
-  const value = parseYuan(text);
-  if (value === null) errors.push(`${label}：“${text}”不是有效金额（元，最多两位小数）`);
-  return value ?? 0;
+/**
+ * A problem with one field of the form: `field` is the form path (`monetaryAssets`, `members.0.birthDate`)
+ * the page shows it beside; `message` is the full sentence for the summary.
+ */
+export interface FieldError {
+  field: string;
+  message: string;
 }
 
-/** The form → the SPEC.md interchange household, or the list of what is wrong (in Chinese). */
-export function toPolicyHousehold(form: HouseholdForm): { household: PolicyHousehold; errors: string[] } {
-  const errors: string[] = [];
-  if (form.members.length === 0) errors.push('至少需要一名家庭成员');
-  const ids = new Set<string>();
+/** The id the form gives the member at `index` (the engine needs one; nobody reads it). */
+export const memberId = (index: number): string => `m${index + 1}`;
+
+/** How the page names a member in its messages: the name typed, else 第N名成员. */
+export function memberLabel(member: Pick<MemberForm, 'name'>, index: number): string {
+  return member.name.trim() || `第${index + 1}名成员`;
+}
+
+function lastDayOf(month: string): string {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const days = new Date(Date.UTC(year, mm, 0)).getUTCDate();
+  return `${month}-${String(days).padStart(2, '0')}`;
+}
+
+/** Completed years on `day` (ISO dates compared as text: a birthday counts from its day). */
+function ageOn(birthDate: string, day: string): number {
+  const years = Number(day.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return day.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}
+
+/**
+ * The results' names of the members sent (by the id the form gave them), as the engine's explanation
+ * names them: the name typed, else 第N名成员 and the age in the month.
+ */
+export function resultLabels(form: HouseholdForm, month: string): Record<string, string> {
+  const lastDay = lastDayOf(month);
+  return Object.fromEntries(
+    form.members.map((member, index) => {
+      const age = /^\d{4}-\d{2}-\d{2}$/.test(member.birthDate)
+        ? `（${ageOn(member.birthDate, lastDay)}岁）`
+        : '';
+      return [memberId(index), member.name.trim() || `第${index + 1}名成员${age}`];
+    }),
+  );
+}
+
+/** The form → the SPEC.md interchange household for `month`, or every problem (in Chinese, by field). */
+export function toPolicyHousehold(
+  form: HouseholdForm,
+  month: string,
+): { household: PolicyHousehold; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const fen = (text: string, field: string, label: string): number => {
+    const value = parseYuan(text);
+    if (value === null)
+      errors.push({ field, message: `${label}：“${text}”不是有效金额（元，最多两位小数）` });
+    return value ?? 0;
+  };
+  if (form.members.length === 0) errors.push({ field: 'members', message: '至少需要一名家庭成员' });
+  const lastDay = /^\d{4}-\d{2}$/.test(month) ? lastDayOf(month) : null;
   const members: PolicyMember[] = form.members.map((member, index) => {
-    const label = `第${index + 1}名成员`;
-    if (!member.id.trim()) errors.push(`${label}：请填写成员编号`);
-    if (ids.has(member.id)) errors.push(`${label}：成员编号“${member.id}”重复`);
-    ids.add(member.id);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(member.birthDate)) errors.push(`${label}：请选择出生日期`);
+    const who = memberLabel(member, index);
+    const at = (key: string) => `members.${index}.${key}`;
+    const name = member.name.trim();
+    if (name.length > MAX_NAME)
+      errors.push({ field: at('name'), message: `${who}：姓名不能超过${MAX_NAME}个字` });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(member.birthDate))
+      errors.push({ field: at('birthDate'), message: `${who}：请选择出生日期` });
+    else if (lastDay && member.birthDate > lastDay)
+      errors.push({ field: at('birthDate'), message: `${who}：出生日期晚于测算月份` });
+    const money = Object.fromEntries(
+      MEMBER_MONEY_FIELDS.map((f) => [f.fen, fen(member[f.key], at(f.key), `${who}${f.label}`)]),
+    ) as Pick<PolicyMember, 'wageFen' | 'pensionFen' | 'otherIncomeFen'>;
     return {
-      id: member.id.trim(),
+      id: memberId(index),
+      ...(name ? { name } : {}),
       birthDate: member.birthDate,
       hukou: member.hukou,
-      wageFen: fen(member.wage, `${label}月工资`, errors),
-      pensionFen: fen(member.pension, `${label}月养老金`, errors),
-      otherIncomeFen: fen(member.otherIncome, `${label}月其他收入`, errors),
+      ...money,
       disabilityGrade: member.disabilityGrade,
       disabilityKind: member.disabilityKind,
       seriousIllness: member.seriousIllness,
@@ -131,59 +196,54 @@ export function toPolicyHousehold(form: HouseholdForm): { household: PolicyHouse
       categories: [...member.categories],
     };
   });
+  const money = (key: HouseholdMoneyKey, label: string) => fen(form[key], key, label);
   const household: PolicyHousehold = {
-    monetaryAssetsFen: fen(form.monetaryAssets, '家庭货币财产', errors),
+    monetaryAssetsFen: money('monetaryAssets', '家庭货币财产'),
     vehicles: form.vehicles,
     homes: form.homes,
     perCapitaFloorAreaBelowAverage: form.perCapitaFloorAreaBelowAverage,
-    medicalExpenseAnnualFen: fen(form.medicalExpenseAnnual, '医疗支出', errors),
-    educationExpenseAnnualFen: fen(form.educationExpenseAnnual, '教育支出', errors),
+    medicalExpenseAnnualFen: money('medicalExpenseAnnual', '医疗支出'),
+    educationExpenseAnnualFen: money('educationExpenseAnnual', '教育支出'),
     temporaryAssistanceMonths: form.temporaryAssistanceMonths,
-    renovationCostFen: fen(form.renovationCost, '适老化改造费用', errors),
+    renovationCostFen: money('renovationCost', '适老化改造费用'),
     members,
   };
   return { household, errors };
 }
 
-export function warningText(warning: CalcWarning): string {
-  if (typeof warning === 'string') return warning;
-  return warning.message ?? warning.text ?? [warning.parameter, warning.status].filter(Boolean).join('：');
+/** The error of one field, if any (what the page shows under the input). */
+export function errorOf(errors: readonly FieldError[], field: string): string | undefined {
+  return errors.find((error) => error.field === field)?.message;
 }
 
-export function errorText(result: ProgramResult): string | null {
-  if (!result.error) return null;
-  return typeof result.error === 'string' ? result.error : result.error.message;
-}
-
-export type Outcome = 'eligible' | 'ineligible' | 'error';
-
-export function outcome(result: ProgramResult): Outcome {
-  if (result.error) return 'error';
-  return result.eligible ? 'eligible' : 'ineligible';
-}
-
-export const OUTCOME_TAGS: Record<Outcome, { label: string; type: 'success' | 'info' | 'danger' }> = {
-  eligible: { label: '符合', type: 'success' },
-  ineligible: { label: '不符合', type: 'info' },
-  error: { label: '无法计算', type: 'danger' },
+const SERVER_FIELD = /^household\.members\[(\d+)\]\.(\w+)$/;
+const FORM_KEY: Record<string, string> = {
+  wageFen: 'wage',
+  pensionFen: 'pension',
+  otherIncomeFen: 'otherIncome',
+  monetaryAssetsFen: 'monetaryAssets',
+  medicalExpenseAnnualFen: 'medicalExpenseAnnual',
+  educationExpenseAnnualFen: 'educationExpenseAnnual',
+  renovationCostFen: 'renovationCost',
 };
 
-/** What the caseworker reads aloud: the response's narrative, else each eligible program's traced narrative. */
-export function narrativeLines(response: {
-  narrative?: string | string[];
-  results: ProgramResult[];
-}): string[] {
-  const { narrative } = response;
-  if (narrative) {
-    return Array.isArray(narrative) ? narrative : narrative.split('\n').filter((line) => line.trim() !== '');
-  }
-  return response.results.flatMap((result) =>
-    result.eligible && result.trace?.narrative ? [result.trace.narrative] : [],
-  );
-}
-
-/** "3 项参数来源待核实" with the list for the tooltip. */
-export function warningSummary(warnings: CalcWarning[]): { label: string; lines: string[] } | null {
-  if (warnings.length === 0) return null;
-  return { label: `${warnings.length} 项参数非正式来源`, lines: warnings.map(warningText) };
+/**
+ * The server's validation details (`household.members[0].birthDate`) as form errors, so that a problem the
+ * form did not catch is still shown beside its field.
+ */
+export function serverFieldErrors(details: unknown, message: string): FieldError[] {
+  if (!Array.isArray(details)) return [{ field: 'form', message }];
+  return details.map((detail: unknown) => {
+    const { field = '', reason = message } = (detail ?? {}) as { field?: string; reason?: string };
+    const member = SERVER_FIELD.exec(field);
+    if (member) {
+      const key = member[2] ?? '';
+      return {
+        field: `members.${member[1]}.${FORM_KEY[key] ?? key}`,
+        message: `第${Number(member[1]) + 1}名成员：${reason}`,
+      };
+    }
+    const key = field.replace(/^household\./, '');
+    return { field: FORM_KEY[key] ?? key, message: reason };
+  });
 }

@@ -21,16 +21,25 @@ export const householdColumns: Column<HouseholdRow>[] = [
 
 export const memberColumns: Column<HouseholdMember>[] = [
   { prop: 'name', label: '姓名', width: 110, slot: true },
-  {
-    prop: 'relationName',
-    label: '与户主关系',
-    width: 120,
-    formatter: (row) => `${row.relationName}（${row.relationCode}）`,
-  },
+  { prop: 'relationName', label: '与户主关系', width: 110 },
   { prop: 'sex', label: '性别', width: 70, formatter: sexOf },
   { prop: 'birthDate', label: '出生日期', width: 120 },
   { prop: 'age', label: '年龄', width: 70, align: 'right' },
   { prop: 'idNumberMasked', label: '身份证号', minWidth: 190 },
+  {
+    prop: 'hukouDivisionName',
+    label: '户籍地',
+    minWidth: 220,
+    ellipsis: true,
+    formatter: (row) => (row.hukouDivisionName ? `${row.hukouDivisionName}（${row.hukouKind}）` : '—'),
+  },
+  {
+    prop: 'disabilityCategoryName',
+    label: '残疾',
+    width: 140,
+    formatter: (row) =>
+      row.disabilityCategoryName ? `${row.disabilityCategoryName}${row.disabilityGradeName ?? ''}` : '无',
+  },
 ];
 
 export const historyColumns: Column<MembershipHistoryRow>[] = [
@@ -50,13 +59,14 @@ export function householdFields(detail: HouseholdDetail): { label: string; value
   return [
     { label: '户主', value: h.headName ?? head?.name ?? '—' },
     { label: '当前人数', value: String(detail.members.length) },
-    { label: '街道', value: h.streetName ?? '—' },
-    { label: '居委会', value: h.committeeName ?? h.committeeCode },
+    { label: '所在区划', value: [h.districtName, h.streetName].filter(Boolean).join(' ') || '—' },
+    { label: '居委会', value: h.committeeName ?? '—' },
     { label: '地址', value: h.address ?? '—' },
     { label: '家庭货币财产', value: money(h.monetaryAssetsFen) },
     { label: '车辆 / 住房', value: `${h.vehicles ?? '—'} 辆 / ${h.homes ?? '—'} 套` },
     { label: '人均面积低于平均', value: flag(h.perCapitaFloorAreaBelowAverage) },
     { label: '近12个月医疗支出', value: money(h.medicalExpenseAnnualFen) },
+    { label: '近12个月教育支出', value: money(h.educationExpenseAnnualFen) },
   ];
 }
 

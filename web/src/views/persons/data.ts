@@ -48,7 +48,19 @@ function categoryList(value: DetailValue): string {
     .join('、');
 }
 
-/** Fields of GET /api/persons/:id shown in the detail page, in order. */
+/** 户籍地 as a person reads it: the place's name and whether it is a Shanghai 户籍, never a bare code. */
+function hukouText(_value: DetailValue, person: PersonDetail): string {
+  const place = person.hukouDivisionName ?? person.hukouDivisionCode ?? '—';
+  return person.hukouKind ? `${place}（${person.hukouKind}）` : place;
+}
+
+/** 居住地: street and committee (the district is the user's own), else the full name the API sends. */
+function residenceText(_value: DetailValue, person: PersonDetail): string {
+  const local = [person.streetName, person.committeeName].filter(Boolean).join(' ');
+  return local || person.residenceDivisionName || '—';
+}
+
+/** Fields of GET /api/persons/:id shown in the detail page, in order: names for every code. */
 export const personDetailFields: {
   key: string;
   label: string;
@@ -57,13 +69,15 @@ export const personDetailFields: {
   { key: 'name', label: '姓名' },
   { key: 'sex', label: '性别', format: (_value, person) => sexOf(person) },
   { key: 'birthDate', label: '出生日期' },
-  { key: 'age', label: '年龄' },
+  { key: 'age', label: '年龄', format: (value) => (typeof value === 'number' ? `${value}岁` : '—') },
+  { key: 'ethnicityName', label: '民族' },
+  { key: 'maritalStatusName', label: '婚姻状况' },
   { key: 'idNumberMasked', label: '身份证号' },
   { key: 'phoneMasked', label: '联系电话' },
-  { key: 'hukouDivisionCode', label: '户籍地区划代码' },
-  { key: 'residenceDivisionCode', label: '居住地居委会代码' },
-  { key: 'disabilityCategoryName', label: '残疾类别' },
-  { key: 'disabilityGradeName', label: '残疾等级' },
+  { key: 'hukouDivisionName', label: '户籍地', format: hukouText },
+  { key: 'residenceDivisionName', label: '居住地', format: residenceText },
+  { key: 'disabilityCategoryName', label: '残疾类别', format: (value) => dash(value ?? '无') },
+  { key: 'disabilityGradeName', label: '残疾等级', format: (value) => dash(value ?? '无') },
   { key: 'employed', label: '就业', format: yesNo },
   { key: 'seriousIllness', label: '重病', format: yesNo },
   { key: 'hasSupporter', label: '有赡养人', format: yesNo },
