@@ -26,6 +26,11 @@ const configSchema = z.object({
   MINZHENG_COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   MINZHENG_WEB_DIST: z.string().min(1).default('web/dist'),
   MINZHENG_BUILD_WEB: z.enum(['true', 'false']).default('true'),
+  // Audit checkpoints (src/audit/checkpoint.service.ts): minutes between signed checkpoints of the
+  // running server (0: none); the signing key and the checkpoint file, by default in the data folder.
+  MINZHENG_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  MINZHENG_AUDIT_KEY_FILE: z.string().min(1).optional(),
+  MINZHENG_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,7 +4,8 @@ import { ALL } from '../auth/scope.ts';
 import { divisionIndex } from '../registry/divisions.ts';
 import { makeIdNumber } from '../registry/id-number.ts';
 import { createHousehold } from '../registry/registry.service.ts';
-import { listAudit, verifyAuditChain } from './audit.service.ts';
+import { listAudit } from './audit.service.ts';
+import { verifyAuditChain } from './verify.service.ts';
 import { redactSnapshot } from './redact.ts';
 import { auditRegistryChanges } from './registry-changes.ts';
 
@@ -15,7 +16,7 @@ describeStores('registry writes audited through onChanges', (ctx) => {
     await createHousehold(
       ctx.store,
       ALL,
-      { userId: 'u-1', divisionCode: '310110012', reason: '新建户', requestId: 'r-1' },
+      { userId: 'u-1', divisionCode: '310000', reason: '新建户', requestId: 'r-1' },
       {
         householdNo: 'AUD-1',
         committeeCode,
@@ -36,9 +37,16 @@ describeStores('registry writes audited through onChanges', (ctx) => {
       },
       { onChanges: auditRegistryChanges },
     );
-    const rows = await listAudit(ctx.store, { action: 'household.created', limit: 10, offset: 0 });
+    const rows = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'household.created',
+      limit: 10,
+      offset: 0,
+    });
     expect(rows.items.map((r) => r.entityType).sort()).toEqual(['household', 'household_member', 'person']);
     expect(rows.items.every((r) => r.reason === '新建户' && r.requestId === 'r-1')).toBe(true);
+    // A city-level actor's registry writes are filed under the household's district.
+    expect(rows.items.map((r) => r.district)).toEqual(['310110', '310110', '310110']);
     const person = rows.items.find((r) => r.entityType === 'person');
     expect(JSON.stringify(person?.after)).toContain(idNumber);
     const shown = JSON.stringify(redactSnapshot(person?.after));

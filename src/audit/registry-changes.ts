@@ -19,6 +19,7 @@ export async function auditRegistryChanges(tx: Session, result: WriteResult<unkn
       action: result.action,
       entityType: change.entityType,
       entityId: change.entityId,
+      district: change.districtCode,
       before: change.before,
       after: change.after,
       reason: result.actor.reason,

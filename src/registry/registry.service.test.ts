@@ -728,7 +728,13 @@ describeStores('registry service', (ctx) => {
     expect((await getPerson(ctx.store.db, ALL, { districtCode: '310110', id: wu })).deathDate).toBe(
       '2025-09-30',
     );
-    const audit = await listAudit(ctx.store, { entityType: 'person', entityId: wu, limit: 10, offset: 0 });
+    const audit = await listAudit(ctx.store, {
+      scope: ALL,
+      entityType: 'person',
+      entityId: wu,
+      limit: 10,
+      offset: 0,
+    });
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({
       action: 'household.member_ended',

@@ -3,6 +3,7 @@ import { auditActionList, auditActionName, isAuditAction } from '../../audit/act
 import { listAudit } from '../../audit/audit.service.ts';
 import { redactSnapshot } from '../../audit/redact.ts';
 import { auditPolicy } from '../../auth/policies/audit.policy.ts';
+import { scopeOf } from '../../auth/roles.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { pageOf, pageQuery } from '../schemas.ts';
@@ -21,6 +22,7 @@ const auditRow = z.object({
   reason: z.string().nullable(),
   requestId: z.string().nullable(),
   hash: z.string(),
+  district: z.string(),
 });
 
 export function registerAuditRoutes(app: ZodApp, { store }: ServerDeps): void {
@@ -44,17 +46,18 @@ export function registerAuditRoutes(app: ZodApp, { store }: ServerDeps): void {
       if (!auditPolicy.canRead(user)) throw new AppError('FORBIDDEN');
       const { entity, entityId, actor, action, limit, offset } = request.query;
       const page = await listAudit(store, {
+        scope: scopeOf(user),
         entityType: entity,
         entityId,
-        actorId: actor,
+        actorIds: actor ? [actor] : undefined,
         action,
         limit,
         offset,
       });
       return {
         total: page.total,
-        totalExact: true,
-        items: page.items.map(({ prevHash: _prev, ...row }) => ({
+        totalExact: page.totalExact,
+        items: page.items.map(({ prevHash: _prev, hashVersion: _version, ...row }) => ({
           ...row,
           before: redactSnapshot(row.before),
           after: redactSnapshot(row.after),

@@ -1,0 +1,127 @@
+import type { Db, Store } from '../db/store.ts';
+import {
+  auditRowsAfter,
+  chainLinksMatching,
+  readHead,
+  type AuditHead,
+  type ChainLink,
+} from './audit.repository.ts';
+import { auditRowHash, GENESIS_HASH, isHashVersion } from './hash.ts';
+import {
+  diagnose,
+  GENESIS_LINK,
+  type ChainBreak,
+  type ChainProblem,
+  type FailedRow,
+  type WalkedLink,
+  type WalkFacts,
+} from './verify.diagnosis.ts';
+
+export type { ChainProblem, ProblemKind } from './verify.diagnosis.ts';
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Rows in the log. */
+  count: number;
+  /** The last row (by id) and its hash: what a checkpoint would sign. */
+  lastId: number;
+  lastHash: string;
+  /** Every problem found, in id order (runs of the same problem as one range). */
+  problems: ChainProblem[];
+  /**
+   * Rows whose content or link failed beyond those kept for diagnosis (a log rewritten wholesale):
+   * counted, not diagnosed one by one.
+   */
+  undiagnosed: number;
+}
+
+const VERIFY_BATCH = 2000;
+/** Failing rows and breaks kept for diagnosis; beyond this they are only counted. */
+const DIAGNOSIS_LIMIT = 10_000;
+
+/**
+ * Walks the whole chain in id order and checks every row: its content against its hash (in the
+ * serialisation its version names), its prev_hash against its predecessor's hash, its id against its
+ * predecessor's (dense from the first v2 row on), and the last row against the head. Memory stays flat
+ * while the chain is intact; the failures found are then diagnosed together (verify.diagnosis.ts).
+ */
+export async function verifyAuditChain(store: Store): Promise<VerifyReport> {
+  const { facts, undiagnosed } = await walkChain(store.db);
+  const head = await readHead(store.db);
+  const last = facts.last;
+  const intact =
+    facts.failed.length === 0 &&
+    facts.breaks.length === 0 &&
+    undiagnosed === 0 &&
+    (head?.lastHash ?? GENESIS_HASH) === (last?.hash ?? GENESIS_HASH) &&
+    (head?.lastId ?? 0) === (last?.id ?? 0) &&
+    (head?.count ?? 0) === facts.count;
+  const problems = intact
+    ? []
+    : diagnose(facts, head ?? emptyHead(last), await lookupsFor(store.db, facts, head));
+  return {
+    ok: intact,
+    count: facts.count,
+    lastId: last?.id ?? 0,
+    lastHash: last?.hash ?? GENESIS_HASH,
+    problems,
+    undiagnosed,
+  };
+}
+
+// A log with rows but no head row: diagnosed against an empty head, which names no row.
+function emptyHead(last: WalkedLink | undefined): AuditHead | undefined {
+  return last ? undefined : { lastId: 0, lastHash: GENESIS_HASH, count: 0 };
+}
+
+async function walkChain(db: Db): Promise<{ facts: WalkFacts; undiagnosed: number }> {
+  const facts: WalkFacts = { count: 0, last: undefined, failed: [], breaks: [] };
+  let undiagnosed = 0;
+  let before: WalkedLink = GENESIS_LINK;
+  let newestVersion = 0;
+  for (;;) {
+    const rows = await auditRowsAfter(db, before.id, VERIFY_BATCH);
+    for (const row of rows) {
+      const versionBack = row.hashVersion < newestVersion;
+      const contentOk = !versionBack && auditRowHash(row) === row.hash;
+      const link: WalkedLink = { id: row.id, hash: row.hash, prevHash: row.prevHash, contentOk };
+      const linked = row.prevHash === before.hash;
+      const dense = row.hashVersion !== 2 || row.id === before.id + 1;
+      const kept = facts.failed.length + facts.breaks.length < DIAGNOSIS_LIMIT;
+      if (!contentOk) {
+        const failed: FailedRow = { row, before, cause: versionBack ? 'version' : 'hash' };
+        if (kept) facts.failed.push(failed);
+        else undiagnosed += 1;
+      }
+      if (!linked || !dense) {
+        const broken: ChainBreak = { before, row: link };
+        if (kept) facts.breaks.push(broken);
+        else undiagnosed += 1;
+      }
+      if (isHashVersion(row.hashVersion)) newestVersion = Math.max(newestVersion, row.hashVersion);
+      facts.count += 1;
+      facts.last = link;
+      before = link;
+    }
+    if (rows.length < VERIFY_BATCH) break;
+  }
+  return { facts, undiagnosed };
+}
+
+/** Where the broken links point: one scan of the table per thousand hashes asked about. */
+async function lookupsFor(db: Db, facts: WalkFacts, head: AuditHead | undefined) {
+  const wanted = new Set<string>(facts.breaks.map((b) => b.row.prevHash));
+  for (const failed of facts.failed) wanted.add(failed.row.prevHash);
+  if (head) wanted.add(head.lastHash);
+  wanted.delete(GENESIS_HASH);
+  const byHash = new Map<string, ChainLink>();
+  for (const link of await chainLinksMatching(db, 'hash', [...wanted])) {
+    if (!byHash.has(link.hash)) byHash.set(link.hash, link);
+  }
+  const asked = [...new Set(facts.breaks.map((b) => b.before.hash))];
+  const referencedBy = new Map<string, number[]>();
+  for (const link of await chainLinksMatching(db, 'prev_hash', asked)) {
+    referencedBy.set(link.prevHash, [...(referencedBy.get(link.prevHash) ?? []), link.id]);
+  }
+  return { byHash, referencedBy };
+}
