@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+
+/** Adds one group's commands (with their options and actions) to the program. */
+export type RegisterCommands = (program: Command) => void;
+
+/**
+ * The CLI's command groups, in the order `minzheng --help` lists them. A group's module, and all it
+ * imports (the rules engine, the database drivers, exceljs, Fastify), loads only when one of its commands
+ * runs: `--help` and `--version` load none, `calc` loads the engine alone. So this list carries the
+ * summary line `--help` shows for each command; commands.test.ts checks it against the modules.
+ */
+export interface CommandGroup {
+  /** Each top-level command the module registers, with its description. */
+  readonly commands: Readonly<Record<string, string>>;
+  readonly load: () => Promise<RegisterCommands>;
+}
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  {
+    commands: { db: '数据库管理 (database)' },
+    load: async () => (await import('./db.command.ts')).registerDbCommands,
+  },
+  {
+    commands: { calc: '计算一户家庭的各项救助待遇 (evaluate one household)' },
+    load: async () => (await import('./policy.command.ts')).registerPolicyCommands,
+  },
+  {
+    commands: {
+      simulate:
+        '按月模拟全体人口的受助户数与金额，可对比改革方案 (simulate a population, optionally a reform)',
+    },
+    load: async () => (await import('./simulate.command.ts')).registerSimulateCommand,
+  },
+  {
+    commands: {
+      serve: '启动平台：接口与管理控制台；首次启动自动建库、生成演示数据并创建初始账号 (start the server)',
+    },
+    load: async () => (await import('./serve.command.ts')).registerServeCommands,
+  },
+  {
+    commands: { audit: '审计日志 (audit log)' },
+    load: async () => (await import('./audit.command.ts')).registerAuditCommands,
+  },
+  {
+    commands: { users: '用户管理 (users)' },
+    load: async () => (await import('./users.command.ts')).registerUsersCommands,
+  },
+  {
+    commands: {
+      persons: '人员信息查询 (population registry: persons)',
+      households: '家庭户查询 (population registry: households)',
+    },
+    load: async () => (await import('./registry.command.ts')).registerRegistryCommands,
+  },
+  {
+    commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
+    load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
+  },
+  {
+    commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
+    load: async () => (await import('./demo.command.ts')).registerDemoCommands,
+  },
+];
+
+/** The command the arguments name (`help <command>` names the one after it), if any. */
+export function commandNamed(args: readonly string[]): string | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+export function groupOf(command: string | undefined): CommandGroup | undefined {
+  return command === undefined
+    ? undefined
+    : COMMAND_GROUPS.find((group) => Object.hasOwn(group.commands, command));
+}
