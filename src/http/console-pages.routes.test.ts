@@ -18,6 +18,7 @@ describeStores('console pages: names instead of ids and codes', (ctx) => {
   let app: FastifyInstance;
   let data: TwoStreets;
   let street: Agent;
+  let committee: Agent;
   /** A household of 控江路 whose head has an Anhui 户籍 and coded ethnicity and marital status. */
   let migrant: { householdId: string; personId: string; committeeCode: string };
   beforeAll(async () => {
@@ -55,6 +56,8 @@ describeStores('console pages: names instead of ids and codes', (ctx) => {
     migrant = { householdId: created.value.id, personId, committeeCode };
     await addUser(ctx.store, 'street_a', 'street_caseworker', '310110012');
     street = await loginAs(app, 'street_a');
+    await addUser(ctx.store, 'committee_a', 'committee_assistant', data.a.committeeCode);
+    committee = await loginAs(app, 'committee_a');
   });
   afterAll(() => app.close());
 
@@ -117,6 +120,46 @@ describeStores('console pages: names instead of ids and codes', (ctx) => {
         disabilityCategoryName: '肢体残疾',
         disabilityGradeName: '三级',
       });
+    });
+  });
+
+  describe('dashboard figures', () => {
+    interface Figures {
+      totals: { persons: number; hukouPersons: number; households: number };
+      areas: { level: string; items: { code: string; name: string; persons: number; households: number }[] };
+      householdSizes: { size: number; label: string; households: number }[] | null;
+    }
+
+    it('counts Shanghai 户籍 apart from everyone living here', async () => {
+      const f = (await street.get('/api/statistics/population')).json<Figures>();
+      // 张建国 and his wife (Shanghai 户籍) and 陈安徽 (Anhui 户籍) live in 控江路.
+      expect(f.totals).toEqual({ persons: 3, hukouPersons: 2, households: 2 });
+    });
+
+    it('breaks a street down by its committees, by name', async () => {
+      const f = (await street.get('/api/statistics/population')).json<Figures>();
+      expect(f.areas.level).toBe('committee');
+      const names = (code: string) => divisionIndex().get(code)?.name;
+      expect(f.areas.items).toEqual(
+        [
+          { code: data.a.committeeCode, name: names(data.a.committeeCode), persons: 2, households: 1 },
+          { code: migrant.committeeCode, name: names(migrant.committeeCode), persons: 1, households: 1 },
+        ].sort((x, y) => (x.code < y.code ? -1 : 1)),
+      );
+      expect(f.householdSizes).toBeNull();
+    });
+
+    it('breaks a committee down by household size', async () => {
+      const f = (await committee.get('/api/statistics/population')).json<Figures>();
+      expect(f.totals).toEqual({ persons: 2, hukouPersons: 2, households: 1 });
+      expect(f.householdSizes).toEqual([
+        { size: 1, label: '1人户', households: 0 },
+        { size: 2, label: '2人户', households: 1 },
+        { size: 3, label: '3人户', households: 0 },
+        { size: 4, label: '4人户', households: 0 },
+        { size: 5, label: '5人户', households: 0 },
+        { size: 6, label: '6人及以上户', households: 0 },
+      ]);
     });
   });
 });

@@ -8,7 +8,7 @@ import {
   isCategory,
 } from './codes.ts';
 import { divisionIndex } from './divisions.ts';
-import { countByCategory, householdsByStreet, personCounts } from './figures.repository.ts';
+import { countByCategory, householdsByArea, householdSizes, personCounts } from './figures.repository.ts';
 import { isValidIsoDate } from './id-number.ts';
 import { RegistryError } from './registry.errors.ts';
 import type { PopulationFigures } from './registry.types.ts';
@@ -32,19 +32,45 @@ const ELDERLY_BANDS = [
   { band: '100+', from: 20, to: 20 },
 ] as const;
 
+/** One row per code that has persons or households, in code order, named from the division table. */
+function areaRows(
+  persons: ReadonlyMap<string, number>,
+  households: ReadonlyMap<string, number>,
+): { code: string; name: string | null; persons: number; households: number }[] {
+  return [...new Set([...persons.keys(), ...households.keys()])].sort().map((code) => ({
+    code,
+    name: divisionIndex().get(code)?.name ?? null,
+    persons: persons.get(code) ?? 0,
+    households: households.get(code) ?? 0,
+  }));
+}
+
+const HOUSEHOLD_SIZES = 6;
+
+function sizeRows(rows: readonly { size: number; n: number }[]): { size: number; households: number }[] {
+  const bySize = new Map(rows.map((r) => [r.size, r.n]));
+  return Array.from({ length: HOUSEHOLD_SIZES }, (_, i) => ({
+    size: i + 1,
+    households: bySize.get(i + 1) ?? 0,
+  }));
+}
+
 /**
  * 人口概况 for a scope on a date: age pyramid, elderly bands (as seed 000 reports them), disability,
- * special categories, totals and persons per street — three aggregate queries (the person counts in
- * one scan, by grouping sets), no row loading.
+ * special categories, totals (everyone living here, and Shanghai 户籍) and the scope's parts one level
+ * down — aggregate queries only (the person counts in one scan, by grouping sets), no row loading.
  */
 export async function populationFigures(db: Db, scope: DataScope, asOf: string): Promise<PopulationFigures> {
   if (!isValidIsoDate(asOf))
     throw new RegistryError('validation', `日期「${asOf}」无效，应为 YYYY-MM-DD`, 'asOf');
-  const [{ bands, disability, streets: personsStreet }, categories, householdsStreet] = await Promise.all([
+  const committeeScope = scope.kind === 'division' && scope.code.length === 12;
+  const [counts, categories, householdAreas, sizes] = await Promise.all([
     personCounts(db, scope, asOf),
     countByCategory(db, scope, asOf),
-    householdsByStreet(db, scope, asOf),
+    householdsByArea(db, scope, asOf),
+    committeeScope ? householdSizes(db, scope, asOf) : null,
   ]);
+  const { bands, disability } = counts;
   const pyramid = Array.from({ length: BAND_COUNT }, (_, band) => ({
     band: bandLabel(band),
     male: 0,
@@ -52,12 +78,14 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
     other: 0,
   }));
   const byBand = new Array<number>(BAND_COUNT).fill(0);
+  let hukouPersons = 0;
   for (const r of bands) {
     const slot = pyramid[r.band]!;
     if (r.sex === 1) slot.male += r.n;
     else if (r.sex === 2) slot.female += r.n;
     else slot.other += r.n;
     byBand[r.band]! += r.n;
+    if (r.hukou) hukouPersons += r.n;
   }
   const persons = byBand.reduce((a, b) => a + b, 0);
   const sumBands = (from: number, to: number) => byBand.slice(from, to + 1).reduce((a, b) => a + b, 0);
@@ -71,16 +99,17 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
   const categoryCounts = new Map(
     categories.filter((r) => isCategory(r.category)).map((r) => [r.category, r.n]),
   );
-  const householdsByStreetMap = new Map(householdsStreet.map((r) => [r.street, r.n]));
-  const streets = [
-    ...new Set([...personsStreet.map((r) => r.street), ...householdsStreet.map((r) => r.street)]),
-  ].sort();
-  const personsByStreetMap = new Map(personsStreet.map((r) => [r.street, r.n]));
+  const streets = areaRows(
+    new Map(counts.streets.map((r) => [r.street, r.n])),
+    new Map(householdAreas.streets.map((r) => [r.street, r.n])),
+  );
+  const areaLevel = scope.kind === 'division' && scope.code.length >= 9 ? 'committee' : 'street';
   return {
     asOf,
     scope: scope.kind === 'all' ? 'all' : scope.code,
     persons,
-    households: householdsStreet.reduce((a, r) => a + r.n, 0),
+    hukouPersons,
+    households: householdAreas.streets.reduce((a, r) => a + r.n, 0),
     pyramid,
     elderly: {
       aged60plus,
@@ -110,11 +139,22 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
       name: CATEGORY_NAMES[category],
       count: categoryCounts.get(category) ?? 0,
     })),
-    byStreet: streets.map((streetCode) => ({
-      streetCode,
-      streetName: divisionIndex().get(streetCode)?.name ?? null,
-      persons: personsByStreetMap.get(streetCode) ?? 0,
-      households: householdsByStreetMap.get(streetCode) ?? 0,
+    byStreet: streets.map((r) => ({
+      streetCode: r.code,
+      streetName: r.name,
+      persons: r.persons,
+      households: r.households,
     })),
+    areas: {
+      level: areaLevel,
+      items:
+        areaLevel === 'street'
+          ? streets
+          : areaRows(
+              new Map(counts.committees.map((r) => [r.committee, r.n])),
+              new Map(householdAreas.committees.map((r) => [r.committee, r.n])),
+            ),
+    },
+    householdSizes: sizes ? sizeRows(sizes) : null,
   };
 }

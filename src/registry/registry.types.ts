@@ -340,7 +340,10 @@ export interface CountRow<K> {
 export interface PopulationFigures {
   asOf: string;
   scope: string;
+  /** Everyone living in the scope (常住: residence in the scope, any 户籍). */
   persons: number;
+  /** Of them, those with a Shanghai 户籍 (户籍人口 as the bureau's reports count it). */
+  hukouPersons: number;
   households: number;
   /** 5-year bands: "0-4", "5-9", …, "95-99", "100+" with counts by sex (GB/T 2261.1 1 male, 2 female). */
   pyramid: { band: string; male: number; female: number; other: number }[];
@@ -360,4 +363,11 @@ export interface PopulationFigures {
   };
   categories: { category: Category; name: string; count: number }[];
   byStreet: { streetCode: string; streetName: string | null; persons: number; households: number }[];
+  /** The scope's parts one level down: its streets (district or city), or its committees (street, committee). */
+  areas: {
+    level: 'street' | 'committee';
+    items: { code: string; name: string | null; persons: number; households: number }[];
+  };
+  /** Households by number of members (6 = six or more); computed for a committee scope only, else null. */
+  householdSizes: { size: number; households: number }[] | null;
 }

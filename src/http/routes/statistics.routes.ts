@@ -8,6 +8,9 @@ import { todayIso } from '../presenters/registry.presenter.ts';
 import { divisionCode } from '../schemas.ts';
 
 const count = z.number().int();
+const area = z.object({ code: z.string(), name: z.string().nullable(), persons: count, households: count });
+
+const sizeLabel = (size: number) => (size >= 6 ? `${size}人及以上户` : `${size}人户`);
 
 export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): void {
   app.get(
@@ -23,7 +26,11 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
         response: {
           200: z.object({
             asOf: z.string(),
-            totals: z.object({ persons: count, households: count }),
+            totals: z.object({
+              persons: count.describe('常住人口：居住在本范围内的登记人口（不论户籍）'),
+              hukouPersons: count.describe('其中本市户籍人口'),
+              households: count,
+            }),
             pyramid: z.array(z.object({ band: z.string(), male: count, female: count, other: count })),
             elderly: z.object({
               count: count,
@@ -37,9 +44,14 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
               byGrade: z.array(z.object({ code: count, name: z.string(), count })),
             }),
             categories: z.array(z.object({ code: z.string(), name: z.string(), count })),
-            byStreet: z.array(
-              z.object({ code: z.string(), name: z.string().nullable(), persons: count, households: count }),
-            ),
+            byStreet: z.array(area),
+            areas: z
+              .object({ level: z.enum(['street', 'committee']), items: z.array(area) })
+              .describe('下一级区划：区或全市按街道，街道与居委会按居委会'),
+            householdSizes: z
+              .array(z.object({ size: count, label: z.string(), households: count }))
+              .nullable()
+              .describe('家庭户规模（仅居委会范围）：1人户 … 6人及以上户'),
           }),
         },
       },
@@ -56,7 +68,7 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
       const f = await populationFigures(store.db, scope, asOf);
       return {
         asOf: f.asOf,
-        totals: { persons: f.persons, households: f.households },
+        totals: { persons: f.persons, hukouPersons: f.hukouPersons, households: f.households },
         pyramid: f.pyramid,
         elderly: {
           count: f.elderly.aged60plus,
@@ -80,6 +92,8 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
           persons: s.persons,
           households: s.households,
         })),
+        areas: f.areas,
+        householdSizes: f.householdSizes?.map((s) => ({ ...s, label: sizeLabel(s.size) })) ?? null,
       };
     },
   );

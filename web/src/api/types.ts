@@ -208,8 +208,16 @@ export interface CountByBand {
   count: number;
 }
 
+export interface AreaFigures {
+  code: string;
+  name: string | null;
+  persons: number;
+  households: number;
+}
+
 export interface PopulationStatistics {
-  totals: { persons: number; households: number };
+  /** persons: everyone living in the scope (常住); hukouPersons: of them, Shanghai 户籍. */
+  totals: { persons: number; hukouPersons: number; households: number };
   pyramid: { band: string; male: number; female: number }[];
   elderly: { share60: number; bands: CountByBand[] };
   disability: {
@@ -217,7 +225,11 @@ export interface PopulationStatistics {
     byGrade: { grade?: string | number; name?: string; count: number }[];
   };
   categories: { code: string; name: string; count: number }[];
-  byStreet: { code: string; name: string; persons: number }[];
+  byStreet: AreaFigures[];
+  /** The scope's parts one level down: streets (district, city) or committees (street, committee). */
+  areas: { level: 'street' | 'committee'; items: AreaFigures[] };
+  /** Households by number of members, for a committee scope only. */
+  householdSizes: { size: number; label: string; households: number }[] | null;
 }
 
 export interface Program {
