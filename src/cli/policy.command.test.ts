@@ -53,7 +53,74 @@ describe('minzheng calc', () => {
   });
 });
 
+describe('minzheng calc --example and --file -', () => {
+  type Calc = { month: string; results: { program: string; eligible: boolean; error?: string }[] };
+  const calcStdin = (input: string, ...args: string[]) =>
+    spawnSync('./bin/minzheng', ['calc', '--file', '-', ...args], { encoding: 'utf8', input });
+
+  it('prints a complete example household that calc reads back from stdin and calculates', () => {
+    const example = run('calc', '--example');
+    expect(example.status, example.stderr).toBe(0);
+    const file = JSON.parse(example.stdout) as { month: string; household: { members: object[] } };
+    expect(Object.keys(file.household).sort()).toEqual(
+      [
+        'monetaryAssetsFen',
+        'vehicles',
+        'homes',
+        'perCapitaFloorAreaBelowAverage',
+        'medicalExpenseAnnualFen',
+        'educationExpenseAnnualFen',
+        'temporaryAssistanceMonths',
+        'renovationCostFen',
+        'members',
+      ].sort(),
+    );
+    const out = calcStdin(example.stdout, '--month', '2026-11', '--explain');
+    expect(out.status, out.stderr).toBe(0);
+    const json = JSON.parse(out.stdout) as Calc;
+    expect(json.month).toBe('2026-11');
+    expect(json.results.filter((r) => r.error)).toEqual([]);
+    expect(json.results.find((r) => r.program === 'dibao')?.eligible).toBe(true);
+  });
+
+  it('has an example for an elderly person alone and for a disabled person', () => {
+    for (const [kind, program] of [
+      ['elderly', 'elderly_allowance'],
+      ['disabled', 'severe_disability_unemployed'],
+    ] as const) {
+      const example = run('calc', '--example', kind);
+      expect(example.status, example.stderr).toBe(0);
+      const out = calcStdin(example.stdout);
+      expect(out.status, out.stderr).toBe(0);
+      expect(JSON.parse(out.stdout) as Calc).toMatchObject({ month: '2026-11' });
+      expect((JSON.parse(out.stdout) as Calc).results.find((r) => r.program === program)?.eligible).toBe(
+        true,
+      );
+    }
+    const unknown = run('calc', '--example', 'nobody');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('dibao、elderly、disabled');
+  });
+
+  it('says in Chinese what is missing or wrong on stdin', () => {
+    const none = run('calc');
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('--file');
+    expect(none.stderr).toContain('calc --example');
+    const bad = calcStdin('{oops');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('标准输入 不是有效的 JSON');
+  });
+});
+
 describe('minzheng simulate', () => {
+  it('names each program in Chinese beside its code', () => {
+    const out = run('simulate', '--month', '2022-08', '--demo', '--persons', '300', '--seed', 'names');
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain('最低生活保障');
+    expect(out.stdout).toMatch(/粮油帮困\s+grain_oil/);
+  });
+
   it('needs exactly one population source', () => {
     const none = run('simulate', '--month', '2022-08');
     expect(none.status).toBe(1);

@@ -14,7 +14,10 @@ import {
   parseReformFile,
   readJsonlPopulation,
   simulate,
+  simulationReport,
+  PROGRAMS,
   type ParameterStore,
+  type SimulationRow,
   type PopulationSource,
   type SourceHousehold,
   type ProgramTotals,
@@ -23,6 +26,7 @@ import { registryPolicySource } from '../registry/policy-input.service.ts';
 import { CliError, withStore } from './context.ts';
 import { checkMonth } from './policy.command.ts';
 import { progressBar } from './progress.ts';
+import { formatTable, groupDigits } from './table.ts';
 
 interface SimulateOptions {
   month: string;
@@ -36,8 +40,6 @@ interface SimulateOptions {
   district: string;
   json?: boolean;
 }
-
-const pad = (s: string, n: number): string => s.padStart(n);
 
 function reformStore(baseline: ParameterStore, file: string | undefined): ParameterStore | null {
   if (file === undefined) return null;
@@ -96,35 +98,77 @@ async function loadPopulation(opts: SimulateOptions, month: string): Promise<Pop
   return buildPopulation(counted(demoPolicySource(options, month), '生成合成人口'));
 }
 
-function totalsTable(rows: readonly ProgramTotals[]): string[] {
-  const lines = [
-    `${'项目 (program)'.padEnd(30)}${pad('户数', 10)}${pad('人数', 10)}${pad('金额（元/月）', 20)}`,
-  ];
-  for (const r of rows)
-    lines.push(
-      r.error
-        ? `${r.program.padEnd(30)}  错误：${r.error}`
-        : `${r.program.padEnd(30)}${pad(String(r.households), 12)}${pad(String(r.persons), 12)}${pad(formatYuan(r.costFen), 22)}`,
-    );
-  return lines;
+const yuan = (fen: number): string => groupDigits(formatYuan(fen));
+const count = (n: number): string => groupDigits(String(n));
+const signed = (text: string, n: number): string => (n > 0 ? `+${text}` : text);
+
+/** Baseline only: one line per program, named in Chinese beside its code. */
+function totalsTable(rows: readonly SimulationRow[]): string {
+  return formatTable(
+    ['项目', '代码', '户数', '人数', '金额（元/月）', '说明'],
+    rows.map((r) => {
+      const t = r.baseline;
+      return t.error !== undefined
+        ? [r.name, r.program, '—', '—', '—', t.error]
+        : [r.name, r.program, count(t.households), count(t.persons), yuan(t.costFen), ''];
+    }),
+    ['left', 'left', 'right', 'right', 'right', 'left'],
+  );
+}
+
+/** Baseline against the reform, with the difference (reform − baseline). */
+function comparisonTable(rows: readonly SimulationRow[]): string {
+  return formatTable(
+    ['项目', '代码', '基线户数', '调整后户数', '户数差', '基线金额', '调整后金额', '金额差（元/月）', '说明'],
+    rows.map((r) => {
+      const { baseline: b, reform: a, delta: d } = r;
+      const error = b.error ?? a?.error;
+      if (error !== undefined || !a || !d)
+        return [r.name, r.program, '—', '—', '—', '—', '—', '—', error ?? ''];
+      return [
+        r.name,
+        r.program,
+        count(b.households),
+        count(a.households),
+        signed(count(d.households), d.households),
+        yuan(b.costFen),
+        yuan(a.costFen),
+        signed(yuan(d.costFen), d.costFen),
+        '',
+      ];
+    }),
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
 }
 
 /** Per district, when the population spans more than one. */
-function districtTable(rows: readonly ProgramTotals[]): string[] {
-  const districts = new Set(rows.flatMap((r) => Object.keys(r.byDistrict ?? {})));
+function districtTable(totals: readonly ProgramTotals[]): string[] {
+  const districts = new Set(totals.flatMap((r) => Object.keys(r.byDistrict ?? {})));
   if (districts.size < 2) return [];
-  const lines = [
-    '',
-    `${'按区 (by district)'.padEnd(30)}${pad('区划', 10)}${pad('户数', 10)}${pad('金额（元/月）', 20)}`,
-  ];
-  for (const r of rows) {
-    for (const [district, t] of Object.entries(r.byDistrict ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      lines.push(
-        `${r.program.padEnd(30)}${pad(district, 12)}${pad(String(t.households), 12)}${pad(formatYuan(t.costFen), 22)}`,
-      );
-    }
+  const rows: string[][] = [];
+  for (const r of totals) {
+    for (const [district, t] of Object.entries(r.byDistrict ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)))
+      rows.push([
+        PROGRAMS[r.program].name,
+        r.program,
+        district,
+        count(t.households),
+        count(t.persons),
+        yuan(t.costFen),
+      ]);
   }
-  return lines;
+  return [
+    '',
+    '按区：',
+    formatTable(['项目', '代码', '区划', '户数', '人数', '金额（元/月）'], rows, [
+      'left',
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+    ]),
+  ];
 }
 
 async function runSimulate(opts: SimulateOptions): Promise<void> {
@@ -140,35 +184,28 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
   if (!reform) {
     const totals = simulate(pop, m, baseline);
     if (opts.json) return out(JSON.stringify({ month, households: pop.householdCount, totals }, null, 2));
+    const report = simulationReport(pop, m, baseline, null);
     return out(
       [
-        `${month}，${pop.householdCount} 户 ${pop.personCount} 人`,
-        ...totalsTable(totals),
+        `${month}，${count(pop.householdCount)} 户 ${count(pop.personCount)} 人`,
+        totalsTable(report.rows),
         ...districtTable(totals),
       ].join('\n'),
     );
   }
-  const rows = compareReform(pop, m, baseline, reform);
   if (opts.json) {
+    const comparison = compareReform(pop, m, baseline, reform);
     return out(
-      JSON.stringify(
-        { month, households: pop.householdCount, reform: opts.reform, comparison: rows },
-        null,
-        2,
-      ),
+      JSON.stringify({ month, households: pop.householdCount, reform: opts.reform, comparison }, null, 2),
     );
   }
-  const lines = [
-    `${month}，${pop.householdCount} 户；改革方案 ${opts.reform}（改革 − 基线）`,
-    `${'项目 (program)'.padEnd(30)}${pad('基线户数', 10)}${pad('改革户数', 10)}${pad('户数差', 8)}${pad('基线金额', 18)}${pad('改革金额', 18)}${pad('金额差（元/月）', 18)}`,
-  ];
-  for (const r of rows)
-    lines.push(
-      r.baseline.error || r.reform.error
-        ? `${r.program.padEnd(30)}  错误：${r.baseline.error ?? r.reform.error ?? ''}`
-        : `${r.program.padEnd(30)}${pad(String(r.baseline.households), 12)}${pad(String(r.reform.households), 12)}${pad(String(r.householdsDelta), 10)}${pad(formatYuan(r.baseline.costFen), 20)}${pad(formatYuan(r.reform.costFen), 20)}${pad(formatYuan(r.costDeltaFen), 20)}`,
-    );
-  out(lines.join('\n'));
+  const report = simulationReport(pop, m, baseline, reform);
+  out(
+    [
+      `${month}，${count(pop.householdCount)} 户 ${count(pop.personCount)} 人；调整方案 ${opts.reform ?? ''}（差额 = 调整后 − 基线）`,
+      comparisonTable(report.rows),
+    ].join('\n'),
+  );
 }
 
 export function registerSimulateCommand(program: Command): void {
