@@ -97,6 +97,7 @@ export async function login(
         action: 'auth.login_failed',
         entityType: 'user',
         entityId: user?.id ?? null,
+        district: user?.divisionCode,
         after: {
           username: auditableUsername(credentials.username),
           reason: user ? 'disabled' : 'unknown_user',

@@ -93,6 +93,7 @@ export async function updateUserAs(
       action: 'user.updated',
       entityType: 'user',
       entityId: target.id,
+      district: updated.divisionCode,
       before,
       after,
       reason: input.reason,

@@ -111,6 +111,7 @@ export async function createUser(
       action: 'user.created',
       entityType: 'user',
       entityId: created.id,
+      district: created.divisionCode,
       after: {
         username: created.username,
         displayName: created.displayName,
@@ -183,6 +184,7 @@ export async function resetPasswordAs(
       action: 'user.password_reset',
       entityType: 'user',
       entityId: target.id,
+      district: target.divisionCode,
       reason: '管理员重置密码',
     });
   });

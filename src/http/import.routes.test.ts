@@ -2,7 +2,9 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
-import { listAudit, verifyAuditChain } from '../audit/audit.service.ts';
+import { listAudit } from '../audit/audit.service.ts';
+import { verifyAuditChain } from '../audit/verify.service.ts';
+import { ALL } from '../auth/scope.ts';
 import {
   rosterCsv,
   sampleRoster,
@@ -76,7 +78,7 @@ describeStores('import route', (ctx) => {
     expect(real.json()).toMatchObject({ ok: true, dryRun: false, households: 3 });
     expect(real.body).not.toContain('"audit"');
     expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
-    const audit = await listAudit(ctx.store, { action: 'registry.import', limit: 5, offset: 0 });
+    const audit = await listAudit(ctx.store, { scope: ALL, action: 'registry.import', limit: 5, offset: 0 });
     expect(audit.total).toBe(1);
     expect(audit.items[0]?.reason).toBe('年度台账');
   });
@@ -93,7 +95,9 @@ describeStores('import route', (ctx) => {
     const ids = cells.filter((c) => /^\d{6}[\d*]{8}\d{3}[\dX]$/.test(c));
     expect(ids.length).toBeGreaterThanOrEqual(6);
     expect(ids.every((id) => id.includes('********'))).toBe(true);
-    expect((await listAudit(ctx.store, { action: 'registry.export', limit: 5, offset: 0 })).total).toBe(1);
+    expect(
+      (await listAudit(ctx.store, { scope: ALL, action: 'registry.export', limit: 5, offset: 0 })).total,
+    ).toBe(1);
     expect((await finance.get('/api/households/export')).statusCode).toBe(403);
   });
 

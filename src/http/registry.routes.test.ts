@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
-import { listAudit, verifyAuditChain } from '../audit/audit.service.ts';
+import { listAudit } from '../audit/audit.service.ts';
+import { verifyAuditChain } from '../audit/verify.service.ts';
+import { ALL } from '../auth/scope.ts';
 import { addUser, loginAs, seedTwoStreets, testServer, type Agent, type TwoStreets } from './test-helpers.ts';
 
 interface Page {
@@ -96,7 +98,7 @@ describeStores('registry routes: scope, masking, unmask', (ctx) => {
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ idNumber: data.a.idNumber, phone: data.a.phone });
-    const rows = await listAudit(ctx.store, { action: 'person.unmask', limit: 10, offset: 0 });
+    const rows = await listAudit(ctx.store, { scope: ALL, action: 'person.unmask', limit: 10, offset: 0 });
     expect(rows.total).toBe(1);
     expect(rows.items[0]).toMatchObject({
       entityType: 'person',
@@ -109,7 +111,9 @@ describeStores('registry routes: scope, masking, unmask', (ctx) => {
       purpose: '电话联系申请人',
     });
     expect(refused.statusCode).toBe(403);
-    expect((await listAudit(ctx.store, { action: 'person.unmask', limit: 10, offset: 0 })).total).toBe(1);
+    expect(
+      (await listAudit(ctx.store, { scope: ALL, action: 'person.unmask', limit: 10, offset: 0 })).total,
+    ).toBe(1);
   });
 
   it('the auditor sees every street; finance staff do not browse the registry', async () => {

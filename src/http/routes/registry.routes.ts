@@ -197,6 +197,7 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
           action: 'person.unmask',
           entityType: 'person',
           entityId: person.id,
+          district: person.districtCode,
           after: { districtCode: person.districtCode, fields: ['idNumber', 'phone'] },
           reason: request.body.purpose,
         });
