@@ -4,16 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../audit/audit.service.ts';
+import { COUNT_LIMIT } from '../registry/person.repository.ts';
 import { ALL } from '../auth/scope.ts';
 import { openPglite, type Store } from '../db/store.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
-import { maskIdNumber } from '../registry/id-number.ts';
-import { getHouseholdDetail, searchHouseholds, seedDivisions } from '../registry/registry.service.ts';
-import { commanderErrorLine } from './context.ts';
+import { makeIdNumber, maskIdNumber } from '../registry/id-number.ts';
+import {
+  createHousehold,
+  getHouseholdDetail,
+  searchHouseholds,
+  seedDivisions,
+} from '../registry/registry.service.ts';
 
 /**
  * `persons find` and `households show` as an operator runs them: bin/minzheng in a child process on a
- * PGlite data folder holding a small demo population of Yangpu.
+ * PGlite data folder holding a small demo population of Yangpu (more persons than searches count exactly),
+ * and one household number used in two districts.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'mz-registry-cli-'));
 
@@ -62,7 +68,34 @@ describe('minzheng persons find / households show', () => {
   beforeAll(async () => {
     ({ householdNo, members } = await withStore(async (store) => {
       await seedDivisions(store);
-      await loadDemoPopulation(store, { district: '310110', persons: 200, seed: 'cli' });
+      await loadDemoPopulation(store, { district: '310110', persons: COUNT_LIMIT + 100, seed: 'cli' });
+      for (const [district, committeeCode] of [
+        ['310109', '310109009002'],
+        ['310110', '310110001001'],
+      ] as const) {
+        await createHousehold(
+          store,
+          ALL,
+          { userId: 'u-test', divisionCode: district, reason: '测试建档' },
+          {
+            householdNo: 'SAME-1',
+            committeeCode,
+            validFrom: '2010-01-01',
+            members: [
+              {
+                person: {
+                  idNumber: makeIdNumber(district, '1931-02-03', 7),
+                  name: `同号${district}`,
+                  sex: 1,
+                  birthDate: '1931-02-03',
+                  hukouDivisionCode: committeeCode.slice(0, 9),
+                },
+                relationCode: '02',
+              },
+            ],
+          },
+        );
+      }
       const page = await searchHouseholds(store.db, ALL, { divisionCode: '310110', minMembers: 2, limit: 1 });
       const first = page.rows[0];
       if (!first) throw new Error('the demo population has no household of two');
@@ -119,7 +152,7 @@ describe('minzheng persons find / households show', () => {
       expect(unmasked.stdout).toContain(person.idNumber);
       expect(unmasked.stdout).toContain('（完整身份证号，已记入审计日志）');
       const audit = await withStore((store) =>
-        listAudit(store, { action: 'person.unmask', limit: 10, offset: 0 }),
+        listAudit(store, { scope: ALL, action: 'person.unmask', limit: 10, offset: 0 }),
       );
       expect(audit.items.map((row) => row.reason)).toEqual(['核对身份']);
       // The audit row names the search masked, like the API's unmask row: no full ID number in the log.
@@ -132,7 +165,8 @@ describe('minzheng persons find / households show', () => {
   it(
     'households show prints the household, its members (masked) and the membership history',
     () => {
-      const run = cli('households', 'show', householdNo, '--district', '310110');
+      // The household number carries its district; --district is not needed.
+      const run = cli('households', 'show', householdNo);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`户编号：${householdNo}`);
@@ -146,10 +180,41 @@ describe('minzheng persons find / households show', () => {
       expect(run.stdout).toMatch(/户主\(02\)/);
       expect(run.stdout).not.toMatch(FULL_ID);
 
+      expect(cli('households', 'show', householdNo, '--district', '310110').stdout).toBe(run.stdout);
+      expectOneErrorLine(cli('households', 'show', 'NO-SUCH-1'), '家庭户不存在或不在您的数据范围内');
       expectOneErrorLine(
         cli('households', 'show', 'NO-SUCH-1', '--district', '310110'),
         '家庭户不存在或不在您的数据范围内',
       );
+    },
+    SLOW,
+  );
+
+  it(
+    'households show asks for --district only when two districts use the number',
+    () => {
+      expectOneErrorLine(
+        cli('households', 'show', 'SAME-1'),
+        '户编号 SAME-1 在 310109、310110 各有一户，请用 --district 指定区',
+      );
+      const run = cli('households', 'show', 'SAME-1', '--district', '310109');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('同号310109');
+      expect(run.stdout).not.toContain('同号310110');
+    },
+    SLOW,
+  );
+
+  it(
+    'persons find says how many matched: exactly, or "more than" where counting stops',
+    () => {
+      const all = cli('persons', 'find', '--limit', '5');
+      expect(all.status).toBe(0);
+      expect(all.stdout.trimEnd().split('\n').at(-1)).toBe(
+        `超过 ${COUNT_LIMIT} 人，显示第 1–5 条；请用条件缩小查询`,
+      );
+      const few = cli('persons', 'find', '--name', '同号');
+      expect(few.stdout.trimEnd().split('\n').at(-1)).toBe('共 2 人，显示第 1–2 条');
     },
     SLOW,
   );
@@ -167,6 +232,7 @@ describe('minzheng persons find / households show', () => {
       expect(show.status).toBe(0);
       expect(show.stdout).toContain('<householdNo>');
       expect(show.stdout).toContain('6位区代码');
+      expect(show.stdout).not.toMatch(/--district.*必填/);
     },
     SLOW,
   );
@@ -180,25 +246,7 @@ describe('minzheng persons find / households show', () => {
         '--district 应为6位区代码：31',
       );
       expectOneErrorLine(cli('persons', 'find', '--bogus'), '未知选项 --bogus（使用 --help 查看用法）');
-      expectOneErrorLine(cli('households', 'show', householdNo), '缺少必填选项 --district <code>');
     },
     SLOW,
   );
-});
-
-describe('commanderErrorLine', () => {
-  it("turns commander's parse errors into one Chinese line", () => {
-    expect(commanderErrorLine("error: unknown option '--nam'\n(Did you mean --name?)\n")).toBe(
-      '错误：未知选项 --nam，是否要用 --name？（使用 --help 查看用法）',
-    );
-    expect(commanderErrorLine("error: option '--limit <n>' argument missing\n")).toBe(
-      '错误：选项 --limit <n> 缺少取值（使用 --help 查看用法）',
-    );
-    expect(commanderErrorLine("error: missing required argument 'householdNo'\n")).toBe(
-      '错误：缺少参数 <householdNo>（使用 --help 查看用法）',
-    );
-    expect(commanderErrorLine("error: unknown command 'frob'\n")).toBe(
-      '错误：未知命令 frob（使用 --help 查看用法）',
-    );
-  });
 });

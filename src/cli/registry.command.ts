@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import displayWidth from 'string-width';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ALL } from '../auth/scope.ts';
 import { formatYuan } from '../policy/engine/exact.ts';
@@ -7,34 +8,17 @@ import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES } from '../reg
 import {
   getHouseholdDetail,
   RegistryError,
+  searchHouseholds,
   searchPersons,
   type HouseholdDetail,
   type PersonSearch,
   type PersonSummary,
 } from '../registry/registry.service.ts';
 import { maskIdNumber } from '../registry/id-number.ts';
+import type { Db } from '../db/store.ts';
 import { CliError, withStore } from './context.ts';
 
-/** Terminal columns a string takes: CJK and full-width characters take two. */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    width +=
-      (cp >= 0x1100 && cp <= 0x115f) ||
-      (cp >= 0x2e80 && cp <= 0xa4cf) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) ||
-      (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) ||
-      cp >= 0x20000
-        ? 2
-        : 1;
-  }
-  return width;
-}
-
+/** A table for the terminal: columns padded to the widest cell (Chinese characters take two columns). */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) =>
     Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
@@ -122,6 +106,11 @@ async function findPersons(opts: FindOptions): Promise<void> {
           action: 'person.unmask',
           entityType: 'person',
           entityId: result.rows.map((r) => r.id).join(',') || null,
+          // The persons' district when they share one; a search across districts is filed at the city level.
+          district:
+            new Set(result.rows.map((r) => r.districtCode)).size === 1
+              ? result.rows[0]?.districtCode
+              : '310000',
           // Like the API's unmask row, the audit row holds no full ID number (the person ids say who).
           after: {
             query: { ...query, unmask: undefined, idNumber: auditedIdQuery(query.idNumber) },
@@ -139,10 +128,20 @@ async function findPersons(opts: FindOptions): Promise<void> {
   }
   const header = ['姓名', '性别', '出生日期', '身份证号', '户编号', '居住地', '状态'];
   process.stdout.write(`${formatTable(header, personRows(page.rows))}\n`);
-  const to = page.offset + page.rows.length;
-  process.stdout.write(
-    `共 ${page.total} 人，显示第 ${page.rows.length ? page.offset + 1 : 0}–${to} 条${opts.unmask ? '（完整身份证号，已记入审计日志）' : ''}\n`,
-  );
+  process.stdout.write(`${pageLine(page)}${opts.unmask ? '（完整身份证号，已记入审计日志）' : ''}\n`);
+}
+
+/** How many matched and which are shown; the count stops at a limit, and then says "more than". */
+export function pageLine(page: {
+  total: number;
+  totalExact: boolean;
+  offset: number;
+  rows: readonly unknown[];
+}): string {
+  const shown = `显示第 ${page.rows.length ? page.offset + 1 : 0}–${page.offset + page.rows.length} 条`;
+  return page.totalExact
+    ? `共 ${page.total} 人，${shown}`
+    : `超过 ${page.total} 人，${shown}；请用条件缩小查询`;
 }
 
 function householdText(d: HouseholdDetail): string {
@@ -188,20 +187,39 @@ function householdText(d: HouseholdDetail): string {
 }
 
 interface ShowOptions {
-  district: string;
+  district?: string;
   json?: boolean;
   unmask?: boolean;
   reason?: string;
 }
 
+/**
+ * The district of a household number: household numbers are unique within a district, and most name
+ * theirs (310110D000000042); `--district` is needed only when the same number exists in two districts.
+ */
+async function districtOf(db: Db, householdNo: string, district: string | undefined): Promise<string> {
+  if (district !== undefined) return district;
+  const page = await searchHouseholds(db, ALL, { householdNo, limit: 10 }).catch(fail);
+  const districts = [...new Set(page.rows.map((row) => row.districtCode))];
+  if (districts.length > 1) {
+    throw new CliError(`户编号 ${householdNo} 在 ${districts.join('、')} 各有一户，请用 --district 指定区`);
+  }
+  const [only] = districts;
+  if (only === undefined) throw new CliError('家庭户不存在或不在您的数据范围内');
+  return only;
+}
+
 async function showHousehold(householdNo: string, opts: ShowOptions): Promise<void> {
-  if (!/^\d{6}$/.test(opts.district)) throw new CliError(`--district 应为6位区代码：${opts.district}`);
+  if (opts.district !== undefined && !/^\d{6}$/.test(opts.district)) {
+    throw new CliError(`--district 应为6位区代码：${opts.district}`);
+  }
   const reason = requireUnmaskReason(opts);
   const detail = await withStore(async (store) => {
+    const districtCode = await districtOf(store.db, householdNo, opts.district);
     const result = await getHouseholdDetail(
       store.db,
       ALL,
-      { districtCode: opts.district, householdNo },
+      { districtCode, householdNo },
       { unmask: opts.unmask === true },
     ).catch(fail);
     if (reason) {
@@ -211,7 +229,8 @@ async function showHousehold(householdNo: string, opts: ShowOptions): Promise<vo
           action: 'person.unmask',
           entityType: 'household',
           entityId: result.household.id,
-          after: { householdNo, districtCode: opts.district, persons: result.history.length },
+          district: districtCode,
+          after: { householdNo, districtCode, persons: result.history.length },
           reason,
         }),
       );
@@ -249,7 +268,7 @@ export function registerRegistryCommands(program: Command): void {
     .command('show')
     .argument('<householdNo>', '户编号 (household number)')
     .description('显示家庭户、现有成员及成员变动记录 (household, current members and membership history)')
-    .requiredOption('--district <code>', '6位区代码，如 310110 (district code)')
+    .option('--district <code>', '6位区代码，如 310110；仅当多个区有同一户编号时需要 (district code)')
     .option('--json', '以 JSON 输出 (JSON output)')
     .option('--unmask', '显示完整身份证号：管理操作，须填 --reason，记入审计日志 (administrative; audited)')
     .option('--reason <text>', '操作原因 (reason, required with --unmask)')
