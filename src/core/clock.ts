@@ -1,20 +1,10 @@
 /**
- * Shanghai's calendar: today and this month as the bureau counts them (UTC+8, no daylight saving),
- * whatever the machine's time zone. Callers pass `now` in tests instead of reading the machine clock.
+ * The one clock: today and this month are Shanghai's (UTC+8 all year, no daylight saving), whatever the
+ * machine's time zone. Callers take `now` as an argument where a test must set it.
  */
-const SHANGHAI_DAY = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
-/** `YYYY-MM-DD` in Shanghai. */
+/** Today's date in Shanghai as YYYY-MM-DD. */
 export function shanghaiToday(now: Date = new Date()): string {
-  return SHANGHAI_DAY.format(now);
-}
-
-/** `YYYY-MM` in Shanghai: the benefit month in progress. */
-export function shanghaiMonth(now: Date = new Date()): string {
-  return shanghaiToday(now).slice(0, 7);
+  return new Date(now.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }

@@ -17,6 +17,8 @@ interface Tally {
   nonHukou: number;
   elderly: number;
   bands: number[];
+  /** Persons under 18 by single year of age (all persons, hukou or not). */
+  minorsByAge: number[];
   categories: Map<string, number>;
   disabled: number;
   severeUnemployed: number;
@@ -55,6 +57,7 @@ function tally(): Tally {
     nonHukou: 0,
     elderly: 0,
     bands: bands.map(() => 0),
+    minorsByAge: new Array<number>(18).fill(0),
     categories: new Map(),
     disabled: 0,
     severeUnemployed: 0,
@@ -82,6 +85,7 @@ function tally(): Tally {
     }
     for (const { person: p } of h.members) {
       s.persons++;
+      if (p.age < 18) s.minorsByAge[p.age]!++;
       for (const c of p.categories) s.categories.set(c, (s.categories.get(c) ?? 0) + 1);
       if (
         p.categories.includes('tekun') &&
@@ -144,6 +148,20 @@ describe(`calibration (${PERSONS} persons, targets from calibration.yaml)`, () =
       expect(Math.abs(share - band.share), `${band.from}-${band.to}: ${share}`).toBeLessThan(
         band.share < 0.01 ? 0.002 : 0.01,
       );
+    });
+  });
+
+  it('children of every age 0–17: the 0–4 band holds its share, no age piles up at 0 or 17', () => {
+    const { from, to } = file.minorAges;
+    const minors = s.minorsByAge.reduce((a, b) => a + b, 0);
+    const band0to4 = s.minorsByAge.slice(0, 5).reduce((a, b) => a + b, 0);
+    // Uniform ages would give 5/18; grandchildren of older grandparents lean to the teens, so a little less.
+    const expected = 5 / (to - from + 1);
+    expect(Math.abs(band0to4 / minors - expected), `0–4: ${band0to4} of ${minors}`).toBeLessThan(0.03);
+    const mean = minors / (to - from + 1);
+    s.minorsByAge.forEach((n, age) => {
+      expect(n / mean, `age ${age}: ${n} vs ${mean.toFixed(0)}`).toBeGreaterThan(0.75);
+      expect(n / mean, `age ${age}: ${n} vs ${mean.toFixed(0)}`).toBeLessThan(1.4);
     });
   });
 

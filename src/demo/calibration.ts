@@ -39,6 +39,13 @@ const calibrationSchema = z.object({
     bands: z.array(band).min(1),
   }),
   adultAnchorBands: z.object({ status, bands: z.array(band).min(1) }),
+  minorAges: z.object({
+    status,
+    from: z.literal(0),
+    to: z.number().int().min(0).max(17),
+    distribution: z.literal('uniform'),
+    note: z.string().optional(),
+  }),
   generationGapYears: z.object({
     status,
     note: z.string().optional(),

@@ -1,15 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
+import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
+import { populationFigures } from '../registry/figures.service.ts';
 import { POPULATION_TABLES } from './csv.ts';
 import { populationIndexes } from './demo.repository.ts';
 import { DemoDataExistsError, loadDemoPopulation, seedDemoPopulation } from './demo.service.ts';
 import { generatePopulation } from './generator.ts';
 
+const AS_OF = '2026-06-30';
+
 describeStores('demo population load', (ctx) => {
   it('loads all three tables with COPY in one run', async () => {
-    const summary = await loadDemoPopulation(ctx.store, { persons: 2000, seed: 'db' });
+    const summary = await loadDemoPopulation(ctx.store, { persons: 2000, seed: 'db', asOf: AS_OF });
     expect(summary.persons).toBe(2000);
     const [counts] = await selectRows<{ p: number; h: number; m: number }>(
       ctx.store.db,
@@ -20,8 +24,14 @@ describeStores('demo population load', (ctx) => {
     expect(counts).toEqual({ p: 2000, h: summary.households, m: 2000 });
   });
 
+  it('shows children aged 0–4 on the dashboard of the day it was loaded for', async () => {
+    const figures = await populationFigures(ctx.store.db, divisionScope('310110'), AS_OF);
+    const under5 = figures.pyramid.find((band) => band.band === '0-4');
+    expect((under5?.male ?? 0) + (under5?.female ?? 0)).toBeGreaterThan(2000 * 0.02);
+  });
+
   it('stores exactly what the generator made', async () => {
-    const first = generatePopulation({ persons: 2000, seed: 'db' }).next();
+    const first = generatePopulation({ persons: 2000, seed: 'db', asOf: AS_OF }).next();
     if (first.done) throw new Error('no household');
     const head = first.value.members[0]!.person;
     const rows = await selectRows<{

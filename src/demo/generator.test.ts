@@ -3,7 +3,13 @@ import { parseIdNumber } from '../registry/id-number.ts';
 import { nameInitials } from '../registry/pinyin.ts';
 import { householdRow, memberRows, personRows } from './csv.ts';
 import { ageOn } from './dates.ts';
-import { generatePopulation, PopulationOptionsError, type GeneratedHousehold } from './generator.ts';
+import { shanghaiToday } from '../core/clock.ts';
+import {
+  generatePopulation,
+  PopulationOptionsError,
+  resolveOptions,
+  type GeneratedHousehold,
+} from './generator.ts';
 import { shanghaiDistrict } from './places.ts';
 
 function csvOf(options: Parameters<typeof generatePopulation>[0]): string {
@@ -22,6 +28,31 @@ describe('generatePopulation', () => {
     expect(csvOf({ persons: 3000, seed: 'alpha' })).toBe(a);
     expect(csvOf({ persons: 3000, seed: 'beta' })).not.toBe(a);
     expect(csvOf({ persons: 3000, seed: 'alpha', asOf: '2024-06-30' })).not.toBe(a);
+  });
+
+  it('gives the same people on any as-of date, their birth dates counted back from it', () => {
+    const [a, b] = ['2020-12-31', '2026-12-01'].map((asOf) => collect({ persons: 500, seed: 'dates', asOf }));
+    const people = (hs: GeneratedHousehold[]) =>
+      hs.flatMap((h) => h.members.map((m) => [h.householdNo, m.person.name, m.person.age, m.relationCode]));
+    expect(people(b!)).toEqual(people(a!));
+    const births = (hs: GeneratedHousehold[]) => hs.flatMap((h) => h.members.map((m) => m.person.birthDate));
+    expect(births(b!)).not.toEqual(births(a!));
+  });
+
+  it('has young children on its as-of date, whenever that is (the 0–4 band of the dashboard)', () => {
+    for (const asOf of ['2020-12-31', '2026-12-01']) {
+      const under5 = collect({ persons: 3000, seed: 'young', asOf })
+        .flatMap((h) => h.members)
+        .filter((m) => ageOn(m.person.birthDate, asOf) < 5).length;
+      expect(under5, asOf).toBeGreaterThan(3000 * 0.02);
+    }
+  });
+
+  it('ages the population as of today in Shanghai unless told otherwise', () => {
+    const options = resolveOptions({ persons: 1, seed: 's' });
+    expect(options.asOf).toBe(shanghaiToday());
+    expect(shanghaiToday(new Date('2026-11-30T16:00:00Z'))).toBe('2026-12-01');
+    expect(shanghaiToday(new Date('2026-11-30T15:59:59Z'))).toBe('2026-11-30');
   });
 
   it('makes exactly the requested number of persons', () => {

@@ -1,3 +1,4 @@
+import { shanghaiToday } from '../core/clock.ts';
 import { loadCalibration, type Calibration } from './calibration.ts';
 import { dayOf, DayFormatter, yearsBefore } from './dates.ts';
 import {
@@ -37,7 +38,10 @@ export interface GenerateOptions {
   /** Exact number of persons to generate (> 0). */
   persons: number;
   seed: string;
-  /** Date the ages refer to (default: the calibration's reference date, 2020-12-31). */
+  /**
+   * Date the ages refer to (default: today in Shanghai, so that a demo loaded today has today's age
+   * structure — the calibration's shares, which describe 2020-12-31, applied on this date).
+   */
   asOf?: string;
 }
 
@@ -58,7 +62,7 @@ export function resolveOptions(
     throw new PopulationOptionsError(`人数必须是正整数：${String(options.persons)}`);
   }
   if (options.seed.length === 0) throw new PopulationOptionsError('随机种子不能为空');
-  const asOf = options.asOf ?? loadCalibration().file.referenceDate.value;
+  const asOf = options.asOf ?? shanghaiToday();
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(asOf);
   const valid = m !== null && new Date(`${asOf}T00:00:00Z`).toISOString().startsWith(asOf);
   if (!valid || asOf < '1990-01-01' || asOf > '2100-12-31') {
@@ -111,7 +115,7 @@ const PHONE_PREFIXES = [
 /**
  * Streams a synthetic population, one household (with its members) at a time: memory does not grow
  * with `persons`. Everything is a function of the options: the same options give the same
- * households, ids and values in the same order.
+ * households, ids and values in the same order (pass `asOf` for the same bytes on another day).
  */
 export function* generatePopulation(options: GenerateOptions): Generator<GeneratedHousehold> {
   const opts = resolveOptions(options);
@@ -158,7 +162,9 @@ class PopulationStream {
     private readonly opts: ReturnType<typeof resolveOptions>,
     private readonly cal: Calibration,
   ) {
-    this.random = new Random(`minzheng-demo|${opts.seed}|${opts.district}|${opts.asOf}`);
+    // The as-of date is not part of the stream: the same seed gives the same people on any date, their
+    // birth dates (and the ID numbers that carry them) counted back from it.
+    this.random = new Random(`minzheng-demo|${opts.seed}|${opts.district}`);
     this.sketcher = new MemberSketcher(this.random, cal.file);
     this.uuids = new UuidFactory(opts.seed, opts.district);
     this.asOfDay = dayOf(opts.asOf);

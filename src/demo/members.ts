@@ -29,6 +29,12 @@ const CLASS_RANGE: Record<AgeClass, readonly [number, number]> = {
   child: [0, 17],
 };
 
+/** A range of ages; empty when `from` > `to`. */
+interface AgeRange {
+  from: number;
+  to: number;
+}
+
 export class MemberSketcher {
   private readonly elderBands: WeightedTable<AgeBand>;
   private readonly adultBands: WeightedTable<AgeBand>;
@@ -52,10 +58,30 @@ export class MemberSketcher {
     this.spouseDiff = file.spouseAgeDifferenceYears.max;
     const last = file.elderly.bands.at(-1)?.to ?? CLASS_RANGE.elder[1];
     this.elderRange = [file.elderly.minAge.value, last];
+    this.childRange = [file.minorAges.from, file.minorAges.to];
   }
 
+  private readonly childRange: readonly [number, number];
+
   private range(cls: AgeClass): readonly [number, number] {
-    return cls === 'elder' ? this.elderRange : CLASS_RANGE[cls];
+    if (cls === 'elder') return this.elderRange;
+    return cls === 'child' ? this.childRange : CLASS_RANGE[cls];
+  }
+
+  /**
+   * The ages generation `l` may take below a parent aged `parentAge`: within its class, a generation gap
+   * younger, and old enough (or young enough) that every generation below it still fits its class.
+   */
+  private feasible(levels: readonly AgeClass[], l: number, parentAge: number, keepMaxGap = true): AgeRange {
+    const [lo, hi] = this.range(levels[l]!);
+    let from = keepMaxGap ? Math.max(lo, parentAge - this.gap.max) : lo;
+    let to = Math.min(hi, parentAge - this.gap.min);
+    for (let k = l + 1; k < levels.length; k++) {
+      const [klo, khi] = this.range(levels[k]!);
+      from = Math.max(from, klo + (k - l) * this.gap.min);
+      to = Math.min(to, khi + (k - l) * this.gap.max);
+    }
+    return { from, to };
   }
 
   private fit(age: number, cls: AgeClass): number {
@@ -80,17 +106,34 @@ export class MemberSketcher {
     return Math.max(band.from, Math.min(band.to, x));
   }
 
+  /**
+   * A generation's age below a parent aged `parentAge`. When no age keeps both generation gaps (a
+   * 95-year-old cannot have a minor grandchild 36 years a generation), the oldest six years the
+   * generations below allow, spreading what a clamp would pile up on one age.
+   */
+  private youngerAge(levels: readonly AgeClass[], l: number, parentAge: number, gap: () => number): number {
+    const range = this.feasible(levels, l, parentAge);
+    if (range.from <= range.to) return this.random.between(range.from, range.to);
+    const loose = this.feasible(levels, l, parentAge, false);
+    if (loose.from <= loose.to) return this.random.between(Math.max(loose.from, loose.to - 5), loose.to);
+    return this.fit(parentAge - gap(), levels[l]!);
+  }
+
   /** One age per generation: anchored on the eldest generation when it is elderly, else on the youngest. */
   private levelAges(levels: readonly AgeClass[]): number[] {
     const ages = new Array<number>(levels.length).fill(0);
     const gap = () => this.random.between(this.gap.min, this.gap.max);
     if (levels[0] === 'elder') {
       ages[0] = this.drawBand(this.elderBands);
-      for (let l = 1; l < levels.length; l++) ages[l] = this.fit(ages[l - 1]! - gap(), levels[l]!);
+      // Each younger generation is drawn over every age its parent and its own children allow, so that
+      // grandchildren spread over 0–17 instead of piling up where a clamp would put them (0 and 17).
+      for (let l = 1; l < levels.length; l++) ages[l] = this.youngerAge(levels, l, ages[l - 1]!, gap);
       return ages;
     }
     const last = levels.length - 1;
-    ages[last] = levels[last] === 'child' ? this.random.between(0, 17) : this.drawBand(this.adultBands);
+    const [childFrom, childTo] = this.childRange;
+    ages[last] =
+      levels[last] === 'child' ? this.random.between(childFrom, childTo) : this.drawBand(this.adultBands);
     for (let l = last - 1; l >= 0; l--) ages[l] = this.fit(ages[l + 1]! + gap(), levels[l]!);
     return ages;
   }
@@ -139,7 +182,9 @@ export class MemberSketcher {
         out.some((m) => m.role === slot.role) &&
         !triplets
       ) {
-        age = this.fit(base + this.random.between(-6, 6), cls);
+        // Reflected, not clamped, into the class: a clamp would pile brothers and sisters up at 0 and 17.
+        const [from, to] = this.range(cls);
+        age = MemberSketcher.reflect(base + this.random.between(-6, 6), { from, to });
       }
       let sex = this.sexFor(slot.role, code, hasSpouse);
       if (slot.role === 'spouse' && head) sex = head.sex === 1 ? 2 : 1;

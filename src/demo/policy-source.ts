@@ -1,6 +1,6 @@
 import type { SourceHousehold } from '../policy/index.ts';
 import type { PolicyMemberRow } from '../registry/household.repository.ts';
-import { toPolicyHousehold } from '../registry/policy-input.service.ts';
+import { monthBounds, toPolicyHousehold } from '../registry/policy-input.service.ts';
 import { knownCategories } from '../registry/present.ts';
 import { generatePopulation, type GenerateOptions } from './generator.ts';
 import type { GeneratedHousehold, GeneratedMember } from './population.types.ts';
@@ -11,7 +11,10 @@ import type { GeneratedHousehold, GeneratedMember } from './population.types.ts'
  * (toPolicyHousehold), so a population loaded into the registry and read back gives the same input.
  */
 export function* demoPolicySource(options: GenerateOptions, month: string): Generator<SourceHousehold> {
-  for (const h of generatePopulation(options)) {
+  // Without a date of its own the population is aged to the month asked (its last day), not to today:
+  // a simulation of 2022-08 then sees the 2022 population, the same on every day it is run.
+  const asOf = options.asOf ?? monthBounds(month).last;
+  for (const h of generatePopulation({ ...options, asOf })) {
     const household = toPolicyHousehold(
       h,
       h.members.map((m) => memberRow(h, m)),

@@ -6,6 +6,7 @@ import type {
   PersonSummary,
   PersonView,
 } from '../../registry/registry.service.ts';
+import { shanghaiToday } from '../../core/clock.ts';
 import {
   CATEGORY_NAMES,
   DISABILITY_CATEGORIES,
@@ -27,7 +28,8 @@ export function ageOn(birthDate: string, today: string): number {
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }
 
-export const todayIso = (now = new Date()) => now.toISOString().slice(0, 10);
+/** Today in Shanghai (ages, file names): the machine's UTC date is yesterday until 08:00. */
+export const todayIso = (now = new Date()) => shanghaiToday(now);
 
 /** What a person reads for a 户籍 code: the place's full name, and whether it is a Shanghai 户籍. */
 function hukouOf(code: string) {
