@@ -4,6 +4,12 @@ import { z } from 'zod';
  * Settings come from the environment once, at start-up; a bad value stops the process with one clear
  * line (see `loadConfig`). Handlers receive the parsed object and never read process.env themselves.
  */
+/** A whole number setting with its range, refused in Chinese. */
+const whole = (min: number, max: number, fallback: number) => {
+  const range = `须为 ${min} 到 ${max} 之间的整数`;
+  return z.coerce.number({ error: range }).int(range).min(min, range).max(max, range).default(fallback);
+};
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -20,6 +26,10 @@ const configSchema = z.object({
   MINZHENG_DEMO_PERSONS: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
   MINZHENG_SESSION_HOURS: z.coerce.number().int().min(1).max(72).default(8),
   MINZHENG_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  // What one roster import may hold whatever its size on disk: a 60 KB .xlsx can inflate to a 50 MB cell.
+  MINZHENG_IMPORT_MAX_ROWS: whole(1, 2_000_000, 200_000),
+  MINZHENG_IMPORT_MAX_CELL_CHARS: whole(100, 100_000, 1000),
+  MINZHENG_IMPORT_MAX_UNZIPPED_MB: whole(1, 4096, 300),
   MINZHENG_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(1024),
   MINZHENG_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   MINZHENG_LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),

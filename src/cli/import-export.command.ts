@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -10,7 +9,9 @@ import {
   type ImportProgress,
   type ImportReport,
 } from '../registry/import/import.service.ts';
+import { importLimits } from '../registry/import/limits.ts';
 import { writeTemplates } from '../registry/import/template.ts';
+import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
 import { CliError, withStore } from './context.ts';
 import { progressBar } from './progress.ts';
 import { formatTable } from './registry.command.ts';
@@ -95,6 +96,8 @@ export function registerImportExportCommands(program: Command): void {
     .action(async (file: string, opts: ImportOptions) => {
       const scope = scopeOf(opts.division);
       const report = await withStore(async (store, config) => {
+        // What a killed server or import left in the upload folder holds ID numbers: gone first.
+        await sweepUploads(uploadFolder(config.MINZHENG_DATA_DIR));
         const bar = progressBar('{phase} |{bar}| {percentage}% | {rows} 行');
         bar?.start(100, 0, { phase: PHASES.read, rows: 0 });
         try {
@@ -102,7 +105,7 @@ export function registerImportExportCommands(program: Command): void {
             scope,
             actor: actor(opts.reason, opts.division),
             dryRun: opts.dryRun ?? false,
-            maxUploadMb: config.MINZHENG_MAX_UPLOAD_MB,
+            limits: importLimits(config),
             onProgress: (p) => {
               const percent =
                 p.phase === 'read' ? Math.floor((90 * p.bytesRead) / Math.max(1, p.totalBytes)) : 95;
@@ -121,27 +124,34 @@ export function registerImportExportCommands(program: Command): void {
     .command('export')
     .description('台账导出 (export)')
     .command('households')
-    .description('导出户籍台账为 .xlsx（与导入格式相同）；身份证号和电话默认脱敏 (export a household roster)')
+    .description(
+      '导出户籍台账为 .xlsx 或 .csv（与导入格式相同，按 --out 的扩展名）；身份证号和电话默认脱敏 (export a household roster)',
+    )
     .option('--division <code>', '区/街道/居委会代码 (division filter)')
     .option('--name <text>', '成员姓名或拼音首字母前缀 (member name or initials)')
     .option('--household <no...>', '户编号，可多个 (household numbers)')
-    .requiredOption('--out <file>', '输出文件 .xlsx (output file)')
+    .requiredOption('--out <file>', '输出文件 .xlsx 或 .csv (output file)')
     .option('--unmask', '导出完整身份证号和电话（须 --reason，记入审计日志） (full ID numbers)')
     .option('--reason <text>', '导出原因 (reason, audited)')
     .action(async (opts: ExportOptions) => {
-      if (!opts.out.endsWith('.xlsx')) throw new CliError('--out 须为 .xlsx 文件');
+      const format = /\.(xlsx|csv)$/i.exec(opts.out)?.[1]?.toLowerCase();
+      if (format !== 'xlsx' && format !== 'csv') throw new CliError('--out 须为 .xlsx 或 .csv 文件');
       const reason = opts.reason?.trim() ?? '';
       if (opts.unmask && reason === '') {
         throw new CliError('--unmask 是管理操作，须用 --reason 说明原因（将记入审计日志）');
       }
       if (opts.division !== undefined) scopeOf(opts.division);
+      // Written beside the target and renamed at the end: a failed export leaves no half file behind.
       const partial = `${opts.out}.part`;
+      const out = await openOutput(opts.out, partial);
       const result = await withStore(async (store) => {
-        const out = createWriteStream(partial);
         const bar = progressBar('导出中 {value} 户');
         bar?.start(Number.MAX_SAFE_INTEGER, 0);
+        // A write error (disk full) rejects here instead of going unhandled on the stream.
+        const failed = new Promise<never>((_, reject) => out.once('error', reject));
+        failed.catch(() => undefined);
         try {
-          const written = await exportHouseholds(
+          const exporting = exportHouseholds(
             store,
             {
               ...(opts.division ? { divisionCode: opts.division } : {}),
@@ -151,25 +161,62 @@ export function registerImportExportCommands(program: Command): void {
             {
               scope: ALL,
               unmask: opts.unmask ?? false,
+              format,
               actor: actor(reason === '' ? '命令行导出台账' : reason, undefined),
               onProgress: (households) => bar?.update(households),
             },
             out,
           );
+          const written = await Promise.race([exporting, failed]);
           await finished(out);
           await rename(partial, opts.out);
           return written;
         } catch (error) {
-          out.destroy();
-          await rm(partial, { force: true });
-          throw error;
+          throw hasErrno(error) ? new CliError(writeProblem(error, opts.out)) : error;
         } finally {
           bar?.stop();
         }
+      }).finally(async () => {
+        out.destroy();
+        await rm(partial, { force: true });
       });
       process.stdout.write(
         `导出完成：${result.households} 户、${result.persons} 人 → ${opts.out}` +
           `（身份证号和电话${result.masked ? '已脱敏' : '为完整号码，请妥善保管'}）\n`,
       );
     });
+}
+
+function hasErrno(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+const WRITE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: '所在的文件夹不存在',
+  ENOTDIR: '路径中有一段不是文件夹',
+  EISDIR: '这是一个文件夹',
+  EACCES: '没有写入权限',
+  EPERM: '没有写入权限',
+  EROFS: '文件系统是只读的',
+  ENOSPC: '磁盘空间不足',
+  EDQUOT: '磁盘空间不足',
+};
+
+/** Why the export file cannot be written, in one Chinese line (never ENOENT and the .part path). */
+export function writeProblem(error: NodeJS.ErrnoException, out: string): string {
+  const why = WRITE_PROBLEMS[error.code ?? ''];
+  return why ? `无法写入 ${out}：${why}` : `无法写入 ${out}`;
+}
+
+/** The partial file, private (an unmasked export holds full ID numbers), opened before any work starts. */
+async function openOutput(out: string, partial: string) {
+  const target = await stat(out).catch(() => undefined);
+  if (target?.isDirectory())
+    throw new CliError(writeProblem({ name: 'Error', message: '', code: 'EISDIR' }, out));
+  try {
+    const handle = await open(partial, 'w', 0o600);
+    return handle.createWriteStream();
+  } catch (error) {
+    throw hasErrno(error) ? new CliError(writeProblem(error, out)) : error;
+  }
 }

@@ -7,6 +7,7 @@ import type { Store } from '../db/store.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ALL } from '../auth/scope.ts';
 import { seedDemoPopulation } from '../demo/demo.service.ts';
+import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
 import { searchHouseholds, seedDivisions } from '../registry/registry.service.ts';
 
 /** Progress lines in Chinese for the operator (stdout of `serve`); never personal data. */
@@ -18,8 +19,9 @@ export interface PreparedInstance {
 }
 
 /**
- * Everything `serve` does before listening, safe to re-run on every start: migrations, the divisions,
- * the demo population (demo mode, empty registry only) and the first accounts (no users only).
+ * Everything `serve` does before listening, safe to re-run on every start: migrations, the sweep of
+ * leftover uploads, the divisions, the demo population (demo mode, empty registry only) and the first
+ * accounts (no users only).
  */
 export async function prepareInstance(store: Store, config: Config, say: Say): Promise<PreparedInstance> {
   say(
@@ -27,6 +29,9 @@ export async function prepareInstance(store: Store, config: Config, say: Say): P
   );
   await store.migrate();
   say('数据库结构已是最新');
+  // Uploads a killed process left behind hold full ID numbers: they go before anyone can upload again.
+  const swept = await sweepUploads(uploadFolder(config.MINZHENG_DATA_DIR));
+  if (swept > 0) say(`已删除上次异常退出时遗留的上传临时文件 ${swept} 个`);
   const divisions = await seedDivisions(store);
   say(divisions.skipped ? `行政区划已就绪（${divisions.rows} 条）` : `已载入行政区划 ${divisions.rows} 条`);
   if (config.MINZHENG_DEMO === 'true') await seedDemo(store, config, say);

@@ -5,43 +5,26 @@ import { describeStores } from '../../test/support/stores.ts';
 import { listAudit } from '../audit/audit.service.ts';
 import { verifyAuditChain } from '../audit/verify.service.ts';
 import { ALL } from '../auth/scope.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeIdNumber } from '../registry/id-number.ts';
+import { sharedStringBomb } from '../registry/import/hostile.fixtures.ts';
+import { DEFAULT_IMPORT_LIMITS, limitMessages } from '../registry/import/limits.ts';
 import {
   rosterCsv,
   sampleRoster,
   YANGPU_COMMITTEE,
   YANGPU_OTHER_STREET_COMMITTEE,
 } from '../registry/import/roster.fixtures.ts';
+import { multipart } from './multipart.fixtures.ts';
 import { safeUploadName } from './routes/import.routes.ts';
 import { addUser, loginAs, testServer, type Agent } from './test-helpers.ts';
-
-const BOUNDARY = '----mztestboundary';
-
-function multipart(file: { name: string; content: string | Buffer } | null, fields: Record<string, string>) {
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(
-      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  }
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
-      ),
-      Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-  };
-}
 
 describeStores('import route', (ctx) => {
   let app: FastifyInstance;
   let street: Agent;
+  let street2: Agent;
   let finance: Agent;
   const csv = `\uFEFF${rosterCsv(sampleRoster(3, YANGPU_COMMITTEE, 'IMP'))}`;
   const upload = (agent: Agent, body: ReturnType<typeof multipart>) =>
@@ -53,10 +36,15 @@ describeStores('import route', (ctx) => {
     });
 
   beforeAll(async () => {
-    app = await testServer(ctx.store, { MINZHENG_MAX_UPLOAD_MB: '1' });
+    app = await testServer(ctx.store, {
+      MINZHENG_MAX_UPLOAD_MB: '1',
+      MINZHENG_DATA_DIR: mkdtempSync(join(tmpdir(), 'mz-import-route-')),
+    });
     await addUser(ctx.store, 'street1', 'street_caseworker', YANGPU_COMMITTEE.slice(0, 9));
+    await addUser(ctx.store, 'street2', 'street_caseworker', YANGPU_OTHER_STREET_COMMITTEE.slice(0, 9));
     await addUser(ctx.store, 'finance', 'finance_officer', '310110');
     street = await loginAs(app, 'street1');
+    street2 = await loginAs(app, 'street2');
     finance = await loginAs(app, 'finance');
   });
   afterAll(() => app.close());
@@ -117,6 +105,86 @@ describeStores('import route', (ctx) => {
     expect(body.ok).toBe(false);
     expect(body.errorCount).toBeGreaterThan(0);
     expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+  });
+
+  it('another street learns only that a person is registered elsewhere, not the household (item 7)', async () => {
+    // The people street1 imported above, dry-run by street2 as households of its own street.
+    const theirs = sampleRoster(3, YANGPU_OTHER_STREET_COMMITTEE, 'IMP').map((row) => ({
+      ...row,
+      householdNo: `OTHER${String(row.householdNo)}`,
+    }));
+    const response = await upload(
+      street2,
+      multipart({ name: 'r.csv', content: rosterCsv(theirs) }, { dryRun: 'true', reason: '核对重复登记' }),
+    );
+    expect(response.statusCode).toBe(400);
+    const body = response.json<{ errors: { column: string; reason: string }[]; errorCount: number }>();
+    expect(body.errorCount).toBe(theirs.length);
+    for (const error of body.errors) {
+      expect(error).toMatchObject({
+        column: '身份证号',
+        reason:
+          '此人已在其他地方登记（不在您的数据范围内）：不能重复导入；如需迁入，请联系其现居住地办理迁出',
+      });
+    }
+    expect(response.body).not.toContain('IMP-');
+    // Inside one's own scope the household is named: that is where it can be fixed.
+    const own = await upload(
+      street,
+      multipart({ name: 'r.csv', content: csv }, { dryRun: 'true', reason: '核对重复登记' }),
+    );
+    expect(own.body).toContain('已是户 IMP-0000000 的现有成员');
+  });
+
+  it('a 60 KB workbook with a 50 MB shared string: 400, one short error, nothing written (item 8)', async () => {
+    const bomb = sharedStringBomb(50, [
+      makeIdNumber('310110', '1950-01-01', 11),
+      makeIdNumber('310110', '1951-01-01', 13),
+    ]);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const response = await upload(
+      street,
+      multipart({ name: 'bomb.xlsx', content: bomb }, { dryRun: 'false', reason: '恶意文件' }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.rawPayload.length).toBeLessThan(2000);
+    expect(response.json()).toMatchObject({
+      errorCount: 1,
+      errors: [{ row: null, reason: limitMessages.cellInFile(DEFAULT_IMPORT_LIMITS) }],
+    });
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+  });
+
+  it('a NUL in a CSV name is a 400 naming the cell, not a 500 (item 6)', async () => {
+    const rows = sampleRoster(1, YANGPU_COMMITTEE, 'NUL', 900);
+    rows[1]!.name = '王\u0000五';
+    const response = await upload(
+      street,
+      multipart({ name: 'nul.csv', content: rosterCsv(rows) }, { dryRun: 'false', reason: '含空字符' }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: { code: 'IMPORT_INVALID' },
+      errorCount: 1,
+      errors: [{ row: 3, column: '姓名', value: '王\\u0000五', reason: '包含空字符（NUL），请删除后重试' }],
+    });
+    const badReason = await upload(
+      street,
+      multipart({ name: 'ok.csv', content: csv }, { dryRun: 'true', reason: '原因\u0007' }),
+    );
+    expect(badReason.statusCode).toBe(400);
+    expect(badReason.json()).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+  });
+
+  it('exports CSV on request, masked, with a BOM, in the import layout', async () => {
+    const response = await street.get('/api/households/export?format=csv');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toContain('households.csv');
+    expect(response.body.startsWith('\uFEFF户编号,与户主关系,姓名,身份证号')).toBe(true);
+    expect(response.body).not.toMatch(/\b\d{17}[\dX]\b/);
+    expect((await street.get('/api/households/export?format=pdf')).statusCode).toBe(400);
   });
 
   it("rows outside the user's street are refused", async () => {

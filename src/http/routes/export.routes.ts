@@ -8,7 +8,10 @@ import { AppError } from '../errors.ts';
 import { todayIso } from '../presenters/registry.presenter.ts';
 import { divisionCode, text } from '../schemas.ts';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const CONTENT_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+} as const;
 
 /** The list's `q` as an export filter: a household number, or a member's name / pinyin initials. */
 export function exportQuery(q: string | undefined, division: string | undefined): HouseholdExportQuery {
@@ -24,18 +27,24 @@ export function registerExportRoutes(app: ZodApp, { store }: ServerDeps): void {
     {
       schema: {
         tags: ['人口信息'],
-        summary: '导出户籍台账 .xlsx（与列表相同的筛选；身份证号与电话脱敏；记入审计日志）',
+        summary:
+          '导出户籍台账 .xlsx 或 .csv（与列表相同的筛选；身份证号与电话脱敏；不会被电子表格当作公式执行；记入审计日志）',
         querystring: z.object({
           q: text(60).optional().describe('户编号，或成员姓名/拼音首字母前缀'),
           division: divisionCode.optional(),
+          format: z
+            .enum(['xlsx', 'csv'], '格式只能是 xlsx 或 csv')
+            .optional()
+            .describe('文件格式，默认 xlsx'),
         }),
-        produces: [XLSX],
+        produces: Object.values(CONTENT_TYPES),
       },
     },
     async (request, reply) => {
       const user = requireUser(request);
       if (!householdPolicy.canExport(user)) throw new AppError('FORBIDDEN');
       const query = exportQuery(request.query.q, request.query.division);
+      const format = request.query.format ?? 'xlsx';
       const output = new PassThrough();
       const done = exportHouseholds(
         store,
@@ -43,6 +52,7 @@ export function registerExportRoutes(app: ZodApp, { store }: ServerDeps): void {
         {
           scope: scopeOf(user),
           unmask: false,
+          format,
           actor: {
             userId: user.id,
             divisionCode: user.divisionCode,
@@ -57,12 +67,12 @@ export function registerExportRoutes(app: ZodApp, { store }: ServerDeps): void {
         request.log.error({ err: error instanceof Error ? { name: error.name } : {} }, 'export failed');
         output.destroy(error instanceof Error ? error : new Error('export failed'));
       });
-      const filename = `户籍台账-${todayIso()}.xlsx`;
+      const filename = `户籍台账-${todayIso()}.${format}`;
       return reply
-        .header('content-type', XLSX)
+        .header('content-type', CONTENT_TYPES[format])
         .header(
           'content-disposition',
-          `attachment; filename="households.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+          `attachment; filename="households.${format}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
         )
         .send(output);
     },

@@ -43,7 +43,7 @@ async function exportToFile(
 }
 
 async function readRows(path: string): Promise<string[][]> {
-  const source = await openSource(path, 50);
+  const source = await openSource(path);
   const rows: string[][] = [];
   for await (const row of source.rows())
     rows.push(row.cells.map((c) => (c === null ? '' : String(c as string))));

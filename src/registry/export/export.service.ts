@@ -1,11 +1,13 @@
 /**
- * 台账导出: households matching a query → .xlsx in the import's column layout, so an export can be
- * re-imported elsewhere. Written with exceljs' streaming writer, page by page: memory stays flat.
+ * 台账导出: households matching a query → .xlsx (or CSV) in the import's column layout, so an export can
+ * be re-imported elsewhere. Written with a streaming writer, page by page: memory stays flat. No cell
+ * can be run as a formula (roster-writer.ts).
  * 身份证号 and phone numbers are masked unless the caller may and asks to `unmask` (then re-import works).
  */
 import type { Writable } from 'node:stream';
 import type { DataScope } from '../../auth/scope.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
+import { maskIdentifiersDeep } from '../../audit/redact.ts';
 import type { Store } from '../../db/store.ts';
 import { maskIdNumber } from '../id-number.ts';
 import { maskPhone } from '../present.ts';
@@ -24,7 +26,7 @@ import {
   type ExportRow,
   type HouseholdExportQuery,
 } from './export.repository.ts';
-import { createRosterWriter, type RosterValues } from './roster-writer.ts';
+import { createRosterWriter, type RosterFormat, type RosterValues } from './roster-writer.ts';
 import { isCategory } from '../codes.ts';
 
 export type { HouseholdExportQuery } from './export.repository.ts';
@@ -38,6 +40,8 @@ export interface ExportOptions {
   onProgress?: (households: number) => void;
   /** Households per query (keyset page). */
   pageSize?: number;
+  /** .xlsx (default) or CSV, both in the import's layout. */
+  format?: RosterFormat;
 }
 
 export interface ExportResult {
@@ -57,7 +61,7 @@ export async function exportHouseholds(
   if (options.unmask && !options.actor) {
     throw new Error('导出完整身份证号须提供操作人（写入审计日志）');
   }
-  const writer = createRosterWriter(output);
+  const writer = createRosterWriter(output, { format: options.format ?? 'xlsx' });
   const result: ExportResult = { households: 0, persons: 0, masked: !options.unmask };
   const pageSize = options.pageSize ?? DEFAULT_PAGE;
   let cursor: ExportCursor | undefined;
@@ -77,6 +81,7 @@ export async function exportHouseholds(
     const last = rows[rows.length - 1]!;
     cursor = { districtCode: last.districtCode, householdNo: last.householdNo };
     options.onProgress?.(result.households);
+    await writer.drain();
   }
   await writer.commit();
   if (options.actor) {
@@ -86,7 +91,9 @@ export async function exportHouseholds(
         actor: { userId: actor.userId, divisionCode: actor.divisionCode, requestId: actor.requestId },
         action: 'registry.export',
         entityType: 'household_roster',
-        after: { query, scope: options.scope, ...result },
+        district: options.scope.kind === 'division' ? options.scope.code : null,
+        // The filter as typed may hold an ID number or phone: the log keeps it masked.
+        after: { query: maskIdentifiersDeep(query), scope: options.scope, ...result },
         reason: actor.reason,
       }),
     );

@@ -4,8 +4,23 @@
  * GBK by default, so a decoding failure gets its own clear message.
  */
 import type { Readable } from 'node:stream';
+import { FileProblem } from './file-problem.ts';
 
-export class CsvEncodingError extends Error {}
+export class CsvEncodingError extends FileProblem {}
+
+export interface CsvLimits {
+  /** A longer field keeps its first maxFieldChars + 1 characters: enough to be refused as too long. */
+  maxFieldChars: number;
+  /** More fields in one record ends the read with a FileProblem. */
+  maxFields: number;
+  tooManyFields: (line: number) => FileProblem;
+}
+
+const UNLIMITED: CsvLimits = {
+  maxFieldChars: Infinity,
+  maxFields: Infinity,
+  tooManyFields: () => new FileProblem(''),
+};
 
 export interface CsvRecord {
   /** 1-based number of the line the record starts on (what a spreadsheet user sees as the row). */
@@ -13,7 +28,7 @@ export interface CsvRecord {
   fields: string[];
 }
 
-export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
+export async function* readCsv(input: Readable, limits: CsvLimits = UNLIMITED): AsyncGenerator<CsvRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let fields: string[] = [];
   let field = '';
@@ -25,6 +40,7 @@ export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
   let records: CsvRecord[] = [];
 
   const endField = () => {
+    if (fields.length >= limits.maxFields) throw limits.tooManyFields(recordLine);
     fields.push(field);
     field = '';
     quoteSeen = false;
@@ -48,14 +64,14 @@ export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
           quoteSeen = true;
         } else {
           if (ch === '\n') line++;
-          field += ch;
+          if (field.length <= limits.maxFieldChars) field += ch;
         }
         continue;
       }
       switch (ch) {
         case '"':
           // "" inside a quoted field is one quote; a quote opening a field starts a quoted section.
-          if (quoteSeen) field += '"';
+          if (quoteSeen && field.length <= limits.maxFieldChars) field += '"';
           inQuotes = true;
           break;
         case ',':
@@ -69,7 +85,7 @@ export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
           recordLine = line;
           break;
         default:
-          field += ch;
+          if (field.length <= limits.maxFieldChars) field += ch;
       }
     }
   };

@@ -8,7 +8,8 @@ import { selectRows } from '../../db/sql.ts';
 
 export interface RegisteredPerson {
   idNumber: string;
-  districtCode: string;
+  /** Committee of the person's current household, else of their residence: decides who may see more. */
+  divisionCode: string;
   /** 户编号 of the person's current household, if any. */
   currentHouseholdNo: string | null;
 }
@@ -20,8 +21,9 @@ export async function lockImports(db: Db): Promise<void> {
 
 /**
  * Which of these 身份证号 are registered anywhere in the city (uniqueness is city-wide, across
- * districts), with each one's current household. Deliberately not scoped: a duplicate in another
- * district must still block the import; the caller reveals only that the number is taken.
+ * districts), with each one's current household. Deliberately not scoped: a duplicate anywhere must
+ * still block the import; the caller reveals only that the number is taken, unless the person lives
+ * inside the caller's own scope.
  */
 export async function findRegisteredPersons(
   db: Db,
@@ -31,7 +33,8 @@ export async function findRegisteredPersons(
   return selectRows<RegisteredPerson>(
     db,
     sql`with wanted as (select jsonb_array_elements_text(${JSON.stringify(idNumbers)}::jsonb) as id_number)
-        select p.id_number as "idNumber", p.district_code as "districtCode", h.household_no as "currentHouseholdNo"
+        select p.id_number as "idNumber", coalesce(h.committee_code, p.residence_division_code) as "divisionCode",
+               h.household_no as "currentHouseholdNo"
         from persons p
         join wanted w on w.id_number = p.id_number
         left join household_members m

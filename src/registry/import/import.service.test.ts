@@ -73,7 +73,14 @@ describeStores('roster import', (ctx) => {
   const run = (
     file: Parameters<typeof importHouseholds>[1],
     options: Partial<Parameters<typeof importHouseholds>[2]> = {},
-  ) => importHouseholds(ctx.store, file, { scope: ALL, actor, today: TODAY, ...options });
+  ) =>
+    importHouseholds(ctx.store, file, {
+      scope: ALL,
+      actor,
+      today: TODAY,
+      uploadDir: join(dir, 'uploads'),
+      ...options,
+    });
 
   /** Asserts a refused import: the reasons expected are present and nothing was written. */
   async function expectRefused(report: ImportReport, expected: Partial<ImportReport['errors'][number]>[]) {
@@ -330,7 +337,7 @@ describeStores('roster import', (ctx) => {
 
   it('refuses a file over the size limit, and a 200 MB upload without reading it all', async () => {
     const big = csvFile(Buffer.alloc(2 * 1024 * 1024 + 1, 0x41));
-    await expectRefused(await run(big, { maxUploadMb: 2 }), [
+    await expectRefused(await run(big, { limits: { maxUploadMb: 2 } }), [
       { reason: '文件超过大小上限 2 MB（MINZHENG_MAX_UPLOAD_MB）' },
     ]);
     let produced = 0;

@@ -4,14 +4,13 @@
  * written. A clean file is written in one transaction with COPY, together with its one audit row.
  */
 import { randomUUID } from 'node:crypto';
-import type { DataScope } from '../../auth/scope.ts';
+import { inScope, type DataScope } from '../../auth/scope.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
 import type { Session, Store } from '../../db/store.ts';
 import { HEAD_RELATION } from '../codes.ts';
 import { analyzeRegistryTables } from '../maintenance.repository.ts';
 import { nameInitials } from '../pinyin.ts';
 import { COLUMN_BY_KEY } from './columns.ts';
-import { CsvEncodingError } from './csv-reader.ts';
 import {
   copyHouseholds,
   copyMembers,
@@ -23,6 +22,7 @@ import {
   type MemberLoadRow,
   type PersonLoadRow,
 } from './import.repository.ts';
+import { DEFAULT_IMPORT_LIMITS, limitMessages, type ImportLimits } from './limits.ts';
 import {
   IssueList,
   type ImportActor,
@@ -48,14 +48,15 @@ export interface ImportOptions {
   scope: DataScope;
   actor: ImportActor;
   dryRun?: boolean;
-  /** Config MINZHENG_MAX_UPLOAD_MB. */
-  maxUploadMb?: number;
+  /** The settings' caps (limits.ts, from src/config.ts); defaults where left out. */
+  limits?: Partial<ImportLimits>;
+  /** The upload folder (upload-folder.ts), where a stream is spooled. */
+  uploadDir?: string;
   /** The day the import runs (YYYY-MM-DD): bounds birth and join dates, default for 入户日期. */
   today?: string;
   onProgress?: (progress: ImportProgress) => void;
 }
 
-const DEFAULT_MAX_UPLOAD_MB = 50;
 const PROGRESS_EVERY_ROWS = 2000;
 
 interface ReadResult {
@@ -86,9 +87,13 @@ export async function importHouseholds(
     return report(0);
   }
 
+  const limits: ImportLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   let source: OpenedSource;
   try {
-    source = await openSource(file, options.maxUploadMb ?? DEFAULT_MAX_UPLOAD_MB);
+    source = await openSource(file, {
+      limits,
+      ...(options.uploadDir === undefined ? {} : { uploadDir: options.uploadDir }),
+    });
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
     issues.add({ row: null, column: null, value: null, reason: error.message });
@@ -96,7 +101,7 @@ export async function importHouseholds(
   }
   try {
     const today = options.today ?? new Date().toISOString().slice(0, 10);
-    const read = await readRoster(source, options, today, (issue) => issues.add(issue));
+    const read = await readRoster(source, options, { today, limits }, issues);
     if (read === undefined) return report(0);
     const households = groupHouseholds(read.persons, read.incomplete, (issue) => issues.add(issue));
     const progress = (phase: ImportProgress['phase']) =>
@@ -122,14 +127,23 @@ export async function importHouseholds(
 async function readRoster(
   source: OpenedSource,
   options: ImportOptions,
-  today: string,
-  addIssue: (issue: ImportIssue) => void,
+  { today, limits }: { today: string; limits: ImportLimits },
+  issues: IssueList,
 ): Promise<ReadResult | undefined> {
+  const addIssue = (issue: ImportIssue) => issues.add(issue);
+  const fileProblem = (reason: string) => addIssue({ row: null, column: null, value: null, reason });
   let headers: HeaderMap | undefined;
   const result: ReadResult = { rows: 0, persons: [], incomplete: new Set() };
   let bytesRead = 0;
+  let seen = 0;
   try {
     for await (const { row, cells } of source.rows((n) => (bytesRead = n))) {
+      // Blank rows count too: ten million empty lines cost as much to read as ten million rows.
+      if (++seen > limits.maxRows + 1) {
+        issues.clear(); // the file must be split anyway: the one problem is its size
+        fileProblem(limitMessages.rows(limits));
+        return undefined;
+      }
       if (isBlankRow(cells)) continue;
       if (headers === undefined) {
         const mapped = mapHeaders(row, cells);
@@ -141,7 +155,11 @@ async function readRoster(
         continue;
       }
       result.rows++;
-      const parsed = parseRow(row, cells, headers, { scope: options.scope, today });
+      const parsed = parseRow(row, cells, headers, {
+        scope: options.scope,
+        today,
+        maxCellChars: limits.maxCellChars,
+      });
       if ('person' in parsed) result.persons.push(parsed.person);
       else {
         parsed.issues.forEach(addIssue);
@@ -152,16 +170,17 @@ async function readRoster(
       }
     }
   } catch (error) {
-    if (!(error instanceof FileProblem || error instanceof CsvEncodingError)) throw error;
-    addIssue({ row: null, column: null, value: null, reason: error.message });
+    if (!(error instanceof FileProblem)) throw error;
+    issues.clear(); // a file that cannot be read to the end is reported by that one problem
+    fileProblem(error.message);
     return undefined;
   }
   if (headers === undefined) {
-    addIssue({ row: null, column: null, value: null, reason: '文件为空：没有表头行和数据行' });
+    fileProblem('文件为空：没有表头行和数据行');
     return undefined;
   }
   if (result.rows === 0) {
-    addIssue({ row: null, column: null, value: null, reason: '文件没有数据行（只有表头）' });
+    fileProblem('文件没有数据行（只有表头）');
     return undefined;
   }
   return result;
@@ -180,23 +199,16 @@ async function checkAgainstRegistry(
     persons.map((p) => p.idNumber),
   );
   const byId = new Map(registered.map((r) => [r.idNumber, r]));
-  const ownDistrict = (district: string) => scope.kind === 'all' || scope.code.slice(0, 6) === district;
   for (const person of persons) {
     const found = byId.get(person.idNumber);
     if (!found) continue;
-    // The household number is shown only inside the user's own district.
-    const where =
-      found.currentHouseholdNo === null
-        ? ''
-        : ownDistrict(found.districtCode)
-          ? `，且已是户 ${found.currentHouseholdNo} 的现有成员`
-          : '，且已是其他区某户的现有成员';
-    addIssue({
-      row: person.row,
-      column: COLUMN_BY_KEY.idNumber.header,
-      value: person.idNumber,
-      reason: `身份证号已登记${where}：不能重复导入`,
-    });
+    // Outside the caller's own scope, only that the person exists elsewhere: not where, not which household.
+    const reason = !inScope(scope, found.divisionCode)
+      ? '此人已在其他地方登记（不在您的数据范围内）：不能重复导入；如需迁入，请联系其现居住地办理迁出'
+      : found.currentHouseholdNo === null
+        ? '身份证号已登记：不能重复导入'
+        : `身份证号已登记，且已是户 ${found.currentHouseholdNo} 的现有成员：不能重复导入`;
+    addIssue({ row: person.row, column: COLUMN_BY_KEY.idNumber.header, value: person.idNumber, reason });
   }
   const existing = await findExistingHouseholdNos(tx.db, households);
   const taken = new Set(existing.map((e) => `${e.districtCode}/${e.householdNo}`));
@@ -297,6 +309,7 @@ async function writeRoster(
     action: 'registry.import',
     entityType: 'household_roster',
     entityId: source.sha256,
+    district: audit.districts.length === 1 ? audit.districts[0] : null,
     after: { file: audit.file, counts, districts: audit.districts, scope: options.scope },
     reason: options.actor.reason,
   });

@@ -3,6 +3,7 @@
  * and the audit module records `audit` as one write.
  */
 import type { DataScope } from '../../auth/scope.ts';
+import { escapeUnsafeText } from '../../core/text.ts';
 
 export interface ImportIssue {
   /** Spreadsheet row (the header is row 1); null for a problem with the file as a whole. */
@@ -48,14 +49,46 @@ export interface ImportReport {
 
 export const MAX_REPORTED_ERRORS = 1000;
 
-/** Collects issues; keeps the first MAX_REPORTED_ERRORS but counts them all. */
+/** Characters of a cell's value an error repeats: enough to find the cell, never the whole of a huge one. */
+export const EXCERPT_CHARS = 40;
+/** A reason is written by us, but may quote values (a household's address); this bounds it all the same. */
+const MAX_REASON_CHARS = 600;
+
+/**
+ * What an error shows of a value: control characters as visible \uXXXX (a terminal must not run an ESC
+ * sequence from a roster), and at most EXCERPT_CHARS characters with the full length said.
+ */
+export function excerpt(value: string, max = EXCERPT_CHARS): string {
+  // Line breaks and tabs would break the CLI's error table; the excerpt only has to identify the cell.
+  const chars = [...value.replace(/[\r\n\t]+/g, ' ')];
+  const shown =
+    chars.length > max ? `${chars.slice(0, max).join('')}…（共 ${chars.length} 个字符）` : chars.join('');
+  return escapeUnsafeText(shown);
+}
+
+function bounded(issue: ImportIssue): ImportIssue {
+  return {
+    row: issue.row,
+    column: issue.column === null ? null : excerpt(issue.column),
+    value: issue.value === null ? null : excerpt(issue.value),
+    reason: excerpt(issue.reason, MAX_REASON_CHARS),
+  };
+}
+
+/** Collects issues; keeps the first MAX_REPORTED_ERRORS (each bounded) but counts them all. */
 export class IssueList {
-  private readonly kept: ImportIssue[] = [];
+  private kept: ImportIssue[] = [];
   private total = 0;
 
   add(issue: ImportIssue): void {
     this.total++;
-    if (this.kept.length < MAX_REPORTED_ERRORS) this.kept.push(issue);
+    if (this.kept.length < MAX_REPORTED_ERRORS) this.kept.push(bounded(issue));
+  }
+
+  /** Drops what was collected: a file over a cap is reported by that one problem alone. */
+  clear(): void {
+    this.kept = [];
+    this.total = 0;
   }
 
   get count(): number {

@@ -3,6 +3,7 @@
  * (households, duplicates) are in roster-households.ts; checks that need the database are in the service.
  */
 import { inScope, type DataScope } from '../../auth/scope.ts';
+import { normaliseText, textProblem, TEXT_PROBLEM_MESSAGES } from '../../core/text.ts';
 import type { Category } from '../../policy/household.ts';
 import { validateIdNumber } from '../id-number.ts';
 import { COLUMNS, COLUMN_BY_KEY, HEADERS, normalizeHeader, type ColumnKey } from './columns.ts';
@@ -22,7 +23,7 @@ import {
   type Parsed,
 } from './fields.ts';
 import type { ImportIssue } from './report.ts';
-import type { CellValue } from './source.ts';
+import type { CellValue } from './sheet-row.ts';
 
 /** The household columns of one row; null where the cell was empty. */
 export interface HouseholdFields {
@@ -85,7 +86,13 @@ function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** A cell as trimmed text; date columns also accept Excel date cells and date serial numbers. */
+/** The apostrophe an export puts before a value a spreadsheet would read as a formula (roster-writer.ts). */
+const EXPORT_QUOTE = /^'(?=[=+\-@\t\r])/;
+
+/**
+ * A cell as trimmed text in NFC, without the export's protective apostrophe; date columns also accept
+ * Excel date cells and date serial numbers.
+ */
 export function cellText(value: CellValue | undefined, key: ColumnKey): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return isoDate(value);
@@ -101,12 +108,40 @@ export function cellText(value: CellValue | undefined, key: ColumnKey): string {
     }
     return String(value);
   }
-  return value.trim();
+  return normaliseText(value.trim().replace(EXPORT_QUOTE, ''));
+}
+
+/** Columns people type free text into; every other column is a code, number, date or choice. */
+const FREE_TEXT: ReadonlySet<ColumnKey> = new Set(['name', 'address']);
+
+/**
+ * Excel, WPS and LibreOffice run a cell starting with = + - @ as a formula (CSV injection). No name or
+ * address starts that way; a basement written "-1层" can be written "地下1层".
+ */
+const FORMULA_START = /^[=+\-@]/;
+export const FORMULA_REASON =
+  '不能以 =、+、-、@ 开头（电子表格软件会把它当作公式执行）：请删除开头的符号，如“-1层”写作“地下1层”';
+
+const cellTooLong = (max: number) =>
+  `超过 ${max.toLocaleString('en-US')} 个字符的上限（MINZHENG_IMPORT_MAX_CELL_CHARS）`;
+
+/** What is wrong with a cell before its column's own rules look at it. */
+function cellProblem(key: ColumnKey, cell: CellValue | undefined, maxCellChars: number): string | undefined {
+  if (typeof cell !== 'string') return undefined;
+  if (cell.length > maxCellChars) return cellTooLong(maxCellChars);
+  const problem = textProblem(cell);
+  if (problem) return TEXT_PROBLEM_MESSAGES[problem];
+  // U+FFFD is what a broken decoder leaves behind; such a row must not be stored as if it were true.
+  if (cell.includes('\uFFFD')) return '含无法识别的字符（文件编码损坏）';
+  if (FREE_TEXT.has(key) && FORMULA_START.test(cellText(cell, key))) return FORMULA_REASON;
+  return undefined;
 }
 
 export interface RowContext {
   scope: DataScope;
   today: string;
+  /** MINZHENG_IMPORT_MAX_CELL_CHARS. */
+  maxCellChars: number;
 }
 
 /** Validates one data row; returns the person, or the issues (every bad cell of the row). */
@@ -123,6 +158,7 @@ export function parseRow(
   function field<T>(key: ColumnKey, parse: (value: string) => Parsed<T>): T | null;
   function field<T>(key: ColumnKey, parse: (value: string) => Parsed<T>, fallback: T): T;
   function field<T>(key: ColumnKey, parse: (value: string) => Parsed<T>, fallback?: T): T | null {
+    if (bad.has(key)) return fallback ?? null;
     const value = text(key);
     if (value === '') {
       if (COLUMN_BY_KEY[key].required) report(key, '必填');
@@ -140,16 +176,20 @@ export function parseRow(
       return reason === undefined ? { ok: true, value } : { ok: false, reason };
     };
 
+  // A cell that fails here gets this one reason; its column's own rules do not look at it again.
+  const bad = new Set<ColumnKey>();
   for (const [key, index] of headers) {
-    const cell = cells[index];
-    // U+FFFD is what a broken decoder leaves behind; such a row must not be stored as if it were true.
-    if (typeof cell === 'string' && cell.includes('\uFFFD')) report(key, '含无法识别的字符（文件编码损坏）');
+    const problem = cellProblem(key, cells[index], context.maxCellChars);
+    if (problem === undefined) continue;
+    report(key, problem);
+    bad.add(key);
   }
   const householdNo = field('householdNo', parseHouseholdNo);
   const relationCode = field('relation', parseRelation);
-  const name = field('name', (v) =>
-    v.length <= 50 ? { ok: true, value: v } : { ok: false, reason: '姓名至多50个字' },
-  );
+  const name = field('name', (v) => {
+    if (/[\t\r\n]/.test(v)) return { ok: false, reason: '姓名不能包含换行或制表符' };
+    return v.length <= 50 ? { ok: true, value: v } : { ok: false, reason: '姓名至多50个字' };
+  });
   const sexCell = field('sex', parseSex);
   const birthCell = field('birthDate', parseDate);
   const hukouDivisionCode = field('hukouDivision', checked(checkHukouDivision));
@@ -175,7 +215,7 @@ export function parseRow(
   const otherIncomeFen = field('otherIncome', parseYuanToFen, 0);
   const household: HouseholdFields = {
     committeeCode,
-    address: text('address') === '' ? null : text('address'),
+    address: bad.has('address') || text('address') === '' ? null : text('address'),
     monetaryAssetsFen: field('monetaryAssets', parseYuanToFen),
     vehicles: field('vehicles', (v) => parseCount(v, 99)),
     homes: field('homes', (v) => parseCount(v, 99)),
@@ -184,29 +224,17 @@ export function parseRow(
   if (birthCell !== null && birthCell > context.today) report('birthDate', '出生日期晚于今天');
   const joinDate = field('joinDate', parseDate, context.today);
 
-  const rawId = text('idNumber');
   let idNumber: string | null = null;
   let sex = sexCell;
   let birthDate = birthCell;
-  if (typeof cells[headers.get('idNumber') ?? -1] === 'number') {
-    report('idNumber', '身份证号须以文本格式填写（Excel 数字格式只保留15位有效数字）');
-  } else if (rawId === '') {
-    report('idNumber', '必填');
-  } else if (rawId.includes('*')) {
-    report('idNumber', '身份证号已脱敏（含*）：请使用含完整号码的导出文件（导出时选择显示完整号码）');
-  } else {
-    const checkedId = validateIdNumber(rawId, {
+  if (!bad.has('idNumber')) {
+    const id = idNumberField(cells[headers.get('idNumber') ?? -1], text('idNumber'), {
       today: context.today,
       ...(birthCell !== null ? { birthDate: birthCell } : {}),
       ...(sexCell !== null ? { sex: sexCell } : {}),
     });
-    if (checkedId.ok) {
-      idNumber = checkedId.value;
-      sex = checkedId.facts.sex;
-      birthDate = checkedId.facts.birthDate;
-    } else {
-      report('idNumber', checkedId.message);
-    }
+    if ('reason' in id) report('idNumber', id.reason);
+    else ({ idNumber, sex, birthDate } = id);
   }
   if (birthDate !== null && joinDate < birthDate) report('joinDate', '入户日期早于出生日期');
   if (joinDate > context.today) report('joinDate', '入户日期晚于今天');
@@ -245,6 +273,23 @@ export function parseRow(
       household,
     },
   };
+}
+
+/** The 身份证号 cell, with the sex and birth date it gives (those columns may be left empty). */
+function idNumberField(
+  cell: CellValue | undefined,
+  raw: string,
+  known: Parameters<typeof validateIdNumber>[1],
+): { idNumber: string; sex: 1 | 2; birthDate: string } | { reason: string } {
+  if (typeof cell === 'number')
+    return { reason: '身份证号须以文本格式填写（Excel 数字格式只保留15位有效数字）' };
+  if (raw === '') return { reason: '必填' };
+  if (raw.includes('*')) {
+    return { reason: '身份证号已脱敏（含*）：请使用含完整号码的导出文件（导出时选择显示完整号码）' };
+  }
+  const checked = validateIdNumber(raw, known);
+  if (!checked.ok) return { reason: checked.message };
+  return { idNumber: checked.value, sex: checked.facts.sex, birthDate: checked.facts.birthDate };
 }
 
 /** A row is blank when every cell is empty (spreadsheets often carry formatted but empty rows). */

@@ -13,7 +13,7 @@ import { TEMPLATE_CSV, TEMPLATE_XLSX, templateNotes, writeTemplates } from './te
 const committed = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
 async function sheetRows(path: string): Promise<string[][]> {
-  const source = await openSource(path, 50);
+  const source = await openSource(path);
   const rows: string[][] = [];
   for await (const row of source.rows())
     rows.push(row.cells.map((c) => (c === null ? '' : String(c as string))));

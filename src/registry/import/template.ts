@@ -3,7 +3,6 @@
  * column definitions so that they always match what the import reads.
  * Regenerate with: ./bin/minzheng import template --out templates
  */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRosterWriter, type RosterValues } from '../export/roster-writer.ts';
 import { COLUMNS } from './columns.ts';
@@ -42,16 +41,8 @@ export async function writeTemplates(dir: string): Promise<string[]> {
   writer.addNotesSheet('说明', templateNotes());
   await writer.commit();
   const csv = join(dir, TEMPLATE_CSV);
-  const example = exampleRow();
-  const cell = (v: string | number | undefined) => {
-    const text = v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const lines = [
-    COLUMNS.map((c) => cell(c.header)).join(','),
-    COLUMNS.map((c) => cell(example[c.key])).join(','),
-  ];
-  // A BOM so that Excel on Chinese Windows opens the UTF-8 file correctly.
-  await writeFile(csv, `\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+  const csvWriter = createRosterWriter(csv, { format: 'csv' });
+  csvWriter.addRow(exampleRow());
+  await csvWriter.commit();
   return [xlsx, csv];
 }
