@@ -81,7 +81,8 @@ export const COLUMNS: readonly ColumnDef[] = [
     required: true,
     text: true,
     width: 22,
-    example: '310110195501010017',
+    // Sequence 991: the demo generator never numbers that far, so the template imports beside demo data.
+    example: '310110195501019919',
     note: '18位公民身份号码（GB 11643），须以文本格式填写；在全市唯一',
   }),
   col('sex', '性别', {
