@@ -4,7 +4,7 @@ import { AppError } from '../http/errors.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { userPolicy } from './policies/user.policy.ts';
 import { menusOf, permissionsOf, ROLES, scopeOf, type Menu, type Permission, type Role } from './roles.ts';
-import { inScope } from './scope.ts';
+import { CITY_DIVISION_CODE, inScope } from './scope.ts';
 import { revokeUserSessions } from './session.repository.ts';
 import type { AuthUser } from './user.ts';
 import { checkUserDivision, divisionName } from './user-division.ts';
@@ -152,13 +152,21 @@ export async function listUsersAs(
   query: UserFilter & { limit: number; offset: number },
 ): Promise<{ items: AdminUserView[]; total: number }> {
   if (!userPolicy.canList(admin)) throw new AppError('FORBIDDEN');
-  const { limit, offset, ...filter } = query;
+  const { limit, offset, divisionCode, ...filter } = query;
   const scope = scopeOf(admin);
-  if (filter.divisionCode && !inScope(scope, filter.divisionCode)) {
+  if (divisionCode && !inScope(scope, divisionCode)) {
     throw new AppError('NOT_FOUND', '区划不存在或不在您的管辖范围内');
   }
+  // The city holds every district: filtering by it is no filter (no district code starts with 310000).
+  const within = divisionCode === CITY_DIVISION_CODE ? undefined : divisionCode;
   const now = new Date();
-  const { items, total } = await listUsers(store.db, scope, filter, { limit, offset }, now);
+  const { items, total } = await listUsers(
+    store.db,
+    scope,
+    { ...filter, divisionCode: within },
+    { limit, offset },
+    now,
+  );
   return { items: items.map((user) => presentAdminUser(user, now)), total };
 }
 

@@ -295,6 +295,10 @@ describeStores('user routes: reach, city scope, disable / unlock / change role',
     expect(disabled.items.every((u) => u.disabled)).toBe(true);
     const city = (await cityAdmin.get('/api/users?limit=200&q=city.auditor')).json<Page<UserItem>>();
     expect(city.items.map((u) => u.divisionName)).toContain('上海市');
+    const everyone = (await cityAdmin.get('/api/users?limit=200')).json<Page<UserItem>>();
+    const wholeCity = (await cityAdmin.get('/api/users?limit=200&division=310000')).json<Page<UserItem>>();
+    expect(wholeCity.total).toBe(everyone.total);
+    expect(everyone.items.map((u) => u.username)).toContain('worker');
   });
 
   it('offers the roles and divisions the admin may assign', async () => {

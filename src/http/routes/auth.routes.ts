@@ -27,7 +27,9 @@ export function registerAuthRoutes(app: ZodApp, { config, store }: ServerDeps): 
       attachValidation: true,
       // A body that is not JSON at all never reaches it: audited here.
       onError: async (request, _reply, error) => {
-        if (error.code.startsWith('FST_ERR_CTP_')) {
+        // Not every error that reaches here is Fastify's own: read the code defensively.
+        const code: unknown = error.code;
+        if (typeof code === 'string' && code.startsWith('FST_ERR_CTP_')) {
           await recordRefusedLogin(store, undefined, { requestId: request.id });
         }
       },
