@@ -82,7 +82,15 @@ export async function buildCli({ root = projectRoot, outdir = join(root, 'dist',
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = performance.now();
-  const { outdir, inputs } = await buildCli();
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`已编译命令行：${relative(projectRoot, outdir)}（${inputs} 个源文件，${seconds} 秒）`);
+  try {
+    const { outdir, inputs } = await buildCli();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`已编译命令行：${relative(projectRoot, outdir)}（${inputs} 个源文件，${seconds} 秒）`);
+  } catch (error) {
+    // At install (`prepare`, with --if-possible) a failed build must not fail the installation: the CLI
+    // then runs from the sources, slower to start but the same.
+    if (!process.argv.includes('--if-possible')) throw error;
+    const first = String(error instanceof Error ? error.message : error).split('\n', 1)[0];
+    console.warn(`警告：命令行未能编译（${first}），将直接运行源码，启动较慢；修正后运行 npm run build:cli`);
+  }
 }
