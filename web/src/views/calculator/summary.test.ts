@@ -75,7 +75,7 @@ describe('calculator results for a caseworker', () => {
       {
         program: 'tekun',
         name: '特困人员救助供养',
-        reason: '张建国（户主，68岁）、李秀英（配偶，66岁）：未经认定为特困人员',
+        reason: '未经认定为特困人员（全部2名成员）',
       },
     ]);
     expect(JSON.stringify(summary.ineligible)).not.toContain(UUID_A);

@@ -48,8 +48,11 @@ function errorText(result: ProgramResult): string {
   return typeof result.error === 'string' ? result.error : result.error.message;
 }
 
-/** "张三、李四：text" per distinct text, in first-seen order; household-level reasons stand alone. */
-function grouped(reasons: readonly Reason[], label: MemberLabeler): string {
+/**
+ * "张三、李四：text" per distinct text, in first-seen order; household-level reasons stand alone, and a
+ * reason every member of a household of several shares is said once for all (`members`: the count).
+ */
+function grouped(reasons: readonly Reason[], label: MemberLabeler, members: number): string {
   const byText = new Map<string, string[]>();
   for (const reason of reasons) {
     const who = byText.get(reason.text) ?? [];
@@ -60,10 +63,13 @@ function grouped(reasons: readonly Reason[], label: MemberLabeler): string {
     .map(([text, who]) => {
       const names = [...new Set(who)];
       if (names.length === 0) return text;
+      if (members > 1 && names.length === members) return `${text}（全部${members}名成员）`;
       return names.length > 3 ? `${names.length}名成员：${text}` : `${names.join('、')}：${text}`;
     })
     .join('；');
 }
+
+const memberCount = (result: ProgramResult) => Object.keys(result.byMember ?? {}).length;
 
 /** The first reason of each member (a person-level program), or of the household. */
 function firstReasons(reasons: readonly Reason[]): Reason[] {
@@ -82,11 +88,12 @@ function whyEligible(result: ProgramResult, label: MemberLabeler): string {
       .map(([id]) => id),
   );
   const own = result.reasons.filter((reason) => reason.memberId === undefined || paid.has(reason.memberId));
-  return grouped(firstReasons(own.length > 0 ? own : result.reasons), label) || '符合条件';
+  // Who receives it is named even when everyone does: the amounts are theirs.
+  return grouped(firstReasons(own.length > 0 ? own : result.reasons), label, 0) || '符合条件';
 }
 
 function decidingReason(result: ProgramResult, label: MemberLabeler): string {
-  return grouped(firstReasons(result.reasons), label) || '不符合条件';
+  return grouped(firstReasons(result.reasons), label, memberCount(result)) || '不符合条件';
 }
 
 export function summarise(response: CalcResponse, programs: Program[], label: MemberLabeler): CalcSummary {

@@ -13,6 +13,8 @@ export interface ChartCard {
   /** Set when the chart would be empty: what to say instead. */
   empty: string | null;
   height?: string;
+  /** Takes the whole row (a long list of areas). */
+  wide?: boolean;
 }
 
 const GRADE_NAMES: Record<string, string> = { '1': '一级', '2': '二级', '3': '三级', '4': '四级' };
@@ -82,14 +84,30 @@ function pieOption(
 
 function barOption(names: string[], values: number[], name: string, horizontal = false): ChartOption {
   const rotate = !horizontal && names.length > 6 ? 30 : 0;
-  const category = { type: 'category', data: names, axisLabel: { interval: 0, rotate } };
+  // Horizontal bars list the first name at the top, as one reads a list.
+  const category = horizontal
+    ? { type: 'category', data: [...names].reverse(), axisLabel: { interval: 0 } }
+    : { type: 'category', data: names, axisLabel: { interval: 0, rotate } };
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { left: horizontal ? 170 : 50, right: 20, top: 20, bottom: horizontal || rotate === 0 ? 30 : 80 },
+    grid: { left: 16, right: 24, top: 20, bottom: 16, containLabel: true },
     xAxis: horizontal ? countAxis : category,
     yAxis: horizontal ? category : countAxis,
-    series: [{ name, type: 'bar', data: values, itemStyle: { color: '#5b8ff9' } }],
+    series: [
+      {
+        name,
+        type: 'bar',
+        data: horizontal ? [...values].reverse() : values,
+        itemStyle: { color: '#5b8ff9' },
+        label: { show: true, position: horizontal ? 'right' : 'top' },
+      },
+    ],
   };
+}
+
+/** Enough height for one readable bar per area when a street has thirty committees. */
+function listHeight(rows: number): string {
+  return `${Math.max(320, rows * 24 + 60)}px`;
 }
 
 function elderlyCard(stats: PopulationStatistics): ChartCard {
@@ -176,8 +194,11 @@ function areaCard(stats: PopulationStatistics): ChartCard {
       rows.map((row) => row.name ?? `未知${level}`),
       rows.map((row) => row.persons),
       '常住人口',
+      true,
     ),
     empty: rows.length === 0 ? `本范围内没有登记人口` : null,
+    height: listHeight(rows.length),
+    wide: rows.length > 8,
   };
 }
 

@@ -29,7 +29,7 @@ export const memberColumns: Column<HouseholdMember>[] = [
   {
     prop: 'hukouDivisionName',
     label: '户籍地',
-    minWidth: 220,
+    minWidth: 290,
     ellipsis: true,
     formatter: (row) => (row.hukouDivisionName ? `${row.hukouDivisionName}（${row.hukouKind}）` : '—'),
   },
