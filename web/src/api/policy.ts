@@ -3,7 +3,10 @@ import type { CalcResponse, ParameterInfo, PolicyHousehold, Program } from './ty
 
 export const policyApi = {
   programs: () => http.get<Program[]>('/api/policy/programs'),
-  parameters: () => http.get<ParameterInfo[]>('/api/policy/parameters'),
+  /** Every parameter, with the value in force for `month` (default: this month in Shanghai). */
+  parameters: (month?: string) =>
+    http.get<ParameterInfo[]>('/api/policy/parameters', month ? { month } : undefined),
+  simulate: (request: SimulationRequest) => http.post<SimulationResponse>('/api/policy/simulate', request),
   calculate: (month: string, household: PolicyHousehold) =>
     http.post<CalcResponse>('/api/policy/calculate', { month, household, explain: true }),
   calculateRegistered: (householdId: string, month: string) =>
@@ -12,3 +15,36 @@ export const policyApi = {
       explain: true,
     }),
 };
+
+/** Households, persons and monthly cost (fen) of one program; `error` when it cannot be computed. */
+export interface SimulationTotals {
+  households: number;
+  persons: number;
+  costFen: number;
+  error?: string;
+}
+
+export interface SimulationRequest {
+  month: string;
+  division?: string;
+  /** Parameter values in force for the month: money in fen, rates in basis points. */
+  reform?: { parameter: string; value: number }[];
+}
+
+export interface SimulationRow {
+  program: string;
+  name: string;
+  baseline: SimulationTotals;
+  reform?: SimulationTotals;
+  delta?: { households: number; persons: number; costFen: number };
+}
+
+export interface SimulationResponse {
+  month: string;
+  divisionCode: string | null;
+  households: number;
+  persons: number;
+  reform: { parameter: string; value: number }[] | null;
+  rows: SimulationRow[];
+  elapsedMs: number;
+}

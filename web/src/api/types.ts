@@ -14,7 +14,15 @@ export type RoleId =
   | 'admin';
 
 export type MenuId =
-  'dashboard' | 'persons' | 'households' | 'import' | 'calculator' | 'parameters' | 'audit' | 'users';
+  | 'dashboard'
+  | 'persons'
+  | 'households'
+  | 'import'
+  | 'calculator'
+  | 'parameters'
+  | 'simulate'
+  | 'audit'
+  | 'users';
 
 export interface User {
   id: string;
@@ -301,11 +309,21 @@ export interface ParameterValue {
   note?: string;
 }
 
+/** The value a calculation for `month` reads (the engine's own rule), with the warning it carries. */
+export interface ParameterInForce extends ParameterValue {
+  month: string;
+  /** The year looked for, when a yearly statistic fell back to an earlier year. */
+  wanted?: string;
+  warning?: string;
+}
+
 export interface ParameterInfo {
   name: string;
   description: string;
   unit: string;
+  keyedBy?: 'date' | 'year';
   values: ParameterValue[];
+  current?: ParameterInForce | null;
 }
 
 export interface AuditRow {

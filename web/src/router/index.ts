@@ -66,6 +66,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '政策参数', menu: 'parameters' },
       },
       {
+        path: 'simulate',
+        component: () => import('../views/simulate/index.vue'),
+        meta: { title: '政策测算', menu: 'simulate' },
+      },
+      {
         path: 'audit',
         component: () => import('../views/audit/list.vue'),
         meta: { title: '审计日志', menu: 'audit' },

@@ -1,40 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import type { ParameterInfo } from '../../api/types.ts';
-import { currentValue, formatValue, statusTag } from './data.ts';
+import { filterParameters, formatValue, fromLabel, sortedParameters, statusTag } from './data.ts';
 
-const parameter = (unit: string, values: ParameterInfo['values'] = []): ParameterInfo => ({
-  name: 'x',
-  description: '',
-  unit,
-  values,
-});
+const parameter = (
+  unit: string,
+  values: ParameterInfo['values'] = [],
+  name = 'x',
+  description = '',
+): ParameterInfo => ({ name, description, unit, values });
 
 describe('parameter values in their units', () => {
   it.each([
     ['fen', 165000, '1,650.00 元'],
+    ['fen', 3000000, '30,000.00 元'],
     ['fen_per_year', 8836600, '88,366.00 元/年'],
     ['bp', 4000, '40%'],
     ['bp', 125, '1.25%'],
     ['bp', 7050, '70.5%'],
-    ['years', 16, '16 岁'],
+    ['years', 16, '16 周岁'],
+    ['persons', 2, '2 人'],
+    ['homes', 1, '1 套'],
+    ['vehicles', 0, '0 辆'],
+    ['months', 3, '3 个月'],
+    ['grade', 2, '2 级'],
     ['count', 2, '2'],
   ])('%s %d → %s', (unit, value, text) => {
     expect(formatValue(parameter(unit), value)).toBe(text);
   });
 
-  it('picks the value in force on a day, not a future one', () => {
-    const p = parameter('fen', [
-      { from: '2023-07-01', value: 151000, status: 'unverified', source: '' },
-      { from: '2025-07-01', value: 165000, status: 'secondary', source: '' },
-    ]);
-    expect(currentValue(p, '2025-06-30')?.value).toBe(151000);
-    expect(currentValue(p, '2025-07-01')?.value).toBe(165000);
-    expect(currentValue(p, '2023-01-01')).toBeUndefined();
+  it('says since when a value applies: a date, or a statistical year', () => {
+    expect(fromLabel({ ...parameter('fen'), keyedBy: 'date' }, '2025-07-01')).toBe('2025-07-01 起');
+    expect(fromLabel({ ...parameter('fen_per_year'), keyedBy: 'year' }, '2024')).toBe('2024 年');
   });
 
   it('names every status in Chinese', () => {
     expect(
       ['given', 'found', 'secondary', 'inferred', 'unverified', 'assumption'].map((s) => statusTag(s).label),
-    ).toEqual(['文件明确', '公开来源', '二手来源', '推算', '未核实', '建模假设']);
+    ).toEqual(['已核实（本市文件）', '已核实（公开来源）', '二手来源', '推算', '待核实', '假设']);
+  });
+
+  it('groups parameters by program, dibao first, and filters by group and text', () => {
+    const list = [
+      parameter('fen', [], 'grain_oil.card', '粮油帮困卡'),
+      parameter('fen', [], 'dibao.asset_limit.monetary_per_capita', '财产限额'),
+      parameter('fen', [], 'dibao.standard', '低保标准'),
+      parameter('fen', [{ from: '2020', value: 1, status: 'found', source: '人民网' }], 'city.x', '人均收入'),
+    ];
+    expect(sortedParameters(list).map((p) => p.name)).toEqual([
+      'dibao.standard',
+      'dibao.asset_limit.monetary_per_capita',
+      'city.x',
+      'grain_oil.card',
+    ]);
+    expect(filterParameters(list, '粮油帮困', '').map((p) => p.name)).toEqual(['grain_oil.card']);
+    expect(filterParameters(list, '', '人民网').map((p) => p.name)).toEqual(['city.x']);
+    expect(filterParameters(list, '', '低保标准').map((p) => p.name)).toEqual(['dibao.standard']);
   });
 });

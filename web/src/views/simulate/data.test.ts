@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { ParameterInfo } from '../../api/types.ts';
+import {
+  buildReform,
+  formatDeltaCount,
+  formatDeltaFen,
+  inputText,
+  parseLineValue,
+  parsePercent,
+  secondsLabel,
+  totalCost,
+} from './data.ts';
+
+const parameters: ParameterInfo[] = [
+  { name: 'dibao.standard', description: '低保标准', unit: 'fen', values: [] },
+  { name: 'renovation.rate.other', description: '改造补贴比例', unit: 'bp', values: [] },
+  { name: 'temporary.max_months', description: '临时救助月数', unit: 'months', values: [] },
+];
+
+describe('reform values typed in 元, % and whole numbers', () => {
+  it('reads money as fen and rates as basis points, without floating point', () => {
+    expect(parseLineValue('fen', '1700')).toBe(170000);
+    expect(parseLineValue('fen', '1,700.5')).toBe(170050);
+    expect(parseLineValue('fen', '0.1')).toBe(10);
+    expect(parseLineValue('fen', '-1')).toBeNull();
+    expect(parseLineValue('bp', '40')).toBe(4000);
+    expect(parseLineValue('bp', '70.5%')).toBe(7050);
+    expect(parsePercent('100.01')).toBeNull();
+    expect(parseLineValue('months', '4')).toBe(4);
+    expect(parseLineValue('months', '4.5')).toBeNull();
+  });
+
+  it('starts from the current value as it is typed', () => {
+    expect(inputText('fen', 165000)).toBe('1650.00');
+    expect(inputText('bp', 4000)).toBe('40');
+    expect(inputText('years', 60)).toBe('60');
+  });
+
+  it('builds the reform, skipping empty lines and naming each bad one', () => {
+    const { reform, errors } = buildReform(
+      [
+        { parameter: 'dibao.standard', text: '1700' },
+        { parameter: '', text: '' },
+        { parameter: 'renovation.rate.other', text: '四十' },
+        { parameter: 'dibao.standard', text: '1800' },
+        { parameter: '', text: '5' },
+      ],
+      parameters,
+    );
+    expect(reform).toEqual([{ parameter: 'dibao.standard', value: 170000 }]);
+    expect(errors).toEqual({
+      2: '请输入 0–100 之间的百分比，最多两位小数',
+      3: '同一参数只能调整一次',
+      4: '请选择要调整的参数',
+    });
+  });
+});
+
+describe('result figures', () => {
+  it('signs differences and sums the monthly cost of the programs that computed', () => {
+    expect(formatDeltaCount(1234)).toBe('+1,234');
+    expect(formatDeltaCount(-5)).toBe('-5');
+    expect(formatDeltaCount(0)).toBe('0');
+    expect(formatDeltaFen(900)).toBe('+9.00');
+    expect(formatDeltaFen(-123456)).toBe('-1,234.56');
+    const rows = [
+      { program: 'dibao', name: '最低生活保障', baseline: { households: 1, persons: 2, costFen: 330000 } },
+      {
+        program: 'rigid_expense',
+        name: '支出型贫困',
+        baseline: { households: 0, persons: 0, costFen: 0, error: '参数缺失' },
+      },
+    ];
+    expect(totalCost(rows, 'baseline')).toBe(330000);
+    expect(secondsLabel(1234)).toBe('1.2 秒');
+  });
+});
