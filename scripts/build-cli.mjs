@@ -90,7 +90,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     // At install (`prepare`, with --if-possible) a failed build must not fail the installation: the CLI
     // then runs from the sources, slower to start but the same.
     if (!process.argv.includes('--if-possible')) throw error;
-    const first = String(error instanceof Error ? error.message : error).split('\n', 1)[0];
-    console.warn(`警告：命令行未能编译（${first}），将直接运行源码，启动较慢；修正后运行 npm run build:cli`);
+    const [first] = error?.errors ?? [];
+    const why = first ? `${first.location?.file ?? ''}：${first.text}` : String(error?.message ?? error);
+    console.warn(`警告：命令行未能编译（${why}），将直接运行源码，启动较慢；修正后运行 npm run build:cli`);
   }
 }
