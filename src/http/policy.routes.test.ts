@@ -172,7 +172,7 @@ describeStores('policy and statistics routes', (ctx) => {
       totals: { persons: number; households: number };
       byStreet: { code: string }[];
     }>();
-    expect(body.totals).toEqual({ persons: 2, households: 1 });
+    expect(body.totals).toMatchObject({ persons: 2, households: 1 });
     expect(body.byStreet.map((s) => s.code)).toEqual(['310110012']);
     expect((await street.get('/api/statistics/population?division=310110016')).statusCode).toBe(404);
     const all = (await finance.get('/api/statistics/population')).json<{ totals: { persons: number } }>();
