@@ -43,7 +43,7 @@ interface SimulateOptions {
 
 function reformStore(baseline: ParameterStore, file: string | undefined): ParameterStore | null {
   if (file === undefined) return null;
-  if (!existsSync(file)) throw new CliError(`找不到改革方案文件 ${file}`);
+  if (!existsSync(file)) throw new CliError(`找不到调整方案文件 ${file}`);
   try {
     return baseline.withReform(parseReformFile(file, readFileSync(file, 'utf8')), file);
   } catch (error) {
@@ -212,17 +212,20 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description(
-      '按月模拟全体人口的受助户数与金额，可对比改革方案 (simulate a population, optionally a reform)',
+      '按月模拟全体人口的受助户数与金额，可对比调整方案 (simulate a population, optionally a reform)',
     )
     .requiredOption('--month <YYYY-MM>', '计算月份 (benefit month)')
     .option('--households <file.jsonl>', '人口来源：JSON-lines 文件，每行一户 (JSON-lines population)')
-    .option('--registry', '人口来源：人口信息库（已配置的数据库）(the registry)')
+    .option(
+      '--registry',
+      '人口来源：人口信息库（已配置的数据库；内置数据库在服务运行时请改用控制台“政策测算”页或 POST /api/policy/simulate）(the registry)',
+    )
     .option('--division <code>', '与 --registry 同用：只计算该区/街道/居委会 (division)')
     .option('--demo', '人口来源：合成人口，直接生成不入库 (the synthetic generator)')
     .option('--persons <n>', '与 --demo 同用：人数 (persons)')
     .option('--seed <seed>', '与 --demo 同用：随机种子 (seed)', '1')
     .option('--district <code>', '与 --demo 同用：区划代码 (district)', '310110')
-    .option('--reform <reform.yaml>', '改革方案：参数覆盖，格式同参数文件 (parameter overrides)')
+    .option('--reform <reform.yaml>', '调整方案：参数覆盖，格式见 docs/parameters.md (parameter overrides)')
     .option('--json', '输出 JSON (JSON output)')
     .action(async (opts: SimulateOptions) => {
       await runSimulate(opts);
