@@ -34,6 +34,10 @@ describe('errorText', () => {
     expect(errorText(systemError('ECONNREFUSED', { address: '127.0.0.1', port: 5432 }))).toBe(
       '无法连接数据库服务器 127.0.0.1:5432：连接被拒绝',
     );
+    const driverError = new Error('Failed query: select 1', {
+      cause: systemError('ECONNREFUSED', { address: '127.0.0.1', port: 9 }),
+    });
+    expect(errorText(driverError)).toBe('无法连接数据库服务器 127.0.0.1:9：连接被拒绝');
     expect(errorText(systemError('ENOTFOUND', { hostname: 'dbhost' }))).toBe(
       '无法连接数据库服务器 dbhost：找不到该主机',
     );

@@ -59,18 +59,30 @@ interface SystemError extends Error {
 
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/** The error itself, or the operating system's error it wraps (a driver's "Failed query" over ECONNREFUSED). */
+function systemCause(error: Error): SystemError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const candidate: SystemError = e;
+    if (typeof candidate.code === 'string' && SYSTEM_ERRORS[candidate.code] !== undefined) return candidate;
+  }
+  return undefined;
+}
+
 /** The one line (without the 错误： prefix) for an error no command turned into a CliError. */
 export function errorText(error: unknown): string {
   if (!(error instanceof Error)) return `内部错误：${String(error)}`;
-  const e = error as SystemError;
-  const code = typeof e.code === 'string' ? e.code : '';
-  const said = SYSTEM_ERRORS[code];
-  if (said !== undefined && NETWORK.has(code)) {
-    const host = typeof e.address === 'string' ? e.address : typeof e.hostname === 'string' ? e.hostname : '';
-    const port = typeof e.port === 'number' ? `:${e.port}` : '';
-    return `无法连接数据库服务器${host ? ` ${host}${port}` : ''}：${said}`;
+  const e = systemCause(error);
+  if (e !== undefined) {
+    const code = String(e.code);
+    const said = SYSTEM_ERRORS[code] ?? '';
+    if (NETWORK.has(code)) {
+      const host =
+        typeof e.address === 'string' ? e.address : typeof e.hostname === 'string' ? e.hostname : '';
+      const port = typeof e.port === 'number' ? `:${e.port}` : '';
+      return `无法连接数据库服务器${host ? ` ${host}${port}` : ''}：${said}`;
+    }
+    return typeof e.path === 'string' ? `${e.path}：${said}` : said;
   }
-  if (said !== undefined) return typeof e.path === 'string' ? `${e.path}：${said}` : said;
   // Domain errors are written for users, in Chinese: as they are.
   if (error instanceof CliError || /[\u4e00-\u9fff]/.test(error.message)) return error.message;
   // Neither the user's input nor the machine: a defect. One line still, with what the program said.
