@@ -40,3 +40,20 @@ export function isAuditAction(value: string): value is AuditAction {
 export function auditActionName(action: AuditAction): string {
   return AUDIT_ACTIONS[action];
 }
+
+/** The kinds of record audit rows concern, in Chinese (the entity_type column holds the keys). */
+export const AUDIT_ENTITY_TYPES = {
+  person: '人员',
+  household: '家庭户',
+  household_member: '家庭成员关系',
+  user: '用户',
+  household_roster: '户籍台账',
+  district: '区',
+  audit_log: '审计日志',
+} as const;
+
+export function auditEntityTypeName(entityType: string): string {
+  return Object.hasOwn(AUDIT_ENTITY_TYPES, entityType)
+    ? AUDIT_ENTITY_TYPES[entityType as keyof typeof AUDIT_ENTITY_TYPES]
+    : entityType;
+}

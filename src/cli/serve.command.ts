@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { scheduleCheckpoints } from '../audit/checkpoint.schedule.ts';
+import { auditFiles } from '../audit/checkpoint.service.ts';
 import { openStore } from '../db/store.ts';
 import { ensureConsoleBuilt, prepareInstance, printAccounts } from '../http/first-start.ts';
 import { buildServer } from '../http/server.ts';
@@ -33,12 +35,19 @@ export function registerServeCommands(program: Command): void {
         printAccounts(accounts, (text) => process.stdout.write(text));
         const shown = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
         say(`智慧民政已启动：http://${shown}:${config.PORT}/  （接口文档 /api/docs）`);
+        const checkpoints = scheduleCheckpoints(
+          store,
+          auditFiles(config),
+          config.MINZHENG_AUDIT_CHECKPOINT_MINUTES,
+          say,
+        );
         const shutdown = (signal: string) => {
           if (closing) return;
           closing = true;
           say(`收到 ${signal}，正在停止……`);
           void app
             .close()
+            .then(() => checkpoints.stop())
             .then(() => store.close())
             .then(() => process.exit(0));
         };

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InitialAccount } from '../../../src/auth/bootstrap.service.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { openPglite, type Store } from '../../../src/db/store.ts';
@@ -18,7 +21,11 @@ export interface RunningServer {
  * population and the demo accounts), on an in-memory PGlite and a random local port, serving web/dist.
  */
 export async function startServer(options: { persons: number }): Promise<RunningServer> {
+  // Files the server keeps beside its database (uploads, audit checkpoints and their key) go to a
+  // folder of its own, never to the working copy's ./data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'mz-e2e-'));
   const config = loadConfig({
+    MINZHENG_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     MINZHENG_DEMO: 'true',
     MINZHENG_DEMO_DISTRICT: '310110',
@@ -39,10 +46,12 @@ export async function startServer(options: { persons: number }): Promise<Running
       close: async () => {
         await app.close();
         await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
