@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { importPolicy } from '../../auth/policies/import.policy.ts';
 import { scopeOf } from '../../auth/roles.ts';
@@ -56,6 +57,37 @@ function fieldText(fields: Record<string, string>, name: string, label: string):
   return normaliseText(value);
 }
 
+/**
+ * Reads the multipart body to its end, the file into the upload folder (its path set on `upload` at
+ * once, so the caller's clean-up finds it). A problem is raised only after the body has been read: the
+ * parts iterator does not finish while a part is left unread, and the request would hang.
+ */
+async function receive(
+  request: FastifyRequest,
+  upload: Upload,
+  uploadDir: string,
+  maxUploadMb: number,
+): Promise<void> {
+  let problem: AppError | undefined;
+  for await (const part of request.parts()) {
+    if (part.type !== 'file') {
+      if (typeof part.value === 'string') upload.fields[part.fieldname] = part.value;
+      continue;
+    }
+    if (part.fieldname !== 'file' || upload.path) {
+      part.file.resume();
+      problem ??= new AppError('VALIDATION', '只能上传一个名为 file 的文件');
+      continue;
+    }
+    await prepareUploadFolder(uploadDir);
+    upload.path = newUploadPath(uploadDir);
+    upload.name = safeUploadName(part.filename);
+    await saveUpload(part.file, upload.path);
+    if (part.file.truncated) problem ??= new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${maxUploadMb} MB`);
+  }
+  if (problem) throw problem;
+}
+
 export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps): void {
   const uploadDir = uploadFolder(config.MINZHENG_DATA_DIR);
   const limits = importLimits(config);
@@ -77,22 +109,7 @@ export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps)
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请以 multipart/form-data 上传文件');
       const upload: Upload = { path: '', name: 'upload', fields: {} };
       try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file' || upload.path) {
-              part.file.resume();
-              throw new AppError('VALIDATION', '只能上传一个名为 file 的文件');
-            }
-            await prepareUploadFolder(uploadDir);
-            upload.path = newUploadPath(uploadDir);
-            upload.name = safeUploadName(part.filename);
-            await saveUpload(part.file, upload.path);
-            if (part.file.truncated)
-              throw new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${config.MINZHENG_MAX_UPLOAD_MB} MB`);
-          } else if (typeof part.value === 'string') {
-            upload.fields[part.fieldname] = part.value;
-          }
-        }
+        await receive(request, upload, uploadDir, config.MINZHENG_MAX_UPLOAD_MB);
         if (!upload.path) throw new AppError('VALIDATION', '缺少上传文件（字段 file）');
         const dryRun = upload.fields.dryRun ?? 'false';
         if (dryRun !== 'true' && dryRun !== 'false')
