@@ -27,7 +27,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     commands: {
       simulate:
-        '按月模拟全体人口的受助户数与金额，可对比改革方案 (simulate a population, optionally a reform)',
+        '按月模拟全体人口的受助户数与金额，可对比调整方案 (simulate a population, optionally a reform)',
     },
     load: async () => (await import('./simulate.command.ts')).registerSimulateCommand,
   },
