@@ -56,7 +56,9 @@ describe('statuses after the re-check of 2026-12', () => {
     for (const s of baselineParameters().list())
       for (const e of s.entries) {
         expect(e.source, `${s.path} ${e.key}`).toMatch(/\p{Script=Han}/u);
-        expect(e.source, `${s.path} ${e.key}`).not.toMatch(/\bmemory\b|\binferred\b|\bSPEC\.md v1\b|\bseed \d/i);
+        expect(e.source, `${s.path} ${e.key}`).not.toMatch(
+          /\bmemory\b|\binferred\b|\bSPEC\.md v1\b|\bseed \d/i,
+        );
         if (e.note !== undefined) expect(e.note, `${s.path} ${e.key}`).toMatch(/\p{Script=Han}/u);
       }
   });
