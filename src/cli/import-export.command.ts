@@ -36,11 +36,13 @@ function actor(reason: string, division: string | undefined) {
   return { userId: `cli:${userInfo().username}`, divisionCode: division ?? null, reason };
 }
 
+const n = (count: number) => count.toLocaleString('en-US');
+
 export function renderImportReport(report: ImportReport): string {
   if (report.ok) {
     return report.dryRun
-      ? `校验通过（试运行，未写入）：共 ${report.rows} 行，将导入 ${report.households} 户、${report.persons} 人\n`
-      : `导入完成：共 ${report.rows} 行，已导入 ${report.households} 户、${report.persons} 人\n`;
+      ? `校验通过（试运行，未写入）：共 ${n(report.rows)} 行，将导入 ${n(report.households)} 户、${n(report.persons)} 人\n`
+      : `导入完成：共 ${n(report.rows)} 行，已导入 ${n(report.households)} 户、${n(report.persons)} 人\n`;
   }
   const table = formatTable(
     ['行', '列', '值', '原因'],
@@ -53,9 +55,9 @@ export function renderImportReport(report: ImportReport): string {
   );
   const more =
     report.errorCount > report.errors.length
-      ? `\n（仅列出前 ${report.errors.length} 处，共 ${report.errorCount} 处）`
+      ? `\n（仅列出前 ${n(report.errors.length)} 处，共 ${n(report.errorCount)} 处）`
       : '';
-  return `导入失败：发现 ${report.errorCount} 处错误，未写入任何数据${report.dryRun ? '（试运行）' : ''}\n${table}${more}\n`;
+  return `导入失败：发现 ${n(report.errorCount)} 处错误，未写入任何数据${report.dryRun ? '（试运行）' : ''}\n${table}${more}\n`;
 }
 
 interface ImportOptions {
