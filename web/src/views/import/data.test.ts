@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../api/types.ts';
-import { reportFromErrorBody, summary } from './data.ts';
+import { errorsCaption, reportFromErrorBody, summary } from './data.ts';
 
 const report: ImportReport = {
   ok: false,
@@ -37,5 +37,17 @@ describe('the import report inside an HTTP 400', () => {
     expect(summary({ ...report, ok: true, errors: [], errorCount: 0, households: 1, persons: 2 })).toBe(
       '共 2 行，1 户，2 人；校验通过，可以正式导入。',
     );
+  });
+
+  it('counts with separators and says how many of how many errors are listed', () => {
+    const many = {
+      ...report,
+      rows: 700_000,
+      errorCount: 2_800_000,
+      errors: Array(1000).fill(report.errors[0]),
+    };
+    expect(summary(many)).toBe('共 700,000 行，0 户，0 人；发现 2,800,000 处错误，未写入任何数据。');
+    expect(errorsCaption(many)).toBe('错误明细（显示前 1,000 条，共 2,800,000 条）：请修改台账后重新校验。');
+    expect(errorsCaption(report)).toBe('错误明细（共 1 条）：请修改台账后重新校验。');
   });
 });

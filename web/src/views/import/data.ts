@@ -4,11 +4,21 @@ import type { Column } from '../../utils/columns.ts';
 export const ACCEPT = '.xlsx,.csv';
 
 export const errorColumns: Column<ImportError>[] = [
-  { prop: 'row', label: '行', width: 80, align: 'right' },
+  // A problem with the whole file (too large, damaged, too many rows) has no row.
+  {
+    prop: 'row',
+    label: '行',
+    width: 90,
+    align: 'right',
+    formatter: (e) => (e.row === null ? '整个文件' : String(e.row)),
+  },
   { prop: 'column', label: '列', width: 160 },
-  { prop: 'value', label: '值', minWidth: 180 },
+  { prop: 'value', label: '值', minWidth: 180, ellipsis: true },
   { prop: 'reason', label: '原因', minWidth: 320 },
 ];
+
+/** Counts as staff read them: 2,800,000. */
+export const count = (n: number): string => n.toLocaleString('en-US');
 
 function isReport(value: unknown): value is ImportReport {
   return (
@@ -45,7 +55,17 @@ function isImportError(value: unknown): value is ImportError {
 }
 
 export function summary(report: ImportReport): string {
-  const counts = `共 ${report.rows} 行，${report.households} 户，${report.persons} 人`;
-  if (!report.ok) return `${counts}；发现 ${report.errorCount} 处错误，未写入任何数据。`;
+  const counts = `共 ${count(report.rows)} 行，${count(report.households)} 户，${count(report.persons)} 人`;
+  if (!report.ok) return `${counts}；发现 ${count(report.errorCount)} 处错误，未写入任何数据。`;
   return report.dryRun ? `${counts}；校验通过，可以正式导入。` : `${counts}；已全部导入。`;
+}
+
+/** The line above the error table: how many are shown of how many. */
+export function errorsCaption(report: ImportReport): string {
+  const shown = report.errors.length;
+  const listed =
+    report.errorCount > shown
+      ? `显示前 ${count(shown)} 条，共 ${count(report.errorCount)} 条`
+      : `共 ${count(report.errorCount)} 条`;
+  return `错误明细（${listed}）：请修改台账后重新校验。`;
 }
