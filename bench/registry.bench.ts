@@ -102,6 +102,9 @@ async function main(): Promise<void> {
   );
   await time('figures: district scope', 5, () => populationFigures(store.db, district, '2022-06-30'));
   await time('figures: street scope', 5, () => populationFigures(store.db, street, '2022-06-30'));
+  // A committee also gets its households by size (one more aggregate, over its memberships).
+  const committee = divisionScope('310110012001');
+  await time('figures: committee scope', 5, () => populationFigures(store.db, committee, '2022-06-30'));
   process.stdout.write(
     `\n("zs" matches ${zs.totalExact ? '' : 'more than '}${zs.total} persons in the district)\n`,
   );

@@ -25,59 +25,70 @@ function bandOn(asOf: string) {
     select (${asOf}::date - make_interval(years => 5 * k))::date + 1 from generate_series(20, 1, -1) as k))`;
 }
 
+/** The level a scope's figures break down by: a district (or the city) by street, a street or committee by committee. */
+export type AreaLevel = 'street' | 'committee';
+
 export interface PersonCounts {
-  /** By 5-year band (0 = 0–4 … 19 = 95–99, 20 = 100+), sex and Shanghai 户籍 (true) or not. */
-  bands: { band: number; sex: number; hukou: boolean; n: number }[];
+  /** By 5-year band (0 = 0–4 … 19 = 95–99, 20 = 100+) and sex. */
+  bands: { band: number; sex: number; n: number }[];
   /** Disabled persons by GB/T 26341 category and grade. */
   disability: { category: number; grade: number | null; n: number }[];
-  streets: { street: string; n: number }[];
-  committees: { committee: string; n: number }[];
+  /** Persons by street or committee code (the `level` asked). */
+  areas: { area: string; n: number }[];
+  /** Persons with a Shanghai 户籍. */
+  hukou: number;
 }
 
 interface GroupedRow {
   set: number;
   band: number | null;
   sex: number | null;
-  hukou: boolean | null;
   category: number | null;
   grade: number | null;
-  street: string | null;
-  committee: string | null;
+  area: string | null;
+  hukou: boolean | null;
   n: number;
 }
 
-// grouping(band, sex, hukou, category, grade, street, committee): a bit set for each column a row is
-// not grouped by (the first column is the highest bit).
-const BY_BAND_SEX_HUKOU = 0b0001111;
-const BY_DISABILITY = 0b1110011;
-const BY_STREET = 0b1111101;
-const BY_COMMITTEE = 0b1111110;
+// grouping(band, sex, category, grade, area, hukou): a bit set for each column a row is not grouped by
+// (the first column is the highest bit).
+const BY_BAND_AND_SEX = 0b001111;
+const BY_DISABILITY = 0b110011;
+const BY_AREA = 0b111101;
+const BY_HUKOU = 0b111110;
 
-/** The person counts of the dashboard in one scan of the scope (grouping sets). */
-export async function personCounts(db: Db, scope: DataScope, asOf: string): Promise<PersonCounts> {
+/**
+ * The person counts of the dashboard in one scan of the scope, every set hashed at once (grouping
+ * sets). 户籍 is a set of its own: added to (band, sex) it makes the planner sort the scope instead. One
+ * area level only: a second one (street and committee) would cost another pass.
+ */
+export async function personCounts(
+  db: Db,
+  scope: DataScope,
+  asOf: string,
+  level: AreaLevel,
+): Promise<PersonCounts> {
+  const area =
+    level === 'street' ? sql`left(persons.residence_division_code, 9)` : sql`persons.residence_division_code`;
   const rows = await selectRows<GroupedRow>(
     db,
-    sql`select grouping(band, sex, hukou, category, grade, street, committee) as set,
-          band, sex, hukou, category, grade, street, committee, count(*)::int as n
+    sql`select grouping(band, sex, category, grade, area, hukou) as set,
+          band, sex, category, grade, area, hukou, count(*)::int as n
         from (
           select ${bandOn(asOf)} as band, persons.sex as sex,
-            left(persons.hukou_division_code, 2) = '31' as hukou,
-            persons.disability_category as category, persons.disability_grade as grade,
-            left(persons.residence_division_code, 9) as street,
-            persons.residence_division_code as committee
+            persons.disability_category as category, persons.disability_grade as grade, ${area} as area,
+            left(persons.hukou_division_code, 2) = '31' as hukou
           from persons where ${personScopeWhere(scope)} and ${aliveOn(asOf)}
         ) p
-        group by grouping sets ((band, sex, hukou), (category, grade), (street), (committee))`,
+        group by grouping sets ((band, sex), (category, grade), (area), (hukou))`,
   );
-  const counts: PersonCounts = { bands: [], disability: [], streets: [], committees: [] };
+  const counts: PersonCounts = { bands: [], disability: [], areas: [], hukou: 0 };
   for (const r of rows) {
-    if (r.set === BY_BAND_SEX_HUKOU)
-      counts.bands.push({ band: r.band ?? 0, sex: r.sex ?? 0, hukou: r.hukou === true, n: r.n });
+    if (r.set === BY_BAND_AND_SEX) counts.bands.push({ band: r.band ?? 0, sex: r.sex ?? 0, n: r.n });
     else if (r.set === BY_DISABILITY && r.category !== null)
       counts.disability.push({ category: r.category, grade: r.grade, n: r.n });
-    else if (r.set === BY_STREET && r.street !== null) counts.streets.push({ street: r.street, n: r.n });
-    else if (r.set === BY_COMMITTEE && r.committee !== null)
-      counts.committees.push({ committee: r.committee, n: r.n });
+    else if (r.set === BY_AREA && r.area !== null) counts.areas.push({ area: r.area, n: r.n });
+    else if (r.set === BY_HUKOU && r.hukou === true) counts.hukou = r.n;
   }
   return counts;
 }
@@ -102,28 +113,21 @@ function memberOn(asOf: string) {
     and m.valid_from <= ${asOf}::date and (m.valid_to is null or m.valid_to > ${asOf}::date)`;
 }
 
-/** Households with a member on `asOf`, by street and by committee (grouping sets: one scan). */
+/** Households with a member on `asOf`, by street or by committee. */
 export async function householdsByArea(
   db: Db,
   scope: DataScope,
   asOf: string,
-): Promise<{ streets: { street: string; n: number }[]; committees: { committee: string; n: number }[] }> {
-  const rows = await selectRows<{ street: string | null; committee: string | null; n: number }>(
+  level: AreaLevel,
+): Promise<{ area: string; n: number }[]> {
+  const area = level === 'street' ? sql`households.street_code` : sql`households.committee_code`;
+  return selectRows(
     db,
-    sql`select households.street_code as street, households.committee_code as committee, count(*)::int as n
+    sql`select ${area} as area, count(*)::int as n
         from households
         where ${householdScopeWhere(scope)} and exists (select 1 from household_members m where ${memberOn(asOf)})
-        group by grouping sets ((households.street_code), (households.committee_code))`,
+        group by 1 order by 1`,
   );
-  const out = {
-    streets: [] as { street: string; n: number }[],
-    committees: [] as { committee: string; n: number }[],
-  };
-  for (const r of rows) {
-    if (r.street !== null) out.streets.push({ street: r.street, n: r.n });
-    else if (r.committee !== null) out.committees.push({ committee: r.committee, n: r.n });
-  }
-  return out;
 }
 
 /**

@@ -8,7 +8,13 @@ import {
   isCategory,
 } from './codes.ts';
 import { divisionIndex } from './divisions.ts';
-import { countByCategory, householdsByArea, householdSizes, personCounts } from './figures.repository.ts';
+import {
+  countByCategory,
+  householdsByArea,
+  householdSizes,
+  personCounts,
+  type AreaLevel,
+} from './figures.repository.ts';
 import { isValidIsoDate } from './id-number.ts';
 import { RegistryError } from './registry.errors.ts';
 import type { PopulationFigures } from './registry.types.ts';
@@ -45,6 +51,21 @@ function areaRows(
   }));
 }
 
+type AreaRow = ReturnType<typeof areaRows>[number];
+
+/** The scope's streets: its areas when they are streets; below a district, its one street with its totals. */
+function streetsOf(
+  scope: DataScope,
+  level: AreaLevel,
+  areas: AreaRow[],
+  totals: { persons: number; households: number },
+): AreaRow[] {
+  if (level === 'street') return areas;
+  if (scope.kind !== 'division' || totals.persons + totals.households === 0) return [];
+  const code = scope.code.slice(0, 9);
+  return [{ code, name: divisionIndex().get(code)?.name ?? null, ...totals }];
+}
+
 const HOUSEHOLD_SIZES = 6;
 
 function sizeRows(rows: readonly { size: number; n: number }[]): { size: number; households: number }[] {
@@ -64,10 +85,12 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
   if (!isValidIsoDate(asOf))
     throw new RegistryError('validation', `日期「${asOf}」无效，应为 YYYY-MM-DD`, 'asOf');
   const committeeScope = scope.kind === 'division' && scope.code.length === 12;
+  // One level down from the scope: a district's (or the city's) streets, a street's committees.
+  const level: AreaLevel = scope.kind === 'division' && scope.code.length >= 9 ? 'committee' : 'street';
   const [counts, categories, householdAreas, sizes] = await Promise.all([
-    personCounts(db, scope, asOf),
+    personCounts(db, scope, asOf, level),
     countByCategory(db, scope, asOf),
-    householdsByArea(db, scope, asOf),
+    householdsByArea(db, scope, asOf, level),
     committeeScope ? householdSizes(db, scope, asOf) : null,
   ]);
   const { bands, disability } = counts;
@@ -78,14 +101,12 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
     other: 0,
   }));
   const byBand = new Array<number>(BAND_COUNT).fill(0);
-  let hukouPersons = 0;
   for (const r of bands) {
     const slot = pyramid[r.band]!;
     if (r.sex === 1) slot.male += r.n;
     else if (r.sex === 2) slot.female += r.n;
     else slot.other += r.n;
     byBand[r.band]! += r.n;
-    if (r.hukou) hukouPersons += r.n;
   }
   const persons = byBand.reduce((a, b) => a + b, 0);
   const sumBands = (from: number, to: number) => byBand.slice(from, to + 1).reduce((a, b) => a + b, 0);
@@ -99,17 +120,18 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
   const categoryCounts = new Map(
     categories.filter((r) => isCategory(r.category)).map((r) => [r.category, r.n]),
   );
-  const streets = areaRows(
-    new Map(counts.streets.map((r) => [r.street, r.n])),
-    new Map(householdAreas.streets.map((r) => [r.street, r.n])),
+  const areas = areaRows(
+    new Map(counts.areas.map((r) => [r.area, r.n])),
+    new Map(householdAreas.map((r) => [r.area, r.n])),
   );
-  const areaLevel = scope.kind === 'division' && scope.code.length >= 9 ? 'committee' : 'street';
+  const households = householdAreas.reduce((a, r) => a + r.n, 0);
+  const streets = streetsOf(scope, level, areas, { persons, households });
   return {
     asOf,
     scope: scope.kind === 'all' ? 'all' : scope.code,
     persons,
-    hukouPersons,
-    households: householdAreas.streets.reduce((a, r) => a + r.n, 0),
+    hukouPersons: counts.hukou,
+    households,
     pyramid,
     elderly: {
       aged60plus,
@@ -145,16 +167,7 @@ export async function populationFigures(db: Db, scope: DataScope, asOf: string):
       persons: r.persons,
       households: r.households,
     })),
-    areas: {
-      level: areaLevel,
-      items:
-        areaLevel === 'street'
-          ? streets
-          : areaRows(
-              new Map(counts.committees.map((r) => [r.committee, r.n])),
-              new Map(householdAreas.committees.map((r) => [r.committee, r.n])),
-            ),
-    },
+    areas: { level, items: areas },
     householdSizes: sizes ? sizeRows(sizes) : null,
   };
 }
