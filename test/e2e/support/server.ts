@@ -20,7 +20,11 @@ export interface RunningServer {
  * The server as `serve` starts it (same first-start preparation: migrations, divisions, the demo
  * population and the demo accounts), on an in-memory PGlite and a random local port, serving web/dist.
  */
-export async function startServer(options: { persons: number }): Promise<RunningServer> {
+export async function startServer(options: {
+  persons: number;
+  /** Settings on top of these (an e2e file's own data directory or import caps). */
+  config?: Record<string, string>;
+}): Promise<RunningServer> {
   // Files the server keeps beside its database (uploads, audit checkpoints and their key) go to a
   // folder of its own, never to the working copy's ./data.
   const dataDir = mkdtempSync(join(tmpdir(), 'mz-e2e-'));
@@ -32,6 +36,7 @@ export async function startServer(options: { persons: number }): Promise<Running
     MINZHENG_DEMO_PERSONS: String(options.persons),
     MINZHENG_WEB_DIST: 'web/dist',
     MINZHENG_BUILD_WEB: 'false',
+    ...options.config,
   });
   const store = await openPglite();
   try {

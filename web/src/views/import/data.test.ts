@@ -49,5 +49,6 @@ describe('the import report inside an HTTP 400', () => {
     expect(summary(many)).toBe('共 700,000 行，0 户，0 人；发现 2,800,000 处错误，未写入任何数据。');
     expect(errorsCaption(many)).toBe('错误明细（显示前 1,000 条，共 2,800,000 条）：请修改台账后重新校验。');
     expect(errorsCaption(report)).toBe('错误明细（共 1 条）：请修改台账后重新校验。');
+    expect(summary({ ...report, rows: 0 })).toBe('发现 1 处错误，未写入任何数据。');
   });
 });

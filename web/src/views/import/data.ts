@@ -56,7 +56,9 @@ function isImportError(value: unknown): value is ImportError {
 
 export function summary(report: ImportReport): string {
   const counts = `共 ${count(report.rows)} 行，${count(report.households)} 户，${count(report.persons)} 人`;
-  if (!report.ok) return `${counts}；发现 ${count(report.errorCount)} 处错误，未写入任何数据。`;
+  const found = `发现 ${count(report.errorCount)} 处错误，未写入任何数据。`;
+  // A file refused as a whole (too large, damaged) was not read: no rows to count.
+  if (!report.ok) return report.rows === 0 ? found : `${counts}；${found}`;
   return report.dryRun ? `${counts}；校验通过，可以正式导入。` : `${counts}；已全部导入。`;
 }
 
