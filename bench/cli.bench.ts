@@ -4,7 +4,9 @@
  * them: `./bin/minzheng`, compiled (dist/cli, built first if missing or stale), and the same through
  * tsx from the sources (what every start cost before the compiled CLI, and what runs after a source
  * changed until the next build). Prints median and p95 wall time against the 0.3 s target, and the
- * median CPU time (user + system), which a busy machine inflates less than the wall time.
+ * median CPU time (user + system), which a busy machine inflates less than the wall time. On a machine
+ * other work keeps busy, `chrt -f 10 npx tsx bench/cli.bench.ts` measures what a start costs when it
+ * need not wait for a core.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +57,7 @@ function measure(label: string, command: readonly string[]): void {
   const median = quantile(walls, 0.5);
   const cpu = cpus.length ? `${quantile(cpus, 0.5).toFixed(2)} s` : '—';
   process.stdout.write(
-    `${label.padEnd(34)} median ${median.toFixed(3)} s  p95 ${quantile(walls, 0.95).toFixed(3)} s  ` +
+    `${label.padEnd(40)} median ${median.toFixed(3)} s  p95 ${quantile(walls, 0.95).toFixed(3)} s  ` +
       `cpu ${cpu}  median/target ${(median / TARGET_S).toFixed(2)}×\n`,
   );
 }
