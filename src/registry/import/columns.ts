@@ -76,7 +76,11 @@ export const COLUMNS: readonly ColumnDef[] = [
     example: '户主',
     note: 'GB/T 4761 家庭关系代码（如 02）或其名称（如 户主、配偶、子、女）；每户有且只有一名户主（02）',
   }),
-  col('name', '姓名', { required: true, example: '张三', note: '至多50个字' }),
+  col('name', '姓名', {
+    required: true,
+    example: '张三',
+    note: '至多50个字；不能以 =、+、-、@ 开头（电子表格会把它当作公式），不能含换行',
+  }),
   col('idNumber', '身份证号', {
     required: true,
     text: true,
@@ -112,7 +116,7 @@ export const COLUMNS: readonly ColumnDef[] = [
     level: 'household',
     width: 30,
     example: '杨浦区示例路1号101室',
-    note: '户级字段',
+    note: '户级字段；不能以 =、+、-、@ 开头（如“-1层”写作“地下1层”）',
   }),
   col('phone', '联系电话', { text: true, width: 14, example: '13800000000', note: '手机或座机号码' }),
   col('disabilityCategory', '残疾类别', {

@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { createRosterWriter, type RosterValues } from '../export/roster-writer.ts';
 import { COLUMNS } from './columns.ts';
+import { DEFAULT_IMPORT_LIMITS } from './limits.ts';
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export const TEMPLATE_XLSX = 'household-roster.xlsx';
 export const TEMPLATE_CSV = 'household-roster.csv';
@@ -23,6 +26,9 @@ export function templateNotes(): string[][] {
     ['3. 金额以元为单位，至多两位小数；身份证号、代码类列请保持文本格式。'],
     ['4. 文件中有任何一处错误，整份文件都不会写入；请按错误清单（行、列、原因）修改后重新导入。'],
     ['5. 已登记的身份证号或户编号不能重复导入。'],
+    [
+      `6. 单元格不能含控制字符；姓名、地址不能以 =、+、-、@ 开头。每格至多 ${count(DEFAULT_IMPORT_LIMITS.maxCellChars)} 个字符，每个文件至多 ${count(DEFAULT_IMPORT_LIMITS.maxRows)} 行（默认上限，管理员可调整）。`,
+    ],
     [],
     ['列名', '级别', '必填', '说明'],
     ...COLUMNS.map((c) => [
