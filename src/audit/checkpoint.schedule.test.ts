@@ -28,8 +28,10 @@ describeStores('scheduled checkpoints in the serve process', (ctx) => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
     const schedule = scheduleCheckpoints(ctx.store, files, 60, (line) => said.push(line));
     await vi.advanceTimersByTimeAsync(1000);
-    await expect.poll(lines).toHaveLength(1);
+    await schedule.settled();
+    expect(lines()).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(60 * 60_000);
+    await schedule.settled();
     await schedule.stop();
     expect(lines()).toHaveLength(1);
     expect(said).toEqual(['已签署审计检查点：共 1 条，末条第 1 条']);
@@ -37,7 +39,8 @@ describeStores('scheduled checkpoints in the serve process', (ctx) => {
     await append();
     const again = scheduleCheckpoints(ctx.store, files, 60, (line) => said.push(line));
     await vi.advanceTimersByTimeAsync(1000);
-    await expect.poll(lines).toHaveLength(2);
+    await again.settled();
+    expect(lines()).toHaveLength(2);
     await again.stop();
 
     // 0 minutes: no checkpoints at all.
@@ -46,5 +49,9 @@ describeStores('scheduled checkpoints in the serve process', (ctx) => {
     await vi.advanceTimersByTimeAsync(2 * 60 * 60_000);
     await off.stop();
     expect(lines()).toHaveLength(2);
+    expect(said).toEqual([
+      '已签署审计检查点：共 1 条，末条第 1 条',
+      '已签署审计检查点：共 2 条，末条第 2 条',
+    ]);
   });
 });

@@ -2,6 +2,8 @@ import type { Store } from '../db/store.ts';
 import { createCheckpoint, type AuditFiles } from './checkpoint.service.ts';
 
 export interface CheckpointSchedule {
+  /** Waits for the checkpoint in progress, if any. */
+  settled(): Promise<void>;
   /** Stops the timer and waits for a checkpoint in progress (call before closing the store). */
   stop(): Promise<void>;
 }
@@ -17,7 +19,7 @@ export function scheduleCheckpoints(
   minutes: number,
   say: (line: string) => void,
 ): CheckpointSchedule {
-  if (minutes <= 0) return { stop: () => Promise.resolve() };
+  if (minutes <= 0) return { settled: () => Promise.resolve(), stop: () => Promise.resolve() };
   let running: Promise<void> | undefined;
   const tick = () => {
     running ??= createCheckpoint(store, files, { onlyIfChanged: true })
@@ -36,6 +38,9 @@ export function scheduleCheckpoints(
   first.unref();
   timer.unref();
   return {
+    settled: async () => {
+      await running;
+    },
     stop: async () => {
       clearTimeout(first);
       clearInterval(timer);

@@ -135,6 +135,20 @@ describeStores('audit verify: every tampered row, each with its diagnosis', (ctx
     ]);
   });
 
+  it('appends while it runs (a live server) raise no false alarm', async () => {
+    const append = (i: number) =>
+      ctx.store.transaction((tx) =>
+        recordAudit(tx, { actor, action: 'auth.login', entityType: 'user', entityId: `live-${i}` }),
+      );
+    const results = await Promise.all([
+      ...Array.from({ length: 3 }, () => verifyAuditChain(ctx.store)),
+      ...Array.from({ length: 30 }, (_, i) => append(i)),
+      ...Array.from({ length: 3 }, () => verifyAuditChain(ctx.store)),
+    ]);
+    const reports = results.filter((r): r is Awaited<ReturnType<typeof verifyAuditChain>> => 'problems' in r);
+    expect(reports.map((r) => r.problems)).toEqual(reports.map(() => []));
+  });
+
   it('a consistent rewrite of the whole chain passes plain verification (checkpoints catch it)', async () => {
     await db().execute(sql`update audit_log set reason = '改写' where id = 2`);
     await rewriteChain(db());

@@ -4,6 +4,7 @@ import {
   chainLinksMatching,
   readHead,
   type AuditHead,
+  type AuditRow,
   type ChainLink,
 } from './audit.repository.ts';
 import { auditRowHash, GENESIS_HASH, isHashVersion } from './hash.ts';
@@ -35,9 +36,11 @@ export interface VerifyReport {
   undiagnosed: number;
 }
 
-const VERIFY_BATCH = 2000;
+const VERIFY_BATCH = 5000;
 /** Failing rows and breaks kept for diagnosis; beyond this they are only counted. */
 const DIAGNOSIS_LIMIT = 10_000;
+/** How often the walk catches up with rows appended while it ran, before it reports what it has. */
+const CATCH_UP_ROUNDS = 5;
 
 /**
  * Walks the whole chain in id order and checks every row: its content against its hash (in the
@@ -46,13 +49,21 @@ const DIAGNOSIS_LIMIT = 10_000;
  * while the chain is intact; the failures found are then diagnosed together (verify.diagnosis.ts).
  */
 export async function verifyAuditChain(store: Store): Promise<VerifyReport> {
-  const { facts, undiagnosed } = await walkChain(store.db);
-  const head = await readHead(store.db);
+  const walk = chainWalk();
+  await walk.run(store.db);
+  // Appends go on while a live server is verified: the head is read after the walk (an append commits its
+  // row and the head together), and rows the head names beyond the walk are walked too.
+  let head = await readHead(store.db);
+  for (let round = 0; round < CATCH_UP_ROUNDS && head && head.lastId > walk.lastId(); round += 1) {
+    await walk.run(store.db);
+    head = await readHead(store.db);
+  }
+  const { facts, undiagnosed } = walk;
   const last = facts.last;
   const intact =
     facts.failed.length === 0 &&
     facts.breaks.length === 0 &&
-    undiagnosed === 0 &&
+    undiagnosed() === 0 &&
     (head?.lastHash ?? GENESIS_HASH) === (last?.hash ?? GENESIS_HASH) &&
     (head?.lastId ?? 0) === (last?.id ?? 0) &&
     (head?.count ?? 0) === facts.count;
@@ -65,7 +76,7 @@ export async function verifyAuditChain(store: Store): Promise<VerifyReport> {
     lastId: last?.id ?? 0,
     lastHash: last?.hash ?? GENESIS_HASH,
     problems,
-    undiagnosed,
+    undiagnosed: undiagnosed(),
   };
 }
 
@@ -74,38 +85,54 @@ function emptyHead(last: WalkedLink | undefined): AuditHead | undefined {
   return last ? undefined : { lastId: 0, lastHash: GENESIS_HASH, count: 0 };
 }
 
-async function walkChain(db: Db): Promise<{ facts: WalkFacts; undiagnosed: number }> {
+/** The walk's state, so that it can go on from where it stopped when more rows were appended meanwhile. */
+function chainWalk() {
   const facts: WalkFacts = { count: 0, last: undefined, failed: [], breaks: [] };
   let undiagnosed = 0;
   let before: WalkedLink = GENESIS_LINK;
   let newestVersion = 0;
-  for (;;) {
-    const rows = await auditRowsAfter(db, before.id, VERIFY_BATCH);
-    for (const row of rows) {
-      const versionBack = row.hashVersion < newestVersion;
-      const contentOk = !versionBack && auditRowHash(row) === row.hash;
-      const link: WalkedLink = { id: row.id, hash: row.hash, prevHash: row.prevHash, contentOk };
-      const linked = row.prevHash === before.hash;
-      const dense = row.hashVersion !== 2 || row.id === before.id + 1;
-      const kept = facts.failed.length + facts.breaks.length < DIAGNOSIS_LIMIT;
-      if (!contentOk) {
-        const failed: FailedRow = { row, before, cause: versionBack ? 'version' : 'hash' };
-        if (kept) facts.failed.push(failed);
-        else undiagnosed += 1;
-      }
-      if (!linked || !dense) {
-        const broken: ChainBreak = { before, row: link };
-        if (kept) facts.breaks.push(broken);
-        else undiagnosed += 1;
-      }
-      if (isHashVersion(row.hashVersion)) newestVersion = Math.max(newestVersion, row.hashVersion);
-      facts.count += 1;
-      facts.last = link;
-      before = link;
+
+  const check = (row: AuditRow) => {
+    const versionBack = row.hashVersion < newestVersion;
+    const contentOk = !versionBack && auditRowHash(row) === row.hash;
+    const link: WalkedLink = { id: row.id, hash: row.hash, prevHash: row.prevHash, contentOk };
+    const linked = row.prevHash === before.hash;
+    const dense = row.hashVersion !== 2 || row.id === before.id + 1;
+    const kept = facts.failed.length + facts.breaks.length < DIAGNOSIS_LIMIT;
+    if (!contentOk) {
+      const failed: FailedRow = { row, before, cause: versionBack ? 'version' : 'hash' };
+      if (kept) facts.failed.push(failed);
+      else undiagnosed += 1;
     }
-    if (rows.length < VERIFY_BATCH) break;
-  }
-  return { facts, undiagnosed };
+    if (!linked || !dense) {
+      const broken: ChainBreak = { before, row: link };
+      if (kept) facts.breaks.push(broken);
+      else undiagnosed += 1;
+    }
+    if (isHashVersion(row.hashVersion)) newestVersion = Math.max(newestVersion, row.hashVersion);
+    facts.count += 1;
+    facts.last = link;
+    before = link;
+  };
+
+  return {
+    facts,
+    undiagnosed: () => undiagnosed,
+    lastId: () => before.id,
+    /** Checks every row after the last one checked, to the end of the table. */
+    async run(db: Db): Promise<void> {
+      let next = auditRowsAfter(db, before.id, VERIFY_BATCH);
+      for (;;) {
+        const rows = await next;
+        // The next batch is read while this one is hashed (a server database works meanwhile).
+        const lastId = rows.at(-1)?.id;
+        if (lastId !== undefined && rows.length === VERIFY_BATCH)
+          next = auditRowsAfter(db, lastId, VERIFY_BATCH);
+        for (const row of rows) check(row);
+        if (rows.length < VERIFY_BATCH) return;
+      }
+    },
+  };
 }
 
 /** Where the broken links point: one scan of the table per thousand hashes asked about. */
