@@ -20,7 +20,6 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const peakMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
 /** Built by the parent process, so that building the file does not count in the case's peak RSS. */
@@ -66,7 +65,7 @@ async function runCase(which: string, path: string): Promise<void> {
   const body = response.json<{ errorCount?: number; errors?: unknown[] }>();
   process.stdout.write(
     `${which}: upload ${(file.length / 1024).toFixed(0)} KB → HTTP ${response.statusCode}, ` +
-      `response ${mb(response.rawPayload.length)} MB, ${body.errors?.length ?? 0} errors listed of ` +
+      `response ${(response.rawPayload.length / 1024).toFixed(1)} KB, ${body.errors?.length ?? 0} errors listed of ` +
       `${body.errorCount ?? '?'}, ${seconds} s; peak RSS ${peakMb()} MB (${before} MB before the upload)\n`,
   );
   await app.close();
