@@ -91,6 +91,19 @@ describeStores('import uploads', (ctx) => {
     const payload = Buffer.concat([twoFiles.payload.subarray(0, -end.length), second, end]);
     expect((await send(payload, twoFiles.headers)).statusCode).toBe(413);
     expect(await left()).toEqual([]);
+    // A body cut off inside the file part (no closing boundary) is the client's fault: 400, not 500.
+    const cut = multipart({ name: 'r.csv', content: csv }, { reason: '截断' });
+    const response = await send(cut.payload.subarray(0, -end.length - 40), cut.headers);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: {
+        code: 'BAD_REQUEST',
+        message: '上传内容不完整或格式错误（应为 multipart/form-data）：请重新上传',
+      },
+    });
+    expect(await left()).toEqual([]);
+    const noBoundary = await send(Buffer.from('x'), { 'content-type': 'multipart/form-data' });
+    expect(noBoundary.statusCode).toBe(400);
   });
 
   it('deletes the upload when the server fails while checking it', async () => {

@@ -69,6 +69,24 @@ async function receive(
   maxUploadMb: number,
 ): Promise<void> {
   let problem: AppError | undefined;
+  try {
+    problem = await readParts(request, upload, uploadDir, maxUploadMb);
+  } catch (error) {
+    // busboy's own complaints ("Unexpected end of multipart data") carry no code: the client's body is
+    // broken, not the server. Limits (FST_*) and file-system errors (ENOSPC) keep theirs.
+    if (error instanceof AppError || typeof (error as { code?: unknown }).code === 'string') throw error;
+    throw new AppError('BAD_REQUEST', '上传内容不完整或格式错误（应为 multipart/form-data）：请重新上传');
+  }
+  if (problem) throw problem;
+}
+
+async function readParts(
+  request: FastifyRequest,
+  upload: Upload,
+  uploadDir: string,
+  maxUploadMb: number,
+): Promise<AppError | undefined> {
+  let problem: AppError | undefined;
   for await (const part of request.parts()) {
     if (part.type !== 'file') {
       if (typeof part.value === 'string') upload.fields[part.fieldname] = part.value;
@@ -85,7 +103,7 @@ async function receive(
     await saveUpload(part.file, upload.path);
     if (part.file.truncated) problem ??= new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${maxUploadMb} MB`);
   }
-  if (problem) throw problem;
+  return problem;
 }
 
 export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps): void {
