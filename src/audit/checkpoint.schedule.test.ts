@@ -25,7 +25,7 @@ describeStores('scheduled checkpoints in the serve process', (ctx) => {
       );
     await append();
     const said: string[] = [];
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const schedule = scheduleCheckpoints(ctx.store, files, 60, (line) => said.push(line));
     await vi.advanceTimersByTimeAsync(1000);
     await schedule.settled();

@@ -22,7 +22,7 @@ export function scheduleCheckpoints(
   if (minutes <= 0) return { settled: () => Promise.resolve(), stop: () => Promise.resolve() };
   let running: Promise<void> | undefined;
   const tick = () => {
-    running ??= createCheckpoint(store, files, { onlyIfChanged: true })
+    running ??= createCheckpoint(store, files, { onlyIfChanged: true, incremental: true })
       .then(({ checkpoint, written }) => {
         if (written) say(`已签署审计检查点：共 ${checkpoint.count} 条，末条第 ${checkpoint.lastId} 条`);
       })

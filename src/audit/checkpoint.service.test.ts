@@ -125,6 +125,39 @@ describeStores('signed audit checkpoints', (ctx) => {
     );
   });
 
+  it('does not sign a log that verifies but no longer matches our last checkpoint', async () => {
+    await db().execute(sql`update audit_log set entity_id = 'someone-else' where id = 3`);
+    await rewriteChain(db());
+    await expect(createCheckpoint(ctx.store, files)).rejects.toThrow(
+      '审计日志与上一个检查点（第 10 条，2026-06-01T02:00:00.000Z）不符：检查点之后日志被改写或截断，不签署',
+    );
+  });
+
+  it('the scheduled checkpoint walks only the rows since the last one; on demand, all of them', async () => {
+    const own = auditFiles({ MINZHENG_DATA_DIR: join(dir, `${ctx.kind}-incremental`) });
+    await createCheckpoint(ctx.store, own);
+    const append = () =>
+      ctx.store.transaction((tx) =>
+        recordAudit(tx, {
+          actor: { userId: 'u', divisionCode: '310110' },
+          action: 'auth.logout',
+          entityType: 'user',
+        }),
+      );
+    await append();
+    await append();
+    await db().execute(sql`update audit_log set reason = '篡改' where id = 12`);
+    await expect(createCheckpoint(ctx.store, own, { incremental: true })).rejects.toThrow(
+      '审计日志校验未通过，不签署检查点：第 12 条：内容与哈希不符（记录被修改）',
+    );
+    await db().execute(sql`update audit_log set reason = null where id = 12`);
+    // An edit before the last checkpoint is left to the full verification, which still refuses.
+    await db().execute(sql`update audit_log set reason = '篡改' where id = 2`);
+    await expect(createCheckpoint(ctx.store, own)).rejects.toThrow('第 2 条：内容与哈希不符');
+    const { checkpoint } = await createCheckpoint(ctx.store, own, { incremental: true });
+    expect(checkpoint).toMatchObject({ count: 12, lastId: 12 });
+  });
+
   it('refuses a signing key that others can read', () => {
     const loose = join(dir, `${ctx.kind}-loose.pem`);
     writeFileSync(loose, readFileSync(files.keyFile));

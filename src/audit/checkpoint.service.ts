@@ -7,7 +7,7 @@ import type { Db, Store } from '../db/store.ts';
 import { countRowsBetween, hashesAt } from './audit.repository.ts';
 import { canonicalJson } from './hash.ts';
 import { keyIdOf, loadOrCreateSigningKey, signText, verifyText } from './signing-key.ts';
-import { verifyAuditChain, type VerifyReport } from './verify.service.ts';
+import { verifyAuditChain, verifyAuditChainSince, type VerifyReport } from './verify.service.ts';
 
 /**
  * 审计检查点: the chain's head (row count, last id, last hash, time) signed with the Ed25519 key and
@@ -106,29 +106,20 @@ export interface CheckpointResult {
 }
 
 /**
- * Verifies the whole chain, then signs its head and appends the checkpoint. A broken chain is not
- * signed: a checkpoint vouches for the log as it stands.
+ * Verifies the chain, then signs its head and appends the checkpoint. A broken chain is not signed: a
+ * checkpoint vouches for the log as it stands. `incremental` (the schedule) walks only the rows since
+ * the last checkpoint of the same key, so that an hourly checkpoint of a large log stays cheap; the full
+ * verification runs when an operator asks (audit checkpoint, audit verify, the console).
  */
 export async function createCheckpoint(
   store: Store,
   files: AuditFiles,
-  options: { now?: Date; onlyIfChanged?: boolean } = {},
+  options: { now?: Date; onlyIfChanged?: boolean; incremental?: boolean } = {},
 ): Promise<CheckpointResult> {
-  const report = await verifyAuditChain(store);
-  if (!report.ok) {
-    const first = report.problems[0]?.message ?? '';
-    throw new CheckpointError(
-      `审计日志校验未通过，不签署检查点：${first}（共 ${report.problems.length} 处问题，请先查明原因）`,
-    );
-  }
   const key = loadOrCreateSigningKey(files.keyFile);
-  const latest = latestCheckpoint(files.checkpointFile);
-  if (
-    options.onlyIfChanged &&
-    latest?.lastId === report.lastId &&
-    latest.lastHash === report.lastHash &&
-    latest.keyId === key.keyId
-  ) {
+  const latest = latestSignedCheckpoint(files.checkpointFile, key.publicKey);
+  const report = await verifiedHead(store, latest, options.incremental === true);
+  if (options.onlyIfChanged && latest?.lastId === report.lastId && latest.lastHash === report.lastHash) {
     return { checkpoint: latest, written: false };
   }
   const body = {
@@ -142,6 +133,46 @@ export async function createCheckpoint(
   const checkpoint: Checkpoint = { ...body, signature: signText(key, signedText(body)) };
   await appendLine(files.checkpointFile, JSON.stringify(checkpoint));
   return { checkpoint, written: true };
+}
+
+/**
+ * The chain's head once verified. Incremental (the schedule): the rows since our last checkpoint, and the
+ * row it names. A log that verifies on its own but no longer matches our last checkpoint (rewritten or cut
+ * since) is not signed either: that is what checkpoints are for.
+ */
+async function verifiedHead(
+  store: Store,
+  latest: Checkpoint | undefined,
+  incremental: boolean,
+): Promise<VerifyReport> {
+  const since = latest && (await verifyAuditChainSince(store, latest));
+  if (since && incremental) return since;
+  const full = await verifyAuditChain(store);
+  if (!full.ok) {
+    const first = full.problems[0]?.message ?? '';
+    throw new CheckpointError(
+      `审计日志校验未通过，不签署检查点：${first}（共 ${full.problems.length} 处问题，请先查明原因）`,
+    );
+  }
+  if (latest && !since) {
+    throw new CheckpointError(
+      `审计日志与上一个检查点（第 ${latest.lastId} 条，${latest.at}）不符：检查点之后日志被改写或截断，不签署；` +
+        '请用 audit verify --checkpoints 查明（若数据库确已重建，先把旧检查点文件移走存档）',
+    );
+  }
+  return full;
+}
+
+/** The last line of the file that is a checkpoint signed with this key. */
+function latestSignedCheckpoint(path: string, publicKey: KeyObject): Checkpoint | undefined {
+  const keyId = keyIdOf(publicKey);
+  for (const line of readCheckpointText(path).split('\n').reverse()) {
+    const checkpoint = parseLine(line);
+    if (checkpoint?.keyId === keyId && verifyText(publicKey, signedText(checkpoint), checkpoint.signature)) {
+      return checkpoint;
+    }
+  }
+  return undefined;
 }
 
 export interface CheckpointProblem {
