@@ -42,12 +42,13 @@ export interface RowNames {
 }
 
 export function districtName(code: string): string {
-  if (code === CITY_DISTRICT) return '上海市（市级）';
+  if (code === CITY_DISTRICT) return '市级';
   return getDivision(code)?.name ?? code;
 }
 
 function divisionName(code: string | null): string | null {
-  if (code === null || code === CITY_DISTRICT) return code && districtName(code);
+  if (code === null) return null;
+  if (code === CITY_DISTRICT) return '上海市';
   return resolveDivisionPath(code)?.fullName ?? code;
 }
 
