@@ -119,6 +119,6 @@ export function registerDemoCommands(program: Command): void {
       '--csv <dir>',
       '写入该目录下的 persons.csv、households.csv、household_members.csv，不写数据库 (CSV output folder)',
     )
-    .option('--as-of <date>', '年龄计算的基准日期 YYYY-MM-DD，默认 2020-12-31 (reference date)')
+    .option('--as-of <date>', '年龄计算的基准日期 YYYY-MM-DD，默认今天（上海时间） (reference date)')
     .action(async (flags: GenerateFlags) => generate(flags));
 }

@@ -45,6 +45,16 @@ export interface MigrationReport {
   total: number;
 }
 
+/** What a migration run did, in one line for the operator: created, updated, or already current. */
+export function migrationSummary(report: MigrationReport, kind: StoreKind): string {
+  const where = kind === 'pglite' ? '内置 PGlite' : 'PostgreSQL';
+  if (report.applied === 0) return `数据库结构已是最新（${report.total} 个迁移；${where}）`;
+  if (report.applied === report.total) {
+    return `已创建数据库结构：执行 ${report.applied} 个迁移（${where}）`;
+  }
+  return `已更新数据库结构：执行 ${report.applied} 个新迁移，共 ${report.total} 个（${where}）`;
+}
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 const copySql = (table: string, columns: readonly string[], source: string) =>

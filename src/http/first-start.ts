@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureInitialUsers, type InitialAccount } from '../auth/bootstrap.service.ts';
 import type { Config } from '../config.ts';
-import type { Store } from '../db/store.ts';
+import { migrationSummary, type Store } from '../db/store.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { ALL } from '../auth/scope.ts';
 import { seedDemoPopulation } from '../demo/demo.service.ts';
@@ -27,8 +27,7 @@ export async function prepareInstance(store: Store, config: Config, say: Say): P
   say(
     `数据库：${store.kind === 'pglite' ? `内置 PGlite（${resolve(config.MINZHENG_DATA_DIR)}）` : 'PostgreSQL'}`,
   );
-  await store.migrate();
-  say('数据库结构已是最新');
+  say(migrationSummary(await store.migrate(), store.kind));
   // Uploads a killed process left behind hold full ID numbers: they go before anyone can upload again.
   const swept = await sweepUploads(uploadFolder(config.MINZHENG_DATA_DIR));
   if (swept > 0) say(`已删除上次异常退出时遗留的上传临时文件 ${swept} 个`);
