@@ -1,5 +1,5 @@
 /**
- * API benchmark: `npx tsx bench/api.bench.ts [--persons 1000000] [--rounds 3] [--duration 15] [--keep]`.
+ * API benchmark: `npx tsx bench/api.bench.ts [--persons 1000000] [--rounds 3] [--duration 15] [--open-rate 500] [--keep]`.
  *
  * Loads the synthetic population (src/demo loader, COPY) into a fresh schema on the PostgreSQL server
  * (BENCH_DATABASE_URL or TEST_DATABASE_URL), starts the API server in a child process (so that the
@@ -61,8 +61,8 @@ type Autocannon = (
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const PASSWORD = 'Bench-password-2026';
-/** The open-loop arrival rate: the load the p95 target is stated for. */
-const OPEN_LOOP_RATE = 500;
+/** The open-loop arrival rate the p95 target is stated for; `--open-rate` measures at another. */
+const TARGET_RATE = 500;
 const DISTRICT = '310110';
 const STREET = '310110012';
 
@@ -258,6 +258,7 @@ async function main(): Promise<void> {
   const duration = arg('duration', 15);
   // Each search query runs this many times, one request at a time: the latency a user sees.
   const searchRounds = arg('rounds', 3);
+  const openRate = arg('open-rate', TARGET_RATE);
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('需要 BENCH_DATABASE_URL 或 TEST_DATABASE_URL（PostgreSQL）');
   const schema = `bench_api_${randomBytes(4).toString('hex')}`;
@@ -351,7 +352,7 @@ async function main(): Promise<void> {
         districtSearches,
       ),
       await run('混合读取（闭环，50 连接）', address, 50, { duration }, mixed),
-      await openLoop(`混合读取（开环，${OPEN_LOOP_RATE} req/s）`, address, OPEN_LOOP_RATE, duration, mixed),
+      await openLoop(`混合读取（开环，${openRate} req/s）`, address, openRate, duration, mixed),
     ];
 
     const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -381,7 +382,9 @@ async function main(): Promise<void> {
       `户查询 p95 / 目标 50 ms：街道 ${(streetSearch.p95 / 50).toFixed(2)}×，全区 ${(districtSearch.p95 / 50).toFixed(2)}×（≤ 1 为达标）`,
     );
     out(`混合读取吞吐（闭环）/ 目标 500 req/s：${(mixedRun.rps / 500).toFixed(2)}×（≥ 1 为达标）`);
-    out(`开环 ${OPEN_LOOP_RATE} req/s 的 p95 / 目标 50 ms：${(openRun.p95 / 50).toFixed(2)}×（≤ 1 为达标）`);
+    out(
+      `开环 ${openRate} req/s 的 p95 / 目标 50 ms：${(openRun.p95 / 50).toFixed(2)}×（≤ 1 为达标${openRate === TARGET_RATE ? '' : `；目标按 ${TARGET_RATE} req/s 计`}）`,
+    );
   } finally {
     if (server && server.exitCode === null) {
       // The schema is dropped below: the server's connections must be gone first.

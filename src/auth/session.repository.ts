@@ -1,4 +1,5 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { preparedPerDb } from '../db/prepared.ts';
 import type { Db } from '../db/store.ts';
 import { sessions, users } from './schema.ts';
 import { isRole } from './roles.ts';
@@ -22,13 +23,8 @@ export interface ActiveSession {
   user: AuthUser;
 }
 
-/** The live session for a token hash: not revoked, not expired, its user not disabled. */
-export async function findActiveSession(
-  db: Db,
-  tokenHash: string,
-  now: Date,
-): Promise<ActiveSession | undefined> {
-  const [row] = await db
+const activeSessionQuery = preparedPerDb((db) =>
+  db
     .select({
       tokenHash: sessions.tokenHash,
       csrfToken: sessions.csrfToken,
@@ -44,13 +40,26 @@ export async function findActiveSession(
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
-        eq(sessions.tokenHash, tokenHash),
+        eq(sessions.tokenHash, sql.placeholder('tokenHash')),
         isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
+        gt(sessions.expiresAt, sql`${sql.placeholder('now')}::timestamptz`),
         eq(users.disabled, false),
       ),
     )
-    .limit(1);
+    .limit(1)
+    .prepare('active_session'),
+);
+
+/**
+ * The live session for a token hash: not revoked, not expired, its user not disabled. Every API request
+ * asks this, so it is a prepared query.
+ */
+export async function findActiveSession(
+  db: Db,
+  tokenHash: string,
+  now: Date,
+): Promise<ActiveSession | undefined> {
+  const [row] = await activeSessionQuery(db).execute({ tokenHash, now: now.toISOString() });
   if (!row || !isRole(row.role)) return undefined;
   return {
     tokenHash: row.tokenHash,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../audit/audit.service.ts';
-import { COUNT_LIMIT } from '../registry/person.repository.ts';
+import { COUNT_AHEAD } from '../registry/person.repository.ts';
 import { ALL } from '../auth/scope.ts';
 import { openPglite, type Store } from '../db/store.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
@@ -68,7 +68,7 @@ describe('minzheng persons find / households show', () => {
   beforeAll(async () => {
     ({ householdNo, members } = await withStore(async (store) => {
       await seedDivisions(store);
-      await loadDemoPopulation(store, { district: '310110', persons: COUNT_LIMIT + 100, seed: 'cli' });
+      await loadDemoPopulation(store, { district: '310110', persons: COUNT_AHEAD + 400, seed: 'cli' });
       for (const [district, committeeCode] of [
         ['310109', '310109009002'],
         ['310110', '310110001001'],
@@ -211,7 +211,7 @@ describe('minzheng persons find / households show', () => {
       const all = cli('persons', 'find', '--limit', '5');
       expect(all.status).toBe(0);
       expect(all.stdout.trimEnd().split('\n').at(-1)).toBe(
-        `超过 ${COUNT_LIMIT} 人，显示第 1–5 条；请用条件缩小查询`,
+        `超过 ${5 + COUNT_AHEAD} 人，显示第 1–5 条；翻页可继续计数，或用条件缩小查询`,
       );
       const few = cli('persons', 'find', '--name', '同号');
       expect(few.stdout.trimEnd().split('\n').at(-1)).toBe('共 2 人，显示第 1–2 条');

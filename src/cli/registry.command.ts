@@ -131,7 +131,7 @@ async function findPersons(opts: FindOptions): Promise<void> {
   process.stdout.write(`${pageLine(page)}${opts.unmask ? '（完整身份证号，已记入审计日志）' : ''}\n`);
 }
 
-/** How many matched and which are shown; the count stops at a limit, and then says "more than". */
+/** How many matched and which are shown; the count stops a window past the page, and then says "more than". */
 export function pageLine(page: {
   total: number;
   totalExact: boolean;
@@ -141,7 +141,7 @@ export function pageLine(page: {
   const shown = `显示第 ${page.rows.length ? page.offset + 1 : 0}–${page.offset + page.rows.length} 条`;
   return page.totalExact
     ? `共 ${page.total} 人，${shown}`
-    : `超过 ${page.total} 人，${shown}；请用条件缩小查询`;
+    : `超过 ${page.total} 人，${shown}；翻页可继续计数，或用条件缩小查询`;
 }
 
 function householdText(d: HouseholdDetail): string {

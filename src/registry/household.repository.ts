@@ -1,9 +1,11 @@
 import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
+import { preparedPerDb } from '../db/prepared.ts';
 import { selectRows } from '../db/sql.ts';
 import type { EndReason } from './codes.ts';
-import { COUNT_LIMIT, likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
+import { countCeiling, likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
 import { knownCategories } from './present.ts';
 import type {
   HouseholdRecord,
@@ -85,13 +87,53 @@ function toMembership(
   return { ...row, endReason: row.endReason as EndReason | null };
 }
 
-/** A household by id or number inside the scope; undefined when absent or outside it. */
+/** The scope as nullable parameters of one prepared statement (see inDivision for the same test in SQL). */
+function householdScopeParams(scope: DataScope) {
+  const code = scope.kind === 'all' ? '' : scope.code;
+  return {
+    scopeDistrict: code.length >= 6 ? code.slice(0, 6) : null,
+    scopeStreet: code.length >= 9 ? code.slice(0, 9) : null,
+    scopeCommittee: code.length >= 12 ? code.slice(0, 12) : null,
+  };
+}
+
+const nullableEq = (column: AnyPgColumn, name: string) =>
+  sql`(${sql.placeholder(name)}::text is null or ${column} = ${sql.placeholder(name)})`;
+
+const householdByIdQuery = preparedPerDb((db) =>
+  db
+    .select(householdColumns)
+    .from(households)
+    .where(
+      and(
+        eq(households.districtCode, sql.placeholder('districtCode')),
+        eq(households.id, sql.placeholder('id')),
+        nullableEq(households.districtCode, 'scopeDistrict'),
+        nullableEq(households.streetCode, 'scopeStreet'),
+        nullableEq(households.committeeCode, 'scopeCommittee'),
+      ),
+    )
+    .prepare('household_by_id'),
+);
+
+/**
+ * A household by id or number inside the scope; undefined when absent or outside it. A plain read by id
+ * (every detail page) is a prepared query.
+ */
 export async function findHousehold(
   db: Db,
   scope: DataScope,
   ref: HouseholdRef,
   forUpdate = false,
 ): Promise<HouseholdRecord | undefined> {
+  if ('id' in ref && !forUpdate) {
+    const [row] = await householdByIdQuery(db).execute({
+      districtCode: ref.districtCode,
+      id: ref.id,
+      ...householdScopeParams(scope),
+    });
+    return row;
+  }
   const key = 'id' in ref ? eq(households.id, ref.id) : eq(households.householdNo, ref.householdNo);
   const query = db
     .select(householdColumns)
@@ -99,6 +141,41 @@ export async function findHousehold(
     .where(and(eq(households.districtCode, ref.districtCode), key, householdScopeWhere(scope)));
   const rows = forUpdate ? await query.for('update') : await query;
   return rows[0];
+}
+
+const currentMembershipQuery = preparedPerDb((db) =>
+  db
+    .select({
+      householdId: householdMembers.householdId,
+      householdNo: households.householdNo,
+      relationCode: householdMembers.relationCode,
+    })
+    .from(householdMembers)
+    .innerJoin(
+      households,
+      and(
+        eq(households.districtCode, householdMembers.districtCode),
+        eq(households.id, householdMembers.householdId),
+      ),
+    )
+    .where(
+      and(
+        eq(householdMembers.districtCode, sql.placeholder('districtCode')),
+        eq(householdMembers.personId, sql.placeholder('personId')),
+        isNull(householdMembers.validTo),
+      ),
+    )
+    .prepare('current_membership'),
+);
+
+/** The household a person belongs to now (at most one: household_members_current_uq), if any. */
+export async function currentMembership(
+  db: Db,
+  districtCode: string,
+  personId: string,
+): Promise<{ householdId: string; householdNo: string; relationCode: string } | undefined> {
+  const [row] = await currentMembershipQuery(db).execute({ districtCode, personId });
+  return row;
 }
 
 export async function householdNoTaken(db: Db, districtCode: string, householdNo: string): Promise<boolean> {
@@ -142,7 +219,7 @@ export interface HouseholdSearchRow {
   headPersonId: string | null;
   headName: string | null;
   memberCount: number;
-  /** The matches counted up to COUNT_LIMIT + 1, by the same statement (one round trip a page). */
+  /** The matches counted up to the page's count ceiling + 1, by the same statement (one round trip a page). */
   matches: number;
 }
 
@@ -197,7 +274,7 @@ export async function searchHouseholdRows(
     sql`select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
           h.street_code as "streetCode", h.committee_code as "committeeCode",
           head.person_id as "headPersonId", h.head_name as "headName", members.n as "memberCount",
-          (${matchCount(scope, q)}) as matches
+          (${matchCount(scope, q, countCeiling(page))}) as matches
         from (
           select h.* from households h
           ${memberCountFilterJoin(scope, q)}
@@ -214,17 +291,22 @@ export async function searchHouseholdRows(
   );
 }
 
-/** `select count(*)` of the matches, stopping at COUNT_LIMIT + 1 (more means "over COUNT_LIMIT"). */
-function matchCount(scope: DataScope, q: HouseholdSearch): SQL {
+/** `select count(*)` of the matches, stopping at `ceiling` + 1 (more means "over `ceiling`"). */
+function matchCount(scope: DataScope, q: HouseholdSearch, ceiling: number): SQL {
   return sql`select count(*)::int from (
       select 1 from households h ${memberCountFilterJoin(scope, q)}
       where ${householdSearchWhere(scope, q)}
-      limit ${COUNT_LIMIT + 1}) matches`;
+      limit ${ceiling + 1}) matches`;
 }
 
-/** The number of matches alone, for a page past the end (no row carries it). */
-export async function countHouseholds(db: Db, scope: DataScope, q: HouseholdSearch): Promise<number> {
-  const rows = await selectRows<{ n: number }>(db, sql`select (${matchCount(scope, q)}) as n`);
+/** The number of matches alone (up to `ceiling` + 1), for a page past the end (no row carries it). */
+export async function countHouseholds(
+  db: Db,
+  scope: DataScope,
+  q: HouseholdSearch,
+  ceiling: number,
+): Promise<number> {
+  const rows = await selectRows<{ n: number }>(db, sql`select (${matchCount(scope, q, ceiling)}) as n`);
   return rows[0]?.n ?? 0;
 }
 
@@ -232,6 +314,33 @@ export interface MemberRow {
   membership: MembershipRecord;
   person: PersonRecord;
 }
+
+function memberRowsQuery(db: Db, current: boolean) {
+  return db
+    .select({ m: membershipColumns, p: personColumns })
+    .from(householdMembers)
+    .innerJoin(
+      persons,
+      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
+    )
+    .where(
+      and(
+        eq(householdMembers.districtCode, sql.placeholder('districtCode')),
+        eq(householdMembers.householdId, sql.placeholder('householdId')),
+        current ? isNull(householdMembers.validTo) : undefined,
+      ),
+    )
+    .orderBy(
+      current ? sql`(${householdMembers.relationCode} <> '02')` : asc(householdMembers.validFrom),
+      asc(householdMembers.seq),
+      asc(householdMembers.validFrom),
+      asc(householdMembers.personId),
+    )
+    .prepare(current ? 'household_current_members' : 'household_member_history');
+}
+
+const currentMembersQuery = preparedPerDb((db) => memberRowsQuery(db, true));
+const memberHistoryQuery = preparedPerDb((db) => memberRowsQuery(db, false));
 
 /**
  * Membership rows of one household joined with their persons, in one query: `current` only those
@@ -243,26 +352,8 @@ export async function householdMemberRows(
   householdId: string,
   current: boolean,
 ): Promise<MemberRow[]> {
-  const rows = await db
-    .select({ m: membershipColumns, p: personColumns })
-    .from(householdMembers)
-    .innerJoin(
-      persons,
-      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
-    )
-    .where(
-      and(
-        eq(householdMembers.districtCode, districtCode),
-        eq(householdMembers.householdId, householdId),
-        current ? isNull(householdMembers.validTo) : undefined,
-      ),
-    )
-    .orderBy(
-      current ? sql`(${householdMembers.relationCode} <> '02')` : asc(householdMembers.validFrom),
-      asc(householdMembers.seq),
-      asc(householdMembers.validFrom),
-      asc(householdMembers.personId),
-    );
+  const query = current ? currentMembersQuery(db) : memberHistoryQuery(db);
+  const rows = await query.execute({ districtCode, householdId });
   return rows.map((r) => ({ membership: toMembership(r.m), person: toPersonRecord(r.p) }));
 }
 

@@ -5,13 +5,14 @@ import { countDivisions, replaceDivisions } from './division.repository.ts';
 import { divisionIndex, divisionLevel, type Division, type DivisionPath } from './divisions.ts';
 import {
   countHouseholds,
+  currentMembership,
   findHousehold,
   householdMemberRows,
   searchHouseholdRows,
 } from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import { isUuid } from './membership.service.ts';
-import { COUNT_LIMIT, countPersons, findPerson, pageBounds, searchPersonRows } from './person.repository.ts';
+import { countCeiling, countPersons, findPerson, pageBounds, searchPersonRows } from './person.repository.ts';
 import { normaliseInitialsQuery } from './pinyin.ts';
 import { streetAndCommitteeNames, toPersonView } from './present.ts';
 import { RegistryError } from './registry.errors.ts';
@@ -101,16 +102,17 @@ function normalisePersonSearch(q: PersonSearch): PersonSearch {
 }
 
 /**
- * The total of a search from the match count its page carries (counted up to COUNT_LIMIT + 1 by the
- * same statement); a page past the end carries none and counts alone.
+ * The total of a search from the match count its page carries (counted up to the page's count ceiling
+ * + 1 by the same statement); a page past the end carries none and counts alone.
  */
 async function pageTotal(
   rows: readonly { matches: number }[],
-  offset: number,
-  count: () => Promise<number>,
+  page: { limit: number; offset: number },
+  count: (ceiling: number) => Promise<number>,
 ): Promise<{ total: number; totalExact: boolean }> {
-  const n = rows[0]?.matches ?? (offset === 0 ? 0 : await count());
-  return n > COUNT_LIMIT ? { total: COUNT_LIMIT, totalExact: false } : { total: n, totalExact: true };
+  const ceiling = countCeiling(page);
+  const n = rows[0]?.matches ?? (page.offset === 0 ? 0 : await count(ceiling));
+  return n > ceiling ? { total: ceiling, totalExact: false } : { total: n, totalExact: true };
 }
 
 /**
@@ -125,7 +127,7 @@ export async function searchPersons(
   const q = normalisePersonSearch(query);
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchPersonRows(db, scope, q, page);
-  const total = await pageTotal(rows, page.offset, () => countPersons(db, scope, q));
+  const total = await pageTotal(rows, page, (ceiling) => countPersons(db, scope, q, ceiling));
   const unmask = q.unmask === true;
   return {
     ...page,
@@ -162,6 +164,24 @@ export async function getPerson(
   return toPersonView(person, options.unmask === true);
 }
 
+/**
+ * The household a person belongs to now, for a person the caller has already read through `getPerson`
+ * (the person's scope decides; the household is named as the person's, whatever street it lies in).
+ */
+export async function currentHouseholdOf(
+  db: Db,
+  person: { districtCode: string; id: string },
+): Promise<{ id: string; householdNo: string; relationCode: string } | null> {
+  const membership = await currentMembership(db, person.districtCode, person.id);
+  return membership
+    ? {
+        id: membership.householdId,
+        householdNo: membership.householdNo,
+        relationCode: membership.relationCode,
+      }
+    : null;
+}
+
 /** 家庭户查询: head name/initials (prefix), household number, division, member count; scoped. */
 export async function searchHouseholds(
   db: Db,
@@ -182,7 +202,7 @@ export async function searchHouseholds(
   }
   const page = pageBounds(q.limit, q.offset);
   const rows = await searchHouseholdRows(db, scope, q, page);
-  const total = await pageTotal(rows, page.offset, () => countHouseholds(db, scope, q));
+  const total = await pageTotal(rows, page, (ceiling) => countHouseholds(db, scope, q, ceiling));
   return {
     ...page,
     ...total,

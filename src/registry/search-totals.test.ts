@@ -4,18 +4,27 @@ import { describeStores } from '../../test/support/stores.ts';
 import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
-import { COUNT_LIMIT } from './person.repository.ts';
+import { COUNT_AHEAD } from './person.repository.ts';
 import { searchHouseholds, searchPersons } from './registry.service.ts';
 
 describeStores('registry search totals', (ctx) => {
-  it('counts matches up to COUNT_LIMIT and says when there are more', async () => {
+  it('counts matches a window past the page and says when there are more', async () => {
     const xuhui = divisionScope('310104');
     const loaded = await loadDemoPopulation(ctx.store, { district: '310104', persons: 2600, seed: 'count' });
-    expect(loaded.households).toBeGreaterThan(COUNT_LIMIT);
+    expect(loaded.households).toBeGreaterThan(1000);
     const persons = await searchPersons(ctx.store.db, xuhui, { limit: 10 });
-    expect([persons.total, persons.totalExact, persons.rows.length]).toEqual([COUNT_LIMIT, false, 10]);
+    expect([persons.total, persons.totalExact, persons.rows.length]).toEqual([10 + COUNT_AHEAD, false, 10]);
+    // Paging on counts further: the ceiling moves with the page.
     const households = await searchHouseholds(ctx.store.db, xuhui, { limit: 10, offset: 20 });
-    expect([households.total, households.totalExact]).toEqual([COUNT_LIMIT, false]);
+    expect([households.total, households.totalExact]).toEqual([30 + COUNT_AHEAD, false]);
+    const deep = await searchHouseholds(ctx.store.db, xuhui, { limit: 10, offset: 700 });
+    expect([deep.total, deep.totalExact]).toEqual([710 + COUNT_AHEAD, false]);
+    // Near the end the count is exact, also on a page past the last match (counted on its own).
+    const all = loaded.households;
+    const last = await searchHouseholds(ctx.store.db, xuhui, { limit: 10, offset: all - 5 });
+    expect([last.total, last.totalExact, last.rows.length]).toEqual([all, true, 5]);
+    const beyond = await searchHouseholds(ctx.store.db, xuhui, { limit: 10, offset: all + 10 });
+    expect([beyond.total, beyond.totalExact, beyond.rows.length]).toEqual([all, true, 0]);
     const street = households.rows[0]?.streetCode ?? '';
     const few = await searchHouseholds(ctx.store.db, xuhui, { divisionCode: `${street}001`, limit: 500 });
     expect(few.totalExact).toBe(true);

@@ -8,6 +8,7 @@ import type { AuthUser } from '../../auth/user.ts';
 import type { Config } from '../../config.ts';
 import { toPersonView } from '../../registry/present.ts';
 import {
+  currentHouseholdOf,
   getHouseholdDetail,
   getPerson,
   getDivision,
@@ -151,21 +152,11 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
       const user = requireUser(request);
       const scope = registryReader(user);
       const ref = { districtCode: districtOf(scope, request.query.district, config), id: request.params.id };
-      // The full record stays on the server: it only finds the current household by the exact ID number.
       const full = await getPerson(store.db, scope, ref, { unmask: true });
       if (!personPolicy.canView(user, full)) throw new AppError('NOT_FOUND');
-      const [membership] = (
-        await searchPersons(store.db, scope, { idNumber: full.idNumber, includeDead: true, limit: 1 })
-      ).rows;
       return presentPersonDetail(
         toPersonView(full, false),
-        membership?.householdId
-          ? {
-              id: membership.householdId,
-              householdNo: membership.householdNo,
-              relationCode: membership.relationCode,
-            }
-          : null,
+        await currentHouseholdOf(store.db, full),
         todayIso(),
       );
     },
