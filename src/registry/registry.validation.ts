@@ -1,3 +1,4 @@
+import { shanghaiToday } from '../core/clock.ts';
 import type { DataScope } from '../auth/scope.ts';
 import { inScope } from '../auth/scope.ts';
 import type { Category } from '../policy/household.ts';
@@ -35,8 +36,9 @@ export interface Problem {
 
 const MAX_FEN = Number.MAX_SAFE_INTEGER;
 
+/** Today in Shanghai (a birth or move dated today must not be refused before 08:00). */
 export function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
+  return shanghaiToday();
 }
 
 export function checkDate(problems: Problem[], field: string, value: string, label: string): boolean {

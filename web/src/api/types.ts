@@ -259,6 +259,8 @@ export type CalcWarning =
 export interface ParameterRead {
   parameter: string;
   value: number;
+  /** fen, fen_per_year, bp, years… (formatUnitValue shows it as 元, % or 周岁). */
+  unit: string;
   effective: string;
   status: string;
   source: string;
@@ -324,20 +326,6 @@ export interface ParameterInfo {
   keyedBy?: 'date' | 'year';
   values: ParameterValue[];
   current?: ParameterInForce | null;
-}
-
-export interface AuditRow {
-  id: string | number;
-  at: string;
-  actorId: string | null;
-  actorDivision: string | null;
-  action: string;
-  actionName?: string;
-  entityType: string | null;
-  entityId: string | null;
-  reason: string | null;
-  requestId: string | null;
-  [field: string]: unknown;
 }
 
 export interface UserRow {
