@@ -38,6 +38,27 @@ function sourceLocations(outdir) {
  */
 const BUNDLED = /^(zod|fastify-type-provider-zod)(\/|$)/;
 
+/**
+ * zod's namespace object carries every translation of its messages (`z.locales`, 64 files, most of the
+ * 760 KB zod chunk that `calc` parses at each start). The CLI uses none of them (our messages are our
+ * own), so the compiled CLI gets only the English one zod configures itself with.
+ */
+function zodWithoutLocales() {
+  return {
+    name: 'zod-without-locales',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        args.importer.includes(`${sep}zod${sep}`) ? { path: args.path, namespace: 'zod-locales' } : undefined,
+      );
+      esbuild.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
+        contents: "export { default as en } from 'zod/v4/locales/en.js';",
+        resolveDir: projectRoot,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 function packagesExternal() {
   return {
     name: 'packages-external',
@@ -77,10 +98,10 @@ export async function buildCli({ root = projectRoot, outdir = join(root, 'dist',
     chunkNames: '[name]-[hash]',
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceLocations(outdir), packagesExternal()],
+    plugins: [sourceLocations(outdir), zodWithoutLocales(), packagesExternal()],
   });
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((file) => !file.includes('node_modules/'))
+    .filter((file) => !file.includes('node_modules/') && !file.startsWith('zod-locales:'))
     .sort()
     .map((file) => {
       const seen = before.get(file);
