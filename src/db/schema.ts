@@ -2,3 +2,4 @@
 export * from '../registry/schema.ts';
 export * from '../auth/schema.ts';
 export * from '../audit/schema.ts';
+export * from '../workflow/schema.ts';

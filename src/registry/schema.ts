@@ -73,6 +73,8 @@ export const households = pgTable(
       .default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Optimistic locking: every edit compares and increments it (a stale write is refused, 409). */
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
@@ -147,6 +149,8 @@ export const persons = pgTable(
     otherIncomeFen: bigint('other_income_fen', { mode: 'number' }).notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Optimistic locking: every edit compares and increments it (a stale write is refused, 409). */
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),

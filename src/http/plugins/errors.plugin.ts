@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
+import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
 import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
 import { ERRORS } from '../errors.ts';
 
@@ -36,6 +37,33 @@ function registryCode(error: RegistryError): ErrorCode {
   }
 }
 
+const WORKFLOW_CODES: Record<WorkflowErrorCode, ErrorCode> = {
+  stale_version: 'STALE_VERSION',
+  wrong_state: 'WRONG_STATE',
+  check_failed: 'CHECK_FAILED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  invalid_actor: 'VALIDATION',
+  // A write path that skipped its audit record is a programming error: nothing was committed.
+  unaudited_write: 'INTERNAL',
+};
+
+function workflowError(error: WorkflowError): Classified {
+  const code = WORKFLOW_CODES[error.code];
+  if (code === 'INTERNAL') return { code };
+  const payload =
+    error instanceof ConflictError
+      ? {
+          current: {
+            state: error.currentState ?? null,
+            version: error.currentVersion ?? null,
+            allowedActions: error.allowedActions ?? [],
+          },
+        }
+      : undefined;
+  return { code, message: code === 'NOT_FOUND' ? ERRORS.NOT_FOUND.message : error.message, payload };
+}
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -58,6 +86,7 @@ function classify(error: unknown): Classified | undefined {
       details,
     };
   }
+  if (error instanceof WorkflowError) return workflowError(error);
   if (error instanceof RegistryValidationError) {
     return {
       code: 'VALIDATION',
