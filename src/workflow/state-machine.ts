@@ -23,8 +23,6 @@ export interface TransitionDef<S extends string, C> {
   readonly permission: Permission;
   /** Problems that forbid the step now (Chinese sentences); empty when it may proceed. */
   readonly check?: (context: C) => string[] | Promise<string[]>;
-  /** A reason is always recorded; some steps (refusals, returns) require one the user wrote. */
-  readonly reasonRequired?: boolean;
 }
 
 export interface MachineDef<S extends string, C> {
