@@ -84,8 +84,9 @@ describeStores('unit of work', (ctx) => {
       await inUnitOfWork(ctx.store, actor, async (tx) => (await selectRows(tx.db, sql`select 1`)).length),
     ).toBe(1);
     expect(await auditCount()).toBe(before);
-    await inUnitOfWork(ctx.store, actor, async (tx) => {
+    await inUnitOfWork(ctx.store, actor, (tx) => {
       tx.record({ action: 'person.unmask', entityType: 'person', entityId: 'p-1', district: '310110' });
+      return Promise.resolve();
     });
     expect(await auditCount()).toBe(before + 1);
   });
@@ -132,7 +133,7 @@ describeStores('unit of work', (ctx) => {
 
   it('refuses an acting context without a visible reason before opening anything', async () => {
     await expect(
-      inUnitOfWork(ctx.store, { ...actor, reason: '\u200b\u200b' }, async () => 1),
+      inUnitOfWork(ctx.store, { ...actor, reason: '\u200b\u200b' }, () => Promise.resolve(1)),
     ).rejects.toMatchObject({ code: 'invalid_actor' });
   });
 });
