@@ -30,6 +30,10 @@ const configSchema = z.object({
   MINZHENG_IMPORT_MAX_ROWS: whole(1, 2_000_000, 200_000),
   MINZHENG_IMPORT_MAX_CELL_CHARS: whole(100, 100_000, 1000),
   MINZHENG_IMPORT_MAX_UNZIPPED_MB: whole(1, 4096, 300),
+  // Files and attachments (src/files/): where contents live (default: <data dir>/files on the embedded
+  // store, the database on a PostgreSQL server) and the size one attachment may have.
+  MINZHENG_FILES_DIR: z.string().min(1).optional(),
+  MINZHENG_FILE_MAX_MB: whole(1, 1024, 20),
   MINZHENG_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(1024),
   MINZHENG_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   MINZHENG_LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),

@@ -3,3 +3,4 @@ export * from '../registry/schema.ts';
 export * from '../auth/schema.ts';
 export * from '../audit/schema.ts';
 export * from '../workflow/schema.ts';
+export * from '../files/schema.ts';
