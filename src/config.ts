@@ -45,6 +45,15 @@ const configSchema = z.object({
   MINZHENG_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   MINZHENG_AUDIT_KEY_FILE: z.string().min(1).optional(),
   MINZHENG_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  // Online backups of the embedded store (src/backup/): the folder (default <data dir>/backups), how many
+  // to keep, and when the scheduled backup runs (five cron fields, Shanghai time; "off": none).
+  MINZHENG_BACKUP_DIR: z.string().min(1).optional(),
+  MINZHENG_BACKUP_KEEP: whole(1, 1000, 7),
+  MINZHENG_BACKUP_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^(off|\S+( \S+){4})$/, '须为 5 段 cron 表达式（如 0 2 * * *，上海时间）或 off')
+    .default('0 2 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
