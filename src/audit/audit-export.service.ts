@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/user.ts';
 import type { Store } from '../db/store.ts';
 import { spreadsheetSafe } from '../registry/export/roster-writer.ts';
 import { AUDIT_COUNT_LIMIT, listAuditRows, type AuditQuery } from './audit.repository.ts';
-import { recordAudit } from './audit.service.ts';
+import { recordOnly } from '../workflow/unit-of-work.ts';
 import { presentAuditRow, type AuditRowView } from './audit-present.ts';
 import { auditQueryFor, canUnmaskAudit, namesFor, type AuditFilters } from './audit-view.service.ts';
 import { maskIdentifiersDeep } from './redact.ts';
@@ -97,15 +97,16 @@ export async function writeAuditExport(
   }
   sheet.commit();
   await workbook.commit();
-  await store.transaction((tx) =>
-    recordAudit(tx, {
-      actor: { userId: reader.id, divisionCode: reader.divisionCode, requestId },
+  await recordOnly(
+    store,
+    { userId: reader.id, divisionCode: reader.divisionCode, requestId },
+    '审计日志导出',
+    {
       action: 'audit.export',
       entityType: 'audit_log',
       // What was exported, as typed (masked: a filter may hold an ID number).
       after: { filters: maskIdentifiersDeep(filters), rows },
-      reason: '审计日志导出',
-    }),
+    },
   );
   return { rows };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { recordAudit } from '../audit/audit.service.ts';
+import { inUnitOfWork, recordOnly } from '../workflow/unit-of-work.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
 import { escapeUnsafeText } from '../core/text.ts';
@@ -66,15 +66,12 @@ export async function recordRefusedLogin(
   typedUsername: unknown,
   meta: RequestMeta,
 ): Promise<void> {
-  await store.transaction((tx) =>
-    recordAudit(tx, {
-      actor: { userId: null, divisionCode: null, requestId: meta.requestId },
-      action: 'auth.login_failed',
-      entityType: 'user',
-      entityId: null,
-      after: { username: auditableUsername(typedUsername), reason: 'bad_input' },
-    }),
-  );
+  await recordOnly(store, { userId: null, divisionCode: null, requestId: meta.requestId }, '登录失败', {
+    action: 'auth.login_failed',
+    entityType: 'user',
+    entityId: null,
+    after: { username: auditableUsername(typedUsername), reason: 'bad_input' },
+  });
 }
 
 /**
@@ -91,41 +88,34 @@ export async function login(
   const user = await findUserByUsername(store.db, credentials.username);
   if (!user || user.disabled) {
     await burnVerification(credentials.password);
-    await store.transaction((tx) =>
-      recordAudit(tx, {
-        actor: { userId: null, divisionCode: null, requestId: meta.requestId },
-        action: 'auth.login_failed',
-        entityType: 'user',
-        entityId: user?.id ?? null,
-        district: user?.divisionCode,
-        after: {
-          username: auditableUsername(credentials.username),
-          reason: user ? 'disabled' : 'unknown_user',
-        },
-      }),
-    );
+    await recordOnly(store, { userId: null, divisionCode: null, requestId: meta.requestId }, '登录失败', {
+      action: 'auth.login_failed',
+      entityType: 'user',
+      entityId: user?.id ?? null,
+      district: user?.divisionCode,
+      after: {
+        username: auditableUsername(credentials.username),
+        reason: user ? 'disabled' : 'unknown_user',
+      },
+    });
     throw new AppError('AUTH_INVALID');
   }
   const actor = { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId };
   if (user.lockedUntil && user.lockedUntil > now) {
-    await store.transaction((tx) =>
-      recordAudit(tx, {
-        actor,
-        action: 'auth.login_failed',
-        entityType: 'user',
-        entityId: user.id,
-        after: { reason: 'locked', lockedUntil: user.lockedUntil?.toISOString() },
-      }),
-    );
+    await recordOnly(store, actor, '登录失败', {
+      action: 'auth.login_failed',
+      entityType: 'user',
+      entityId: user.id,
+      after: { reason: 'locked', lockedUntil: user.lockedUntil?.toISOString() },
+    });
     throw new AppError('AUTH_LOCKED');
   }
   if (!(await verifyPassword(user.passwordHash, credentials.password))) {
     const lockUntil = new Date(now.getTime() + settings.MINZHENG_LOGIN_LOCK_MINUTES * 60_000);
-    const state = await store.transaction(async (tx) => {
+    const state = await inUnitOfWork(store, { ...actor, reason: '登录失败' }, async (tx) => {
       const next = await recordFailedAttempt(tx.db, user.id, settings.MINZHENG_LOGIN_MAX_ATTEMPTS, lockUntil);
       const locked = next.lockedUntil !== null && next.lockedUntil > now;
-      await recordAudit(tx, {
-        actor,
+      tx.record({
         action: locked ? 'auth.locked' : 'auth.login_failed',
         entityType: 'user',
         entityId: user.id,
@@ -138,11 +128,10 @@ export async function login(
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + settings.MINZHENG_SESSION_HOURS * 3_600_000);
-  await store.transaction(async (tx) => {
+  await inUnitOfWork(store, { ...actor, reason: '登录' }, async (tx) => {
     await clearFailedAttempts(tx.db, user.id);
     await insertSession(tx.db, { tokenHash: tokenDigest(token), userId: user.id, csrfToken, expiresAt });
-    await recordAudit(tx, {
-      actor,
+    tx.record({
       action: 'auth.login',
       entityType: 'user',
       entityId: user.id,
@@ -171,10 +160,14 @@ export function authenticate(
 
 export async function logout(store: Store, session: ActiveSession, meta: RequestMeta): Promise<void> {
   const now = meta.now ?? new Date();
-  await store.transaction(async (tx) => {
+  const actor = {
+    userId: session.user.id,
+    divisionCode: session.user.divisionCode,
+    requestId: meta.requestId,
+  };
+  await inUnitOfWork(store, { ...actor, reason: '退出登录' }, async (tx) => {
     await revokeSession(tx.db, session.tokenHash, now);
-    await recordAudit(tx, {
-      actor: { userId: session.user.id, divisionCode: session.user.divisionCode, requestId: meta.requestId },
+    tx.record({
       action: 'auth.logout',
       entityType: 'user',
       entityId: session.user.id,
@@ -194,12 +187,12 @@ async function refuseWrongCurrentPassword(
   meta: RequestMeta & { now: Date },
 ): Promise<never> {
   const lockUntil = new Date(meta.now.getTime() + settings.MINZHENG_LOGIN_LOCK_MINUTES * 60_000);
-  const locked = await store.transaction(async (tx) => {
+  const actor = { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId };
+  const locked = await inUnitOfWork(store, { ...actor, reason: '修改密码失败' }, async (tx) => {
     const next = await recordFailedAttempt(tx.db, user.id, settings.MINZHENG_LOGIN_MAX_ATTEMPTS, lockUntil);
     const nowLocked = next.lockedUntil !== null && next.lockedUntil > meta.now;
     if (nowLocked) await revokeUserSessions(tx.db, user.id, meta.now);
-    await recordAudit(tx, {
-      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+    tx.record({
       action: nowLocked ? 'auth.locked' : 'auth.password_change_failed',
       entityType: 'user',
       entityId: user.id,
@@ -217,10 +210,10 @@ async function refuseLocked(
   session: ActiveSession,
   meta: RequestMeta & { now: Date },
 ): Promise<never> {
-  await store.transaction(async (tx) => {
+  const actor = { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId };
+  await inUnitOfWork(store, { ...actor, reason: '修改密码失败' }, async (tx) => {
     await revokeSession(tx.db, session.tokenHash, meta.now);
-    await recordAudit(tx, {
-      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+    tx.record({
       action: 'auth.password_change_failed',
       entityType: 'user',
       entityId: user.id,
@@ -252,11 +245,11 @@ export async function changePassword(
     throw new AppError('PASSWORD_WEAK', '新密码不能与当前密码相同');
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await store.transaction(async (tx) => {
+  const actor = { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId };
+  await inUnitOfWork(store, { ...actor, reason: '修改密码' }, async (tx) => {
     await setPasswordHash(tx.db, user.id, passwordHash, false);
     await revokeUserSessions(tx.db, user.id, now, session.tokenHash);
-    await recordAudit(tx, {
-      actor: { userId: user.id, divisionCode: user.divisionCode, requestId: meta.requestId },
+    tx.record({
       action: 'auth.password_changed',
       entityType: 'user',
       entityId: user.id,

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.service.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import type { Store } from '../db/store.ts';
 import { AppError } from '../http/errors.ts';
 import { userPolicy } from './policies/user.policy.ts';
@@ -70,7 +70,8 @@ export async function updateUserAs(
   requestId: string,
 ): Promise<AdminUserView> {
   const now = new Date();
-  return store.transaction(async (tx) => {
+  const acting = { userId: actor.id, divisionCode: actor.divisionCode, requestId, reason: input.reason };
+  return inUnitOfWork(store, acting, async (tx) => {
     const target = await findUserByIdForUpdate(tx.db, userId);
     if (!target || !userPolicy.canManage(actor, target)) throw new AppError('NOT_FOUND', '用户不存在');
     const { changes, before, after } = diff(target, input, now);
@@ -88,15 +89,13 @@ export async function updateUserAs(
     if (changes.disabled || changes.role !== undefined || changes.divisionCode !== undefined) {
       await revokeUserSessions(tx.db, target.id, now);
     }
-    await recordAudit(tx, {
-      actor: { userId: actor.id, divisionCode: actor.divisionCode, requestId },
+    tx.record({
       action: 'user.updated',
       entityType: 'user',
       entityId: target.id,
       district: updated.divisionCode,
       before,
       after,
-      reason: input.reason,
     });
     return presentAdminUser(updated, now);
   });

@@ -1,4 +1,5 @@
-import { recordAudit, type AuditActor } from '../audit/audit.service.ts';
+import type { AuditActor } from '../audit/audit.service.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import type { Store } from '../db/store.ts';
 import { AppError } from '../http/errors.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
@@ -97,7 +98,7 @@ export async function createUser(
     });
   }
   const passwordHash = await hashPassword(password);
-  const user = await store.transaction(async (tx) => {
+  const user = await inUnitOfWork(store, { ...actor, reason }, async (tx) => {
     const created = await insertUser(tx.db, {
       username: input.username,
       displayName: input.displayName,
@@ -106,8 +107,7 @@ export async function createUser(
       divisionCode: input.divisionCode,
       mustChangePassword,
     });
-    await recordAudit(tx, {
-      actor,
+    tx.record({
       action: 'user.created',
       entityType: 'user',
       entityId: created.id,
@@ -119,7 +119,6 @@ export async function createUser(
         divisionCode: created.divisionCode,
         mustChangePassword: created.mustChangePassword,
       },
-      reason,
     });
     return created;
   });
@@ -184,16 +183,15 @@ export async function resetPasswordAs(
     throw new AppError('FORBIDDEN', '请通过"修改密码"修改本人密码');
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
-  await store.transaction(async (tx) => {
+  const actor = { userId: admin.id, divisionCode: admin.divisionCode, requestId, reason: '管理员重置密码' };
+  await inUnitOfWork(store, actor, async (tx) => {
     await setPasswordHash(tx.db, target.id, passwordHash, true);
     await revokeUserSessions(tx.db, target.id, new Date());
-    await recordAudit(tx, {
-      actor: { userId: admin.id, divisionCode: admin.divisionCode, requestId },
+    tx.record({
       action: 'user.password_reset',
       entityType: 'user',
       entityId: target.id,
       district: target.divisionCode,
-      reason: '管理员重置密码',
     });
   });
   return { password };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordOnly } from '../workflow/unit-of-work.ts';
 import { formatVerification } from '../audit/audit-text.ts';
 import {
   auditFiles,
@@ -61,9 +61,11 @@ async function checkpointCommand(): Promise<void> {
   const { checkpoint, file } = await withStore(async (store, config) => {
     const files = auditFiles(config);
     const { checkpoint } = await createCheckpoint(store, files);
-    await store.transaction((tx) =>
-      recordAudit(tx, {
-        actor: { userId: `cli:${userInfo().username}`, divisionCode: null },
+    await recordOnly(
+      store,
+      { userId: `cli:${userInfo().username}`, divisionCode: null },
+      '命令行签署审计检查点',
+      {
         action: 'audit.checkpoint',
         entityType: 'audit_log',
         after: {
@@ -72,8 +74,7 @@ async function checkpointCommand(): Promise<void> {
           lastHash: checkpoint.lastHash,
           keyId: checkpoint.keyId,
         },
-        reason: '命令行签署审计检查点',
-      }),
+      },
     );
     return { checkpoint, file: files.checkpointFile };
   });

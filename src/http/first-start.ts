@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ensureInitialUsers, type InitialAccount } from '../auth/bootstrap.service.ts';
 import type { Config } from '../config.ts';
 import { migrationSummary, type Store } from '../db/store.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordOnly } from '../workflow/unit-of-work.ts';
 import { ALL } from '../auth/scope.ts';
 import { seedDemoPopulation } from '../demo/demo.service.ts';
 import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
@@ -57,15 +57,16 @@ async function seedDemo(store: Store, config: Config, say: Say): Promise<void> {
     seed: DEMO_SEED,
   });
   if (result.status === 'skipped') return;
-  await store.transaction((tx) =>
-    recordAudit(tx, {
-      actor: { userId: null, divisionCode: district, requestId: 'first-start' },
+  await recordOnly(
+    store,
+    { userId: null, divisionCode: district, requestId: 'first-start' },
+    '首次启动生成演示数据',
+    {
       action: 'demo.seeded',
       entityType: 'district',
       entityId: district,
       after: { households: result.households, persons: result.persons, seed: DEMO_SEED },
-      reason: '首次启动生成演示数据',
-    }),
+    },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`演示人口已生成：${result.households} 户 ${result.persons} 人（${seconds} 秒）`);

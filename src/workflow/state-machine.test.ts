@@ -29,7 +29,6 @@ const machine = defineMachine<S, { complete: boolean }>({
       from: ['submitted'],
       to: 'returned',
       permission: 'users.manage',
-      reasonRequired: true,
     },
   ],
 });

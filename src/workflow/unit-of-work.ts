@@ -176,3 +176,19 @@ async function appendAudit(
 export function actingDistrict(actor: ActingContext): string {
   return auditDistrict(actor.divisionCode);
 }
+
+/**
+ * A unit whose only write is its audit record: an audited read (an unmask, an export, a download) or a
+ * refused attempt (a failed login).
+ */
+export function recordOnly(
+  store: Store,
+  actor: Omit<ActingContext, 'reason'>,
+  reason: string,
+  change: RecordedChange,
+): Promise<void> {
+  return inUnitOfWork(store, { ...actor, reason }, (tx) => {
+    tx.record(change);
+    return Promise.resolve();
+  });
+}

@@ -7,7 +7,7 @@ import {
   writeAuditExport,
 } from '../../audit/audit-export.service.ts';
 import { listAuditView, type AuditFilters } from '../../audit/audit-view.service.ts';
-import { recordAudit } from '../../audit/audit.service.ts';
+import { recordOnly } from '../../workflow/unit-of-work.ts';
 import {
   auditFiles,
   CheckpointError,
@@ -215,9 +215,11 @@ export function registerAuditRoutes(app: ZodApp, { store, config }: ServerDeps):
       const { checkpoint } = await createCheckpoint(store, files).catch((error: unknown) => {
         throw appErrorOf(error);
       });
-      await store.transaction((tx) =>
-        recordAudit(tx, {
-          actor: { userId: user.id, divisionCode: user.divisionCode, requestId: request.id },
+      await recordOnly(
+        store,
+        { userId: user.id, divisionCode: user.divisionCode, requestId: request.id },
+        '管理员签署审计检查点',
+        {
           action: 'audit.checkpoint',
           entityType: 'audit_log',
           after: {
@@ -226,8 +228,7 @@ export function registerAuditRoutes(app: ZodApp, { store, config }: ServerDeps):
             lastHash: checkpoint.lastHash,
             keyId: checkpoint.keyId,
           },
-          reason: '管理员签署审计检查点',
-        }),
+        },
       );
       return reply.status(201).send(checkpoint);
     },

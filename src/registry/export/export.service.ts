@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { DataScope } from '../../auth/scope.ts';
-import { recordAudit } from '../../audit/audit.service.ts';
+import { recordOnly } from '../../workflow/unit-of-work.ts';
 import { maskIdentifiersDeep } from '../../audit/redact.ts';
 import type { Store } from '../../db/store.ts';
 import { maskIdNumber } from '../id-number.ts';
@@ -86,16 +86,17 @@ export async function exportHouseholds(
   await writer.commit();
   if (options.actor) {
     const actor = options.actor;
-    await store.transaction((tx) =>
-      recordAudit(tx, {
-        actor: { userId: actor.userId, divisionCode: actor.divisionCode, requestId: actor.requestId },
+    await recordOnly(
+      store,
+      { userId: actor.userId, divisionCode: actor.divisionCode, requestId: actor.requestId },
+      actor.reason,
+      {
         action: 'registry.export',
         entityType: 'household_roster',
         district: options.scope.kind === 'division' ? options.scope.code : null,
         // The filter as typed may hold an ID number or phone: the log keeps it masked.
         after: { query: maskIdentifiersDeep(query), scope: options.scope, ...result },
-        reason: actor.reason,
-      }),
+      },
     );
   }
   return result;
