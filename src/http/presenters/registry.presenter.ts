@@ -29,7 +29,7 @@ export function ageOn(birthDate: string, today: string): number {
 }
 
 /** Today in Shanghai (ages, file names): the machine's UTC date is yesterday until 08:00. */
-export const todayIso = (now = new Date()) => shanghaiToday(now);
+export const todayIso = (now?: Date) => shanghaiToday(now);
 
 /** What a person reads for a 户籍 code: the place's full name, and whether it is a Shanghai 户籍. */
 function hukouOf(code: string) {

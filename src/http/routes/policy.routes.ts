@@ -3,7 +3,7 @@ import { householdPolicy } from '../../auth/policies/household.policy.ts';
 import { hasPermission, scopeOf } from '../../auth/roles.ts';
 import { scopeDistrict } from '../../auth/scope.ts';
 import type { DataScope } from '../../auth/scope.ts';
-import { shanghaiToday } from '../../core/clock.ts';
+import { shanghaiMonth } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { isMonth } from '../../policy/engine/month.ts';
 import {
@@ -180,7 +180,7 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
     (request) => {
       const user = requireUser(request);
       if (!hasPermission(user.role, 'policy.view')) throw new AppError('FORBIDDEN');
-      const month = request.query.month ?? shanghaiToday().slice(0, 7);
+      const month = request.query.month ?? shanghaiMonth();
       return listParameters(month).map((p) => ({
         name: p.path,
         description: p.description,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { inScope, type DataScope } from '../../auth/scope.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
+import { shanghaiToday } from '../../core/clock.ts';
 import type { Session, Store } from '../../db/store.ts';
 import { HEAD_RELATION } from '../codes.ts';
 import { analyzeRegistryTables } from '../maintenance.repository.ts';
@@ -100,7 +101,7 @@ export async function importHouseholds(
     return report(0);
   }
   try {
-    const today = options.today ?? new Date().toISOString().slice(0, 10);
+    const today = options.today ?? shanghaiToday();
     const read = await readRoster(source, options, { today, limits }, issues);
     if (read === undefined) return report(0);
     const households = groupHouseholds(read.persons, read.incomplete, (issue) => issues.add(issue));

@@ -1,3 +1,5 @@
+import { shanghaiMonth } from './clock.ts';
+
 /** Display helpers shared by the pages' column definitions. */
 
 /** The API's sexName when present, else the GB/T 2261.1 code (1 男, 2 女) read here. */
@@ -42,7 +44,7 @@ export function formatShare(share: number): string {
   return `${percent.toFixed(2)}%`;
 }
 
-/** The current month as YYYY-MM (the default benefit month of the calculator). */
+/** The current month in Shanghai as YYYY-MM (the default benefit month of the calculator). */
 export function currentMonth(now = new Date()): string {
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  return shanghaiMonth(now);
 }
