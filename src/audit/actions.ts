@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = {
   'audit.export': '审计日志导出',
   'demo.seeded': '生成演示数据',
   'system.initialised': '系统初始化',
+  'system.backup': '系统备份',
+  'system.restore': '从备份恢复',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -50,6 +52,7 @@ export const AUDIT_ENTITY_TYPES = {
   household_roster: '户籍台账',
   district: '区',
   audit_log: '审计日志',
+  backup: '系统备份',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {
