@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   readonly programs?: readonly ProgramCode[];
   readonly explain?: boolean;
   readonly parameters?: ParameterStore;
+  /** The household's district: parameters it sets itself (区级参数) replace the city's. */
+  readonly district?: string;
 }
 
 export interface Evaluation {
@@ -63,7 +65,9 @@ export function evaluateHousehold(
   const m = parseMonth(month);
   const requested = options.programs ?? PROGRAM_CODES;
   const pop = populationOf([household]);
-  const outcomes = runPrograms(pop, m, options.parameters ?? baselineParameters(), requested, {
+  const cityParameters = options.parameters ?? baselineParameters();
+  const parameters = options.district ? cityParameters.forDistrict(options.district) : cityParameters;
+  const outcomes = runPrograms(pop, m, parameters, requested, {
     trace: options.explain ?? false,
   });
   const results: ProgramResult[] = [];
@@ -94,6 +98,8 @@ export interface ParameterListing {
     decided?: string;
     note?: string;
   }[];
+  /** Districts that set this parameter themselves (区级参数), with their own dated values. */
+  readonly districts?: Readonly<Record<string, ParameterListing['values']>>;
   /** The value the engine uses for the month asked, or null when the parameter has none then. */
   readonly current: ParameterInForce | null;
 }
@@ -143,6 +149,7 @@ export function listParameters(
     unit: s.unit,
     keyedBy: s.keyedBy,
     values: s.entries,
+    ...(s.districts ? { districts: Object.fromEntries(s.districts) } : {}),
     current: parameterInForce(store, s.path, month),
   }));
 }

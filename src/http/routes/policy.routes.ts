@@ -143,7 +143,10 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
       if (input.members.length === 0) {
         throw new AppError('VALIDATION', `该户在 ${request.query.month} 没有在册成员`);
       }
-      return evaluateHousehold(input, request.query.month, { explain: request.query.explain === 'true' });
+      return evaluateHousehold(input, request.query.month, {
+        explain: request.query.explain === 'true',
+        district: household.districtCode,
+      });
     },
   );
 

@@ -30,6 +30,8 @@ export interface ParameterSeries {
   readonly keyedBy: 'date' | 'year';
   /** Sorted by key, keys unique. */
   readonly entries: readonly ParameterEntry[];
+  /** Districts with their own values (区级参数), each series sorted like `entries`. */
+  readonly districts?: ReadonlyMap<string, readonly ParameterEntry[]>;
   readonly file: string;
 }
 
@@ -131,12 +133,16 @@ export function parseParameterFile(file: string, path: string, text: string): Pa
   const f = parsed.data;
   if (f.unit === 'fen_per_year')
     throw new ParameterFileError(file, 'keyedBy', 'fen_per_year 参数须按年度 (keyedBy: year)');
+  const districts = Object.entries(f.districts ?? {}).map(
+    ([code, values]) => [code, toEntries(file, 'date', values, values)] as const,
+  );
   return {
     path,
     description: f.description,
     unit: f.unit,
     keyedBy: 'date',
     entries: toEntries(file, 'date', f.values, f.values),
+    ...(districts.length > 0 ? { districts: new Map(districts) } : {}),
     file,
   };
 }
@@ -189,6 +195,7 @@ export function yearFallbackMessage(r: Resolution): string {
 export class ParameterStore {
   private readonly byPath: ReadonlyMap<string, ParameterSeries>;
   private readonly monthCache = new Map<string, Map<string, Resolution>>();
+  private readonly districtViews = new Map<string, ParameterStore>();
 
   constructor(
     series: Iterable<ParameterSeries>,
@@ -246,6 +253,25 @@ export class ParameterStore {
     }
     cache.set(path, resolution);
     return resolution;
+  }
+
+  /**
+   * The parameters as one district sees them: a parameter the district sets itself (its `districts`
+   * entry) takes the district's values only; every other parameter keeps the city's. The engine stays
+   * pure: callers pass the district's store for the household's district.
+   */
+  forDistrict(districtCode: string): ParameterStore {
+    const district = districtCode.slice(0, 6);
+    let view = this.districtViews.get(district);
+    if (!view) {
+      const series = [...this.byPath.values()].map((s) => {
+        const own = s.districts?.get(district);
+        return own ? { ...s, entries: own } : s;
+      });
+      view = new ParameterStore(series, `${this.label}@${district}`);
+      this.districtViews.set(district, view);
+    }
+    return view;
   }
 
   /** A new store with the reform's values merged in (a value at an existing date replaces it). */

@@ -62,11 +62,24 @@ const common = {
 export const datedValueSchema = z.strictObject({ effective: isoDate, ...common });
 export const yearValueSchema = z.strictObject({ year: z.number().int().min(1900).max(9999), ...common });
 
+/** A district's own values of a parameter (区级参数): keyed by the six-digit district code. */
+const districtValues = <T extends z.ZodType>(value: T) =>
+  z.record(
+    z.string().regex(/^31\d{4}$/, '应为上海市的 6 位区代码 (expected a district code)'),
+    z.array(value),
+  );
+
 export const datedFileSchema = z.strictObject({
   description: z.string().min(1),
   unit: z.enum(PARAMETER_UNITS),
   keyedBy: z.literal('date').optional(),
+  /** The city's values; empty when only districts set the parameter (a district's own rule). */
   values: z.array(datedValueSchema),
+  /**
+   * A district whose own values are listed here uses them, and only them, for this parameter; every
+   * other district uses the city's `values`.
+   */
+  districts: districtValues(datedValueSchema).optional(),
 });
 export const yearlyFileSchema = z.strictObject({
   description: z.string().min(1),
