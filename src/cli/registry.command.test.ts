@@ -8,6 +8,7 @@ import { COUNT_AHEAD } from '../registry/person.repository.ts';
 import { ALL } from '../auth/scope.ts';
 import { openPglite, type Store } from '../db/store.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import { makeIdNumber, maskIdNumber } from '../registry/id-number.ts';
 import {
   createHousehold,
@@ -73,11 +74,8 @@ describe('minzheng persons find / households show', () => {
         ['310109', '310109009002'],
         ['310110', '310110001001'],
       ] as const) {
-        await createHousehold(
-          store,
-          ALL,
-          { userId: 'u-test', divisionCode: district, reason: '测试建档' },
-          {
+        await inUnitOfWork(store, { userId: 'u-test', divisionCode: district, reason: '测试建档' }, (tx) =>
+          createHousehold(tx, ALL, {
             householdNo: 'SAME-1',
             committeeCode,
             validFrom: '2010-01-01',
@@ -93,7 +91,7 @@ describe('minzheng persons find / households show', () => {
                 relationCode: '02',
               },
             ],
-          },
+          }),
         );
       }
       const page = await searchHouseholds(store.db, ALL, { divisionCode: '310110', minMembers: 2, limit: 1 });

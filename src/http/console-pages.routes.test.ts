@@ -5,6 +5,7 @@ import { ALL } from '../auth/scope.ts';
 import { divisionIndex } from '../registry/divisions.ts';
 import { makeIdNumber } from '../registry/id-number.ts';
 import { createHousehold } from '../registry/registry.service.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import { addUser, loginAs, seedTwoStreets, testServer, type Agent, type TwoStreets } from './test-helpers.ts';
 
 /** What the console's everyday pages read from the API: names where codes and ids were. */
@@ -25,32 +26,32 @@ describeStores('console pages: names instead of ids and codes', (ctx) => {
     app = await testServer(ctx.store);
     data = await seedTwoStreets(ctx.store);
     const committeeCode = divisionIndex().children('310110012')[1]?.code ?? '';
-    const created = await createHousehold(
+    const created = await inUnitOfWork(
       ctx.store,
-      ALL,
       { userId: 'seed', divisionCode: '310110', reason: '测试' },
-      {
-        householdNo: 'KJ-0002',
-        committeeCode,
-        address: '控江路2号',
-        validFrom: '2021-05-01',
-        members: [
-          {
-            relationCode: '02',
-            person: {
-              idNumber: makeIdNumber('340102', '1985-04-02', 31),
-              name: '陈安徽',
-              sex: 1,
-              birthDate: '1985-04-02',
-              ethnicity: '03',
-              maritalStatus: '20',
-              hukouDivisionCode: '340102',
-              disabilityCategory: 4,
-              disabilityGrade: 3,
+      (tx) =>
+        createHousehold(tx, ALL, {
+          householdNo: 'KJ-0002',
+          committeeCode,
+          address: '控江路2号',
+          validFrom: '2021-05-01',
+          members: [
+            {
+              relationCode: '02',
+              person: {
+                idNumber: makeIdNumber('340102', '1985-04-02', 31),
+                name: '陈安徽',
+                sex: 1,
+                birthDate: '1985-04-02',
+                ethnicity: '03',
+                maritalStatus: '20',
+                hukouDivisionCode: '340102',
+                disabilityCategory: 4,
+                disabilityGrade: 3,
+              },
             },
-          },
-        ],
-      },
+          ],
+        }),
     );
     const personId = created.changes.find((c) => c.entityType === 'person')?.entityId ?? '';
     migrant = { householdId: created.value.id, personId, committeeCode };

@@ -89,41 +89,44 @@ export async function seedTwoStreets(store: Store): Promise<TwoStreets> {
   const { divisionIndex } = await import('../registry/divisions.ts');
   const { makeIdNumber } = await import('../registry/id-number.ts');
   const { ALL } = await import('../auth/scope.ts');
+  const { inUnitOfWork } = await import('../workflow/unit-of-work.ts');
   const committeeA = divisionIndex().children('310110012')[0]?.code ?? '';
   const committeeB = divisionIndex().children('310110016')[0]?.code ?? '';
   const actor = { userId: 'seed', divisionCode: '310110', reason: '测试数据' };
   const make = async (no: string, committeeCode: string, name: string, seq: number) => {
     const idNumber = makeIdNumber('310110', '1960-03-15', seq);
     const phone = `1391234${String(seq).padStart(4, '0')}`;
-    const result = await createHousehold(store, ALL, actor, {
-      householdNo: no,
-      committeeCode,
-      address: `${name}家地址`,
-      validFrom: '2020-01-01',
-      members: [
-        {
-          relationCode: '02',
-          person: {
-            idNumber,
-            name,
-            sex: 1,
-            birthDate: '1960-03-15',
-            phone,
-            hukouDivisionCode: committeeCode,
+    const result = await inUnitOfWork(store, actor, (tx) =>
+      createHousehold(tx, ALL, {
+        householdNo: no,
+        committeeCode,
+        address: `${name}家地址`,
+        validFrom: '2020-01-01',
+        members: [
+          {
+            relationCode: '02',
+            person: {
+              idNumber,
+              name,
+              sex: 1,
+              birthDate: '1960-03-15',
+              phone,
+              hukouDivisionCode: committeeCode,
+            },
           },
-        },
-        {
-          relationCode: '10',
-          person: {
-            idNumber: makeIdNumber('310110', '1962-07-01', seq + 1),
-            name: `${name}妻`,
-            sex: 2,
-            birthDate: '1962-07-01',
-            hukouDivisionCode: committeeCode,
+          {
+            relationCode: '10',
+            person: {
+              idNumber: makeIdNumber('310110', '1962-07-01', seq + 1),
+              name: `${name}妻`,
+              sex: 2,
+              birthDate: '1962-07-01',
+              hukouDivisionCode: committeeCode,
+            },
           },
-        },
-      ],
-    });
+        ],
+      }),
+    );
     const change = result.changes.find(
       (c) =>
         c.entityType === 'person' &&

@@ -6,7 +6,9 @@ import { verifyAuditChain } from '../audit/verify.service.ts';
 import { ALL } from '../auth/scope.ts';
 import { divisionIndex } from '../registry/divisions.ts';
 import { makeIdNumber } from '../registry/id-number.ts';
+import type { Store } from '../db/store.ts';
 import { createHousehold } from '../registry/registry.service.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import { addUser, loginAs, seedTwoStreets, TEST_PASSWORD, testServer, type Agent } from './test-helpers.ts';
 
 interface UserItem {
@@ -27,14 +29,11 @@ interface Page<T> {
 const XUHUI_HEAD = '徐汇测试户主';
 
 /** One household in 徐汇区 (310104), outside a Yangpu user's reach. */
-async function seedXuhui(store: Parameters<typeof createHousehold>[0]): Promise<void> {
+async function seedXuhui(store: Store): Promise<void> {
   const street = divisionIndex().children('310104')[0]?.code ?? '';
   const committee = divisionIndex().children(street)[0]?.code ?? '';
-  await createHousehold(
-    store,
-    ALL,
-    { userId: 'seed', divisionCode: '310104', reason: '测试数据' },
-    {
+  await inUnitOfWork(store, { userId: 'seed', divisionCode: '310104', reason: '测试数据' }, (tx) =>
+    createHousehold(tx, ALL, {
       householdNo: 'XH-0001',
       committeeCode: committee,
       address: '徐汇某路1号',
@@ -51,7 +50,7 @@ async function seedXuhui(store: Parameters<typeof createHousehold>[0]): Promise<
           },
         },
       ],
-    },
+    }),
   );
 }
 

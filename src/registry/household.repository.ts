@@ -68,6 +68,7 @@ const householdColumns = {
   perCapitaFloorAreaBelowAverage: households.perCapitaFloorAreaBelowAverage,
   medicalExpenseAnnualFen: households.medicalExpenseAnnualFen,
   educationExpenseAnnualFen: households.educationExpenseAnnualFen,
+  version: households.version,
 };
 
 const membershipColumns = {
@@ -550,4 +551,67 @@ export async function updateMembershipRelation(
     )
     .returning(membershipColumns);
   return rows[0] ? toMembership(rows[0]) : undefined;
+}
+
+/**
+ * Increments a household's version (optimistic locking): every write that changes the household or its
+ * memberships calls it once, after it has compared the version the client saw (lockHousehold).
+ */
+export async function bumpHouseholdVersion(
+  db: Db,
+  key: { districtCode: string; id: string },
+): Promise<number | undefined> {
+  const rows = await db
+    .update(households)
+    .set({ version: sql`${households.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(households.districtCode, key.districtCode), eq(households.id, key.id)))
+    .returning({ version: households.version });
+  return rows[0]?.version;
+}
+
+/** Corrects a household's own fields (its address); returns the row after the change. */
+export async function updateHouseholdAddress(
+  db: Db,
+  key: { districtCode: string; id: string },
+  address: string,
+): Promise<HouseholdRecord | undefined> {
+  const rows = await db
+    .update(households)
+    .set({ address, version: sql`${households.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(households.districtCode, key.districtCode), eq(households.id, key.id)))
+    .returning(householdColumns);
+  return rows[0];
+}
+
+/**
+ * The members of a household on a day: the membership rows valid on `date` (valid_from ≤ date <
+ * valid_to), joined with their persons, head first.
+ */
+export async function householdMembersOn(
+  db: Db,
+  districtCode: string,
+  householdId: string,
+  date: string,
+): Promise<MemberRow[]> {
+  const rows = await db
+    .select({ m: membershipColumns, p: personColumns })
+    .from(householdMembers)
+    .innerJoin(
+      persons,
+      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
+    )
+    .where(
+      and(
+        eq(householdMembers.districtCode, districtCode),
+        eq(householdMembers.householdId, householdId),
+        sql`${householdMembers.validFrom} <= ${date}::date`,
+        sql`(${householdMembers.validTo} is null or ${householdMembers.validTo} > ${date}::date)`,
+      ),
+    )
+    .orderBy(
+      sql`(${householdMembers.relationCode} <> '02')`,
+      asc(householdMembers.seq),
+      asc(householdMembers.personId),
+    );
+  return rows.map((r) => ({ membership: toMembership(r.m), person: toPersonRecord(r.p) }));
 }

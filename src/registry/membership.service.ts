@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataScope } from '../auth/scope.ts';
-import type { Session, Store } from '../db/store.ts';
+import { shanghaiToday } from '../core/clock.ts';
+import type { WorkTx } from '../workflow/unit-of-work.ts';
+import { staleVersion } from '../workflow/workflow.errors.ts';
 import { HEAD_RELATION, isEndReason, END_REASONS } from './codes.ts';
+import { divisionIndex } from './divisions.ts';
 import {
+  bumpHouseholdVersion,
   endMembershipRow,
   findHousehold,
   householdMemberRows,
@@ -19,6 +23,7 @@ import {
   findPerson,
   findPersonIdByIdNumber,
   insertPerson,
+  personRowsById,
   setPersonDeathDate,
   updatePersonResidence,
 } from './person.repository.ts';
@@ -35,7 +40,6 @@ import type {
   MovePersonInput,
   PersonRecord,
   RegistryAction,
-  WriteContext,
   WriteOptions,
   WriteResult,
 } from './registry.types.ts';
@@ -44,14 +48,14 @@ import {
   checkDate,
   checkFen,
   checkRelation,
-  todayIso,
   validateNewPerson,
   type Problem,
 } from './registry.validation.ts';
 
 /**
- * Membership changes (创建家庭户, 成员迁入/迁出, 转户, 变更户主): each one transaction, each validated
- * before it writes, each returning the before/after rows for the audit log.
+ * Membership changes (创建家庭户, 成员迁入/迁出, 转户, 变更户主): each runs in the caller's unit of work
+ * (`tx`, opened by a route, a CLI command or a job), validates before it writes, records every row it
+ * changed with `tx.record` (before/after, the unit's reason), and returns those changes.
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,7 +68,7 @@ function membershipId(m: MembershipRecord): string {
   return `${m.householdId}/${m.personId}/${m.validFrom}`;
 }
 
-function membershipChange(before: MembershipRecord | null, after: MembershipRecord): Change {
+export function membershipChange(before: MembershipRecord | null, after: MembershipRecord): Change {
   return {
     entityType: 'household_member',
     entityId: membershipId(after),
@@ -74,58 +78,66 @@ function membershipChange(before: MembershipRecord | null, after: MembershipReco
   };
 }
 
-function checkActor(actor: WriteContext): void {
-  if (!actor.userId.trim()) throw new RegistryError('validation', '缺少操作人', 'actor.userId');
-  if (!actor.reason.trim()) throw new RegistryError('validation', '请填写操作原因', 'actor.reason');
-}
-
-function throwIfProblems(problems: Problem[]): void {
+export function throwIfProblems(problems: Problem[]): void {
   if (problems.length > 0) throw new RegistryValidationError(problems);
 }
 
-/** Runs one write in a transaction, hands the result to `onChanges` before commit, maps constraint races. */
-async function write<T>(
-  store: Store,
+/** A unique index the database enforced, in the user's words. */
+function constraintError(error: unknown): unknown {
+  const constraint = uniqueViolation(error);
+  switch (constraint) {
+    case undefined:
+      return error;
+    case 'household_members_current_uq':
+      return new RegistryError(
+        'already_in_household',
+        '该人员已是另一家庭户的现有成员，一个人不能同时属于两个家庭户',
+      );
+    case 'household_members_head_uq':
+      return new RegistryError('conflict', '该户已有户主，一户只能有一名户主；请使用“变更户主”');
+    case 'persons_id_number_uq':
+      return new RegistryError('duplicate', '该身份证号已登记，请按已有人员添加', 'idNumber');
+    case 'households_no_uq':
+      return new RegistryError('duplicate', '户编号已存在', 'householdNo');
+    default:
+      return new RegistryError('conflict', `数据冲突（${constraint}），请刷新后重试`);
+  }
+}
+
+/**
+ * Runs one registry write inside the caller's unit: the work collects the rows it changed, the
+ * households it touched get their 户主姓名 refreshed, and every change is recorded for the audit chain
+ * (the unit commits them with the writes). A unique index the database enforced becomes a Chinese error.
+ */
+export async function registryWrite<T>(
+  tx: WorkTx,
   action: RegistryAction,
-  actor: WriteContext,
   options: WriteOptions | undefined,
-  work: (tx: Session, changes: Change[], today: string) => Promise<T>,
+  work: (changes: Change[], today: string) => Promise<T>,
 ): Promise<WriteResult<T>> {
-  checkActor(actor);
-  const today = options?.today ?? todayIso();
+  const today = options?.today ?? shanghaiToday(tx.now);
   try {
-    return await store.transaction(async (tx) => {
-      const changes: Change[] = [];
-      const value = await work(tx, changes, today);
-      await refreshTouchedHeads(tx, changes);
-      const result: WriteResult<T> = { action, actor, value, changes };
-      if (options?.onChanges) await options.onChanges(tx, result);
-      return result;
-    });
-  } catch (error) {
-    const constraint = uniqueViolation(error);
-    switch (constraint) {
-      case undefined:
-        throw error;
-      case 'household_members_current_uq':
-        throw new RegistryError(
-          'already_in_household',
-          '该人员已是另一家庭户的现有成员，一个人不能同时属于两个家庭户',
-        );
-      case 'household_members_head_uq':
-        throw new RegistryError('conflict', '该户已有户主，一户只能有一名户主；请使用“变更户主”');
-      case 'persons_id_number_uq':
-        throw new RegistryError('duplicate', '该身份证号已登记，请按已有人员添加', 'idNumber');
-      case 'households_no_uq':
-        throw new RegistryError('duplicate', '户编号已存在', 'householdNo');
-      default:
-        throw new RegistryError('conflict', `数据冲突（${constraint}），请刷新后重试`);
+    const changes: Change[] = [];
+    const value = await work(changes, today);
+    await refreshTouchedHeads(tx, changes);
+    for (const change of changes) {
+      tx.record({
+        action,
+        entityType: change.entityType,
+        entityId: change.entityId,
+        district: change.districtCode,
+        before: change.before,
+        after: change.after,
+      });
     }
+    return { action, value, changes };
+  } catch (error) {
+    throw constraintError(error);
   }
 }
 
 /** Keeps 户主姓名 on every household whose memberships this write changed. */
-async function refreshTouchedHeads(tx: Session, changes: readonly Change[]): Promise<void> {
+async function refreshTouchedHeads(tx: WorkTx, changes: readonly Change[]): Promise<void> {
   const byDistrict = new Map<string, Set<string>>();
   for (const change of changes) {
     const id = change.entityType === 'household' ? change.entityId : householdIdOf(change);
@@ -142,12 +154,12 @@ function householdIdOf(change: Change): string | undefined {
   return row?.householdId;
 }
 
-function describePerson(p: PersonRecord): string {
+export function describePerson(p: PersonRecord): string {
   return `${p.name}（身份证号 ${maskIdNumber(p.idNumber)}）`;
 }
 
 /** The person must have no current membership and no history row that ends after `from`. */
-async function assertFreeFrom(tx: Session, person: PersonRecord, from: string): Promise<void> {
+async function assertFreeFrom(tx: WorkTx, person: PersonRecord, from: string): Promise<void> {
   const history = await personMemberships(tx.db, person.districtCode, person.id, true);
   const current = history.find((m) => m.validTo === null);
   if (current) {
@@ -209,7 +221,7 @@ function validateMemberInputs(
 
 /** Inserts a new person or locks an existing one, checks it is free, and makes it a member. */
 async function addOneMember(
-  tx: Session,
+  tx: WorkTx,
   scope: DataScope,
   household: HouseholdRecord,
   member: MemberInput,
@@ -284,13 +296,12 @@ async function addOneMember(
 
 /** 新建家庭户: the household and its members (new persons or existing ones by id), exactly one head. */
 export async function createHousehold(
-  store: Store,
+  tx: WorkTx,
   scope: DataScope,
-  actor: WriteContext,
   input: CreateHouseholdInput,
   options?: WriteOptions,
 ): Promise<WriteResult<HouseholdRecord>> {
-  return write(store, 'household.created', actor, options, async (tx, changes, today) => {
+  return registryWrite(tx, 'household.created', options, async (changes, today) => {
     const committee = assertDivision(input.committeeCode, 'committee', scope, 'committeeCode');
     const problems: Problem[] = [];
     const householdNo = input.householdNo.trim();
@@ -352,27 +363,64 @@ export async function createHousehold(
   });
 }
 
-async function lockHousehold(
-  tx: Session,
+/**
+ * Locks a household in the scope for a write of its memberships: refuses a stale version (the one the
+ * client saw, when it sent one) and increments the version, so the next stale page is refused in turn.
+ */
+export async function lockHousehold(
+  tx: WorkTx,
   scope: DataScope,
   ref: AddMemberInput['household'],
+  expectedVersion?: number,
 ): Promise<HouseholdRecord> {
   if ('id' in ref && !isUuid(ref.id))
     throw new RegistryError('not_found', '家庭户不存在或不在您的数据范围内', 'household');
   const household = await findHousehold(tx.db, scope, ref, true);
   if (!household) throw new RegistryError('not_found', '家庭户不存在或不在您的数据范围内', 'household');
-  return household;
+  if (expectedVersion !== undefined && expectedVersion !== household.version) {
+    throw staleVersion(`家庭户「${household.householdNo}」`, household.version);
+  }
+  const version = await bumpHouseholdVersion(tx.db, household);
+  return { ...household, version: version ?? household.version };
+}
+
+/** Refuses a stale person version (the one the client saw, when it sent one). */
+export function checkPersonVersion(person: PersonRecord, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== person.version) {
+    throw staleVersion(`人员「${person.name}」的信息`, person.version);
+  }
+}
+
+/**
+ * A person asked for by id in a district where they are not managed: when another district manages
+ * them, say so (a move there is a cross-district transfer that district must accept); else not found.
+ */
+export async function notHereError(
+  tx: WorkTx,
+  personId: string,
+  districtCode: string,
+): Promise<RegistryError> {
+  const rows = isUuid(personId) ? await personRowsById(tx.db, personId) : [];
+  const managing = rows.find((r) => r.residenceDivisionCode.startsWith(r.districtCode));
+  if (managing && managing.districtCode !== districtCode) {
+    const name = divisionIndex().get(managing.districtCode)?.name ?? managing.districtCode;
+    return new RegistryError(
+      'conflict',
+      `该人员由${name}管理：迁入本区须由${name}发起跨区迁移，经本区接收后生效`,
+      'personId',
+    );
+  }
+  return new RegistryError('not_found', '人员不存在或不在您的数据范围内', 'personId');
 }
 
 /** 成员迁入: adds a member from `validFrom`; a head ('02') only when the household has none. */
 export async function addMember(
-  store: Store,
+  tx: WorkTx,
   scope: DataScope,
-  actor: WriteContext,
   input: AddMemberInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord>> {
-  return write(store, 'household.member_added', actor, options, async (tx, changes, today) => {
+  return registryWrite(tx, 'household.member_added', options, async (changes, today) => {
     const problems: Problem[] = [];
     if (checkDate(problems, 'validFrom', input.validFrom, '迁入日期')) {
       problems.push(
@@ -383,7 +431,7 @@ export async function addMember(
       );
     }
     throwIfProblems(problems);
-    const household = await lockHousehold(tx, scope, input.household);
+    const household = await lockHousehold(tx, scope, input.household, input.version);
     const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
     if (
       input.member.relationCode === HEAD_RELATION &&
@@ -426,7 +474,7 @@ function deathConflict(person: PersonRecord, deathDate: string): RegistryError {
 
 /** Sets the death date (unless already that date) and reports the person's change for the audit log. */
 async function recordDeath(
-  tx: Session,
+  tx: WorkTx,
   person: PersonRecord,
   deathDate: string,
   changes: Change[],
@@ -449,20 +497,19 @@ async function recordDeath(
  * With endReason 'death' the person's death date (the day before `validTo`) is set in the same transaction.
  */
 export async function endMembership(
-  store: Store,
+  tx: WorkTx,
   scope: DataScope,
-  actor: WriteContext,
   input: EndMembershipInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord>> {
-  return write(store, 'household.member_ended', actor, options, async (tx, changes, today) => {
+  return registryWrite(tx, 'household.member_ended', options, async (changes, today) => {
     const problems: Problem[] = [];
     checkDate(problems, 'validTo', input.validTo, '迁出日期');
     if (!isEndReason(input.endReason)) {
       problems.push({ field: 'endReason', message: `迁出原因应为：${Object.keys(END_REASONS).join('、')}` });
     }
     throwIfProblems(problems);
-    const household = await lockHousehold(tx, scope, input.household);
+    const household = await lockHousehold(tx, scope, input.household, input.version);
     const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
     const row = current.find((m) => m.person.id === input.personId);
     if (!row) throw new RegistryError('not_found', '该人员不是此家庭户的现有成员', 'personId');
@@ -488,25 +535,30 @@ export async function endMembership(
 
 /** 转户: ends the current membership and starts one in another household of the district, same date. */
 export async function movePerson(
-  store: Store,
+  tx: WorkTx,
   scope: DataScope,
-  actor: WriteContext,
   input: MovePersonInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord>> {
-  return write(store, 'household.member_moved', actor, options, async (tx, changes) => {
+  return registryWrite(tx, 'household.member_moved', options, async (changes) => {
     const problems: Problem[] = [];
     checkDate(problems, 'date', input.date, '转户日期');
     checkRelation(problems, 'relationCode', input.relationCode);
     throwIfProblems(problems);
     if (input.to.districtCode !== input.districtCode) {
-      throw new RegistryError('validation', '暂不支持跨区转户：请在原区迁出，在新区迁入', 'to');
+      const name = divisionIndex().get(input.to.districtCode)?.name ?? input.to.districtCode;
+      throw new RegistryError(
+        'conflict',
+        `迁入${name}的家庭户须经${name}接收：请发起跨区迁移，由${name}接收后生效`,
+        'to',
+      );
     }
-    const target = await lockHousehold(tx, scope, input.to);
     const person = isUuid(input.personId)
       ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
       : undefined;
-    if (!person) throw new RegistryError('not_found', '人员不存在或不在您的数据范围内', 'personId');
+    if (!person) throw await notHereError(tx, input.personId, input.districtCode);
+    checkPersonVersion(person, input.version);
+    const target = await lockHousehold(tx, scope, input.to, input.toVersion);
     const history = await personMemberships(tx.db, person.districtCode, person.id, true);
     const current = history.find((m) => m.validTo === null);
     if (!current)
@@ -521,6 +573,7 @@ export async function movePerson(
       throw new RegistryError('validation', `转户日期不能早于原户迁入日期 ${current.validFrom}`, 'date');
     }
     const source = await householdMemberRows(tx.db, current.districtCode, current.householdId, true);
+    await bumpHouseholdVersion(tx.db, { districtCode: current.districtCode, id: current.householdId });
     if (current.relationCode === HEAD_RELATION && source.length > 1) {
       throw new RegistryError('conflict', '该人员是原户户主且原户仍有其他成员，请先变更原户户主', 'personId');
     }
@@ -566,13 +619,12 @@ export async function movePerson(
  * history keeps who was head when; a row that started on `date` itself is corrected in place.
  */
 export async function changeHead(
-  store: Store,
+  tx: WorkTx,
   scope: DataScope,
-  actor: WriteContext,
   input: ChangeHeadInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord[]>> {
-  return write(store, 'household.head_changed', actor, options, async (tx, changes) => {
+  return registryWrite(tx, 'household.head_changed', options, async (changes) => {
     const problems: Problem[] = [];
     checkDate(problems, 'date', input.date, '变更日期');
     checkRelation(problems, 'formerHeadRelationCode', input.formerHeadRelationCode);
@@ -585,7 +637,7 @@ export async function changeHead(
         problems.push({ field: `otherRelations.${personId}`, message: '只能有一名户主' });
     }
     throwIfProblems(problems);
-    const household = await lockHousehold(tx, scope, input.household);
+    const household = await lockHousehold(tx, scope, input.household, input.version);
     const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
     const newHead = current.find((m) => m.person.id === input.newHeadPersonId);
     if (!newHead) throw new RegistryError('not_found', '新户主不是此家庭户的现有成员', 'newHeadPersonId');

@@ -18,8 +18,13 @@ export function likeEscape(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * A person lies in a scope when their residence does; for the whole city, each person once: the row of
+ * the district that manages them (the rows earlier districts keep after a transfer have their residence
+ * in the managing district, outside their own, and so fall out of every district's scope too).
+ */
 export function personScopeWhere(scope: DataScope): SQL {
-  if (scope.kind === 'all') return sql`true`;
+  if (scope.kind === 'all') return managedHere();
   return sql`(${persons.districtCode} = ${scope.code.slice(0, 6)} and ${persons.residenceDivisionCode} like ${`${likeEscape(scope.code)}%`})`;
 }
 
@@ -46,6 +51,7 @@ const personColumns = {
   wageFen: persons.wageFen,
   pensionFen: persons.pensionFen,
   otherIncomeFen: persons.otherIncomeFen,
+  version: persons.version,
 };
 
 type PersonRow = Omit<PersonRecord, 'categories'> & { categories: string[] };
@@ -138,6 +144,8 @@ function searchValues(scope: DataScope, q: PersonSearch): Record<string, string>
 function searchConditions(shape: SearchShape): SQL[] {
   const p = (name: string) => sql.placeholder(name);
   const where: SQL[] = [];
+  // City-wide: each person once, by the managing district's row (both columns are in the search indexes).
+  if (!shape.scoped) where.push(managedHere());
   if (shape.scoped) {
     where.push(
       sql`(${persons.districtCode} = ${p('scopeDistrict')} and ${persons.residenceDivisionCode} like ${p('scopePrefix')})`,
@@ -352,7 +360,7 @@ export async function updatePersonResidence(
 ): Promise<void> {
   await db
     .update(persons)
-    .set({ residenceDivisionCode, updatedAt: sql`now()` })
+    .set({ residenceDivisionCode, updatedAt: sql`now()`, version: sql`${persons.version} + 1` })
     .where(and(eq(persons.districtCode, districtCode), eq(persons.id, id)));
 }
 
@@ -368,8 +376,125 @@ export async function setPersonDeathDate(
 ): Promise<boolean> {
   const rows = await db
     .update(persons)
-    .set({ deathDate, updatedAt: sql`now()` })
+    .set({ deathDate, updatedAt: sql`now()`, version: sql`${persons.version} + 1` })
     .where(and(eq(persons.districtCode, districtCode), eq(persons.id, id), sql`${persons.deathDate} is null`))
     .returning({ id: persons.id });
   return rows.length > 0;
+}
+
+/** The fields a correction may change (identity and contact; economic facts are dated facts of their own). */
+export type PersonIdentity = Pick<
+  PersonRecord,
+  | 'name'
+  | 'nameInitials'
+  | 'sex'
+  | 'birthDate'
+  | 'idNumber'
+  | 'ethnicity'
+  | 'maritalStatus'
+  | 'phone'
+  | 'hukouDivisionCode'
+>;
+
+/**
+ * Corrects a person's identity fields and increments the version, on the managing district's row and on
+ * every earlier district's row of the same person (a correction says what was always true; the rows
+ * other districts keep for their history show the corrected name too). Returns the managing row after.
+ */
+export async function updatePersonIdentity(
+  db: Db,
+  key: { districtCode: string; id: string },
+  fields: PersonIdentity,
+): Promise<PersonRecord | undefined> {
+  const rows = await db
+    .update(persons)
+    .set({ ...fields, version: sql`${persons.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(persons.districtCode, key.districtCode), eq(persons.id, key.id)))
+    .returning(personColumns);
+  await db
+    .update(persons)
+    .set({ ...fields, version: sql`${persons.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(persons.id, key.id), sql`${persons.districtCode} <> ${key.districtCode}`));
+  return rows[0] ? toPersonRecord(rows[0]) : undefined;
+}
+
+/**
+ * Every row of one person across districts (ids are city-wide; a person keeps a row in each district
+ * they were registered in). The managing row is the one whose residence lies in its own district.
+ */
+export async function personRowsById(db: Db, id: string, forUpdate = false): Promise<PersonRecord[]> {
+  const query = db.select(personColumns).from(persons).where(eq(persons.id, id));
+  const rows = forUpdate ? await query.for('update') : await query;
+  return rows.map(toPersonRecord);
+}
+
+/** Another row with this ID number in the district (a different person id), if any. */
+export async function otherPersonWithIdNumber(
+  db: Db,
+  districtCode: string,
+  idNumber: string,
+  exceptId: string,
+): Promise<PersonRecord | undefined> {
+  const rows = await db
+    .select(personColumns)
+    .from(persons)
+    .where(
+      and(
+        eq(persons.districtCode, districtCode),
+        eq(persons.idNumber, idNumber),
+        sql`${persons.id} <> ${exceptId}`,
+      ),
+    );
+  return rows[0] ? toPersonRecord(rows[0]) : undefined;
+}
+
+/** Live rows (managed where they are, not dead) with this ID number anywhere in the city. */
+export async function livePersonsWithIdNumber(db: Db, idNumber: string): Promise<PersonRecord[]> {
+  const rows = await db
+    .select(personColumns)
+    .from(persons)
+    .where(and(eq(persons.idNumber, idNumber), managedHere()));
+  return rows.map(toPersonRecord);
+}
+
+/** A row is the person's managing row when its residence lies in its own district (see transfer/). */
+export function managedHere(): SQL {
+  return sql`left(${persons.residenceDivisionCode}, 6) = ${persons.districtCode}`;
+}
+
+/**
+ * Writes the managing row of a person arriving from another district: inserts it, or, when the person
+ * lived here before (the row kept for this district's history), brings that row up to date. The
+ * version continues from the row the person leaves, so a page read before the move is stale after it.
+ */
+export async function upsertArrivingPerson(
+  db: Db,
+  record: PersonRecord & { version: number },
+): Promise<void> {
+  const { districtCode: _d, id: _i, ...fields } = record;
+  await db
+    .insert(persons)
+    .values(record)
+    .onConflictDoUpdate({
+      target: [persons.districtCode, persons.id],
+      set: { ...fields, updatedAt: sql`now()` },
+    });
+}
+
+/**
+ * After a person's managing district changed: the rows other districts keep point their residence at
+ * the new one (so that no district's scope finds them as its own) and increment their versions.
+ */
+export async function pointEarlierRowsAt(
+  db: Db,
+  id: string,
+  managingDistrict: string,
+  residenceDivisionCode: string,
+): Promise<number> {
+  const rows = await db
+    .update(persons)
+    .set({ residenceDivisionCode, version: sql`${persons.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(persons.id, id), sql`${persons.districtCode} <> ${managingDistrict}`))
+    .returning({ id: persons.id });
+  return rows.length;
 }

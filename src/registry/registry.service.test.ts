@@ -2,19 +2,18 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
 import { listAudit } from '../audit/audit.service.ts';
-import { auditRegistryChanges } from '../audit/registry-changes.ts';
-import { ALL, divisionScope } from '../auth/scope.ts';
+import { verifyAuditChain } from '../audit/verify.service.ts';
+import { redactSnapshot } from '../audit/redact.ts';
+import { ALL, divisionScope, type DataScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
+import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
+import { divisionIndex } from './divisions.ts';
 import { makeIdNumber } from './id-number.ts';
+import * as registry from './registry.service.ts';
 import {
-  addMember,
-  changeHead,
-  createHousehold,
-  endMembership,
   getHouseholdDetail,
   getPerson,
-  movePerson,
   populationFigures,
   RegistryError,
   RegistryValidationError,
@@ -24,10 +23,21 @@ import {
   streamPolicyHouseholds,
   type HouseholdRecord,
   type NewPersonInput,
-  type WriteContext,
+  type WriteOptions,
 } from './registry.service.ts';
 
-const actor: WriteContext = { userId: 'u-test', divisionCode: '310110', reason: '测试建档' };
+const actor: ActingContext = { userId: 'u-test', divisionCode: '310110', reason: '测试建档' };
+
+/** A registry write in a unit of work of its own, as a route or a CLI command opens it. */
+function inUnit<I, R>(write: (tx: WorkTx, scope: DataScope, input: I, options?: WriteOptions) => Promise<R>) {
+  return (store: Store, scope: DataScope, who: ActingContext, input: I, options?: WriteOptions) =>
+    inUnitOfWork(store, who, (tx) => write(tx, scope, input, options));
+}
+const createHousehold = inUnit(registry.createHousehold);
+const addMember = inUnit(registry.addMember);
+const endMembership = inUnit(registry.endMembership);
+const movePerson = inUnit(registry.movePerson);
+const changeHead = inUnit(registry.changeHead);
 const TODAY = '2026-11-22';
 const STREET_A = divisionScope('310110001'); // 定海路街道
 const STREET_B = divisionScope('310110012'); // 控江路街道
@@ -528,46 +538,54 @@ describeStores('registry service', (ctx) => {
     ).rejects.toThrow('该户已有户主');
   });
 
-  it('hands the changes to onChanges inside the transaction, and rolls back when it fails', async () => {
-    const seen: string[] = [];
-    await addMember(
+  it('records every changed row in the unit, and rolls everything back when the unit fails', async () => {
+    const joined = await addMember(
       ctx.store,
       ALL,
-      actor,
+      { ...actor, requestId: 'r-1' },
       {
         household: { districtCode: '310110', householdNo: 'B1' },
-        member: { person: person('钱七', '2000-01-01', 2), relationCode: '30' },
+        member: { person: person('钱七', '2000-01-01', 2, { phone: '13900001111' }), relationCode: '30' },
         validFrom: '2024-01-01',
       },
-      {
-        today: TODAY,
-        onChanges: async (tx, result) => {
-          const rows = await selectRows<{ n: number }>(
-            tx.db,
-            sql`select count(*)::int as n from persons where name = '钱七'`,
-          );
-          seen.push(`${result.action}:${result.actor.userId}:${result.changes.length}:${rows[0]!.n}`);
-        },
-      },
+      { today: TODAY },
     );
-    expect(seen).toEqual(['household.member_added:u-test:2:1']);
+    expect(joined.changes.map((c) => c.entityType)).toEqual(['person', 'household_member']);
+    const audit = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'household.member_added',
+      limit: 10,
+      offset: 0,
+    });
+    expect(audit.items.map((r) => [r.entityType, r.district, r.reason, r.requestId])).toEqual(
+      expect.arrayContaining([
+        ['person', '310110', actor.reason, 'r-1'],
+        ['household_member', '310110', actor.reason, 'r-1'],
+      ]),
+    );
+    const snapshot = audit.items.find((r) => r.entityType === 'person')?.after;
+    expect(JSON.stringify(snapshot)).toContain(joined.changes[0]!.entityId);
+    // Read back through the redaction: no full phone number.
+    expect(JSON.stringify(redactSnapshot(snapshot))).toContain('139****1111');
+    expect(JSON.stringify(redactSnapshot(snapshot))).not.toContain('13900001111');
+    expect((await verifyAuditChain(ctx.store)).ok).toBe(true);
+
     const before = await countRows(ctx.store, 'household_members');
     await expect(
-      addMember(
-        ctx.store,
-        ALL,
-        actor,
-        {
-          household: { districtCode: '310110', householdNo: 'B1' },
-          member: { person: person('孙八', '2001-01-01', 1), relationCode: '20' },
-          validFrom: '2024-01-01',
-        },
-        {
-          today: TODAY,
-          onChanges: () => Promise.reject(new Error('audit down')),
-        },
-      ),
-    ).rejects.toThrow('audit down');
+      inUnitOfWork(ctx.store, actor, async (tx) => {
+        await registry.addMember(
+          tx,
+          ALL,
+          {
+            household: { districtCode: '310110', householdNo: 'B1' },
+            member: { person: person('孙八', '2001-01-01', 1), relationCode: '20' },
+            validFrom: '2024-01-01',
+          },
+          { today: TODAY },
+        );
+        throw new Error('a later step failed');
+      }),
+    ).rejects.toThrow('a later step failed');
     expect(await countRows(ctx.store, 'household_members')).toBe(before);
     expect((await searchPersons(ctx.store.db, ALL, { name: '孙八' })).total).toBe(0);
   });
@@ -719,7 +737,7 @@ describeStores('registry service', (ctx) => {
         STREET_A,
         actor,
         { household: ref, personId, validTo, endReason: 'death' },
-        { today: TODAY, onChanges: auditRegistryChanges },
+        { today: TODAY },
       );
 
     const result = await end(wu, '2025-10-01');
@@ -732,6 +750,7 @@ describeStores('registry service', (ctx) => {
       scope: ALL,
       entityType: 'person',
       entityId: wu,
+      action: 'household.member_ended',
       limit: 10,
       offset: 0,
     });
@@ -767,5 +786,30 @@ describeStores('registry service', (ctx) => {
       { today: TODAY },
     );
     expect((await getPerson(ctx.store.db, ALL, { districtCode: '310110', id: zhou })).deathDate).toBeNull();
+  });
+
+  it("files a city-level actor's writes under the household's district", async () => {
+    const committeeCode = divisionIndex().children('310110012')[0]?.code ?? '';
+    await createHousehold(
+      ctx.store,
+      ALL,
+      { userId: 'u-1', divisionCode: '310000', reason: '新建户' },
+      {
+        householdNo: 'AUD-1',
+        committeeCode,
+        validFrom: '2021-01-01',
+        members: [{ relationCode: '02', person: person('审计甲', '1970-01-02', 1) }],
+      },
+      { today: TODAY },
+    );
+    const rows = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'household.created',
+      limit: 50,
+      offset: 0,
+    });
+    const mine = rows.items.filter((r) => r.reason === '新建户');
+    expect(mine.map((r) => r.entityType).sort()).toEqual(['household', 'household_member', 'person']);
+    expect(mine.map((r) => r.district)).toEqual(['310110', '310110', '310110']);
   });
 });

@@ -1,4 +1,3 @@
-import type { Session } from '../db/store.ts';
 import type { Category, PolicyHousehold } from '../policy/household.ts';
 import type { EndReason } from './codes.ts';
 
@@ -44,6 +43,8 @@ export interface PersonRecord {
   wageFen: number;
   pensionFen: number;
   otherIncomeFen: number;
+  /** Optimistic locking: read with the record, sent back by the client with an edit (absent on a new record). */
+  version?: number;
 }
 
 /** A household as stored (households table, without timestamps). */
@@ -60,6 +61,8 @@ export interface HouseholdRecord {
   perCapitaFloorAreaBelowAverage: boolean;
   medicalExpenseAnnualFen: number;
   educationExpenseAnnualFen: number;
+  /** Optimistic locking, as on persons: every change of the household or its memberships increments it. */
+  version?: number;
 }
 
 /** One membership row (household_members): valid from `validFrom` (inclusive) to `validTo` (exclusive). */
@@ -194,18 +197,6 @@ export type HouseholdRef =
 
 // ---- writes ----------------------------------------------------------------------------------
 
-/**
- * Who writes and why: every registry write takes one, and returns it with the before/after snapshots
- * so that the audit module can record the change (design.md: every write carries the actor).
- */
-export interface WriteContext {
-  userId: string;
-  /** The actor's own division (their scope), recorded in the audit log. */
-  divisionCode: string;
-  reason: string;
-  requestId?: string;
-}
-
 /** The registry's audited actions; the names match src/audit/actions.ts. */
 export type RegistryAction =
   | 'person.created'
@@ -215,7 +206,13 @@ export type RegistryAction =
   | 'household.member_added'
   | 'household.member_ended'
   | 'household.member_moved'
-  | 'household.head_changed';
+  | 'household.head_changed'
+  | 'household.relation_changed'
+  | 'household.corrected'
+  | 'person.born'
+  | 'person.died'
+  | 'person.corrected'
+  | 'person.transfer';
 
 export type RegistryEntity = 'person' | 'household' | 'household_member';
 
@@ -231,20 +228,15 @@ export interface Change {
   after: Snapshot | null;
 }
 
+/** What a write did: its value and every row it changed (each recorded in the unit's audit). */
 export interface WriteResult<T> {
   action: RegistryAction;
-  actor: WriteContext;
   value: T;
   changes: Change[];
 }
 
 export interface WriteOptions {
-  /**
-   * Called inside the write's transaction after the change is made and before it commits: the audit
-   * module appends its log rows here, so that the change and its audit record commit together.
-   */
-  onChanges?: (session: Session, result: WriteResult<unknown>) => Promise<void>;
-  /** ISO date used as "today" to bound birth dates and other dates (default: the current UTC date). */
+  /** ISO date used as "today" to bound birth and death dates (default: the unit's day in Shanghai). */
   today?: string;
 }
 
@@ -295,6 +287,8 @@ export interface AddMemberInput {
   household: HouseholdRef;
   member: MemberInput;
   validFrom: string;
+  /** The household's version the client saw (optimistic locking); omitted, the current one is taken. */
+  version?: number;
 }
 
 export interface EndMembershipInput {
@@ -303,6 +297,8 @@ export interface EndMembershipInput {
   /** The day the person leaves (exclusive end). */
   validTo: string;
   endReason: EndReason;
+  /** The household's version the client saw. */
+  version?: number;
 }
 
 export interface MovePersonInput {
@@ -312,6 +308,10 @@ export interface MovePersonInput {
   relationCode: string;
   /** The old membership ends and the new one starts on this date. */
   date: string;
+  /** The person's version the client saw. */
+  version?: number;
+  /** The target household's version the client saw. */
+  toVersion?: number;
 }
 
 export interface ChangeHeadInput {
@@ -322,6 +322,8 @@ export interface ChangeHeadInput {
   /** Other members whose relation code changes (relation to the new head), by person id. */
   otherRelations?: Record<string, string>;
   date: string;
+  /** The household's version the client saw. */
+  version?: number;
 }
 
 // ---- engine input and figures ------------------------------------------------------------------
