@@ -42,7 +42,7 @@ function programsOf(codes: readonly string[] | undefined): ProgramCode[] | undef
 }
 
 /** A registered household, read in the user's scope (404 outside it), as the engine's input for a month. */
-async function registeredPolicyHousehold(
+export async function registeredPolicyHousehold(
   db: Db,
   scope: DataScope,
   districtCode: string,
