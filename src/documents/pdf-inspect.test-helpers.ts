@@ -29,22 +29,47 @@ export interface PdfInspection {
   info: Record<string, string>;
 }
 
+/** The end of the dictionary that opens at `from` (`<<`), nested dictionaries included. */
+function dictEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length - 1; i++) {
+    if (text[i] === '<' && text[i + 1] === '<') {
+      depth += 1;
+      i += 1;
+    } else if (text[i] === '>' && text[i + 1] === '>') {
+      depth -= 1;
+      i += 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return text.length;
+}
+
+/** Every `N 0 obj`, its dictionary and its stream (read by /Length, so binary data can say anything). */
 function objectsOf(pdf: Buffer): Map<number, PdfObject> {
   const text = pdf.toString('latin1');
   const objects = new Map<number, PdfObject>();
-  const pattern = /(\d+) 0 obj\s*([\s\S]*?)endobj/g;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    const body = m[2] ?? '';
-    const at = body.indexOf('stream');
-    if (at < 0) {
-      objects.set(Number(m[1]), { dict: body, stream: null });
+  const start = /(\d+) 0 obj\s*/g;
+  for (let m = start.exec(text); m; m = start.exec(text)) {
+    const at = m.index + m[0].length;
+    if (!text.startsWith('<<', at)) {
+      const close = text.indexOf('endobj', at);
+      objects.set(Number(m[1]), { dict: text.slice(at, close), stream: null });
       continue;
     }
-    const dict = body.slice(0, at);
-    let raw = body.slice(at + 'stream'.length).replace(/^\r?\n/, '');
-    raw = raw.slice(0, raw.lastIndexOf('endstream')).replace(/\r?\n$/, '');
-    const bytes = Buffer.from(raw, 'latin1');
+    const end = dictEnd(text, at);
+    const dict = text.slice(at, end);
+    const streamAt = /^\s*stream\r?\n/.exec(text.slice(end, end + 20));
+    if (!streamAt) {
+      objects.set(Number(m[1]), { dict, stream: null });
+      continue;
+    }
+    const length = Number(/\/Length\s+(\d+)(?!\s+0\s+R)/.exec(dict)?.[1] ?? NaN);
+    if (!Number.isFinite(length)) throw new Error(`object ${m[1]}: no direct /Length`);
+    const dataAt = end + streamAt[0].length;
+    const bytes = pdf.subarray(dataAt, dataAt + length);
     objects.set(Number(m[1]), { dict, stream: /\/FlateDecode/.test(dict) ? inflateSync(bytes) : bytes });
+    start.lastIndex = dataAt + length;
   }
   return objects;
 }
