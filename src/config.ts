@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { everyMinutesCron } from './jobs/every-minutes.ts';
 
 /**
  * Settings come from the environment once, at start-up; a bad value stops the process with one clear
@@ -42,7 +43,17 @@ const configSchema = z.object({
   MINZHENG_BUILD_WEB: z.enum(['true', 'false']).default('true'),
   // Audit checkpoints (src/audit/checkpoint.service.ts): minutes between signed checkpoints of the
   // running server (0: none); the signing key and the checkpoint file, by default in the data folder.
-  MINZHENG_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  // Since the job runner, a schedule (src/jobs): the minutes become a cron expression, so they must be one.
+  MINZHENG_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .default(60)
+    .refine(
+      (minutes) => minutes === 0 || everyMinutesCron(minutes) !== undefined,
+      '须为 0（关闭）、能整除 60 的分钟数（如 5、15、30）、60 的倍数且能整除一天（60、120、180、240、360、480、720、1440）或 10080（每周）',
+    ),
   MINZHENG_AUDIT_KEY_FILE: z.string().min(1).optional(),
   MINZHENG_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   // Online backups of the embedded store (src/backup/): the folder (default <data dir>/backups), how many
@@ -54,6 +65,18 @@ const configSchema = z.object({
     .trim()
     .regex(/^(off|\S+( \S+){4})$/, '须为 5 段 cron 表达式（如 0 2 * * *，上海时间）或 off')
     .default('0 2 * * *'),
+  // The job runner (src/jobs, docs/operations.md): whether `serve` runs jobs itself (the embedded store
+  // always does: no other process can open it), the target time of one batch (default 20 ms on the
+  // embedded store, so requests interleave; 200 ms on PostgreSQL), and how long a worker's claim on a
+  // job lasts without renewal before another worker resumes it.
+  MINZHENG_JOBS_IN_SERVER: z.enum(['true', 'false']).default('true'),
+  MINZHENG_JOBS_BATCH_MS: z.coerce
+    .number({ error: '须为 1 到 10000 之间的整数' })
+    .int('须为 1 到 10000 之间的整数')
+    .min(1, '须为 1 到 10000 之间的整数')
+    .max(10_000, '须为 1 到 10000 之间的整数')
+    .optional(),
+  MINZHENG_JOBS_LEASE_SECONDS: whole(5, 3600, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

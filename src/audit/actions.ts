@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS = {
   'audit.export': '审计日志导出',
   'demo.seeded': '生成演示数据',
   'system.initialised': '系统初始化',
+  'job.enqueued': '提交任务',
+  'job.cancelled': '取消任务',
+  'job.batch': '任务批次',
   'system.backup': '系统备份',
   'system.restore': '从备份恢复',
 } as const;
@@ -59,6 +62,7 @@ export const AUDIT_ENTITY_TYPES = {
   household_roster: '户籍台账',
   district: '区',
   audit_log: '审计日志',
+  job: '任务',
   backup: '系统备份',
 } as const;
 
