@@ -51,13 +51,17 @@ describe('content types by their bytes', () => {
     expect((await refusal(Buffer.from('MZ\x90\x00', 'latin1'), '照片.jpg')).message).toContain(
       'Windows 可执行程序',
     );
-    expect((await refusal(zipBytes({ 'a.txt': 'x' }), '说明.docx')).message).toContain('实际内容是ZIP 压缩包');
+    expect((await refusal(zipBytes({ 'a.txt': 'x' }), '说明.docx')).message).toContain(
+      '实际内容是ZIP 压缩包',
+    );
     const broken = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40)]);
     expect((await refusal(broken, '说明.docx')).message).toContain('已损坏、加密或不完整的 ZIP 文件');
   });
 
   it('refuses names without an accepted extension and empty files', async () => {
-    expect(() => typeOfName('setup.exe')).toThrow('不支持「.exe」类型的文件：只能上传PDF、JPEG、PNG、OFD、Word（.docx）、Excel（.xlsx）文件');
+    expect(() => typeOfName('setup.exe')).toThrow(
+      '不支持「.exe」类型的文件：只能上传PDF、JPEG、PNG、OFD、Word（.docx）、Excel（.xlsx）文件',
+    );
     expect(() => typeOfName('身份证')).toThrow('没有扩展名');
     expect(() => typeOfName('.pdf')).toThrow('没有扩展名');
     const empty = await refusal(Buffer.alloc(0), '空.pdf');

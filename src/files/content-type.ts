@@ -59,7 +59,10 @@ export function typeOfName(name: string): FileType {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot).toLowerCase() : '';
   if (!extension) {
-    throw new FilesError('unsupported_type', `文件名「${name}」没有扩展名：只能上传${ACCEPTED_TYPES_TEXT}文件`);
+    throw new FilesError(
+      'unsupported_type',
+      `文件名「${name}」没有扩展名：只能上传${ACCEPTED_TYPES_TEXT}文件`,
+    );
   }
   for (const [type, info] of Object.entries(FILE_TYPES)) {
     if (info.extensions.includes(extension)) return type as FileType;
@@ -77,7 +80,10 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 /** Signatures we refuse but can name, so the uploader learns what they actually sent. */
 const OTHER_SIGNATURES: readonly { bytes: readonly number[]; label: string }[] = [
-  { bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], label: '旧版 Office 文档（.doc/.xls）或加密的 Office 文档' },
+  {
+    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+    label: '旧版 Office 文档（.doc/.xls）或加密的 Office 文档',
+  },
   { bytes: [0x47, 0x49, 0x46, 0x38], label: 'GIF 图片' },
   { bytes: [0x42, 0x4d], label: 'BMP 图片' },
   { bytes: [0x49, 0x49, 0x2a, 0x00], label: 'TIFF 图片' },

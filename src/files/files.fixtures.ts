@@ -11,7 +11,9 @@ export const pngBytes = (seed = 0): Buffer =>
   ]);
 
 export const jpegBytes = (): Buffer =>
-  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
+  Buffer.from([
+    0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9,
+  ]);
 
 /** A ZIP archive of stored (uncompressed) entries, written as Office and OFD writers do: central directory last. */
 export function zipBytes(entries: Record<string, string>): Buffer {
@@ -57,7 +59,8 @@ export function zipBytes(entries: Record<string, string>): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-const CONTENT_TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
+const CONTENT_TYPES =
+  '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
 
 export const docxBytes = (): Buffer =>
   zipBytes({ '[Content_Types].xml': CONTENT_TYPES, 'word/document.xml': '<w:document/>' });

@@ -82,9 +82,6 @@ export const attachments = pgTable(
     index('attachments_entity_idx').on(t.districtCode, t.entityType, t.entityId, t.uploadedAt),
     index('attachments_sha256_idx').on(t.sha256),
     check('attachments_district_chk', sql`${t.districtCode} ~ '^[0-9]{6}$'`),
-    check(
-      'attachments_removal_chk',
-      sql`(${t.removedAt} is null) = (${t.removalReason} is null)`,
-    ),
+    check('attachments_removal_chk', sql`(${t.removedAt} is null) = (${t.removalReason} is null)`),
   ],
 );
