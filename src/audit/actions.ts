@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = {
   'person.transfer': '跨区迁移',
   'registry.import': '台账导入',
   'registry.export': '台账导出',
+  'calendar.year_replaced': '导入年度工作日历（放假与调休安排）',
   'audit.checkpoint': '签署审计检查点',
   'audit.export': '审计日志导出',
   'demo.seeded': '生成演示数据',
@@ -62,6 +63,7 @@ export const AUDIT_ENTITY_TYPES = {
   household_roster: '户籍台账',
   district: '区',
   audit_log: '审计日志',
+  calendar_year: '工作日历年度',
   job: '任务',
   backup: '系统备份',
 } as const;

@@ -19,17 +19,25 @@ describe('roles', () => {
       'import',
       'calculator',
       'parameters',
+      'calendar',
       'simulate',
       'audit',
       'users',
     ]);
-    expect(menusOf('finance_officer')).toEqual(['dashboard', 'calculator', 'parameters', 'simulate']);
+    expect(menusOf('finance_officer')).toEqual([
+      'dashboard',
+      'calculator',
+      'parameters',
+      'calendar',
+      'simulate',
+    ]);
     expect(menusOf('auditor')).toEqual([
       'dashboard',
       'persons',
       'households',
       'calculator',
       'parameters',
+      'calendar',
       'simulate',
       'audit',
     ]);

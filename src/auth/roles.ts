@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'policy.simulate',
   'audit.view',
   'users.manage',
+  'calendar.manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -64,6 +65,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'registry.export',
     'audit.view',
     'users.manage',
+    'calendar.manage',
     'policy.simulate',
   ],
 };
@@ -83,6 +85,7 @@ export const MENUS = [
   'import',
   'calculator',
   'parameters',
+  'calendar',
   'simulate',
   'audit',
   'users',
@@ -95,7 +98,7 @@ export function menusOf(role: Role): Menu[] {
   const menus: Menu[] = ['dashboard'];
   if (can('registry.view')) menus.push('persons', 'households');
   if (can('registry.import')) menus.push('import');
-  menus.push('calculator', 'parameters');
+  menus.push('calculator', 'parameters', 'calendar');
   if (can('policy.simulate')) menus.push('simulate');
   if (can('audit.view')) menus.push('audit');
   if (can('users.manage')) menus.push('users');

@@ -39,6 +39,7 @@ describeStores('auth routes', (ctx) => {
       'import',
       'calculator',
       'parameters',
+      'calendar',
     ]);
     expect(body.user).not.toHaveProperty('passwordHash');
     expect(body.csrfToken).toBe(agent.csrf);

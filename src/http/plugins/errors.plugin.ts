@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
 import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
@@ -87,6 +88,14 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof WorkflowError) return workflowError(error);
+  if (error instanceof CalendarError) {
+    // A bad date, year or import: every problem listed, nothing written.
+    return {
+      code: 'VALIDATION',
+      message: error.message,
+      details: error.problems.map((p) => ({ ...(p.field ? { field: p.field } : {}), reason: p.message })),
+    };
+  }
   if (error instanceof RegistryValidationError) {
     return {
       code: 'VALIDATION',

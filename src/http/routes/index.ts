@@ -1,6 +1,7 @@
 import type { ServerDeps, ZodApp } from '../context.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
+import { registerCalendarRoutes } from './calendar.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerImportRoutes } from './import.routes.ts';
@@ -18,6 +19,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerImportRoutes,
   registerExportRoutes,
   registerPolicyRoutes,
+  registerCalendarRoutes,
   registerStatisticsRoutes,
   registerAuditRoutes,
 ];
