@@ -146,6 +146,7 @@ describeStores('files and attachments', (ctx) => {
       size: pdfBytes('once').length,
       uploadedBy: 'cli:tester',
       uploadedByName: '命令行（tester）',
+      uploadedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) as unknown,
       removedAt: null,
     });
   });

@@ -235,7 +235,7 @@ export async function removeAttachment(
     reason: tx.actor.reason,
   });
   if (!removed) {
-    throw new ConflictError('wrong_state', `附件「${row.name}」已于 ${row.removedAt ?? ''} 移除`, {
+    throw new ConflictError('wrong_state', `附件「${row.name}」已经移除，不能再次移除`, {
       state: 'removed',
     });
   }
@@ -345,6 +345,16 @@ async function presentOne(db: Db, key: EntityKey, id: string): Promise<Attachmen
   return view;
 }
 
+/** A timestamp as PostgreSQL writes it ('2026-05-01 08:30:00.123+00') → ISO 8601 UTC. */
+function instant(value: string): string;
+function instant(value: string | null): string | null;
+function instant(value: string | null): string | null {
+  if (value === null) return null;
+  const iso = value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
 async function present(db: Db, rows: readonly AttachmentRow[]): Promise<AttachmentView[]> {
   const names = await userNames(
     db,
@@ -367,8 +377,8 @@ async function present(db: Db, rows: readonly AttachmentRow[]): Promise<Attachme
       sha256: r.sha256,
       uploadedBy: r.uploadedBy,
       uploadedByName: nameOf(r.uploadedBy),
-      uploadedAt: r.uploadedAt,
-      removedAt: r.removedAt,
+      uploadedAt: instant(r.uploadedAt),
+      removedAt: instant(r.removedAt),
       removedBy: r.removedAt === null ? null : r.removedBy,
       removedByName: r.removedAt === null ? null : nameOf(r.removedBy),
       removalReason: r.removalReason,
