@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { scheduleCheckpoints } from '../audit/checkpoint.schedule.ts';
-import { auditFiles } from '../audit/checkpoint.service.ts';
 import { openStore } from '../db/store.ts';
 import { ensureConsoleBuilt, prepareInstance, printAccounts } from '../http/first-start.ts';
 import { buildServer } from '../http/server.ts';
+import { startJobs } from '../jobs/jobs.process.ts';
 import { cliConfig } from './context.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -35,19 +34,18 @@ export function registerServeCommands(program: Command): void {
         printAccounts(accounts, (text) => process.stdout.write(text));
         const shown = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
         say(`智慧民政已启动：http://${shown}:${config.PORT}/  （接口文档 /api/docs）`);
-        const checkpoints = scheduleCheckpoints(
-          store,
-          auditFiles(config),
-          config.MINZHENG_AUDIT_CHECKPOINT_MINUTES,
-          say,
-        );
+        // Jobs (imports, the audit checkpoint schedule): in this process on the embedded store, and on
+        // PostgreSQL unless MINZHENG_JOBS_IN_SERVER=false leaves them to `minzheng worker` processes.
+        const jobs = await startJobs(store, config, say, {
+          runJobs: config.MINZHENG_JOBS_IN_SERVER === 'true',
+        });
         const shutdown = (signal: string) => {
           if (closing) return;
           closing = true;
           say(`收到 ${signal}，正在停止……`);
           void app
             .close()
-            .then(() => checkpoints.stop())
+            .then(() => jobs.stop())
             .then(() => store.close())
             .then(() => process.exit(0));
         };

@@ -328,6 +328,15 @@ export async function requestCancel(db: Db, id: string): Promise<Job | undefined
   return row;
 }
 
+/** The payloads of a kind's jobs that have not ended (whose files must be kept). */
+export async function openJobPayloads(db: Db, kind: string): Promise<unknown[]> {
+  const rows = await selectRows<{ payload: unknown }>(
+    db,
+    sql`select payload from jobs where kind = ${kind} and state in ('queued', 'running', 'cancelling')`,
+  );
+  return rows.map((r) => r.payload);
+}
+
 /** Leases held now, by owner: a runner expires those of processes it knows are dead (same host). */
 export async function heldLeases(db: Db): Promise<{ id: string; owner: string }[]> {
   return selectRows(

@@ -19,6 +19,7 @@ import {
   type Job,
   type JobSchedule,
 } from './jobs.repository.ts';
+import { jobQueued } from './notify.ts';
 import { parsePayload } from './payload.ts';
 import { checkedCron, nextRunAfter } from './schedule.ts';
 import type { JobState } from './schema.ts';
@@ -109,7 +110,7 @@ export async function enqueueJob(store: Store, kinds: JobKinds, input: EnqueueIn
   const payload = parsePayload(kind.payload, kind.label, input.payload);
   const key = input.idempotencyKey ?? kind.idempotencyKey?.(payload) ?? null;
   try {
-    return await inUnitOfWork(store, input.actor, async (tx) => {
+    const enqueued = await inUnitOfWork(store, input.actor, async (tx): Promise<Enqueued> => {
       const existing = key === null ? undefined : await findJobByKey(tx.db, kind.kind, key);
       if (existing) return { job: existing, existing: true };
       const job = await insertJob(tx.db, {
@@ -136,6 +137,8 @@ export async function enqueueJob(store: Store, kinds: JobKinds, input: EnqueueIn
       });
       return { job, existing: false };
     });
+    if (!enqueued.existing) jobQueued();
+    return enqueued;
   } catch (error) {
     // Two requests with the same key at once: the second finds the first's job.
     if (key !== null && uniqueViolation(error)) {

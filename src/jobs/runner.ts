@@ -24,6 +24,7 @@ import {
   setJobResult,
   type Job,
 } from './jobs.repository.ts';
+import { onJobQueued } from './notify.ts';
 import { nextRunAfter } from './schedule.ts';
 
 /** Target time of one batch when the setting leaves it open: short on the embedded store (one backend). */
@@ -132,6 +133,8 @@ export class JobRunner {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private woken = false;
   readonly summary: RunSummary = { succeeded: 0, failed: 0, cancelled: 0, batches: 0 };
 
   constructor(options: RunnerOptions) {
@@ -151,17 +154,20 @@ export class JobRunner {
 
   /** Runs in the background until stop(). */
   start(): void {
+    this.unsubscribe ??= onJobQueued(() => this.wake());
     this.loop ??= this.background();
   }
 
   /** Looks for work now (called after an enqueue in this process). */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
   /** Finishes the batch in progress, hands its job back (another runner resumes it at once) and stops. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unsubscribe?.();
     this.wake();
     await this.loop;
   }
@@ -194,6 +200,10 @@ export class JobRunner {
         this.say(`警告：任务执行器出错：${error instanceof Error ? error.message : String(error)}`);
       }
       idleRounds += 1;
+      if (this.woken) {
+        this.woken = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wakeUp = () => {
@@ -202,6 +212,7 @@ export class JobRunner {
         };
       });
       this.wakeUp = undefined;
+      this.woken = false;
     }
   }
 

@@ -1,0 +1,35 @@
+import type { Config } from '../config.ts';
+import type { Store } from '../db/store.ts';
+import { syncCheckpointSchedule } from './kinds/audit-checkpoint.job.ts';
+import { jobKinds } from './kinds/index.ts';
+import { sweepImportFiles } from './kinds/registry-import.job.ts';
+import { JobRunner } from './runner.ts';
+
+export interface RunningJobs {
+  /** The runner of this process, if it runs one. */
+  runner: JobRunner | undefined;
+  /** Finishes the batch in progress, hands the job back and stops (call before closing the store). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's),
+ * removes the files of import jobs that ended, and starts a runner, unless `runJobs` is false (a server
+ * on PostgreSQL whose jobs run in `minzheng worker` processes; the embedded store always runs its own).
+ */
+export async function startJobs(
+  store: Store,
+  config: Config,
+  say: (line: string) => void,
+  options: { runJobs: boolean },
+): Promise<RunningJobs> {
+  const kinds = jobKinds();
+  await syncCheckpointSchedule(store, kinds, config);
+  const removed = await sweepImportFiles(store, config.MINZHENG_DATA_DIR);
+  if (removed > 0) say(`已清理 ${removed} 个已结束导入任务的上传文件`);
+  if (!options.runJobs && store.kind === 'postgres')
+    return { runner: undefined, stop: () => Promise.resolve() };
+  const runner = new JobRunner({ store, config, kinds, say });
+  runner.start();
+  return { runner, stop: () => runner.stop() };
+}

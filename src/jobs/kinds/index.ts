@@ -1,0 +1,19 @@
+import { JobKinds } from '../job-kind.ts';
+import { auditCheckpointJob } from './audit-checkpoint.job.ts';
+import { registryImportJob } from './registry-import.job.ts';
+
+/**
+ * The kinds of job this installation runs. A module adds its kind here (one line) beside its handler
+ * file in this folder; the server, the workers and `jobs run` all know the same kinds.
+ */
+export function builtinJobKinds(): JobKinds {
+  return new JobKinds().register(registryImportJob).register(auditCheckpointJob);
+}
+
+let installed: JobKinds | undefined;
+
+/** This process's kinds (built once). */
+export function jobKinds(): JobKinds {
+  installed ??= builtinJobKinds();
+  return installed;
+}
