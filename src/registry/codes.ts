@@ -251,6 +251,7 @@ export const END_REASONS = {
   moved: '转户',
   death: '死亡',
   head_changed: '户主变更',
+  relation_changed: '关系变更',
   correction: '更正',
   other: '其他',
 } as const;

@@ -569,7 +569,10 @@ export async function bumpHouseholdVersion(
   return rows[0]?.version;
 }
 
-/** Corrects a household's own fields (its address); returns the row after the change. */
+/**
+ * Corrects a household's own fields (its address); returns the row after the change. The caller has
+ * locked the household and incremented its version (lockHousehold).
+ */
 export async function updateHouseholdAddress(
   db: Db,
   key: { districtCode: string; id: string },
@@ -577,7 +580,7 @@ export async function updateHouseholdAddress(
 ): Promise<HouseholdRecord | undefined> {
   const rows = await db
     .update(households)
-    .set({ address, version: sql`${households.version} + 1`, updatedAt: sql`now()` })
+    .set({ address, updatedAt: sql`now()` })
     .where(and(eq(households.districtCode, key.districtCode), eq(households.id, key.id)))
     .returning(householdColumns);
   return rows[0];

@@ -23,6 +23,7 @@ import {
   findPerson,
   findPersonIdByIdNumber,
   insertPerson,
+  livePersonsWithIdNumber,
   personRowsById,
   setPersonDeathDate,
   updatePersonResidence,
@@ -241,6 +242,16 @@ async function addOneMember(
         'idNumber',
       );
     }
+    // Ids are city-wide: a person managed by another district comes here by a transfer, not a new record.
+    const elsewhere = await livePersonsWithIdNumber(tx.db, result.record.idNumber);
+    if (elsewhere[0]) {
+      const name = divisionIndex().get(elsewhere[0].districtCode)?.name ?? elsewhere[0].districtCode;
+      throw new RegistryError(
+        'duplicate',
+        `身份证号 ${maskIdNumber(result.record.idNumber)} 已在${name}登记：迁入本区须由${name}发起跨区迁移，经本区接收后生效`,
+        'idNumber',
+      );
+    }
     person = {
       ...result.record,
       districtCode: household.districtCode,
@@ -257,12 +268,12 @@ async function addOneMember(
     });
   } else {
     const found = await findPerson(tx.db, scope, household.districtCode, member.personId, true);
-    if (!found)
-      throw new RegistryError(
-        'not_found',
-        `人员「${member.personId}」不存在或不在您的数据范围内`,
-        'personId',
-      );
+    if (!found) {
+      const error = await notHereError(tx, member.personId, household.districtCode);
+      throw error.code === 'not_found'
+        ? new RegistryError('not_found', `人员「${member.personId}」不存在或不在您的数据范围内`, 'personId')
+        : error;
+    }
     if (found.birthDate > validFrom)
       throw new RegistryError('validation', '成员关系起始日期不能早于出生日期', 'validFrom');
     await assertFreeFrom(tx, found, validFrom);
@@ -420,32 +431,43 @@ export async function addMember(
   input: AddMemberInput,
   options?: WriteOptions,
 ): Promise<WriteResult<MembershipRecord>> {
-  return registryWrite(tx, 'household.member_added', options, async (changes, today) => {
-    const problems: Problem[] = [];
-    if (checkDate(problems, 'validFrom', input.validFrom, '迁入日期')) {
-      problems.push(
-        ...validateMemberInputs([input.member], input.validFrom, today, 'member').map((p) => ({
-          ...p,
-          field: p.field.replace('member[0]', 'member'),
-        })),
-      );
-    }
-    throwIfProblems(problems);
-    const household = await lockHousehold(tx, scope, input.household, input.version);
-    const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
-    if (
-      input.member.relationCode === HEAD_RELATION &&
-      current.some((m) => m.membership.relationCode === HEAD_RELATION)
-    ) {
-      throw new RegistryError(
-        'conflict',
-        '该户已有户主，一户只能有一名户主；请使用“变更户主”',
-        'member.relationCode',
-      );
-    }
-    const seq = await nextSeq(tx.db, household.districtCode, household.id);
-    return addOneMember(tx, scope, household, input.member, input.validFrom, seq, today, changes);
-  });
+  return registryWrite(tx, 'household.member_added', options, (changes, today) =>
+    addMemberRows(tx, scope, input, changes, today),
+  );
+}
+
+/** The body of 成员迁入 (also of 出生登记): validates, locks the household, adds the member. */
+export async function addMemberRows(
+  tx: WorkTx,
+  scope: DataScope,
+  input: AddMemberInput,
+  changes: Change[],
+  today: string,
+): Promise<MembershipRecord> {
+  const problems: Problem[] = [];
+  if (checkDate(problems, 'validFrom', input.validFrom, '迁入日期')) {
+    problems.push(
+      ...validateMemberInputs([input.member], input.validFrom, today, 'member').map((p) => ({
+        ...p,
+        field: p.field.replace('member[0]', 'member'),
+      })),
+    );
+  }
+  throwIfProblems(problems);
+  const household = await lockHousehold(tx, scope, input.household, input.version);
+  const current = await householdMemberRows(tx.db, household.districtCode, household.id, true);
+  if (
+    input.member.relationCode === HEAD_RELATION &&
+    current.some((m) => m.membership.relationCode === HEAD_RELATION)
+  ) {
+    throw new RegistryError(
+      'conflict',
+      '该户已有户主，一户只能有一名户主；请使用“变更户主”',
+      'member.relationCode',
+    );
+  }
+  const seq = await nextSeq(tx.db, household.districtCode, household.id);
+  return addOneMember(tx, scope, household, input.member, input.validFrom, seq, today, changes);
 }
 
 /**

@@ -219,7 +219,7 @@ export const householdMembers = pgTable(
     check('household_members_dates_chk', sql`${t.validTo} is null or ${t.validTo} >= ${t.validFrom}`),
     check(
       'household_members_end_reason_chk',
-      sql`${t.endReason} is null or ${t.endReason} in ('moved_out','moved','death','head_changed','correction','other')`,
+      sql`${t.endReason} is null or ${t.endReason} in ('moved_out','moved','death','head_changed','relation_changed','correction','other')`,
     ),
   ],
 );

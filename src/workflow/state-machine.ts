@@ -183,3 +183,58 @@ export async function applyTransition<S extends string, C>(
   });
   return { from: current.state, to: transition.to, version: next.version };
 }
+
+export interface StartRequest {
+  id: string;
+  /** The transition that creates the entity: one whose `from` is empty. */
+  action: string;
+  divisionCode: string;
+  role: Role | 'system';
+  attachments?: readonly string[] | undefined;
+}
+
+/**
+ * The first event of an entity the owner has just inserted in its initial state (version 1): checks the
+ * creating transition's permission, and records the step in the timeline (from null) and the audit chain,
+ * as `applyTransition` does for every later step. A machine lists its creating transition with
+ * `from: []`, so that `allowedTransitions` never offers it on an existing entity.
+ */
+export async function recordStart<S extends string, C>(
+  tx: WorkTx,
+  machine: MachineDef<S, C>,
+  request: StartRequest,
+  after: Record<string, unknown> = {},
+): Promise<{ state: S; version: number }> {
+  const transition = machine.transitions.find((t) => t.action === request.action);
+  if (!transition || transition.from.length > 0) {
+    throw new Error(`${machine.name}: ${request.action} is not a creating transition`);
+  }
+  if (request.role !== 'system' && !hasPermission(request.role, transition.permission)) {
+    throw new WorkflowError('forbidden', `您没有权限执行「${transition.label}」`);
+  }
+  const version = 1;
+  await appendEvent(tx, {
+    districtCode: request.divisionCode.slice(0, 6),
+    entityType: machine.entityType,
+    entityId: request.id,
+    machine: machine.name,
+    action: transition.action,
+    fromState: null,
+    toState: transition.to,
+    version,
+    actorId: tx.actor.userId,
+    actorDivision: tx.actor.divisionCode,
+    reason: tx.actor.reason,
+    attachments: [...(request.attachments ?? [])],
+    at: tx.now.toISOString(),
+  });
+  tx.record({
+    action: machine.auditAction,
+    entityType: machine.entityType,
+    entityId: request.id,
+    district: request.divisionCode,
+    before: null,
+    after: { state: transition.to, version, action: transition.action, ...after },
+  });
+  return { state: transition.to, version };
+}
