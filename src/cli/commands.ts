@@ -42,10 +42,6 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./audit.command.ts')).registerAuditCommands,
   },
   {
-    commands: { calendar: '工作日历：法定节假日、调休与工作日期限 (working-day calendar)' },
-    load: async () => (await import('./calendar.command.ts')).registerCalendarCommands,
-  },
-  {
     commands: { users: '用户管理 (users)' },
     load: async () => (await import('./users.command.ts')).registerUsersCommands,
   },
@@ -59,6 +55,17 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
+  },
+  {
+    commands: { jobs: '任务：导入、定时任务等的进度与管理 (jobs)' },
+    load: async () => (await import('./jobs.command.ts')).registerJobsCommands,
+  },
+  {
+    commands: {
+      worker:
+        '任务执行进程：在 PostgreSQL 上与服务并行运行导入、定时任务等，可开多个 (run jobs beside the server)',
+    },
+    load: async () => (await import('./worker.command.ts')).registerWorkerCommand,
   },
   {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
