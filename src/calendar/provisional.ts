@@ -19,7 +19,8 @@
  *     working days within `maxConsecutiveWorkdays`; taken alternately on either side of the block, first
  *     from the side with the better candidate; the better candidate leaves no lone day of rest between two
  *     working days, then lies nearer to the block.
- * Compared with the official 2025 and 2026 calendars this gives the same working days (calendar tests).
+ *  4. A weekend day of rest next to a block is counted in it, as the notices do.
+ * For 2025 and 2026 this gives exactly the State Council's days (provisional.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import chineseDays from 'chinese-days';
@@ -391,6 +392,25 @@ function arrange(year: number): CalendarDay[] {
       makeup.set(pick.day, b.name);
       nextSide = side < 0 ? 1 : -1;
     }
+  }
+
+  // A weekend day of rest next to a block belongs to it, as the notices count it (2026: 春节 from Sunday
+  // 15 February, 腊月二十八, when Saturday 14 is worked).
+  for (const b of blocks) {
+    while (
+      isWeekendDay(b.first - 1) &&
+      !makeup.has(b.first - 1) &&
+      !off.has(b.first - 1) &&
+      b.first - 1 >= windowFirst
+    )
+      off.add(--b.first);
+    while (
+      isWeekendDay(b.last + 1) &&
+      !makeup.has(b.last + 1) &&
+      !off.has(b.last + 1) &&
+      b.last + 1 <= windowLast
+    )
+      off.add(++b.last);
   }
 
   const days: CalendarDay[] = [];

@@ -42,6 +42,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./audit.command.ts')).registerAuditCommands,
   },
   {
+    commands: { calendar: '工作日历：法定节假日、调休与工作日期限 (working-day calendar)' },
+    load: async () => (await import('./calendar.command.ts')).registerCalendarCommands,
+  },
+  {
     commands: { users: '用户管理 (users)' },
     load: async () => (await import('./users.command.ts')).registerUsersCommands,
   },
