@@ -21,6 +21,7 @@ describe('roles', () => {
       'parameters',
       'calendar',
       'simulate',
+      'jobs',
       'audit',
       'users',
     ]);
@@ -39,6 +40,7 @@ describe('roles', () => {
       'parameters',
       'calendar',
       'simulate',
+      'jobs',
       'audit',
     ]);
     expect(menusOf('committee_assistant')).toContain('import');

@@ -87,6 +87,7 @@ export const MENUS = [
   'parameters',
   'calendar',
   'simulate',
+  'jobs',
   'audit',
   'users',
 ] as const;
@@ -100,6 +101,8 @@ export function menusOf(role: Role): Menu[] {
   if (can('registry.import')) menus.push('import');
   menus.push('calculator', 'parameters', 'calendar');
   if (can('policy.simulate')) menus.push('simulate');
+  // 任务: the kinds of job a role may see are imports and audit checkpoints so far (src/jobs/kinds).
+  if (can('registry.import') || can('audit.view')) menus.push('jobs');
   if (can('audit.view')) menus.push('audit');
   if (can('users.manage')) menus.push('users');
   return menus;

@@ -40,6 +40,7 @@ describeStores('auth routes', (ctx) => {
       'calculator',
       'parameters',
       'calendar',
+      'jobs',
     ]);
     expect(body.user).not.toHaveProperty('passwordHash');
     expect(body.csrfToken).toBe(agent.csrf);

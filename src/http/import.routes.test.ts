@@ -5,7 +5,7 @@ import { describeStores } from '../../test/support/stores.ts';
 import { listAudit } from '../audit/audit.service.ts';
 import { verifyAuditChain } from '../audit/verify.service.ts';
 import { ALL } from '../auth/scope.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeIdNumber } from '../registry/id-number.ts';
@@ -19,9 +19,13 @@ import {
 } from '../registry/import/roster.fixtures.ts';
 import { multipart } from './multipart.fixtures.ts';
 import { safeUploadName } from './routes/import.routes.ts';
-import { addUser, loginAs, testServer, type Agent } from './test-helpers.ts';
+import { jobKinds } from '../jobs/kinds/index.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import { addUser, loginAs, testConfig, testServer, type Agent } from './test-helpers.ts';
 
 describeStores('import route', (ctx) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mz-import-route-'));
+  const config = testConfig({ MINZHENG_DATA_DIR: dataDir });
   let app: FastifyInstance;
   let street: Agent;
   let street2: Agent;
@@ -36,10 +40,7 @@ describeStores('import route', (ctx) => {
     });
 
   beforeAll(async () => {
-    app = await testServer(ctx.store, {
-      MINZHENG_MAX_UPLOAD_MB: '1',
-      MINZHENG_DATA_DIR: mkdtempSync(join(tmpdir(), 'mz-import-route-')),
-    });
+    app = await testServer(ctx.store, { MINZHENG_MAX_UPLOAD_MB: '1', MINZHENG_DATA_DIR: dataDir });
     await addUser(ctx.store, 'street1', 'street_caseworker', YANGPU_COMMITTEE.slice(0, 9));
     await addUser(ctx.store, 'street2', 'street_caseworker', YANGPU_OTHER_STREET_COMMITTEE.slice(0, 9));
     await addUser(ctx.store, 'finance', 'finance_officer', '310110');
@@ -49,7 +50,16 @@ describeStores('import route', (ctx) => {
   });
   afterAll(() => app.close());
 
-  it('a dry run validates and writes nothing; the real run writes and is audited once', async () => {
+  const runJobs = () =>
+    new JobRunner({ store: ctx.store, config, kinds: jobKinds(), schedules: false }).runUntilIdle();
+  const jobOf = async (agent: Agent, id: string) =>
+    (await agent.get(`/api/jobs/${id}`)).json<{
+      state: string;
+      error: string | null;
+      result: { ok: boolean; errorCount: number; errors: unknown[]; households: number } | null;
+    }>();
+
+  it('a dry run validates and writes nothing; the real run is a job that writes and is audited once', async () => {
     const dry = await upload(
       street,
       multipart({ name: 'roster.csv', content: csv }, { dryRun: 'true', reason: '年度台账' }),
@@ -62,10 +72,24 @@ describeStores('import route', (ctx) => {
       street,
       multipart({ name: 'roster.csv', content: csv }, { dryRun: 'false', reason: '年度台账' }),
     );
-    expect(real.statusCode).toBe(200);
-    expect(real.json()).toMatchObject({ ok: true, dryRun: false, households: 3 });
-    expect(real.body).not.toContain('"audit"');
+    expect(real.statusCode).toBe(202);
+    const queued = real.json<{ job: { id: string; state: string; kind: string }; existing: boolean }>();
+    expect(queued).toMatchObject({ existing: false, job: { state: 'queued', kind: 'registry.import' } });
+    expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(0);
+    expect((await runJobs()).succeeded).toBe(1);
+    const done = await jobOf(street, queued.job.id);
+    expect(done).toMatchObject({ state: 'succeeded', result: { ok: true, dryRun: false, households: 3 } });
+    expect(JSON.stringify(done)).not.toContain('"audit"');
     expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+    // The uploaded file went with its job.
+    expect(readdirSync(join(dataDir, 'tmp', 'job-files'))).toEqual([]);
+    // The same file again: the job that imported it, nothing new queued.
+    const again = await upload(
+      street,
+      multipart({ name: 'roster.csv', content: csv }, { dryRun: 'false', reason: '年度台账' }),
+    );
+    expect(again.json()).toMatchObject({ existing: true, job: { id: queued.job.id, state: 'succeeded' } });
+    expect(readdirSync(join(dataDir, 'tmp', 'job-files'))).toEqual([]);
     const audit = await listAudit(ctx.store, { scope: ALL, action: 'registry.import', limit: 5, offset: 0 });
     expect(audit.total).toBe(1);
     expect(audit.items[0]?.reason).toBe('年度台账');
@@ -89,22 +113,24 @@ describeStores('import route', (ctx) => {
     expect((await finance.get('/api/households/export')).statusCode).toBe(403);
   });
 
-  it('a repeated import fails with 400 and the error table, changing nothing', async () => {
+  it('a repeated import (another file with the same people) fails: the job ends failed with the error table', async () => {
     const again = await upload(
       street,
-      multipart({ name: 'roster.csv', content: csv }, { reason: '重复导入' }),
+      multipart({ name: 'roster.csv', content: csv.slice(1) }, { reason: '重复导入' }),
     );
-    expect(again.statusCode).toBe(400);
-    const body = again.json<{
-      ok: boolean;
-      errorCount: number;
-      errors: unknown[];
-      error: { code: string };
-    }>();
-    expect(body.error.code).toBe('IMPORT_INVALID');
-    expect(body.ok).toBe(false);
-    expect(body.errorCount).toBeGreaterThan(0);
+    expect(again.statusCode).toBe(202);
+    const { job } = again.json<{ job: { id: string } }>();
+    expect((await runJobs()).failed).toBe(1);
+    const failed = await jobOf(street, job.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/^台账文件有 \d+ 处错误，未导入任何数据$/);
+    expect(failed.result?.ok).toBe(false);
+    expect(failed.result?.errorCount).toBeGreaterThan(0);
+    expect(failed.result?.errors.length).toBe(failed.result?.errorCount);
     expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);
+    // The other street sees nothing of this street's jobs.
+    expect((await street2.get(`/api/jobs/${job.id}`)).statusCode).toBe(404);
+    expect((await street2.get('/api/jobs')).json<{ total: number }>().total).toBe(0);
   });
 
   it('another street learns only that a person is registered elsewhere, not the household (item 7)', async () => {
@@ -144,7 +170,7 @@ describeStores('import route', (ctx) => {
     expect(bomb.length).toBeLessThan(64 * 1024);
     const response = await upload(
       street,
-      multipart({ name: 'bomb.xlsx', content: bomb }, { dryRun: 'false', reason: '恶意文件' }),
+      multipart({ name: 'bomb.xlsx', content: bomb }, { dryRun: 'true', reason: '恶意文件' }),
     );
     expect(response.statusCode).toBe(400);
     expect(response.rawPayload.length).toBeLessThan(2000);
@@ -160,7 +186,7 @@ describeStores('import route', (ctx) => {
     rows[1]!.name = '王\u0000五';
     const response = await upload(
       street,
-      multipart({ name: 'nul.csv', content: rosterCsv(rows) }, { dryRun: 'false', reason: '含空字符' }),
+      multipart({ name: 'nul.csv', content: rosterCsv(rows) }, { dryRun: 'true', reason: '含空字符' }),
     );
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
@@ -191,7 +217,7 @@ describeStores('import route', (ctx) => {
     const other = rosterCsv(sampleRoster(1, YANGPU_OTHER_STREET_COMMITTEE, 'OUT', 500));
     const response = await upload(
       street,
-      multipart({ name: 'other.csv', content: other }, { reason: '越权导入' }),
+      multipart({ name: 'other.csv', content: other }, { dryRun: 'true', reason: '越权导入' }),
     );
     expect(response.statusCode).toBe(400);
     expect((await street.get('/api/households')).json<{ total: number }>().total).toBe(3);

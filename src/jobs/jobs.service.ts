@@ -59,9 +59,15 @@ export function canStartKind(viewer: JobViewer, kind: JobKind<unknown>): boolean
   return kind.startPermission !== undefined && viewer.can(kind.startPermission);
 }
 
+/** May cancel jobs of this kind (whatever state a job is in). */
+export function mayCancelKind(viewer: JobViewer, kind: JobKind<unknown>): boolean {
+  return viewer.can(kind.cancelPermission ?? kind.startPermission ?? kind.viewPermission);
+}
+
+/** Whether the console offers 取消 for this job: it may be cancelled by this viewer, and has not ended. */
 export function canCancelJob(viewer: JobViewer, job: Job, kind: JobKind<unknown> | undefined): boolean {
   if (!kind || !canSeeJob(viewer, job, kind)) return false;
-  return viewer.can(kind.cancelPermission ?? kind.startPermission ?? kind.viewPermission);
+  return (job.state === 'queued' || job.state === 'running') && mayCancelKind(viewer, kind);
 }
 
 /** The district a division files under: its first six digits, the city level for 310000. */
@@ -204,7 +210,7 @@ export async function cancelJob(
     if (!current || !currentKind || !canSeeJob(viewer, current, currentKind)) {
       throw new JobError('not_found', '任务不存在');
     }
-    if (!canCancelJob(viewer, current, currentKind)) throw new JobError('forbidden', '没有取消此任务的权限');
+    if (!mayCancelKind(viewer, currentKind)) throw new JobError('forbidden', '没有取消此任务的权限');
     const after = await requestCancel(tx.db, id);
     if (!after) {
       throw new ConflictError('wrong_state', `任务${JOB_STATE_LABELS[current.state]}，不能取消`, {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
+import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
 import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
 import { ERRORS } from '../errors.ts';
@@ -49,6 +50,13 @@ const WORKFLOW_CODES: Record<WorkflowErrorCode, ErrorCode> = {
   unaudited_write: 'INTERNAL',
 };
 
+const JOB_CODES: Record<JobErrorCode, ErrorCode> = {
+  invalid_payload: 'VALIDATION',
+  unknown_kind: 'VALIDATION',
+  not_found: 'NOT_FOUND',
+  forbidden: 'FORBIDDEN',
+};
+
 function workflowError(error: WorkflowError): Classified {
   const code = WORKFLOW_CODES[error.code];
   if (code === 'INTERNAL') return { code };
@@ -88,6 +96,7 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof WorkflowError) return workflowError(error);
+  if (error instanceof JobError) return { code: JOB_CODES[error.code], message: error.message };
   if (error instanceof CalendarError) {
     // A bad date, year or import: every problem listed, nothing written.
     return {

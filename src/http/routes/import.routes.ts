@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { importPolicy } from '../../auth/policies/import.policy.ts';
 import { scopeOf } from '../../auth/roles.ts';
 import { normaliseText, textProblem, TEXT_PROBLEM_MESSAGES } from '../../core/text.ts';
+import { shanghaiToday } from '../../core/clock.ts';
+import { jobKinds } from '../../jobs/kinds/index.ts';
+import { keepForJob, REGISTRY_IMPORT_KIND, removeJobFile } from '../../jobs/kinds/registry-import.job.ts';
+import { presentJob } from '../../jobs/jobs.present.ts';
+import { canCancelJob, enqueueJob, userViewer } from '../../jobs/jobs.service.ts';
 import { importHouseholds } from '../../registry/import/import.service.ts';
 import { importLimits } from '../../registry/import/limits.ts';
 import {
@@ -15,6 +20,7 @@ import {
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { withoutControlCharacters } from '../schemas.ts';
+import { jobSchema } from './jobs.routes.ts';
 
 /**
  * The client's file name is only a label (kind sniffing, the audit record): reduced to its last path
@@ -107,6 +113,7 @@ async function readParts(
 }
 
 export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps): void {
+  const kinds = jobKinds();
   const uploadDir = uploadFolder(config.MINZHENG_DATA_DIR);
   const limits = importLimits(config);
   app.post(
@@ -115,12 +122,12 @@ export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps)
       schema: {
         tags: ['人口信息'],
         summary:
-          '导入户籍台账（multipart：file、dryRun "true"/"false"、reason）；有错误时 400 并返回错误表，不写入任何数据',
+          '导入户籍台账（multipart：file、dryRun "true"/"false"、reason）：试运行当场校验，有错误时 400 并返回错误表；正式导入提交为任务，返回 202 和任务（进度与结果见 /api/jobs/{id}）',
         consumes: ['multipart/form-data'],
-        response: { 200: reportSchema },
+        response: { 200: reportSchema, 202: z.object({ job: jobSchema, existing: z.boolean() }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const user = requireUser(request);
       if (!importPolicy.canImport(user)) throw new AppError('FORBIDDEN');
       if (!request.isMultipart())
@@ -132,6 +139,30 @@ export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps)
         const dryRun = upload.fields.dryRun ?? 'false';
         if (dryRun !== 'true' && dryRun !== 'false')
           throw new AppError('VALIDATION', 'dryRun 只能是 "true" 或 "false"');
+        const reason = fieldText(upload.fields, 'reason', '导入原因').slice(0, 500);
+        if (dryRun === 'false') {
+          // The import itself is a job (src/jobs/kinds/registry-import.job.ts): the file moves to the job
+          // files folder, where it outlives a restart, and the answer is the job to follow.
+          if (reason.trim() === '') throw new AppError('VALIDATION', '请填写导入原因（写入审计日志）');
+          const kept = await keepForJob(config.MINZHENG_DATA_DIR, upload.path, upload.name);
+          upload.path = '';
+          const enqueued = await enqueueJob(store, kinds, {
+            kind: REGISTRY_IMPORT_KIND,
+            payload: { file: kept, dryRun: false },
+            actor: { userId: user.id, divisionCode: user.divisionCode, reason, requestId: request.id },
+            divisionCode: user.divisionCode,
+          }).catch(async (error: unknown) => {
+            await removeJobFile(config.MINZHENG_DATA_DIR, kept.token);
+            throw error;
+          });
+          // The same file already queued, running or imported: that job; this upload is not needed.
+          if (enqueued.existing) await removeJobFile(config.MINZHENG_DATA_DIR, kept.token);
+          const job = {
+            ...presentJob(enqueued.job, kinds),
+            canCancel: canCancelJob(userViewer(user), enqueued.job, kinds.get(REGISTRY_IMPORT_KIND)),
+          };
+          return reply.status(202).send({ job, existing: enqueued.existing });
+        }
         const report = await importHouseholds(
           store,
           { path: upload.path, name: upload.name },
@@ -140,10 +171,11 @@ export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps)
             actor: {
               userId: user.id,
               divisionCode: user.divisionCode,
-              reason: fieldText(upload.fields, 'reason', '导入原因').slice(0, 500),
+              reason,
               requestId: request.id,
             },
-            dryRun: dryRun === 'true',
+            dryRun: true,
+            today: shanghaiToday(),
             limits,
           },
         );

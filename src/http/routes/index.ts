@@ -5,6 +5,7 @@ import { registerCalendarRoutes } from './calendar.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerImportRoutes } from './import.routes.ts';
+import { registerJobRoutes } from './jobs.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerStatisticsRoutes } from './statistics.routes.ts';
@@ -17,6 +18,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerUserRoutes,
   registerRegistryRoutes,
   registerImportRoutes,
+  registerJobRoutes,
   registerExportRoutes,
   registerPolicyRoutes,
   registerCalendarRoutes,
