@@ -165,7 +165,7 @@ describeStores('files and attachments', (ctx) => {
     const big = Buffer.concat([pdfBytes('big'), Buffer.alloc(MAX)]);
     const tooLarge = await refused(attach(big, '大文件.pdf'));
     expect((tooLarge as FilesError).code).toBe('too_large');
-    expect(tooLarge.message).toBe('文件「大文件.pdf」超过 1.0 MB 的上限');
+    expect(tooLarge.message).toBe('文件「大文件.pdf」超过 1 MB 的上限');
     const kind = await refused(attach(pdfBytes('k'), 'a.pdf', { kind: 'selfie' }));
     expect((kind as FilesError).code).toBe('invalid');
     expect(kind.message).toContain('材料类型「selfie」不存在');

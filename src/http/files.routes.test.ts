@@ -210,7 +210,7 @@ describeStores('attachments routes', (ctx) => {
     const response = await upload(street, url, { name: '大.pdf', content: big });
     expect(response.statusCode).toBe(413);
     expect(response.json<{ error: { message: string } }>().error.message).toBe(
-      '文件「大.pdf」超过 1.0 MB 的上限',
+      '文件「大.pdf」超过 1 MB 的上限',
     );
     const kind = await upload(street, url, { name: 'a.pdf', content: pdfBytes('k') }, { kind: 'selfie' });
     expect(kind.statusCode).toBe(400);
