@@ -34,13 +34,13 @@ export function infoSheetDocument(data: InfoSheetData): PrintDocument {
       heading('二、家庭成员'),
       table(
         [
-          { header: '序号', width: 0.55, align: 'center' },
+          { header: '序号', width: 0.65, align: 'center' },
           { header: '姓名', width: 1 },
-          { header: '与户主关系', width: 1.2 },
-          { header: '性别', width: 0.55, align: 'center' },
+          { header: '与户主关系', width: 1.3 },
+          { header: '性别', width: 0.6, align: 'center' },
           { header: '出生日期', width: 1.35 },
           { header: '公民身份号码', width: 2.6 },
-          { header: '户籍地', width: 2.7 },
+          { header: '户籍地', width: 2.45 },
         ],
         members.map((m, i) => [
           String(i + 1),

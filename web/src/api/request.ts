@@ -141,3 +141,17 @@ export async function download(path: string, query: Query, fallbackName: string)
   link.click();
   URL.revokeObjectURL(url);
 }
+
+/** Downloads the file a POST answers (a document rendered from a request body, e.g. the 测算单 PDF). */
+export async function downloadPost(path: string, body: unknown, fallbackName: string): Promise<void> {
+  const response = await send('POST', path, { body });
+  if (!response.ok) fail(response, await readBody(response), path, {});
+  const blob = await response.blob();
+  const name = downloadName(response.headers.get('content-disposition') ?? '', fallbackName);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
