@@ -64,6 +64,7 @@ export const personDetailSchema = z.object({
     wageFen: int,
     pensionFen: int,
     otherIncomeFen: int,
+    version: int.describe('版本号（乐观锁）：修改时原样带回，已被他人修改则 409'),
   }),
   household: z
     .object({
@@ -106,10 +107,12 @@ export const householdDetailSchema = z.object({
     districtName: nullableText,
     streetName: nullableText,
     committeeName: nullableText,
+    version: int.describe('版本号（乐观锁）：成员变动与更正时原样带回，已被他人修改则 409'),
   }),
   members: z.array(
     z.object({
       personId: z.string(),
+      personVersion: int.describe('该成员人员信息的版本号（死亡登记、更正时带回）'),
       name: z.string(),
       relationCode: z.string(),
       relationName: z.string(),

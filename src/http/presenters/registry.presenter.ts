@@ -98,6 +98,7 @@ export function presentPerson(person: PersonView, today: string) {
     wageFen: person.wageFen,
     pensionFen: person.pensionFen,
     otherIncomeFen: person.otherIncomeFen,
+    version: person.version ?? 1,
   };
 }
 
@@ -136,6 +137,7 @@ export function presentHouseholdSummary(row: HouseholdSummary) {
 function presentMember(member: CurrentMember, today: string) {
   return {
     personId: member.person.id,
+    personVersion: member.person.version ?? 1,
     name: member.person.name,
     relationCode: member.relationCode,
     relationName: member.relationName,
@@ -171,7 +173,7 @@ export function presentHouseholdDetail(detail: HouseholdDetail, today: string) {
   if (detail.members.some((m) => !m.person.idNumberMasked))
     throw new Error('household detail must be masked');
   return {
-    household: detail.household,
+    household: { ...detail.household, version: detail.household.version ?? 1 },
     members: detail.members.map((m) => presentMember(m, today)),
     history: detail.history.map(presentHistory),
   };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { recordAudit } from '../../audit/audit.service.ts';
 import { householdPolicy } from '../../auth/policies/household.policy.ts';
 import { personPolicy } from '../../auth/policies/person.policy.ts';
 import { scopeOf } from '../../auth/roles.ts';
@@ -18,6 +17,7 @@ import {
   type HouseholdSearch,
   type PersonSearch,
 } from '../../registry/registry.service.ts';
+import { recordOnly } from '../../workflow/unit-of-work.ts';
 import { actorOf, requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -41,7 +41,7 @@ const listQuery = pageQuery.extend({
 });
 
 const idParams = z.object({ id: z.uuid('编号格式不正确') });
-const districtQuery = z.object({
+export const districtQuery = z.object({
   district: z
     .string()
     .regex(/^\d{6}$/)
@@ -70,7 +70,7 @@ export function householdQuery(
  * Records are keyed by (district, id). A user below district level works in one district; a city-wide
  * user (auditor) names it with ?district=, defaulting to the installation's district.
  */
-function districtOf(scope: DataScope, requested: string | undefined, config: Config): string {
+export function districtOf(scope: DataScope, requested: string | undefined, config: Config): string {
   const own = scopeDistrict(scope);
   if (own) {
     if (requested && requested !== own) throw new AppError('NOT_FOUND');
@@ -178,22 +178,18 @@ export function registerRegistryRoutes(app: ZodApp, { store, config }: ServerDep
       const user = requireUser(request);
       const scope = registryReader(user);
       const ref = { districtCode: districtOf(scope, request.query.district, config), id: request.params.id };
-      return store.transaction(async (tx) => {
-        const person = await getPerson(tx.db, scope, ref, { unmask: true });
-        if (!personPolicy.canView(user, person)) throw new AppError('NOT_FOUND');
-        if (!personPolicy.canUnmask(user, person))
-          throw new AppError('FORBIDDEN', '您没有查看完整身份信息的权限');
-        await recordAudit(tx, {
-          actor: actorOf(request, user),
-          action: 'person.unmask',
-          entityType: 'person',
-          entityId: person.id,
-          district: person.districtCode,
-          after: { districtCode: person.districtCode, fields: ['idNumber', 'phone'] },
-          reason: request.body.purpose,
-        });
-        return { idNumber: person.idNumber, phone: person.phone };
+      const person = await getPerson(store.db, scope, ref, { unmask: true });
+      if (!personPolicy.canView(user, person)) throw new AppError('NOT_FOUND');
+      if (!personPolicy.canUnmask(user, person))
+        throw new AppError('FORBIDDEN', '您没有查看完整身份信息的权限');
+      await recordOnly(store, actorOf(request, user), request.body.purpose, {
+        action: 'person.unmask',
+        entityType: 'person',
+        entityId: person.id,
+        district: person.districtCode,
+        after: { districtCode: person.districtCode, fields: ['idNumber', 'phone'] },
       });
+      return { idNumber: person.idNumber, phone: person.phone };
     },
   );
 

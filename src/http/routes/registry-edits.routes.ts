@@ -1,0 +1,683 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { hasPermission, scopeOf } from '../../auth/roles.ts';
+import type { DataScope } from '../../auth/scope.ts';
+import type { AuthUser } from '../../auth/user.ts';
+import { END_REASONS } from '../../registry/codes.ts';
+import { divisionIndex } from '../../registry/divisions.ts';
+import {
+  changeRelation,
+  correctHousehold,
+  correctPerson,
+  householdMembersAsOf,
+  recordDeath,
+  registerBirth,
+} from '../../registry/edits/edits.service.ts';
+import { addMember, changeHead, endMembership, movePerson } from '../../registry/registry.service.ts';
+import {
+  acceptTransfer,
+  closeTransfer,
+  getTransfer,
+  listTransfers,
+  startTransfer,
+  type TransferCaller,
+  type TransferView,
+} from '../../registry/transfer/transfer.service.ts';
+import { inUnitOfWork, type ActingContext, type WorkTx } from '../../workflow/unit-of-work.ts';
+import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { ageOn, todayIso } from '../presenters/registry.presenter.ts';
+import { reasonText, text } from '../schemas.ts';
+import { districtOf, districtQuery } from './registry.routes.ts';
+
+/**
+ * 登记变更 and 跨区迁移: every write of the registry between imports. Each route is the same pipeline:
+ * authenticate → validate (zod) → authorise (registry.write; the scope is the user's) → one unit of work
+ * with the user's reason → the registry service → a small answer with the versions the console needs next.
+ */
+
+const int = z.number().int();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const relationCode = z.string().regex(/^\d{2}$/, '与户主关系代码应为两位数字（GB/T 4761）');
+const reason = reasonText(2, 200, '变更原因');
+const version = int.min(1).describe('页面读到的版本号；已被他人修改则 409');
+const idParams = z.object({ id: z.uuid('编号格式不正确') });
+const memberParams = z.object({ id: z.uuid('编号格式不正确'), personId: z.uuid('编号格式不正确') });
+
+const newPerson = z.object({
+  idNumber: z.string().trim().min(15).max(18),
+  name: text(50).min(1, '请填写姓名'),
+  sex: int,
+  birthDate: isoDate,
+  ethnicity: z
+    .string()
+    .regex(/^\d{2}$/)
+    .nullish(),
+  maritalStatus: z
+    .string()
+    .regex(/^\d{2}$/)
+    .nullish(),
+  phone: text(20).nullish(),
+  hukouDivisionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/, '户籍地区划代码应为 6、9 或 12 位数字'),
+});
+
+const written = z.object({
+  personId: z.string().optional(),
+  householdId: z.string().optional(),
+  personVersion: int.optional(),
+  householdVersion: int.optional(),
+  notice: z.string().optional().describe('办理后需要注意的事项，如户主死亡后该户需变更户主'),
+});
+
+const transferSchema = z.object({
+  id: z.string(),
+  districtCode: z.string(),
+  districtName: z.string().nullable(),
+  fromCommitteeCode: z.string(),
+  fromCommitteeName: z.string().nullable(),
+  toDistrictCode: z.string(),
+  toDistrictName: z.string().nullable(),
+  toCommitteeCode: z.string().nullable(),
+  toCommitteeName: z.string().nullable(),
+  moveDate: z.string(),
+  state: z.enum(['pending', 'accepted', 'refused', 'withdrawn']),
+  stateName: z.string(),
+  version: int,
+  person: z.object({
+    id: z.string(),
+    name: z.string(),
+    sex: int,
+    sexName: z.string(),
+    birthDate: z.string(),
+    age: int,
+    idNumberMasked: z.string(),
+  }),
+  toHouseholdId: z.string().nullable(),
+  toRelationCode: z.string().nullable(),
+  toRelationName: z.string().nullable(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  allowedActions: z.array(z.object({ action: z.string(), label: z.string() })),
+});
+
+const timelineEvent = z.object({
+  id: int,
+  action: z.string(),
+  actionLabel: z.string(),
+  fromState: z.string().nullable(),
+  fromStateLabel: z.string().nullable(),
+  toState: z.string(),
+  toStateLabel: z.string(),
+  actorName: z.string(),
+  actorDivision: z.string().nullable(),
+  reason: z.string(),
+  attachments: z.array(z.string()),
+  at: z.string().describe('ISO 时间；控制台按上海时间显示'),
+});
+
+function presentTransfer(view: TransferView) {
+  return { ...view, person: { ...view.person, age: ageOn(view.person.birthDate, todayIso()) } };
+}
+
+/** The writer: registry.write, else 403; its scope. */
+function writer(request: FastifyRequest): { user: AuthUser; scope: DataScope } {
+  const user = requireUser(request);
+  if (!hasPermission(user.role, 'registry.write')) throw new AppError('FORBIDDEN');
+  return { user, scope: scopeOf(user) };
+}
+
+function actorOf(request: FastifyRequest, user: AuthUser, why: string): ActingContext {
+  return { userId: user.id, divisionCode: user.divisionCode, requestId: request.id, reason: why };
+}
+
+export function registerRegistryEditRoutes(app: ZodApp, { store, config }: ServerDeps): void {
+  /** One edit in one unit of work on behalf of the signed-in writer. */
+  const edit = <T>(
+    request: FastifyRequest,
+    why: string,
+    work: (tx: WorkTx, scope: DataScope, user: AuthUser) => Promise<T>,
+  ): Promise<T> => {
+    const { user, scope } = writer(request);
+    return inUnitOfWork(store, actorOf(request, user, why), (tx) => work(tx, scope, user));
+  };
+  const district = (request: FastifyRequest, requested: string | undefined) =>
+    districtOf(scopeOf(requireUser(request)), requested, config);
+
+  app.post(
+    '/api/households/:id/births',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '出生登记：新生儿登记为本户成员（自出生之日起）',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({ version, person: newPerson, relationCode, reason }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        registerBirth(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          person: body.person,
+          relationCode: body.relationCode,
+        }),
+      );
+      return { personId: result.value.personId, householdId: result.value.householdId };
+    },
+  );
+
+  app.post(
+    '/api/persons/:id/death',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '死亡登记：登记死亡日期，次日起终止其全部成员关系',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({ version, deathDate: isoDate, reason }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        recordDeath(tx, scope, {
+          districtCode,
+          personId: request.params.id,
+          version: body.version,
+          deathDate: body.deathDate,
+        }),
+      );
+      const headless = result.value.headless.map((h) => h.householdNo);
+      return {
+        personId: result.value.person.id,
+        personVersion: result.value.person.version ?? 1,
+        ...(headless.length > 0
+          ? { notice: `户主已死亡：户「${headless.join('、')}」现无户主，请办理变更户主` }
+          : {}),
+      };
+    },
+  );
+
+  app.patch(
+    '/api/persons/:id',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '更正人员信息：姓名、性别、出生日期、身份证号、民族、婚姻状况、电话、户籍地',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({
+          version,
+          reason,
+          changes: z
+            .object({
+              name: text(50).min(1),
+              sex: int,
+              birthDate: isoDate,
+              idNumber: z.string().trim().min(15).max(18),
+              ethnicity: z
+                .string()
+                .regex(/^\d{2}$/)
+                .nullable(),
+              maritalStatus: z
+                .string()
+                .regex(/^\d{2}$/)
+                .nullable(),
+              phone: text(20).nullable(),
+              hukouDivisionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/),
+            })
+            .partial(),
+        }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        correctPerson(tx, scope, {
+          districtCode,
+          personId: request.params.id,
+          version: body.version,
+          changes: body.changes,
+        }),
+      );
+      return { personId: result.value.id, personVersion: result.value.version ?? 1 };
+    },
+  );
+
+  app.patch(
+    '/api/households/:id',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '更正家庭户地址',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({ version, address: text(200), reason }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        correctHousehold(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          address: body.address,
+        }),
+      );
+      return { householdId: result.value.id, householdVersion: result.value.version ?? 1 };
+    },
+  );
+
+  app.post(
+    '/api/households/:id/members',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '成员迁入：本区已登记人员（人员ID）或新登记人员迁入本户',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({
+          version,
+          member: z.union([
+            z.object({ personId: z.uuid('编号格式不正确'), relationCode }),
+            z.object({ person: newPerson, relationCode }),
+          ]),
+          validFrom: isoDate,
+          reason,
+        }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        addMember(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          member: body.member,
+          validFrom: body.validFrom,
+        }),
+      );
+      return { personId: result.value.personId, householdId: result.value.householdId };
+    },
+  );
+
+  app.post(
+    '/api/households/:id/members/:personId/end',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '成员迁出：成员关系于迁出日期终止（死亡请用死亡登记）',
+        params: memberParams,
+        querystring: districtQuery,
+        body: z.object({
+          version,
+          validTo: isoDate.describe('迁出日期（当日起不再是本户成员）'),
+          endReason: z.enum(['moved_out', 'correction', 'other']).describe(
+            Object.entries(END_REASONS)
+              .filter(([k]) => ['moved_out', 'correction', 'other'].includes(k))
+              .map(([k, v]) => `${k} ${v}`)
+              .join('，'),
+          ),
+          reason,
+        }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        endMembership(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          personId: request.params.personId,
+          validTo: body.validTo,
+          endReason: body.endReason,
+        }),
+      );
+      return { personId: result.value.personId, householdId: result.value.householdId };
+    },
+  );
+
+  app.post(
+    '/api/persons/:id/move',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '转户：迁入本区另一家庭户（迁往他区请发起跨区迁移）',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({
+          version,
+          toHouseholdId: z.uuid('编号格式不正确'),
+          toHouseholdVersion: version.optional(),
+          relationCode,
+          date: isoDate,
+          reason,
+        }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        movePerson(tx, scope, {
+          districtCode,
+          personId: request.params.id,
+          version: body.version,
+          to: { districtCode, id: body.toHouseholdId },
+          toVersion: body.toHouseholdVersion,
+          relationCode: body.relationCode,
+          date: body.date,
+        }),
+      );
+      return { personId: result.value.personId, householdId: result.value.householdId };
+    },
+  );
+
+  app.post(
+    '/api/households/:id/head',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '变更户主：新户主自变更日期起为户主，原户主及其他成员改为与新户主的关系',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({
+          version,
+          newHeadPersonId: z.uuid('编号格式不正确'),
+          formerHeadRelationCode: relationCode,
+          otherRelations: z.record(z.uuid(), relationCode).optional(),
+          date: isoDate,
+          reason,
+        }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      await edit(request, body.reason, (tx, scope) =>
+        changeHead(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          newHeadPersonId: body.newHeadPersonId,
+          formerHeadRelationCode: body.formerHeadRelationCode,
+          ...(body.otherRelations ? { otherRelations: body.otherRelations } : {}),
+          date: body.date,
+        }),
+      );
+      return { householdId: request.params.id };
+    },
+  );
+
+  app.post(
+    '/api/households/:id/relations',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '变更成员与户主的关系（自变更日期起）',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({ version, personId: z.uuid('编号格式不正确'), relationCode, date: isoDate, reason }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        changeRelation(tx, scope, {
+          household: { districtCode, id: request.params.id },
+          version: body.version,
+          personId: body.personId,
+          relationCode: body.relationCode,
+          date: body.date,
+        }),
+      );
+      return { personId: result.value.personId, householdId: result.value.householdId };
+    },
+  );
+
+  app.get(
+    '/api/households/:id/members',
+    {
+      schema: {
+        tags: ['人口信息'],
+        summary: '某日的家庭成员（脱敏）',
+        params: idParams,
+        querystring: districtQuery.extend({ date: isoDate.describe('日期，如 2025-01-01') }),
+        response: {
+          200: z.object({
+            date: z.string(),
+            members: z.array(
+              z.object({
+                personId: z.string(),
+                name: z.string(),
+                sexName: z.string(),
+                birthDate: z.string(),
+                age: int,
+                idNumberMasked: z.string(),
+                relationCode: z.string(),
+                relationName: z.string(),
+                validFrom: z.string(),
+                validTo: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (!hasPermission(user.role, 'registry.view')) throw new AppError('FORBIDDEN');
+      const scope = scopeOf(user);
+      const districtCode = districtOf(scope, request.query.district, config);
+      const asOf = await householdMembersAsOf(
+        store.db,
+        scope,
+        { districtCode, id: request.params.id },
+        request.query.date,
+      );
+      return {
+        date: asOf.date,
+        members: asOf.members.map((m) => ({
+          personId: m.person.id,
+          name: m.person.name,
+          sexName: m.person.sex === 1 ? '男' : m.person.sex === 2 ? '女' : '未知',
+          birthDate: m.person.birthDate,
+          age: ageOn(m.person.birthDate, asOf.date),
+          idNumberMasked: m.person.idNumber,
+          relationCode: m.relationCode,
+          relationName: m.relationName,
+          validFrom: m.validFrom,
+          validTo: m.validTo,
+        })),
+      };
+    },
+  );
+
+  // ---- 跨区迁移 ----------------------------------------------------------------------------------
+
+  const caller = (user: AuthUser): TransferCaller => ({ scope: scopeOf(user), role: user.role });
+  const transferParams = z.object({
+    district: z.string().regex(/^\d{6}$/, '区代码应为 6 位数字'),
+    id: z.uuid('编号格式不正确'),
+  });
+
+  app.get(
+    '/api/transfers/districts',
+    {
+      schema: {
+        tags: ['跨区迁移'],
+        summary: '本市各区（跨区迁移的迁入区）',
+        response: { 200: z.array(z.object({ code: z.string(), name: z.string() })) },
+      },
+    },
+    (request) => {
+      requireUser(request);
+      return divisionIndex()
+        .children('31')
+        .filter((d) => d.level === 'district')
+        .map((d) => ({ code: d.code, name: d.name }));
+    },
+  );
+
+  app.post(
+    '/api/transfers',
+    {
+      schema: {
+        tags: ['跨区迁移'],
+        summary: '发起跨区迁移（迁出区）：待迁入区接收后生效',
+        querystring: districtQuery,
+        body: z.object({
+          personId: z.uuid('编号格式不正确'),
+          personVersion: version,
+          toDistrictCode: z.string().regex(/^\d{6}$/, '迁入区代码应为 6 位数字'),
+          toCommitteeCode: z
+            .string()
+            .regex(/^\d{12}$/, '居委会代码应为 12 位数字')
+            .nullish(),
+          moveDate: isoDate,
+          reason,
+        }),
+        response: { 200: transferSchema },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const view = await edit(request, body.reason, (tx, _scope, user) =>
+        startTransfer(tx, caller(user), {
+          districtCode,
+          personId: body.personId,
+          personVersion: body.personVersion,
+          toDistrictCode: body.toDistrictCode,
+          toCommitteeCode: body.toCommitteeCode ?? null,
+          moveDate: body.moveDate,
+        }),
+      );
+      return presentTransfer(view);
+    },
+  );
+
+  app.get(
+    '/api/transfers',
+    {
+      schema: {
+        tags: ['跨区迁移'],
+        summary: '跨区迁移列表：incoming 为迁入本区的（待接收的迁入），outgoing 为本区发起的',
+        querystring: z.object({
+          direction: z.enum(['incoming', 'outgoing']).default('incoming'),
+          state: z.enum(['pending', 'accepted', 'refused', 'withdrawn']).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.object({ items: z.array(transferSchema) }) },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (!hasPermission(user.role, 'registry.view')) throw new AppError('FORBIDDEN');
+      const rows = await listTransfers(store.db, caller(user), request.query);
+      return { items: rows.map(presentTransfer) };
+    },
+  );
+
+  app.get(
+    '/api/transfers/:district/:id',
+    {
+      schema: {
+        tags: ['跨区迁移'],
+        summary: '跨区迁移详情及办理过程（迁出区与迁入区可见）',
+        params: transferParams,
+        response: { 200: transferSchema.extend({ timeline: z.array(timelineEvent) }) },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (!hasPermission(user.role, 'registry.view')) throw new AppError('FORBIDDEN');
+      const view = await getTransfer(store.db, caller(user), {
+        districtCode: request.params.district,
+        id: request.params.id,
+      });
+      return { ...presentTransfer(view), timeline: view.timeline };
+    },
+  );
+
+  app.post(
+    '/api/transfers/:district/:id/accept',
+    {
+      schema: {
+        tags: ['跨区迁移'],
+        summary: '接收（迁入区）：选择迁入的家庭户及与户主关系；人员随即迁入，人员编号不变',
+        params: transferParams,
+        body: z.object({
+          version,
+          householdId: z.uuid('请选择迁入的家庭户'),
+          householdVersion: version.optional(),
+          relationCode,
+          reason,
+        }),
+        response: { 200: transferSchema },
+      },
+    },
+    async (request) => {
+      const { body, params } = request;
+      const result = await edit(request, body.reason, (tx, _scope, user) =>
+        acceptTransfer(tx, caller(user), {
+          districtCode: params.district,
+          id: params.id,
+          version: body.version,
+          householdId: body.householdId,
+          householdVersion: body.householdVersion,
+          relationCode: body.relationCode,
+        }),
+      );
+      return presentTransfer(result.value);
+    },
+  );
+
+  for (const action of ['refuse', 'withdraw'] as const) {
+    app.post(
+      `/api/transfers/:district/:id/${action}`,
+      {
+        schema: {
+          tags: ['跨区迁移'],
+          summary: action === 'refuse' ? '退回（迁入区），须说明理由' : '撤回（迁出区），接收前可撤回',
+          params: transferParams,
+          body: z.object({
+            version,
+            reason: reasonText(2, 200, action === 'refuse' ? '退回理由' : '撤回原因'),
+          }),
+          response: { 200: transferSchema },
+        },
+      },
+      async (request) => {
+        const { body, params } = request;
+        const view = await edit(request, body.reason, (tx, _scope, user) =>
+          closeTransfer(
+            tx,
+            caller(user),
+            { districtCode: params.district, id: params.id, version: body.version },
+            action,
+          ),
+        );
+        return presentTransfer(view);
+      },
+    );
+  }
+}
