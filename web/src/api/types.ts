@@ -21,6 +21,7 @@ export type MenuId =
   | 'calculator'
   | 'parameters'
   | 'simulate'
+  | 'jobs'
   | 'audit'
   | 'users';
 

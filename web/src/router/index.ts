@@ -71,6 +71,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '政策测算', menu: 'simulate' },
       },
       {
+        path: 'jobs',
+        component: () => import('../views/jobs/list.vue'),
+        meta: { title: '任务', menu: 'jobs' },
+      },
+      {
         path: 'audit',
         component: () => import('../views/audit/list.vue'),
         meta: { title: '审计日志', menu: 'audit' },

@@ -15,6 +15,7 @@ export const MENUS: readonly MenuItem[] = [
   { id: 'calculator', title: '政策计算器', path: '/calculator' },
   { id: 'parameters', title: '政策参数', path: '/parameters' },
   { id: 'simulate', title: '政策测算', path: '/simulate' },
+  { id: 'jobs', title: '任务', path: '/jobs' },
   { id: 'audit', title: '审计日志', path: '/audit' },
   { id: 'users', title: '用户管理', path: '/users' },
 ];

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../api/jobs.ts';
+import { importErrors, progressText, resultLines, stateType } from './data.ts';
+
+const job = (over: Partial<Job>): Job => ({
+  id: 'j',
+  kind: 'registry.import',
+  kindLabel: '户籍台账导入',
+  state: 'succeeded',
+  stateLabel: '已完成',
+  divisionCode: '310110012',
+  done: 0,
+  total: null,
+  percent: null,
+  attempts: 1,
+  maxAttempts: 3,
+  error: null,
+  result: null,
+  createdBy: 'u',
+  reason: '导入',
+  scheduleName: null,
+  createdAt: '2026-12-01T02:00:00.000Z',
+  startedAt: null,
+  updatedAt: '2026-12-01T02:00:00.000Z',
+  finishedAt: null,
+  canCancel: false,
+  ...over,
+});
+
+describe('jobs page data', () => {
+  it('says progress and results in Chinese', () => {
+    expect(progressText(job({ done: 1200, total: 5000 }))).toBe('1,200 / 5,000');
+    expect(progressText(job({ done: 7 }))).toBe('7');
+    expect(resultLines(job({ result: { ok: true, rows: 6, households: 3, persons: 6 } }))).toEqual([
+      '共 6 行',
+      '已导入 3 户、6 人',
+    ]);
+    expect(
+      resultLines(job({ kind: 'audit.checkpoint', result: { signed: false, count: 3, lastId: 3 } })),
+    ).toEqual(['审计日志自上一个检查点以来没有变化，未签署新的检查点']);
+    expect(stateType('failed')).toBe('danger');
+    const errors = [{ row: 2, column: '姓名', value: '', reason: '必填' }];
+    expect(importErrors(job({ result: { ok: false, errors, errorCount: 1 } }))).toEqual(errors);
+    expect(importErrors(job({ result: null }))).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import type { Job, JobState } from '../../api/jobs.ts';
+import type { Column } from '../../utils/columns.ts';
+import { formatDateTime } from '../../utils/format.ts';
+
+export const STATE_OPTIONS: { value: JobState | ''; label: string }[] = [
+  { value: '', label: '全部状态' },
+  { value: 'queued', label: '排队中' },
+  { value: 'running', label: '运行中' },
+  { value: 'cancelling', label: '正在取消' },
+  { value: 'succeeded', label: '已完成' },
+  { value: 'failed', label: '失败' },
+  { value: 'cancelled', label: '已取消' },
+];
+
+/** Element Plus tag and progress colours by state. */
+export function stateType(state: JobState): 'info' | 'primary' | 'success' | 'warning' | 'danger' {
+  switch (state) {
+    case 'queued':
+      return 'info';
+    case 'running':
+      return 'primary';
+    case 'cancelling':
+    case 'cancelled':
+      return 'warning';
+    case 'succeeded':
+      return 'success';
+    case 'failed':
+      return 'danger';
+  }
+}
+
+export function progressStatus(state: JobState): '' | 'success' | 'exception' | 'warning' {
+  if (state === 'succeeded') return 'success';
+  if (state === 'failed') return 'exception';
+  if (state === 'cancelled' || state === 'cancelling') return 'warning';
+  return '';
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** "1,200 / 5,000" (or "1,200" while the total is unknown). */
+export function progressText(job: Pick<Job, 'done' | 'total'>): string {
+  return job.total === null ? n(job.done) : `${n(job.done)} / ${n(job.total)}`;
+}
+
+export const jobColumns: Column<Job>[] = [
+  { prop: 'kindLabel', label: '任务', minWidth: 150 },
+  { prop: 'state', label: '状态', width: 100, slot: true },
+  { prop: 'percent', label: '进度', minWidth: 220, slot: true },
+  { prop: 'reason', label: '原因', minWidth: 160, ellipsis: true },
+  { prop: 'createdAt', label: '提交时间', width: 170, formatter: (j) => formatDateTime(j.createdAt) },
+  { prop: 'finishedAt', label: '结束时间', width: 170, formatter: (j) => formatDateTime(j.finishedAt) },
+];
+
+/** The lines a job's result shows, in Chinese; an import's error table is shown apart. */
+export function resultLines(job: Job): string[] {
+  const r = job.result;
+  if (!r) return [];
+  if (job.kind === 'registry.import') {
+    const lines: string[] = [];
+    if (typeof r.rows === 'number') lines.push(`共 ${n(r.rows)} 行`);
+    if (r.ok === true)
+      lines.push(`已导入 ${n(Number(r.households ?? 0))} 户、${n(Number(r.persons ?? 0))} 人`);
+    if (typeof r.errorCount === 'number' && r.errorCount > 0)
+      lines.push(`发现 ${n(r.errorCount)} 处错误，未写入任何数据`);
+    return lines;
+  }
+  if (job.kind === 'audit.checkpoint') {
+    return r.signed === true
+      ? [`已签署检查点：共 ${n(Number(r.count))} 条，末条第 ${n(Number(r.lastId))} 条`]
+      : ['审计日志自上一个检查点以来没有变化，未签署新的检查点'];
+  }
+  return Object.entries(r).map(
+    ([key, value]) => `${key}：${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+export interface ImportErrorRow {
+  row: number | null;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
+/** An import job's error table, if its result holds one. */
+export function importErrors(job: Job): ImportErrorRow[] {
+  const errors = job.result?.errors;
+  return Array.isArray(errors) ? (errors as ImportErrorRow[]) : [];
+}
