@@ -72,6 +72,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./worker.command.ts')).registerWorkerCommand,
   },
   {
+    commands: { files: '文件与附件：清理孤立文件 (files and attachments)' },
+    load: async () => (await import('./files.command.ts')).registerFilesCommands,
+  },
+  {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
     load: async () => (await import('./demo.command.ts')).registerDemoCommands,
   },

@@ -23,6 +23,7 @@ export const ERRORS = {
   CHECK_FAILED: { status: 422, message: '不满足办理条件' },
   PAYLOAD_TOO_LARGE: { status: 413, message: '请求体或上传文件过大' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的内容类型' },
+  FILE_CONTENT_MISMATCH: { status: 415, message: '文件内容与文件名不符' },
   AUTH_LOCKED: { status: 423, message: '连续登录失败次数过多，账号已临时锁定，请稍后再试' },
   INTERNAL: { status: 500, message: '服务器内部错误，请联系管理员并提供请求编号' },
   UNAVAILABLE: { status: 503, message: '服务暂不可用' },

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CalendarError } from '../../calendar/calendar.errors.ts';
+import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
@@ -73,6 +74,17 @@ function workflowError(error: WorkflowError): Classified {
   return { code, message: code === 'NOT_FOUND' ? ERRORS.NOT_FOUND.message : error.message, payload };
 }
 
+const FILES_CODES: Record<FilesErrorCode, ErrorCode> = {
+  unsupported_type: 'UNSUPPORTED_MEDIA_TYPE',
+  content_mismatch: 'FILE_CONTENT_MISMATCH',
+  too_large: 'PAYLOAD_TOO_LARGE',
+  invalid: 'VALIDATION',
+  not_found: 'NOT_FOUND',
+  forbidden: 'FORBIDDEN',
+  // A stored content the files folder lost: the operator's problem, said in Chinese and logged.
+  content_missing: 'INTERNAL',
+};
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -105,6 +117,7 @@ function classify(error: unknown): Classified | undefined {
       details: error.problems.map((p) => ({ ...(p.field ? { field: p.field } : {}), reason: p.message })),
     };
   }
+  if (error instanceof FilesError) return { code: FILES_CODES[error.code], message: error.message };
   if (error instanceof RegistryValidationError) {
     return {
       code: 'VALIDATION',

@@ -3,6 +3,7 @@ import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { registerCalendarRoutes } from './calendar.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
+import { registerFileRoutes } from './files.routes.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerImportRoutes } from './import.routes.ts';
 import { registerJobRoutes } from './jobs.routes.ts';
@@ -24,4 +25,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerCalendarRoutes,
   registerStatisticsRoutes,
   registerAuditRoutes,
+  registerFileRoutes,
 ];
