@@ -2,6 +2,7 @@ import type { ServerDeps, ZodApp } from '../context.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { registerCalendarRoutes } from './calendar.routes.ts';
+import { registerDocumentRoutes } from './documents.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
 import { registerFileRoutes } from './files.routes.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -22,6 +23,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerJobRoutes,
   registerExportRoutes,
   registerPolicyRoutes,
+  registerDocumentRoutes,
   registerCalendarRoutes,
   registerStatisticsRoutes,
   registerAuditRoutes,

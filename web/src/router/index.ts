@@ -20,6 +20,18 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../views/login/index.vue'),
     meta: { title: '登录', public: true },
   },
+  // Printable documents: a page of their own (a toolbar and the A4 sheet), outside the layout, so that
+  // the browser prints the sheet alone.
+  {
+    path: '/documents/households/:id/info-sheet',
+    component: () => import('../views/documents/info-sheet.vue'),
+    meta: { title: '家庭基本信息表', menu: 'households' },
+  },
+  {
+    path: '/documents/calculation',
+    component: () => import('../views/documents/calculation.vue'),
+    meta: { title: '社会救助测算单', menu: 'calculator' },
+  },
   {
     path: '/',
     component: () => import('../layouts/BasicLayout.vue'),
