@@ -23,19 +23,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createUser } from '../src/auth/user.service.ts';
 import { loadConfig } from '../src/config.ts';
 import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
-import { loadDemoPopulation } from '../src/demo/demo.service.ts';
-import { buildServer } from '../src/http/server.ts';
 import { createItems, doneCounts, itemsKind, ITEMS_KIND } from '../src/jobs/items.fixtures.ts';
 import { JobKinds } from '../src/jobs/job-kind.ts';
 import { getJob } from '../src/jobs/jobs.repository.ts';
 import { enqueueJob } from '../src/jobs/jobs.service.ts';
-import { registryImportJob } from '../src/jobs/kinds/registry-import.job.ts';
-import { auditCheckpointJob } from '../src/jobs/kinds/audit-checkpoint.job.ts';
 import { JobRunner } from '../src/jobs/runner.ts';
-import { seedDivisions } from '../src/registry/registry.service.ts';
 
 const TABLE = 'bench_items';
 const DISTRICT = '310110';
@@ -85,6 +79,10 @@ async function workerChild(): Promise<void> {
 /** The API server on the embedded store, with its own job runner (as `serve` runs it). */
 async function serverChild(): Promise<void> {
   const dir = process.env.MZ_BENCH_DIR ?? '';
+  // The server's modules load only here (the PostgreSQL part needs none of them).
+  const { buildServer } = await import('../src/http/server.ts');
+  const { registryImportJob } = await import('../src/jobs/kinds/registry-import.job.ts');
+  const { auditCheckpointJob } = await import('../src/jobs/kinds/audit-checkpoint.job.ts');
   const store = await openPglite(dir);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -296,6 +294,9 @@ async function api<T>(address: string, cookie: string, path: string): Promise<T>
 }
 
 async function embeddedPart(persons: number, items: number, rate: number, duration: number): Promise<void> {
+  const { createUser } = await import('../src/auth/user.service.ts');
+  const { loadDemoPopulation } = await import('../src/demo/demo.service.ts');
+  const { seedDivisions } = await import('../src/registry/registry.service.ts');
   const dir = mkdtempSync(join(tmpdir(), 'mz-bench-jobs-'));
   let server: ChildProcess | undefined;
   try {
