@@ -20,6 +20,7 @@ export type MenuId =
   | 'import'
   | 'calculator'
   | 'parameters'
+  | 'calendar'
   | 'simulate'
   | 'jobs'
   | 'audit'

@@ -78,6 +78,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '政策参数', menu: 'parameters' },
       },
       {
+        path: 'calendar',
+        component: () => import('../views/calendar/index.vue'),
+        meta: { title: '工作日历', menu: 'calendar' },
+      },
+      {
         path: 'simulate',
         component: () => import('../views/simulate/index.vue'),
         meta: { title: '政策测算', menu: 'simulate' },

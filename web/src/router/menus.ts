@@ -14,6 +14,7 @@ export const MENUS: readonly MenuItem[] = [
   { id: 'import', title: '台账导入', path: '/import' },
   { id: 'calculator', title: '政策计算器', path: '/calculator' },
   { id: 'parameters', title: '政策参数', path: '/parameters' },
+  { id: 'calendar', title: '工作日历', path: '/calendar' },
   { id: 'simulate', title: '政策测算', path: '/simulate' },
   { id: 'jobs', title: '任务', path: '/jobs' },
   { id: 'audit', title: '审计日志', path: '/audit' },
