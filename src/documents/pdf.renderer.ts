@@ -1,4 +1,4 @@
-import pdfmake from 'pdfmake';
+import type PdfmakeModule from 'pdfmake';
 import type { Content, CustomTableLayout, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { DocumentBlock, DocumentField, PrintDocument } from './document.ts';
 import { documentFonts } from './fonts.ts';
@@ -27,25 +27,34 @@ interface VirtualFs {
   writeFileSync(name: string, content: Buffer): void;
 }
 
-let configured = false;
+type Pdfmake = typeof PdfmakeModule;
+let loading: Promise<Pdfmake> | undefined;
 
 /**
- * pdfmake is a process-wide object: fonts are given as in-memory buffers, and it may read neither local
- * files nor URLs (a document's text can never make the server fetch anything).
+ * pdfmake, loaded on the first document (it and its font engine take a few hundred ms to load: the server
+ * does not pay for them at start) and configured once for the process: fonts are in-memory files, and it
+ * may read neither local files nor URLs (a document's text can never make the server fetch anything).
  */
-function configure(): void {
-  if (configured) return;
-  const { regular, bold } = documentFonts();
-  // Fonts are named files of pdfmake's in-memory file system (it takes no Buffer in a font descriptor).
-  const vfs = (pdfmake as unknown as { virtualfs: VirtualFs }).virtualfs;
-  vfs.writeFileSync(REGULAR_FILE, regular);
-  vfs.writeFileSync(BOLD_FILE, bold);
-  pdfmake.setFonts({
-    [FONT]: { normal: REGULAR_FILE, bold: BOLD_FILE, italics: REGULAR_FILE, bolditalics: BOLD_FILE },
-  });
-  pdfmake.setUrlAccessPolicy(() => false);
-  pdfmake.setLocalAccessPolicy(() => false);
-  configured = true;
+function loadPdfmake(): Promise<Pdfmake> {
+  loading ??= import('pdfmake')
+    .then(({ default: pdfmake }) => {
+      const { regular, bold } = documentFonts();
+      // Fonts are named files of pdfmake's in-memory file system (it takes no Buffer in a font descriptor).
+      const vfs = (pdfmake as unknown as { virtualfs: VirtualFs }).virtualfs;
+      vfs.writeFileSync(REGULAR_FILE, regular);
+      vfs.writeFileSync(BOLD_FILE, bold);
+      pdfmake.setFonts({
+        [FONT]: { normal: REGULAR_FILE, bold: BOLD_FILE, italics: REGULAR_FILE, bolditalics: BOLD_FILE },
+      });
+      pdfmake.setUrlAccessPolicy(() => false);
+      pdfmake.setLocalAccessPolicy(() => false);
+      return pdfmake;
+    })
+    .catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+  return loading;
 }
 
 const grid: CustomTableLayout = {
@@ -211,6 +220,6 @@ export function pdfDefinition(doc: PrintDocument): TDocumentDefinitions {
 
 /** Renders a document to PDF bytes (A4, the font subset embedded). */
 export async function renderPdf(doc: PrintDocument): Promise<Buffer> {
-  configure();
+  const pdfmake = await loadPdfmake();
   return pdfmake.createPdf(pdfDefinition(doc)).getBuffer();
 }
