@@ -17,7 +17,7 @@ describe('COMMAND_GROUPS', () => {
     expect(commandNamed(['persons', 'find', '--name', '张'])).toBe('persons');
     expect(commandNamed(['--help'])).toBeUndefined();
     expect(commandNamed(['help', 'calc'])).toBe('calc');
-    expect(Object.keys(groupOf('households')?.commands ?? {})).toEqual(['persons', 'households']);
+    expect(Object.keys(groupOf('households')?.commands ?? {})).toEqual(['persons', 'households', 'registry']);
     expect(groupOf('frob')).toBeUndefined();
     expect(groupOf('toString')).toBeUndefined();
   });

@@ -53,6 +53,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     commands: {
       persons: '人员信息查询 (population registry: persons)',
       households: '家庭户查询 (population registry: households)',
+      registry: '登记变更：死亡、出生、更正，跨区迁移查询 (registry edits)',
     },
     load: async () => (await import('./registry.command.ts')).registerRegistryCommands,
   },

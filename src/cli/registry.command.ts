@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import displayWidth from 'string-width';
-import { recordAudit } from '../audit/audit.service.ts';
 import { ALL } from '../auth/scope.ts';
 import { formatYuan } from '../policy/engine/exact.ts';
 import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES } from '../registry/codes.ts';
@@ -16,6 +15,9 @@ import {
 } from '../registry/registry.service.ts';
 import { maskIdNumber } from '../registry/id-number.ts';
 import type { Db } from '../db/store.ts';
+import { recordOnly, type ActingContext } from '../workflow/unit-of-work.ts';
+import { WorkflowError } from '../workflow/workflow.errors.ts';
+import { registerRegistryEditCommands } from './registry-edits.command.ts';
 import { CliError, withStore } from './context.ts';
 
 /** A table for the terminal: columns padded to the widest cell (Chinese characters take two columns). */
@@ -36,7 +38,8 @@ function positiveInt(value: string, flag: string): number {
   return Number(value);
 }
 
-function cliActor(reason: string) {
+/** The operator at the terminal: a city-level actor (the CLI acts on every district) named by their login. */
+function cliActor(reason: string): ActingContext {
   return { userId: `cli:${userInfo().username}`, divisionCode: null, requestId: undefined, reason };
 }
 
@@ -54,7 +57,7 @@ function auditedIdQuery(idNumber: string | undefined): string | undefined {
 }
 
 function fail(error: unknown): never {
-  if (error instanceof RegistryError) throw new CliError(error.message);
+  if (error instanceof RegistryError || error instanceof WorkflowError) throw new CliError(error.message);
   throw error;
 }
 
@@ -100,25 +103,21 @@ async function findPersons(opts: FindOptions): Promise<void> {
   const page = await withStore(async (store) => {
     const result = await searchPersons(store.db, ALL, query).catch(fail);
     if (reason) {
-      await store.transaction((tx) =>
-        recordAudit(tx, {
-          actor: cliActor(reason),
-          action: 'person.unmask',
-          entityType: 'person',
-          entityId: result.rows.map((r) => r.id).join(',') || null,
-          // The persons' district when they share one; a search across districts is filed at the city level.
-          district:
-            new Set(result.rows.map((r) => r.districtCode)).size === 1
-              ? result.rows[0]?.districtCode
-              : '310000',
-          // Like the API's unmask row, the audit row holds no full ID number (the person ids say who).
-          after: {
-            query: { ...query, unmask: undefined, idNumber: auditedIdQuery(query.idNumber) },
-            shown: result.rows.length,
-          },
-          reason,
-        }),
-      );
+      await recordOnly(store, cliActor(reason), reason, {
+        action: 'person.unmask',
+        entityType: 'person',
+        entityId: result.rows.map((r) => r.id).join(',') || null,
+        // The persons' district when they share one; a search across districts is filed at the city level.
+        district:
+          new Set(result.rows.map((r) => r.districtCode)).size === 1
+            ? result.rows[0]?.districtCode
+            : '310000',
+        // Like the API's unmask row, the audit row holds no full ID number (the person ids say who).
+        after: {
+          query: { ...query, unmask: undefined, idNumber: auditedIdQuery(query.idNumber) },
+          shown: result.rows.length,
+        },
+      });
     }
     return result;
   });
@@ -223,17 +222,13 @@ async function showHousehold(householdNo: string, opts: ShowOptions): Promise<vo
       { unmask: opts.unmask === true },
     ).catch(fail);
     if (reason) {
-      await store.transaction((tx) =>
-        recordAudit(tx, {
-          actor: cliActor(reason),
-          action: 'person.unmask',
-          entityType: 'household',
-          entityId: result.household.id,
-          district: districtCode,
-          after: { householdNo, districtCode, persons: result.history.length },
-          reason,
-        }),
-      );
+      await recordOnly(store, cliActor(reason), reason, {
+        action: 'person.unmask',
+        entityType: 'household',
+        entityId: result.household.id,
+        district: districtCode,
+        after: { householdNo, districtCode, persons: result.history.length },
+      });
     }
     return result;
   });
@@ -273,4 +268,6 @@ export function registerRegistryCommands(program: Command): void {
     .option('--unmask', '显示完整身份证号：管理操作，须填 --reason，记入审计日志 (administrative; audited)')
     .option('--reason <text>', '操作原因 (reason, required with --unmask)')
     .action((householdNo: string, opts: ShowOptions) => showHousehold(householdNo, opts));
+
+  registerRegistryEditCommands(program, { actor: cliActor, fail });
 }

@@ -12,7 +12,14 @@ import {
 } from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import { isUuid } from './membership.service.ts';
-import { countCeiling, countPersons, findPerson, pageBounds, searchPersonRows } from './person.repository.ts';
+import {
+  countCeiling,
+  countPersons,
+  findPerson,
+  pageBounds,
+  personRowsById,
+  searchPersonRows,
+} from './person.repository.ts';
 import { normaliseInitialsQuery } from './pinyin.ts';
 import { streetAndCommitteeNames, toPersonView } from './present.ts';
 import { RegistryError } from './registry.errors.ts';
@@ -162,6 +169,16 @@ export async function getPerson(
   const person = isUuid(ref.id) ? await findPerson(db, scope, ref.districtCode, ref.id) : undefined;
   if (!person) throw new RegistryError('not_found', '人员不存在或不在您的数据范围内', 'id');
   return toPersonView(person, options.unmask === true);
+}
+
+/**
+ * The district that manages a person now (ids are city-wide; see transfer/transfer.service.ts), or
+ * undefined for an unknown id. For edges that name a person by id alone (the CLI).
+ */
+export async function managingDistrictOf(db: Db, personId: string): Promise<string | undefined> {
+  if (!isUuid(personId)) return undefined;
+  const rows = await personRowsById(db, personId);
+  return rows.find((r) => r.residenceDivisionCode.startsWith(r.districtCode))?.districtCode;
 }
 
 /**
