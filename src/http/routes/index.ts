@@ -9,6 +9,7 @@ import { registerHealthRoutes } from './health.routes.ts';
 import { registerImportRoutes } from './import.routes.ts';
 import { registerJobRoutes } from './jobs.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
+import { registerRegistryEditRoutes } from './registry-edits.routes.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerStatisticsRoutes } from './statistics.routes.ts';
 import { registerUserRoutes } from './users.routes.ts';
@@ -19,6 +20,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerAuthRoutes,
   registerUserRoutes,
   registerRegistryRoutes,
+  registerRegistryEditRoutes,
   registerImportRoutes,
   registerJobRoutes,
   registerExportRoutes,
