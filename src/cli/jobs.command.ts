@@ -102,6 +102,10 @@ export function registerJobsCommands(program: Command): void {
         }),
       );
       const views = items.map((job) => presentJob(job, jobKinds()));
+      if (views.length === 0) {
+        out(total === 0 ? '暂无任务\n' : `共 ${n(total)} 个任务\n`);
+        return;
+      }
       out(
         `${formatTable(
           ['任务', '种类', '状态', '进度', '提交时间', '错误'],
@@ -152,6 +156,10 @@ export function registerJobsCommands(program: Command): void {
     .description('列出定时任务及下次运行时间（上海时间） (list schedules)')
     .action(async () => {
       const list = await withStore((store) => schedules(store));
+      if (list.length === 0) {
+        out('暂无定时任务\n');
+        return;
+      }
       out(
         `${formatTable(
           ['名称', '种类', '定时（分 时 日 月 周）', '启用', '下次运行', '上次运行'],
