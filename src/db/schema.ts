@@ -5,4 +5,5 @@ export * from '../audit/schema.ts';
 export * from '../workflow/schema.ts';
 export * from '../files/schema.ts';
 export * from '../calendar/schema.ts';
+export * from '../registry/facts/schema.ts';
 export * from '../registry/transfer/schema.ts';

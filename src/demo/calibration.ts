@@ -122,6 +122,20 @@ const calibrationSchema = z.object({
       floorAreaBelowAverageShare: share,
     }),
   }),
+  history: z.object({
+    status,
+    note: z.string().optional(),
+    years: z.number().int().min(1).max(10),
+    incomeChangeShare: z.object({ wage: share, pension: share, otherIncome: share }),
+    earlierIncomeFactor: z.object({ min: z.number().positive(), max: z.number().positive() }),
+    assetsChangeShare: share,
+    earlierAssetsFactor: z.object({ min: z.number().positive(), max: z.number().positive() }),
+    earlierSpendingYearShare: share,
+    earlierSpendingFactor: z.object({ min: z.number().positive(), max: z.number().positive() }),
+    deathShareOfSingleElders: share,
+    moveShareOfNewHouseholds: share,
+    verifiedShareOfDibaoHouseholds: share,
+  }),
 });
 
 export type CalibrationFile = z.infer<typeof calibrationSchema>;

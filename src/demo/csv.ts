@@ -1,5 +1,6 @@
 import { HEAD_RELATION } from '../registry/codes.ts';
-import type { GeneratedHousehold } from './population.types.ts';
+import { FACT_COPY_COLUMNS } from '../registry/facts/facts.repository.ts';
+import type { GeneratedHousehold, GeneratedPerson } from './population.types.ts';
 
 /**
  * CSV text of the three registry tables, as COPY ... WITH (FORMAT csv) reads it: empty unquoted
@@ -56,18 +57,28 @@ export const MEMBER_COLUMNS = [
   'relation_code',
   'valid_from',
   'valid_to',
+  'end_reason',
   'seq',
 ] as const;
 
-export type PopulationTable = 'households' | 'persons' | 'household_members';
+/** economic_facts: the COPY columns the facts module names (recorded_at and the rest default). */
+export const FACT_COLUMNS = FACT_COPY_COLUMNS;
+
+export type PopulationTable = 'households' | 'persons' | 'household_members' | 'economic_facts';
 
 export const TABLE_COLUMNS: Record<PopulationTable, readonly string[]> = {
   households: HOUSEHOLD_COLUMNS,
   persons: PERSON_COLUMNS,
   household_members: MEMBER_COLUMNS,
+  economic_facts: FACT_COLUMNS,
 };
 
-export const POPULATION_TABLES: readonly PopulationTable[] = ['households', 'persons', 'household_members'];
+export const POPULATION_TABLES: readonly PopulationTable[] = [
+  'households',
+  'persons',
+  'household_members',
+  'economic_facts',
+];
 
 /** A text field: quoted only when it must be (never empty here, since empty unquoted is NULL). */
 function text(value: string): string {
@@ -83,19 +94,42 @@ export function householdRow(h: GeneratedHousehold): string {
   return `${h.districtCode},${h.id},${text(h.householdNo)},${h.streetCode},${h.committeeCode},${text(h.address)},${headName},${h.monetaryAssetsFen},${h.vehicles},${h.homes},${bool(h.perCapitaFloorAreaBelowAverage)},${h.medicalExpenseAnnualFen},${h.educationExpenseAnnualFen}\n`;
 }
 
+function personRow(districtCode: string, p: GeneratedPerson, deathDate: string | null): string {
+  const categories = p.categories.length === 0 ? '{}' : text(`{${p.categories.join(',')}}`);
+  // The undated columns are the projection of the facts for the month after the as-of date: the dead have
+  // none left.
+  if (deathDate !== null) {
+    return `${districtCode},${p.id},${p.idNumber},${text(p.name)},${text(p.nameInitials)},${p.sex},${p.birthDate},${deathDate},${nullable(p.ethnicity)},${nullable(p.maritalStatus)},${nullable(p.phone)},${p.hukouDivisionCode},${p.residenceDivisionCode},,,f,f,t,{},0,0,0\n`;
+  }
+  return `${districtCode},${p.id},${p.idNumber},${text(p.name)},${text(p.nameInitials)},${p.sex},${p.birthDate},,${nullable(p.ethnicity)},${nullable(p.maritalStatus)},${nullable(p.phone)},${p.hukouDivisionCode},${p.residenceDivisionCode},${nullable(p.disabilityCategory)},${nullable(p.disabilityGrade)},${bool(p.employed)},${bool(p.seriousIllness)},${bool(p.hasSupporter)},${categories},${p.wageFen},${p.pensionFen},${p.otherIncomeFen}\n`;
+}
+
 export function personRows(h: GeneratedHousehold): string {
   let out = '';
-  for (const { person: p } of h.members) {
-    const categories = p.categories.length === 0 ? '{}' : text(`{${p.categories.join(',')}}`);
-    out += `${h.districtCode},${p.id},${p.idNumber},${text(p.name)},${text(p.nameInitials)},${p.sex},${p.birthDate},,${nullable(p.ethnicity)},${nullable(p.maritalStatus)},${nullable(p.phone)},${p.hukouDivisionCode},${p.residenceDivisionCode},${nullable(p.disabilityCategory)},${nullable(p.disabilityGrade)},${bool(p.employed)},${bool(p.seriousIllness)},${bool(p.hasSupporter)},${categories},${p.wageFen},${p.pensionFen},${p.otherIncomeFen}\n`;
-  }
+  for (const { person: p } of h.members) out += personRow(h.districtCode, p, null);
+  for (const { person: p } of h.former) out += personRow(h.districtCode, p, p.deathDate);
   return out;
 }
 
 export function memberRows(h: GeneratedHousehold): string {
   let out = '';
   for (const m of h.members) {
-    out += `${h.districtCode},${h.id},${m.person.id},${m.relationCode},${m.validFrom},,${m.seq}\n`;
+    out += `${h.districtCode},${h.id},${m.person.id},${m.relationCode},${m.validFrom},,,${m.seq}\n`;
+  }
+  for (const m of h.former) {
+    out += `${h.districtCode},${h.id},${m.person.id},${m.relationCode},${m.validFrom},${m.validTo},${m.endReason},${m.seq}\n`;
+  }
+  for (const m of h.pastMemberships) {
+    out += `${h.districtCode},${m.householdId},${m.personId},${m.relationCode},${m.validFrom},${m.validTo},${m.endReason},${m.seq}\n`;
+  }
+  return out;
+}
+
+/** economic_facts rows (FACT_COPY_COLUMNS order); the source references are plain text without commas. */
+export function factRows(h: GeneratedHousehold): string {
+  let out = '';
+  for (const f of h.facts) {
+    out += `${h.districtCode},${f.subjectId},${f.id},${f.subjectType},${f.kind},${nullable(f.category)},${nullable(f.amountFen)},${nullable(f.quantity)},${f.flag === null ? '' : bool(f.flag)},${nullable(f.disabilityCategory)},${nullable(f.disabilityGrade)},${f.validFrom},${nullable(f.validTo)},${f.sourceKind},${text(f.sourceRef)},\n`;
   }
   return out;
 }
@@ -104,6 +138,7 @@ export const ROW_WRITERS: Record<PopulationTable, (h: GeneratedHousehold) => str
   households: householdRow,
   persons: personRows,
   household_members: memberRows,
+  economic_facts: factRows,
 };
 
 export function headerLine(table: PopulationTable): string {

@@ -12,16 +12,47 @@ import { generatePopulation } from './generator.ts';
 const AS_OF = '2026-06-30';
 
 describeStores('demo population load', (ctx) => {
-  it('loads all three tables with COPY in one run', async () => {
+  it('loads the four tables with COPY in one run, history included', async () => {
     const summary = await loadDemoPopulation(ctx.store, { persons: 2000, seed: 'db', asOf: AS_OF });
     expect(summary.persons).toBe(2000);
-    const [counts] = await selectRows<{ p: number; h: number; m: number }>(
+    const [counts] = await selectRows<{
+      p: number;
+      dead: number;
+      h: number;
+      m: number;
+      current: number;
+      f: number;
+    }>(
       ctx.store.db,
       sql`select (select count(*)::int from persons where district_code = '310110') as p,
+                 (select count(*)::int from persons where district_code = '310110' and death_date is not null) as dead,
                  (select count(*)::int from households where district_code = '310110') as h,
-                 (select count(*)::int from household_members where district_code = '310110') as m`,
+                 (select count(*)::int from household_members where district_code = '310110') as m,
+                 (select count(*)::int from household_members where district_code = '310110' and valid_to is null) as current,
+                 (select count(*)::int from economic_facts where district_code = '310110') as f`,
     );
-    expect(counts).toEqual({ p: 2000, h: summary.households, m: 2000 });
+    expect(counts).toEqual({
+      p: 2000 + summary.deceased,
+      dead: summary.deceased,
+      h: summary.households,
+      m: summary.memberships,
+      current: 2000,
+      f: summary.facts,
+    });
+    // The history is there to be found: deaths, moves between households, facts that changed.
+    expect(summary.deceased).toBeGreaterThan(0);
+    expect(summary.memberships - 2000 - summary.deceased).toBeGreaterThan(0);
+    const [ended] = await selectRows<{ death: number; moved: number; superseded: number; spending: number }>(
+      ctx.store.db,
+      sql`select (select count(*)::int from household_members where end_reason = 'death') as death,
+                 (select count(*)::int from household_members where end_reason = 'moved') as moved,
+                 (select count(*)::int from economic_facts where valid_to is not null and kind in ('wage','pension')) as superseded,
+                 (select count(distinct extract(year from valid_from))::int from economic_facts where kind = 'medical_expense') as spending`,
+    );
+    expect(ended!.death).toBe(summary.deceased);
+    expect(ended!.moved).toBeGreaterThan(0);
+    expect(ended!.superseded).toBeGreaterThan(20);
+    expect(ended!.spending).toBeGreaterThanOrEqual(3);
   });
 
   it('shows children aged 0–4 on the dashboard of the day it was loaded for', async () => {
@@ -48,11 +79,11 @@ describeStores('demo population load', (ctx) => {
     ]);
   });
 
-  it('gives every person exactly one current membership and every household one head', async () => {
+  it('gives every living person exactly one current membership and every household one head', async () => {
     const [problems] = await selectRows<{ orphans: number; multi: number; headless: number }>(
       ctx.store.db,
       sql`select
-        (select count(*)::int from persons p where not exists (
+        (select count(*)::int from persons p where p.death_date is null and not exists (
            select 1 from household_members m where m.district_code = p.district_code and m.person_id = p.id and m.valid_to is null)) as orphans,
         (select count(*)::int from (select person_id from household_members where valid_to is null
            group by district_code, person_id having count(*) > 1) x) as multi,
@@ -71,13 +102,16 @@ describeStores('demo population load', (ctx) => {
       status: 'skipped',
       district: '310110',
     });
-    const [row] = await selectRows<{ n: number }>(ctx.store.db, sql`select count(*)::int as n from persons`);
+    const [row] = await selectRows<{ n: number }>(
+      ctx.store.db,
+      sql`select count(*)::int as n from persons where death_date is null`,
+    );
     expect(row!.n).toBe(2000);
   });
 
   it('seeds another district and rebuilds dropped indexes identically', async () => {
     const before = await populationIndexes(ctx.store.db, POPULATION_TABLES);
-    expect(before.filter((i) => i.primaryKey)).toHaveLength(3);
+    expect(before.filter((i) => i.primaryKey)).toHaveLength(4);
     expect(before.length).toBeGreaterThanOrEqual(12);
     const result = await loadDemoPopulation(
       ctx.store,

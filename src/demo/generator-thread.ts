@@ -16,7 +16,14 @@ export interface GeneratorWorkerInput {
 
 export type GeneratorWorkerMessage =
   | { kind: 'chunk'; table: PopulationTable; bytes: Uint8Array; persons: number }
-  | { kind: 'done'; households: number; persons: number; memberships: number };
+  | {
+      kind: 'done';
+      households: number;
+      persons: number;
+      memberships: number;
+      deceased: number;
+      facts: number;
+    };
 
 export interface RowChunk {
   kind: 'chunk';

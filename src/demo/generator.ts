@@ -13,6 +13,7 @@ import {
   type Earnings,
   type Holdings,
 } from './economics.ts';
+import { HistoryMaker } from './history.ts';
 import { householdType, type HouseholdTypeCode } from './household-types.ts';
 import { IdNumberIssuer, UuidFactory } from './identity.ts';
 import { MemberSketcher, type MemberSketch } from './members.ts';
@@ -155,6 +156,7 @@ class PopulationStream {
   private readonly categoryTable: WeightedTable<number>;
   private readonly gradeTable: WeightedTable<number>;
   private readonly holdingTables: HoldingTables;
+  private readonly history: HistoryMaker;
   private hukouPersons = 0;
   private personIndex = 0;
 
@@ -199,6 +201,15 @@ class PopulationStream {
       dibaoWithEmployed: new Quota(cal.file.dibao.withEmployedShare.value),
     };
     this.randomDisabilityRate = Math.max(0, cal.file.disability.rate.value - r.severeUnemployed);
+    this.history = new HistoryMaker({
+      seed: opts.seed,
+      district: opts.district,
+      asOf: opts.asOf,
+      uuids: this.uuids,
+      ids: this.ids,
+      history: cal.file.history,
+      pensionFen: cal.file.economics.pensionFen,
+    });
   }
 
   *households(): Generator<GeneratedHousehold> {
@@ -259,7 +270,7 @@ class PopulationStream {
     }
     this.personIndex += size;
     const e = this.cal.file.economics;
-    return {
+    const current = {
       index,
       districtCode: this.opts.district,
       id: this.uuids.make(0, index),
@@ -283,6 +294,7 @@ class PopulationStream {
             100,
       members,
     };
+    return { ...current, ...this.history.household(current, formation) };
   }
 
   private draft(sketch: MemberSketch, origin: string | null): PersonDraft {

@@ -32,11 +32,14 @@ async function send(table: PopulationTable, chunk: Buffer, persons: number): Pro
 
 async function run(generate: GenerateOptions): Promise<void> {
   const buffers = new Map(POPULATION_TABLES.map((t) => [t, new ChunkBuffer()]));
-  const summary = { households: 0, persons: 0, memberships: 0 };
+  const summary = { households: 0, persons: 0, memberships: 0, deceased: 0, facts: 0 };
   for (const household of generatePopulation(generate)) {
     summary.households++;
     summary.persons += household.members.length;
-    summary.memberships += household.members.length;
+    summary.memberships +=
+      household.members.length + household.former.length + household.pastMemberships.length;
+    summary.deceased += household.former.length;
+    summary.facts += household.facts.length;
     for (const [table, buffer] of buffers) {
       const chunk = buffer.add(ROW_WRITERS[table](household));
       if (chunk !== undefined) await send(table, chunk, summary.persons);

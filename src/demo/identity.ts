@@ -23,8 +23,11 @@ export class UuidFactory {
 
   private readonly tail: string;
 
-  /** kind 0 = household, 1 = person (the variant nibble 8 or 9). */
-  make(kind: 0 | 1, index: number): string {
+  /**
+   * kind 0 = household, 1 = person, 2 = a former member (deceased), 3 = an economic fact (the variant
+   * nibble 8, 9, a or b).
+   */
+  make(kind: 0 | 1 | 2 | 3, index: number): string {
     if (!Number.isSafeInteger(index) || index < 0 || index >= 2 ** 48)
       throw new Error(`uuid index out of range: ${index}`);
     return `${this.prefix}${(8 + kind).toString(16)}${this.tail}-${index.toString(16).padStart(12, '0')}`;

@@ -66,8 +66,8 @@ export async function copyGeneratedPopulation(
       const next = await thread.next();
       if (next.kind === 'done') {
         await batches.copyAll();
-        const { households, persons, memberships } = next;
-        return { district: options.district, households, persons, memberships };
+        const { households, persons, memberships, deceased, facts } = next;
+        return { district: options.district, households, persons, memberships, deceased, facts };
       }
       onProgress?.(next.persons, options.persons);
       batches.add(next);

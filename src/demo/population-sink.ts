@@ -13,7 +13,11 @@ export interface PopulationSummary {
   district: string;
   households: number;
   persons: number;
+  /** Memberships of every kind: current, ended by a death, ended by a move. */
   memberships: number;
+  /** Persons who died within the history window (besides `persons`, who are alive and members now). */
+  deceased: number;
+  facts: number;
 }
 
 const PROGRESS_EVERY = 5000;
@@ -66,7 +70,14 @@ export async function writePopulationCsv(
       new CsvFileWriter(join(dir, `${t === 'household_members' ? 'household_members' : t}.csv`)),
     ]),
   );
-  const summary = { district: options.district ?? '', households: 0, persons: 0, memberships: 0 };
+  const summary = {
+    district: options.district ?? '',
+    households: 0,
+    persons: 0,
+    memberships: 0,
+    deceased: 0,
+    facts: 0,
+  };
   try {
     for (const [table, file] of files) file.add(headerLine(table));
     let nextReport = 0;
@@ -75,7 +86,10 @@ export async function writePopulationCsv(
       for (const [table, file] of files) if (file.add(ROW_WRITERS[table](household))) await file.drain();
       summary.households++;
       summary.persons += household.members.length;
-      summary.memberships += household.members.length;
+      summary.memberships +=
+        household.members.length + household.former.length + household.pastMemberships.length;
+      summary.deceased += household.former.length;
+      summary.facts += household.facts.length;
       if (onProgress && summary.persons >= nextReport) {
         onProgress(summary.persons, options.persons);
         nextReport = summary.persons + PROGRESS_EVERY;

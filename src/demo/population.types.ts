@@ -1,3 +1,5 @@
+import type { Category } from '../policy/household.ts';
+import type { FactKind, SourceKind } from '../registry/facts/facts.types.ts';
 import type { HouseholdTypeCode } from './household-types.ts';
 
 /** One synthetic person, with the columns of the registry's `persons` table. */
@@ -36,6 +38,47 @@ export interface GeneratedMember {
   seq: number;
 }
 
+/** A dated economic fact (economic_facts), of the household or of one of its persons. */
+export interface GeneratedFact {
+  id: string;
+  subjectType: 'person' | 'household';
+  subjectId: string;
+  kind: FactKind;
+  category: Category | null;
+  amountFen: number | null;
+  quantity: number | null;
+  flag: boolean | null;
+  disabilityCategory: number | null;
+  disabilityGrade: number | null;
+  validFrom: string;
+  /** Exclusive end; null while open. */
+  validTo: string | null;
+  sourceKind: SourceKind;
+  sourceRef: string;
+}
+
+/** A member who is no longer one: here, a person who died within the history window. */
+export interface GeneratedFormerMember {
+  person: GeneratedPerson & { deathDate: string };
+  relationCode: string;
+  validFrom: string;
+  /** Exclusive: the day after the death. */
+  validTo: string;
+  endReason: 'death';
+  seq: number;
+}
+
+/** An ended membership of a current member in another (earlier) household: a move between households. */
+export interface GeneratedPastMembership {
+  householdId: string;
+  personId: string;
+  relationCode: string;
+  validFrom: string;
+  validTo: string;
+  endReason: 'moved';
+  seq: number;
+}
+
 export interface GeneratedHousehold {
   /** 0-based position in the run. */
   index: number;
@@ -55,4 +98,8 @@ export interface GeneratedHousehold {
   medicalExpenseAnnualFen: number;
   educationExpenseAnnualFen: number;
   members: GeneratedMember[];
+  /** History (history.ts): deceased former members, ended memberships elsewhere, and every dated fact. */
+  former: GeneratedFormerMember[];
+  pastMemberships: GeneratedPastMembership[];
+  facts: GeneratedFact[];
 }

@@ -9,10 +9,10 @@ import type { Db } from '../db/store.ts';
 
 /** Refreshes the planner's statistics (sampled: cheap whatever the tables' size). */
 export async function analyzeRegistryTables(db: Db): Promise<void> {
-  await db.execute(sql`analyze households, persons, household_members`);
+  await db.execute(sql`analyze households, persons, household_members, economic_facts`);
 }
 
 /** Also marks pages all-visible; reads the whole tables, so for loads of a large share of them. */
 export async function vacuumRegistryTables(db: Db): Promise<void> {
-  await db.execute(sql`vacuum (analyze) households, persons, household_members`);
+  await db.execute(sql`vacuum (analyze) households, persons, household_members, economic_facts`);
 }

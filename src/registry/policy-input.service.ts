@@ -1,15 +1,30 @@
 import type { DataScope } from '../auth/scope.ts';
-import type { Db } from '../db/store.ts';
+import type { Db, Store } from '../db/store.ts';
 import type { PolicyHousehold, PolicyMember } from '../policy/household.ts';
 import type { PopulationSource } from '../policy/index.ts';
-import { DISABILITY_KIND_BY_CATEGORY, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
-import { householdPage, policyMemberRows, type PolicyMemberRow } from './household.repository.ts';
+import { DISABILITY_KIND_BY_CATEGORY, isCategory, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
+import { factsBySubject, resolveHousehold, resolvePerson } from './facts/facts.resolver.ts';
+import { factsOfSubjects, householdFiguresOf } from './facts/facts.repository.ts';
+import type { HouseholdFigures, PersonFigures, ResolvableFact } from './facts/facts.types.ts';
+import { householdMemberRows } from './household.repository.ts';
+import {
+  cursorRows,
+  FIELD_SEPARATOR,
+  householdIdPage,
+  MEMBER_SEPARATOR,
+  policyInputRows,
+  policyInputSql,
+  scopeDistricts,
+  type PolicyInputRow,
+} from './policy-input.repository.ts';
 import { RegistryError } from './registry.errors.ts';
-import type { HouseholdRecord, PolicyHouseholdRow } from './registry.types.ts';
+import type { PolicyHouseholdRow } from './registry.types.ts';
 
 /**
- * The registry's side of the engine's household input (SPEC.md interchange format): which members
- * count in a month, and how registry rows map to PolicyHousehold.
+ * The registry's side of the engine's household input (SPEC.md interchange format) for a month: the
+ * members are the memberships that count in the month (countsInMonth), and every economic figure comes from
+ * the dated facts resolved for the month (facts/facts.resolver.ts: valid on the month's first day, source
+ * rank, twelve months of spending). The undated columns on persons and households are never read here.
  */
 
 export function monthBounds(month: string): { first: string; last: string } {
@@ -17,6 +32,24 @@ export function monthBounds(month: string): { first: string; last: string } {
   if (!m) throw new RegistryError('validation', `月份「${month}」无效，应为 YYYY-MM`, 'month');
   const lastDay = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
   return { first: `${month}-01`, last: `${month}-${String(lastDay).padStart(2, '0')}` };
+}
+
+/** A membership with what the engine needs of its person (registry fields, not economic ones). */
+export interface PolicyMemberRow {
+  membership: { householdId: string; validFrom: string; validTo: string | null; seq: number };
+  person: {
+    id: string;
+    birthDate: string;
+    deathDate: string | null;
+    hukouDivisionCode: string;
+    /** Only a single household's rows carry the name (for the explanation); batch reads leave it out. */
+    name?: string;
+  };
+}
+
+/** A member row with the person's figures resolved for the month. */
+export interface ResolvedMemberRow extends PolicyMemberRow {
+  figures: PersonFigures;
 }
 
 /**
@@ -39,51 +72,47 @@ export function countsInMonth(row: PolicyMemberRow, month: { first: string; last
   );
 }
 
-function toPolicyMember({ person: p }: PolicyMemberRow): PolicyMember {
-  const category = p.disabilityCategory;
-  const grade = p.disabilityGrade;
+function toPolicyMember({ person: p, figures: f }: ResolvedMemberRow): PolicyMember {
+  const category = f.disabilityCategory;
+  const grade = f.disabilityGrade;
   return {
     id: p.id,
     // Display only (the engine's explanation names members by it); no rule reads it.
     ...(p.name ? { name: p.name } : {}),
     birthDate: p.birthDate,
     hukou: p.hukouDivisionCode.startsWith('31') ? 'shanghai' : 'other',
-    wageFen: p.wageFen,
-    pensionFen: p.pensionFen,
-    otherIncomeFen: p.otherIncomeFen,
+    wageFen: f.wageFen,
+    pensionFen: f.pensionFen,
+    otherIncomeFen: f.otherIncomeFen,
     disabilityGrade: grade !== null && isDisabilityGrade(grade) ? grade : null,
     disabilityKind:
       category !== null && isDisabilityCategory(category) ? DISABILITY_KIND_BY_CATEGORY[category] : null,
-    seriousIllness: p.seriousIllness,
-    employed: p.employed,
-    hasSupporter: p.hasSupporter,
-    categories: [...p.categories],
+    seriousIllness: f.seriousIllness,
+    employed: f.employed,
+    hasSupporter: f.hasSupporter,
+    categories: [...f.categories],
   };
 }
 
 /**
- * Maps a household and its membership rows (any rows: those not counting in `month` are left out) to
- * the engine's input. Members appear once, in seq order. Registry rows carry no temporary-assistance
- * months or renovation cost: those come from a case, so they are 0 here.
+ * Maps a household's figures and its membership rows (any rows: those not counting in `month` are left out)
+ * to the engine's input. Members appear once, in seq order. Temporary-assistance months and renovation cost
+ * come from a case, not the registry, so they are 0 here.
  */
 export function toPolicyHousehold(
-  household: HouseholdRecord,
-  members: readonly PolicyMemberRow[],
+  householdId: string,
+  figures: HouseholdFigures,
+  members: readonly ResolvedMemberRow[],
   month: string,
 ): PolicyHousehold {
   const bounds = monthBounds(month);
   const seen = new Set<string>();
   const counted = members
-    .filter((row) => row.membership.householdId === household.id && countsInMonth(row, bounds))
+    .filter((row) => row.membership.householdId === householdId && countsInMonth(row, bounds))
     .sort((a, b) => a.membership.seq - b.membership.seq || (a.person.id < b.person.id ? -1 : 1))
     .filter((row) => !seen.has(row.person.id) && seen.add(row.person.id) !== undefined);
   return {
-    monetaryAssetsFen: household.monetaryAssetsFen,
-    vehicles: household.vehicles,
-    homes: household.homes,
-    perCapitaFloorAreaBelowAverage: household.perCapitaFloorAreaBelowAverage,
-    medicalExpenseAnnualFen: household.medicalExpenseAnnualFen,
-    educationExpenseAnnualFen: household.educationExpenseAnnualFen,
+    ...figures,
     temporaryAssistanceMonths: 0,
     renovationCostFen: 0,
     members: counted.map(toPolicyMember),
@@ -91,54 +120,168 @@ export function toPolicyHousehold(
 }
 
 /**
- * Every household of the scope with at least one member counting in `month`, as engine input, in
- * (district_code, id) order. Keyset pagination in batches of `batchSize` households: memory stays
- * constant whatever the population, and each batch costs one query for the households and one per district it touches for the members,
- * read by primary-key range.
+ * The engine input of one household from its facts and its members' facts, by the pure resolver (the
+ * console's single household, the demo generator): the same answer the bulk SQL gives.
+ */
+export function policyHouseholdFromFacts(
+  householdId: string,
+  householdFacts: readonly ResolvableFact[],
+  members: readonly PolicyMemberRow[],
+  personFacts: ReadonlyMap<string, readonly ResolvableFact[]>,
+  month: string,
+): PolicyHousehold {
+  const { first } = monthBounds(month);
+  const resolved = members.map((row) => ({
+    ...row,
+    figures: resolvePerson(personFacts.get(row.person.id) ?? [], first),
+  }));
+  return toPolicyHousehold(householdId, resolveHousehold(householdFacts, first), resolved, month);
+}
+
+/**
+ * A registered household (the caller has found it in its scope) as the engine's input for `month`: its
+ * whole membership history and the facts of the household and of everyone who was ever a member.
+ */
+export async function policyHouseholdOf(
+  db: Db,
+  household: { districtCode: string; id: string },
+  month: string,
+): Promise<PolicyHousehold> {
+  monthBounds(month);
+  const rows = await householdMemberRows(db, household.districtCode, household.id, false);
+  const personIds = [...new Set(rows.map((r) => r.person.id))];
+  const facts = await factsOfSubjects(db, household.districtCode, [household.id, ...personIds]);
+  const bySubject = factsBySubject(facts);
+  const members: PolicyMemberRow[] = rows.map((r) => ({
+    membership: r.membership,
+    person: {
+      id: r.person.id,
+      birthDate: r.person.birthDate,
+      deathDate: r.person.deathDate,
+      hukouDivisionCode: r.person.hukouDivisionCode,
+      name: r.person.name,
+    },
+  }));
+  return policyHouseholdFromFacts(household.id, bySubject.get(household.id) ?? [], members, bySubject, month);
+}
+
+// ---- bulk ----------------------------------------------------------------------------------------
+
+const NO_FIGURES: PersonFigures = {
+  wageFen: 0,
+  pensionFen: 0,
+  otherIncomeFen: 0,
+  disabilityCategory: null,
+  disabilityGrade: null,
+  employed: false,
+  seriousIllness: false,
+  hasSupporter: true,
+  categories: [],
+};
+
+/** Unpacks policy-input.repository.ts's members text (see PolicyInputRow.members). */
+export function unpackMembers(householdId: string, packed: string): ResolvedMemberRow[] {
+  if (packed === '') return [];
+  return packed.split(MEMBER_SEPARATOR).map((text) => {
+    const f = text.split(FIELD_SEPARATOR);
+    const nullable = (value: string | undefined) => (value === undefined || value === '' ? null : value);
+    const disabilityCategory = nullable(f[10]);
+    const disabilityGrade = nullable(f[11]);
+    const categories = f[15] ? f[15].split(',').filter(isCategory) : [];
+    return {
+      membership: { householdId, validFrom: f[3]!, validTo: nullable(f[4]), seq: Number(f[5]) },
+      person: { id: f[0]!, birthDate: f[1]!, deathDate: nullable(f[2]), hukouDivisionCode: f[6]! },
+      figures:
+        f[7] === '0' &&
+        f[8] === '0' &&
+        f[9] === '0' &&
+        disabilityCategory === null &&
+        f[12] === '0' &&
+        f[13] === '0' &&
+        f[14] === '1' &&
+        categories.length === 0
+          ? NO_FIGURES
+          : {
+              wageFen: Number(f[7]),
+              pensionFen: Number(f[8]),
+              otherIncomeFen: Number(f[9]),
+              disabilityCategory: disabilityCategory === null ? null : Number(disabilityCategory),
+              disabilityGrade: disabilityGrade === null ? null : Number(disabilityGrade),
+              employed: f[12] === '1',
+              seriousIllness: f[13] === '1',
+              hasSupporter: f[14] === '1',
+              categories,
+            },
+    };
+  });
+}
+
+function toRow(districtCode: string, row: PolicyInputRow, month: string): PolicyHouseholdRow | undefined {
+  const members = unpackMembers(row.household_id, row.members);
+  const household = toPolicyHousehold(row.household_id, householdFiguresOf(row), members, month);
+  return household.members.length > 0
+    ? { districtCode, householdId: row.household_id, household }
+    : undefined;
+}
+
+/** Rows fetched per round trip from the PostgreSQL cursor. */
+const CURSOR_FETCH = 2000;
+
+function isStore(value: Db | Store | { db: Db }): value is Store {
+  return 'transaction' in value && 'kind' in value;
+}
+
+/**
+ * Every household of the scope with at least one member counting in `month`, as engine input, district by
+ * district in (district_code, id) order, memory constant whatever the population.
+ *
+ * On a PostgreSQL server each district is one statement read through a cursor (one pass over the
+ * district's tables, the facts resolved in SQL). On PGlite, or given a bare handle, households are read in
+ * keyset batches of `batchSize`, each one short statement, so that other requests interleave on the one
+ * embedded backend.
  */
 export async function* streamPolicyHouseholds(
-  db: Db | { db: Db },
+  source: Db | Store | { db: Db },
   scope: DataScope,
   month: string,
   options: { batchSize?: number } = {},
 ): AsyncGenerator<PolicyHouseholdRow> {
-  const handle = 'db' in db ? db.db : db;
   const bounds = monthBounds(month);
+  const db = 'db' in source ? source.db : source;
   const batchSize = Math.max(1, options.batchSize ?? 1000);
-  let after: { districtCode: string; id: string } | undefined;
-  for (;;) {
-    const batch = await householdPage(handle, scope, after, batchSize);
-    if (batch.length === 0) return;
-    const byDistrict = new Map<string, HouseholdRecord[]>();
-    for (const h of batch) byDistrict.set(h.districtCode, [...(byDistrict.get(h.districtCode) ?? []), h]);
-    for (const [districtCode, list] of byDistrict) {
-      const range = { districtCode, firstId: list[0]!.id, lastId: list[list.length - 1]!.id };
-      const rows = await policyMemberRows(handle, scope, range, bounds.first, bounds.last);
-      const rowsByHousehold = new Map<string, PolicyMemberRow[]>();
-      for (const row of rows) {
-        const key = row.membership.householdId;
-        const existing = rowsByHousehold.get(key);
-        if (existing) existing.push(row);
-        else rowsByHousehold.set(key, [row]);
+  for (const districtCode of await scopeDistricts(db, scope)) {
+    const query = { districtCode, scope, first: bounds.first, last: bounds.last };
+    if (isStore(source) && source.kind === 'postgres' && options.batchSize === undefined) {
+      for await (const rows of cursorRows<PolicyInputRow>(source, policyInputSql(query), CURSOR_FETCH)) {
+        for (const row of rows) {
+          const out = toRow(districtCode, row, month);
+          if (out) yield out;
+        }
       }
-      for (const h of list) {
-        const household = toPolicyHousehold(h, rowsByHousehold.get(h.id) ?? [], month);
-        if (household.members.length > 0) yield { districtCode, householdId: h.id, household };
-      }
+      continue;
     }
-    const last = batch[batch.length - 1]!;
-    after = { districtCode: last.districtCode, id: last.id };
-    if (batch.length < batchSize) return;
+    let after: string | undefined;
+    for (;;) {
+      const ids = await householdIdPage(db, districtCode, scope, after, batchSize);
+      if (ids.length === 0) break;
+      const range = { from: ids[0]!, to: ids[ids.length - 1]! };
+      for (const row of await policyInputRows(db, { ...query, range })) {
+        const out = toRow(districtCode, row, month);
+        if (out) yield out;
+      }
+      after = range.to;
+      if (ids.length < batchSize) break;
+    }
   }
 }
 
 /** The scope's households as a population source for the engine's batch (simulate), with districts. */
 export async function* registryPolicySource(
-  db: Db | { db: Db },
+  source: Db | Store | { db: Db },
   scope: DataScope,
   month: string,
 ): PopulationSource {
-  for await (const row of streamPolicyHouseholds(db, scope, month)) {
+  for await (const row of streamPolicyHouseholds(source, scope, month)) {
     yield { household: row.household, district: row.districtCode };
   }
 }

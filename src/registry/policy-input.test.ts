@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberRow } from './household.repository.ts';
-import { monthBounds, toPolicyHousehold } from './policy-input.service.ts';
-import type { HouseholdRecord, PersonRecord } from './registry.types.ts';
+import type { HouseholdFigures, PersonFigures } from './facts/facts.types.ts';
+import { monthBounds, toPolicyHousehold, type ResolvedMemberRow } from './policy-input.service.ts';
 
-const household: HouseholdRecord = {
-  districtCode: '310110',
-  id: '00000000-0000-4000-8000-000000000001',
-  householdNo: 'H1',
-  streetCode: '310110001',
-  committeeCode: '310110001001',
-  address: '',
+const householdId = '00000000-0000-4000-8000-000000000001';
+const figures: HouseholdFigures = {
   monetaryAssetsFen: 1_000_000,
   vehicles: 0,
   homes: 1,
@@ -17,29 +11,25 @@ const household: HouseholdRecord = {
   medicalExpenseAnnualFen: 12_000,
   educationExpenseAnnualFen: 0,
 };
+const household = householdId;
 
 let n = 0;
 function row(
-  person: Partial<PersonRecord>,
+  person: Partial<PersonFigures & { hukouDivisionCode: string; birthDate: string; deathDate: string | null }>,
   membership: { validFrom: string; validTo?: string | null; seq?: number; householdId?: string },
-): MemberRow {
+): ResolvedMemberRow {
   n += 1;
   const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const { hukouDivisionCode, birthDate, deathDate, ...rest } = person;
   return {
     person: {
-      districtCode: '310110',
       id,
-      idNumber: 'x',
       name: `人${n}`,
-      nameInitials: 'r',
-      sex: 1,
-      birthDate: '1980-01-01',
-      deathDate: null,
-      ethnicity: null,
-      maritalStatus: null,
-      phone: null,
-      hukouDivisionCode: '310110001001',
-      residenceDivisionCode: '310110001001',
+      birthDate: birthDate ?? '1980-01-01',
+      deathDate: deathDate ?? null,
+      hukouDivisionCode: hukouDivisionCode ?? '310110001001',
+    },
+    figures: {
       disabilityCategory: null,
       disabilityGrade: null,
       employed: false,
@@ -49,16 +39,12 @@ function row(
       wageFen: 0,
       pensionFen: 0,
       otherIncomeFen: 0,
-      ...person,
+      ...rest,
     },
     membership: {
-      districtCode: '310110',
-      householdId: membership.householdId ?? household.id,
-      personId: id,
-      relationCode: '02',
+      householdId: membership.householdId ?? householdId,
       validFrom: membership.validFrom,
       validTo: membership.validTo ?? null,
-      endReason: membership.validTo ? 'moved_out' : null,
       seq: membership.seq ?? n,
     },
   };
@@ -93,7 +79,7 @@ describe('toPolicyHousehold', () => {
         { validFrom: '2020-01-01' },
       ),
     ];
-    const result = toPolicyHousehold(household, rows, '2022-08');
+    const result = toPolicyHousehold(household, figures, rows, '2022-08');
     expect(result).toMatchObject({
       monetaryAssetsFen: 1_000_000,
       vehicles: 0,
@@ -125,9 +111,9 @@ describe('toPolicyHousehold', () => {
     const joinedOnFirst = row({}, { validFrom: '2022-08-01' });
     const joinedMidMonth = row({}, { validFrom: '2022-08-15' });
     const rows = [stays, leftOnFirst, leftOnSecond, joinedOnFirst, joinedMidMonth];
-    const ids = toPolicyHousehold(household, rows, '2022-08').members.map((m) => m.id);
+    const ids = toPolicyHousehold(household, figures, rows, '2022-08').members.map((m) => m.id);
     expect(ids).toEqual([stays.person.id, leftOnSecond.person.id, joinedOnFirst.person.id]);
-    const september = toPolicyHousehold(household, rows, '2022-09').members.map((m) => m.id);
+    const september = toPolicyHousehold(household, figures, rows, '2022-09').members.map((m) => m.id);
     expect(september).toEqual([stays.person.id, joinedOnFirst.person.id, joinedMidMonth.person.id]);
   });
 
@@ -136,26 +122,29 @@ describe('toPolicyHousehold', () => {
     // As endMembership records a death: the membership ends the day after the day of death.
     const diedInJuly = row({ deathDate: '2022-07-31' }, { validFrom: '2000-01-01', validTo: '2022-08-01' });
     const diedInAugust = row({ deathDate: '2022-08-01' }, { validFrom: '2000-01-01', validTo: '2022-08-02' });
-    const ids = toPolicyHousehold(household, [newborn, diedInJuly, diedInAugust], '2022-08').members.map(
-      (m) => m.id,
-    );
+    const ids = toPolicyHousehold(
+      household,
+      figures,
+      [newborn, diedInJuly, diedInAugust],
+      '2022-08',
+    ).members.map((m) => m.id);
     expect(ids).toEqual([newborn.person.id, diedInAugust.person.id]);
   });
 
   it('lists a person once even with two rows covering the month, and ignores other households', () => {
     const a = row({}, { validFrom: '2022-01-01', seq: 1 });
-    const again = { ...a, membership: { ...a.membership, relationCode: '10', seq: 2 } };
+    const again = { ...a, membership: { ...a.membership, seq: 2 } };
     const elsewhere = row(
       {},
       { validFrom: '2022-01-01', householdId: '00000000-0000-4000-8000-0000000000ff' },
     );
-    expect(toPolicyHousehold(household, [again, a, elsewhere], '2022-08').members.map((m) => m.id)).toEqual([
-      a.person.id,
-    ]);
+    expect(
+      toPolicyHousehold(household, figures, [again, a, elsewhere], '2022-08').members.map((m) => m.id),
+    ).toEqual([a.person.id]);
   });
 
   it('rejects a malformed month and knows month lengths', () => {
-    expect(() => toPolicyHousehold(household, [], '2022-13')).toThrow('月份「2022-13」无效');
+    expect(() => toPolicyHousehold(household, figures, [], '2022-13')).toThrow('月份「2022-13」无效');
     expect(monthBounds('2024-02')).toEqual({ first: '2024-02-01', last: '2024-02-29' });
     expect(monthBounds('2023-02').last).toBe('2023-02-28');
   });

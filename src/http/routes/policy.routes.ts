@@ -16,8 +16,8 @@ import {
   validateHousehold,
   type ProgramCode,
 } from '../../policy/index.ts';
-import { findHousehold, householdMemberRows } from '../../registry/household.repository.ts';
-import { toPolicyHousehold } from '../../registry/registry.service.ts';
+import { findHousehold } from '../../registry/household.repository.ts';
+import { policyHouseholdOf } from '../../registry/policy-input.service.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { registerSimulateRoute } from './policy-simulate.routes.ts';
@@ -51,8 +51,7 @@ export async function registeredPolicyHousehold(
 ) {
   const household = await findHousehold(db, scope, { districtCode, id });
   if (!household) throw new AppError('NOT_FOUND');
-  const rows = await householdMemberRows(db, household.districtCode, household.id, false);
-  return { household, input: toPolicyHousehold(household, rows, month) };
+  return { household, input: await policyHouseholdOf(db, household, month) };
 }
 
 export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps): void {

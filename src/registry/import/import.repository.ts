@@ -188,9 +188,48 @@ const MEMBER_COPY: CopyColumns<MemberLoadRow> = [
   ['seq', (r) => r.seq],
 ];
 
+/** A dated economic fact of the roster (economic_facts; src/registry/facts). */
+export interface FactLoadRow {
+  districtCode: string;
+  subjectId: string;
+  id: string;
+  subjectType: 'person' | 'household';
+  kind: string;
+  category: string | null;
+  amountFen: number | null;
+  quantity: number | null;
+  flag: boolean | null;
+  disabilityCategory: number | null;
+  disabilityGrade: number | null;
+  validFrom: string;
+  sourceKind: 'declared' | 'decision';
+  sourceRef: string;
+  recordedBy: string | null;
+}
+
+const FACT_COPY: CopyColumns<FactLoadRow> = [
+  ['district_code', (r) => r.districtCode],
+  ['subject_id', (r) => r.subjectId],
+  ['id', (r) => r.id],
+  ['subject_type', (r) => r.subjectType],
+  ['kind', (r) => r.kind],
+  ['category', (r) => r.category],
+  ['amount_fen', (r) => r.amountFen],
+  ['quantity', (r) => r.quantity],
+  ['flag', (r) => r.flag],
+  ['disability_category', (r) => r.disabilityCategory],
+  ['disability_grade', (r) => r.disabilityGrade],
+  ['valid_from', (r) => r.validFrom],
+  ['source_kind', (r) => r.sourceKind],
+  ['source_ref', (r) => r.sourceRef],
+  ['recorded_by', (r) => r.recordedBy],
+];
+
 export const copyHouseholds = (tx: Session, rows: readonly HouseholdLoadRow[]) =>
   copyRows(tx, 'households', HOUSEHOLD_COPY, rows);
 export const copyPersons = (tx: Session, rows: readonly PersonLoadRow[]) =>
   copyRows(tx, 'persons', PERSON_COPY, rows);
 export const copyMembers = (tx: Session, rows: readonly MemberLoadRow[]) =>
   copyRows(tx, 'household_members', MEMBER_COPY, rows);
+export const copyFacts = (tx: Session, rows: readonly FactLoadRow[]) =>
+  copyRows(tx, 'economic_facts', FACT_COPY, rows);

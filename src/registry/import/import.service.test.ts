@@ -104,7 +104,8 @@ describeStores('roster import', (ctx) => {
       persons: 10,
       errorCount: 0,
     });
-    expect(report.audit?.counts).toEqual({ households: 4, persons: 10, memberships: 10 });
+    // Facts: each head's wage and employment, each spouse's pension, each household's assets.
+    expect(report.audit?.counts).toEqual({ households: 4, persons: 10, memberships: 10, facts: 16 });
     expect(report.audit?.districts).toEqual(['310110']);
     expect(await counts(ctx.store)).toEqual({
       households: before.households + 4,
@@ -139,6 +140,34 @@ describeStores('roster import', (ctx) => {
       street_code: '310110001',
       address: '示例路0号',
     });
+    // The roster's figures are dated facts (declared, from 入户日期); the columns above are their projection.
+    const facts = await selectRows<Record<string, unknown>>(
+      ctx.store.db,
+      sql`select f.kind, f.amount_fen::text as amount, f.flag, f.valid_from::text as valid_from, f.valid_to,
+                 f.source_kind, f.source_ref like '台账导入：%' as ref
+          from economic_facts f join persons p on p.district_code = f.district_code and p.id = f.subject_id
+          where p.id_number = ${rows[0]!.idNumber as string} order by f.kind`,
+    );
+    expect(facts).toEqual([
+      {
+        kind: 'employment',
+        amount: null,
+        flag: true,
+        valid_from: '2020-01-01',
+        valid_to: null,
+        source_kind: 'declared',
+        ref: true,
+      },
+      {
+        kind: 'wage',
+        amount: '450050',
+        flag: null,
+        valid_from: '2020-01-01',
+        valid_to: null,
+        source_kind: 'declared',
+        ref: true,
+      },
+    ]);
 
     before = await counts(ctx.store);
     const again = await run(file);

@@ -12,7 +12,9 @@ import { HEAD_RELATION } from '../codes.ts';
 import { analyzeRegistryTables } from '../maintenance.repository.ts';
 import { nameInitials } from '../pinyin.ts';
 import { COLUMN_BY_KEY } from './columns.ts';
+import { rosterFacts } from './roster-facts.ts';
 import {
+  copyFacts,
   copyHouseholds,
   copyMembers,
   copyPersons,
@@ -288,10 +290,17 @@ async function writeRoster(
       });
     });
   }
+  // The economic columns of the roster become dated facts (declared; categories are 认定), valid from the
+  // members' 入户日期: the persons and households columns above are their projection.
+  const factRows = rosterFacts(households, householdRows, personRows, memberRows, {
+    sourceRef: `台账导入：${source.name}（SHA-256 ${source.sha256.slice(0, 12)}）`,
+    recordedBy: options.actor.userId,
+  });
   const counts = {
     households: await copyHouseholds(tx, householdRows),
     persons: await copyPersons(tx, personRows),
     memberships: await copyMembers(tx, memberRows),
+    facts: await copyFacts(tx, factRows),
   };
   const audit: ImportAuditEvent = {
     action: 'registry.import',

@@ -28,7 +28,7 @@ export interface ImportAuditEvent {
   actor: ImportActor;
   scope: DataScope;
   file: { name: string; bytes: number; sha256: string; kind: 'xlsx' | 'csv' };
-  counts: { households: number; persons: number; memberships: number };
+  counts: { households: number; persons: number; memberships: number; facts: number };
   /** The districts written to (every row written carries one of them). */
   districts: string[];
 }
