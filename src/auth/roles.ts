@@ -82,6 +82,7 @@ export const MENUS = [
   'dashboard',
   'persons',
   'households',
+  'transfers',
   'import',
   'calculator',
   'parameters',
@@ -97,7 +98,7 @@ export type Menu = (typeof MENUS)[number];
 export function menusOf(role: Role): Menu[] {
   const can = (permission: Permission) => hasPermission(role, permission);
   const menus: Menu[] = ['dashboard'];
-  if (can('registry.view')) menus.push('persons', 'households');
+  if (can('registry.view')) menus.push('persons', 'households', 'transfers');
   if (can('registry.import')) menus.push('import');
   menus.push('calculator', 'parameters', 'calendar');
   if (can('policy.simulate')) menus.push('simulate');

@@ -36,6 +36,7 @@ describeStores('auth routes', (ctx) => {
       'dashboard',
       'persons',
       'households',
+      'transfers',
       'import',
       'calculator',
       'parameters',

@@ -17,6 +17,7 @@ export type MenuId =
   | 'dashboard'
   | 'persons'
   | 'households'
+  | 'transfers'
   | 'import'
   | 'calculator'
   | 'parameters'

@@ -63,6 +63,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '家庭户详情', menu: 'households' },
       },
       {
+        path: 'transfers',
+        component: () => import('../views/registry-edits/transfers.vue'),
+        meta: { title: '跨区迁移', menu: 'transfers' },
+      },
+      {
         path: 'import',
         component: () => import('../views/import/form.vue'),
         meta: { title: '台账导入', menu: 'import' },

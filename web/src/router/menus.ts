@@ -11,6 +11,7 @@ export const MENUS: readonly MenuItem[] = [
   { id: 'dashboard', title: '首页', path: '/dashboard' },
   { id: 'persons', title: '人口信息', path: '/persons' },
   { id: 'households', title: '家庭户', path: '/households' },
+  { id: 'transfers', title: '跨区迁移', path: '/transfers' },
   { id: 'import', title: '台账导入', path: '/import' },
   { id: 'calculator', title: '政策计算器', path: '/calculator' },
   { id: 'parameters', title: '政策参数', path: '/parameters' },

@@ -22,5 +22,5 @@ export function useDetail<T>(fetch: () => Promise<T>) {
   }
 
   void load();
-  return { data, notFound, loading };
+  return { data, notFound, loading, reload: load };
 }
