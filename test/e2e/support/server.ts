@@ -7,6 +7,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { openPglite, type Store } from '../../../src/db/store.ts';
 import { prepareInstance } from '../../../src/http/first-start.ts';
 import { buildServer } from '../../../src/http/server.ts';
+import { startJobs } from '../../../src/jobs/jobs.process.ts';
 
 export interface RunningServer {
   baseUrl: string;
@@ -36,6 +37,8 @@ export async function startServer(options: {
     MINZHENG_DEMO_PERSONS: String(options.persons),
     MINZHENG_WEB_DIST: 'web/dist',
     MINZHENG_BUILD_WEB: 'false',
+    // serve's scheduled checkpoint would add a line to the checkpoint file the audit tests count.
+    MINZHENG_AUDIT_CHECKPOINT_MINUTES: '0',
     ...options.config,
   });
   const store = await openPglite();
@@ -43,6 +46,8 @@ export async function startServer(options: {
     const { accounts } = await prepareInstance(store, config, () => undefined);
     const app = await buildServer({ config, store, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
+    // Imports run as jobs: in the server's process, as serve runs them on the embedded store.
+    const jobs = await startJobs(store, config, () => undefined, { runJobs: true });
     const { port } = app.server.address() as AddressInfo;
     return {
       baseUrl: `http://127.0.0.1:${port}`,
@@ -50,6 +55,7 @@ export async function startServer(options: {
       accounts: new Map(accounts.map((account) => [account.username, account])),
       close: async () => {
         await app.close();
+        await jobs.stop();
         await store.close();
         rmSync(dataDir, { recursive: true, force: true });
       },
