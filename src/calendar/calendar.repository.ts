@@ -52,16 +52,22 @@ export async function calendarVersion(db: Db): Promise<string> {
   return `${row?.years ?? 0}:${row?.versions ?? 0}`;
 }
 
-/** The year's row, locked for the rest of the transaction (a concurrent import waits, then sees the new version). */
+/** Advisory lock class of calendar writes (the second key is the year). */
+const CALENDAR_LOCK = 90_901;
+
+/**
+ * The year's row, with the year locked for the rest of the transaction: a concurrent import of the same
+ * year, even a first one (no row to lock yet), waits and then sees the new version.
+ */
 export async function lockOfficialYear(
   db: Db,
   year: number,
 ): Promise<{ year: number; source: string; version: number } | undefined> {
+  await db.execute(sql`select pg_advisory_xact_lock(${CALENDAR_LOCK}::int, ${year}::int)`);
   const [row] = await db
     .select({ year: calendarYears.year, source: calendarYears.source, version: calendarYears.version })
     .from(calendarYears)
-    .where(eq(calendarYears.year, year))
-    .for('update');
+    .where(eq(calendarYears.year, year));
   return row;
 }
 

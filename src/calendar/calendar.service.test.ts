@@ -113,6 +113,23 @@ describeStores('calendar service', (ctx) => {
     expect(audit?.before).toMatchObject({ version: 1, source: notice2027.source });
   });
 
+  it('lets one of two simultaneous first imports of a year through; the other is stale', async () => {
+    const notice2029 = {
+      source: '国务院办公厅关于2029年部分节假日安排的通知（测试用）',
+      holidays: [{ name: '元旦', from: '2029-01-01' }],
+    };
+    const both = await Promise.allSettled(
+      [1, 2].map(() =>
+        inUnitOfWork(ctx.store, admin, (tx) =>
+          replaceCalendarYear(tx, 2029, notice2029, { expectedVersion: null }),
+        ),
+      ),
+    );
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = both.find((r) => r.status === 'rejected');
+    expect(refused?.status === 'rejected' ? refused.reason : undefined).toBeInstanceOf(ConflictError);
+  });
+
   it('refuses bad input with every problem in Chinese and writes nothing', async () => {
     const before = await yearRows(ctx.store.db, 2028);
     const bad = {
