@@ -84,7 +84,9 @@ async function pgliteCopy(
   let rows = 0;
   const flush = async () => {
     if (parts.length === 0) return;
-    const result = await client.query(sql, [], { blob: new Blob(parts) });
+    // Chunks are plain-buffer views (never SharedArrayBuffer), which Blob accepts whatever the DOM typings
+    // that some @types packages pull in say.
+    const result = await client.query(sql, [], { blob: new Blob(parts as BlobPart[]) });
     rows += result.affectedRows ?? 0;
     parts = [];
     size = 0;
