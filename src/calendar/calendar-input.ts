@@ -180,13 +180,17 @@ export function checkYearInput(year: number, input: unknown): CheckedYear {
   return { year, source, days, warnings };
 }
 
-/** A year's days as the input layout: holiday ranges (consecutive days of one name) and make-up days. */
+/**
+ * A year's days as the input layout: holiday ranges (runs of consecutive days off, named by their festivals
+ * in order — 国庆节、中秋节 when 中秋 falls inside 国庆, as the notices write it) and make-up days.
+ */
 export function toYearInput(source: string, days: readonly CalendarDay[]): CalendarYearInput {
   const holidays: HolidayRange[] = [];
   const workdays: MakeupDay[] = [];
-  let open: { name: string; from: number; to: number } | undefined;
+  let open: { names: string[]; from: number; to: number } | undefined;
   const close = () => {
-    if (open) holidays.push({ name: open.name, from: isoOfDay(open.from), to: isoOfDay(open.to) });
+    if (open)
+      holidays.push({ name: open.names.join('、'), from: isoOfDay(open.from), to: isoOfDay(open.to) });
     open = undefined;
   };
   const sorted = [...days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
@@ -196,10 +200,12 @@ export function toYearInput(source: string, days: readonly CalendarDay[]): Calen
       workdays.push({ name: d.name, date: d.date });
       continue;
     }
-    if (open && open.name === d.name && open.to === day - 1) open.to = day;
-    else {
+    if (open && open.to === day - 1) {
+      open.to = day;
+      if (!open.names.includes(d.name)) open.names.push(d.name);
+    } else {
       close();
-      open = { name: d.name, from: day, to: day };
+      open = { names: [d.name], from: day, to: day };
     }
   }
   close();
