@@ -3,6 +3,7 @@ export * from '../registry/schema.ts';
 export * from '../auth/schema.ts';
 export * from '../audit/schema.ts';
 export * from '../workflow/schema.ts';
+export * from '../jobs/schema.ts';
 export * from '../files/schema.ts';
 export * from '../calendar/schema.ts';
 export * from '../registry/facts/schema.ts';
