@@ -5,6 +5,7 @@ import { auditDistrict, recordAudit, type AuditActor } from '../audit/audit.serv
 import { canonicalValue } from '../audit/hash.ts';
 import type { Session, Store } from '../db/store.ts';
 import { selectRows } from '../db/sql.ts';
+import { now as clockNow } from '../core/clock.ts';
 import { visibleLength } from '../core/text.ts';
 import { WorkflowError } from './workflow.errors.ts';
 
@@ -108,7 +109,7 @@ export async function inUnitOfWork<T>(
   options: { now?: Date } = {},
 ): Promise<T> {
   checkActor(actor);
-  const now = options.now ?? new Date();
+  const now = options.now ?? clockNow();
   return store.transaction(async (session) => {
     const pending: Pending[] = [];
     const tx: WorkTx = {
