@@ -5,6 +5,7 @@ import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { staleVersion } from '../workflow/workflow.errors.ts';
 import { HEAD_RELATION, isEndReason, END_REASONS } from './codes.ts';
 import { divisionIndex } from './divisions.ts';
+import { recordOpeningFacts } from './facts/facts.service.ts';
 import {
   bumpHouseholdVersion,
   endMembershipRow,
@@ -266,6 +267,14 @@ async function addOneMember(
       before: null,
       after: person,
     });
+    // The economic values given with a new person are declared facts from the membership's start (the
+    // engine reads facts; the person's columns are their projection).
+    await recordOpeningFacts(
+      tx,
+      { subjectType: 'person', districtCode: person.districtCode, subjectId: person.id },
+      person,
+      validFrom,
+    );
   } else {
     const found = await findPerson(tx.db, scope, household.districtCode, member.personId, true);
     if (!found) {
@@ -356,6 +365,12 @@ export async function createHousehold(
       educationExpenseAnnualFen: input.educationExpenseAnnualFen ?? 0,
     };
     await insertHousehold(tx.db, household);
+    await recordOpeningFacts(
+      tx,
+      { subjectType: 'household', districtCode, subjectId: household.id },
+      household,
+      input.validFrom,
+    );
     changes.push({
       entityType: 'household',
       entityId: household.id,

@@ -6,6 +6,7 @@ import { ALL, divisionScope } from '../../auth/scope.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Store } from '../../db/store.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../../workflow/unit-of-work.ts';
+import { listFacts } from '../facts/facts.service.ts';
 import { makeIdNumber } from '../id-number.ts';
 import {
   addMember,
@@ -89,7 +90,7 @@ describeStores('registry edits', (ctx) => {
           committeeCode: '310110001001',
           validFrom: '2015-01-01',
           members: [
-            { person: person('陈大年', '1950-01-01', 1), relationCode: '02' },
+            { person: person('陈大年', '1950-01-01', 1, { pensionFen: 420_000 }), relationCode: '02' },
             { person: person('林秀英', '1952-02-02', 2), relationCode: '10' },
             { person: person('陈小华', '1985-03-03', 1), relationCode: '20' },
           ],
@@ -301,6 +302,16 @@ describeStores('registry edits', (ctx) => {
     expect(result.value.person).toMatchObject({ deathDate: '2026-06-30', version: v + 1 });
     expect(result.value.ended.map((m) => [m.validTo, m.endReason])).toEqual([['2026-07-01', 'death']]);
     expect(result.value.headless).toEqual([{ householdId: home.id, householdNo: 'ED1' }]);
+    // His pension, a declared fact from the household's creation, ends with the memberships.
+    const facts = await listFacts(
+      ctx.store.db,
+      ALL,
+      { subjectType: 'person', districtCode: '310110', subjectId: id },
+      '2026-06-30',
+    );
+    expect(facts.facts.map((f) => [f.kind, f.validFrom, f.validTo])).toEqual([
+      ['pension', '2015-01-01', '2026-07-01'],
+    ]);
     const audit = await listAudit(ctx.store, { scope: ALL, action: 'person.died', limit: 10, offset: 0 });
     expect(audit.items.map((r) => r.entityType).sort()).toEqual(['household_member', 'person']);
     expect(audit.items.every((r) => r.reason === '登记变更测试')).toBe(true);

@@ -47,6 +47,7 @@ import type {
 } from '../registry.types.ts';
 import { checkDate, checkRelation, validateNewPerson, type Problem } from '../registry.validation.ts';
 import { divisionIndex } from '../divisions.ts';
+import { endFactsOfPerson } from '../facts/facts.service.ts';
 
 /**
  * 登记变更: the registry edits staff make between imports, each one service used by the API, the console
@@ -129,8 +130,8 @@ export function nextDay(date: string): string {
 /**
  * 死亡登记: sets the death date and ends every current membership on the day after it (so the person
  * still counts for the month of death, as countsInMonth and the engine expect). A head who dies leaves
- * the household without a head until staff change it: the result names such households. The facts
- * module ends the person's open facts on the same day (FACTS-HOOK below).
+ * the household without a head until staff change it: the result names such households. The person's
+ * open economic facts end on the same day (facts.service.ts endFactsOfPerson), in the same unit.
  */
 export async function recordDeath(
   tx: WorkTx,
@@ -205,9 +206,8 @@ export async function recordDeath(
       before: person,
       after,
     });
-    // FACTS-HOOK (death): the person's open economic facts end on the day after the death, in this unit.
-    // When src/registry/facts/facts.service.ts lands with it, call:
-    //   await endFactsOfPerson(tx, person.id, end);
+    // The person's economic facts still open end with the memberships (in every district keeping them).
+    await endFactsOfPerson(tx, person.id, end);
     return { person: after, ended, headless };
   });
 }

@@ -9,6 +9,7 @@ import { allowedTransitions } from '../../workflow/state-machine.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../../workflow/unit-of-work.ts';
 import { entityTimeline } from '../../workflow/workflow.repository.ts';
 import { recordDeath } from '../edits/edits.service.ts';
+import { listFacts } from '../facts/facts.service.ts';
 import { makeIdNumber } from '../id-number.ts';
 import {
   createHousehold,
@@ -124,7 +125,7 @@ describeStores('cross-district transfer', (ctx) => {
         validFrom: '2010-01-01',
         members: [
           { person: person('周老太', '1940-04-04', 2), relationCode: '02' },
-          { person: person('周大志', '1968-06-06', 1), relationCode: '20' },
+          { person: { ...person('周大志', '1968-06-06', 1), wageFen: 650_000 }, relationCode: '20' },
         ],
       }),
     );
@@ -322,6 +323,14 @@ describeStores('cross-district transfer', (ctx) => {
       ['周小虹', '户主', '2012-01-01'],
       ['周大志', '兄', '2026-11-01'],
     ]);
+    // His wage, a fact keyed by district like every registry row, went with him.
+    const facts = await listFacts(
+      ctx.store.db,
+      HONGKOU.scope,
+      { subjectType: 'person', districtCode: '310109', subjectId: son },
+      '2026-11-01',
+    );
+    expect(facts.facts.map((f) => [f.kind, f.amountFen, f.validTo])).toEqual([['wage', 650_000, null]]);
     const events = await entityTimeline(ctx.store.db, 'person_transfer', t.id);
     expect(events.map((e) => `${e.fromState ?? ''}>${e.toState}`)).toEqual(['>pending', 'pending>accepted']);
     const audit = await listAudit(ctx.store, { scope: ALL, action: 'person.transfer', limit: 50, offset: 0 });

@@ -14,6 +14,7 @@ import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { WorkflowError } from '../../workflow/workflow.errors.ts';
 import { HEAD_RELATION, relationName, sexName } from '../codes.ts';
 import { divisionIndex } from '../divisions.ts';
+import { moveFactsOfPerson } from '../facts/facts.service.ts';
 import {
   endMembershipRow,
   householdMemberRows,
@@ -540,9 +541,8 @@ async function planArrival(
     };
     await insertMembership(tx.db, started);
     changes.push(membershipChange(null, started));
-    // FACTS-HOOK (transfer): the person's current economic facts live in the sending district
-    // (economic_facts is keyed by district). When src/registry/facts/facts.service.ts offers it, carry them
-    // over here, in this unit: `await moveFactsOfPerson(tx, person.id, row.districtCode, household.districtCode, row.moveDate)`.
+    // Economic facts are keyed by district too: those still holding on the move date go with the person.
+    await moveFactsOfPerson(tx, person.id, row.districtCode, household.districtCode, row.moveDate);
   };
   return { problems, move };
 }
