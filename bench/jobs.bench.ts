@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,11 @@ function arg(name: string, fallback: number): number {
 }
 
 const flag = (name: string) => process.argv.includes(`--${name}`);
+
+function textArg(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -219,6 +224,8 @@ async function serverPart(items: number, kills: number): Promise<void> {
 interface Request {
   path: string;
   headers: Record<string, string>;
+  /** 户查询, 人查询, 户详情, 人详情: latencies are also given per type. */
+  type: string;
 }
 
 interface Run {
@@ -228,6 +235,7 @@ interface Run {
   p50: number;
   p95: number;
   p99: number;
+  byType: Record<string, { p50: number; p95: number }>;
 }
 
 /** Open loop: requests leave at `rate` per second whatever the server does; latency from when each was due. */
@@ -236,6 +244,7 @@ async function openLoop(label: string, address: string, rate: number, secs: numb
   const target = new URL(address);
   const total = Math.round(rate * secs);
   const latencies: number[] = [];
+  const typed = new Map<string, number[]>();
   let failed = 0;
   let sent = 0;
   const inFlight: Promise<void>[] = [];
@@ -247,7 +256,9 @@ async function openLoop(label: string, address: string, rate: number, secs: numb
         (res) => {
           res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - due);
+            const ms = performance.now() - due;
+            latencies.push(ms);
+            typed.set(request.type, [...(typed.get(request.type) ?? []), ms]);
             if (res.statusCode !== 200) failed += 1;
             resolve();
           });
@@ -283,6 +294,12 @@ async function openLoop(label: string, address: string, rate: number, secs: numb
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
+    byType: Object.fromEntries(
+      [...typed].map(([type, list]) => {
+        list.sort((a, b) => a - b);
+        return [type, { p50: percentile(list, 50), p95: percentile(list, 95) }];
+      }),
+    ),
   };
   return run;
 }
@@ -297,33 +314,44 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
   const { createUser } = await import('../src/auth/user.service.ts');
   const { loadDemoPopulation } = await import('../src/demo/demo.service.ts');
   const { seedDivisions } = await import('../src/registry/registry.service.ts');
-  const dir = mkdtempSync(join(tmpdir(), 'mz-bench-jobs-'));
+  // --data-dir keeps the loaded population for the next run (loading a million persons takes minutes).
+  const kept = textArg('data-dir');
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'mz-bench-jobs-'));
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, 'bench-loaded.json');
+  const pgDir = join(dir, 'pglite');
   let server: ChildProcess | undefined;
   try {
     const loadStart = performance.now();
-    let store: Store = await openPglite(dir);
+    const reuse =
+      existsSync(marker) &&
+      (JSON.parse(readFileSync(marker, 'utf8')) as { persons: number }).persons === persons;
+    let store: Store = await openPglite(pgDir);
     await store.migrate();
-    await seedDivisions(store);
-    await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'jobs-bench' });
-    await createUser(
-      store,
-      { userId: null, divisionCode: DISTRICT, requestId: 'bench' },
-      {
-        username: 'street',
-        displayName: 'street',
-        role: 'street_caseworker',
-        divisionCode: STREET,
-        password: PASSWORD,
-      },
-      'bench',
-      { mustChangePassword: false },
-    );
+    if (!reuse) {
+      await seedDivisions(store);
+      await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'jobs-bench' });
+      await createUser(
+        store,
+        { userId: null, divisionCode: DISTRICT, requestId: 'bench' },
+        {
+          username: 'street',
+          displayName: 'street',
+          role: 'street_caseworker',
+          divisionCode: STREET,
+          password: PASSWORD,
+        },
+        'bench',
+        { mustChangePassword: false },
+      );
+      writeFileSync(marker, JSON.stringify({ persons }));
+    }
     await createItems(store.db, TABLE, items);
     await store.db.execute(`VACUUM ANALYZE ${TABLE}` as never);
     await store.close();
     const loaded = performance.now() - loadStart;
 
-    server = spawnChild('server', { MZ_BENCH_DIR: dir, MZ_BENCH_ITEMS: String(items) }, true);
+    server = spawnChild('server', { MZ_BENCH_DIR: pgDir, MZ_BENCH_ITEMS: String(items) }, true);
     const child = server;
     let jobId = '';
     const address = await new Promise<string>((resolve, reject) => {
@@ -349,12 +377,12 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
     const mixed: Request[] = [];
     for (let i = 0; i < 20; i += 1) {
       const surname = encodeURIComponent(surnames[i % surnames.length] ?? '张');
-      mixed.push({ path: `/api/households?q=${surname}`, headers });
-      mixed.push({ path: `/api/persons?q=${surname}`, headers });
+      mixed.push({ path: `/api/households?q=${surname}`, headers, type: '户查询' });
+      mixed.push({ path: `/api/persons?q=${surname}`, headers, type: '人查询' });
       const h = households.items[(i * 13) % households.items.length];
       const p = people.items[(i * 17) % people.items.length];
-      if (h) mixed.push({ path: `/api/households/${h.id}`, headers });
-      if (p) mixed.push({ path: `/api/persons/${p.id}`, headers });
+      if (h) mixed.push({ path: `/api/households/${h.id}`, headers, type: '户详情' });
+      if (p) mixed.push({ path: `/api/persons/${p.id}`, headers, type: '人详情' });
     }
     await openLoop('warm-up', address, 20, 3, mixed);
     const idle = await openLoop(`混合读取，无任务（开环 ${rate} req/s）`, address, rate, duration, mixed);
@@ -366,14 +394,14 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
     child.kill('SIGTERM');
     await exited(child);
     server = undefined;
-    store = await openPglite(dir);
+    store = await openPglite(pgDir);
     const job = await getJob(store.db, jobId);
     const counts = await doneCounts(store.db, TABLE);
     await store.close();
 
     out('');
     out(
-      `内置 PGlite：${persons.toLocaleString()} 人（装载 ${seconds(loaded)}），服务进程内运行任务；任务 ${items.toLocaleString()} 项，批次目标 20 ms`,
+      `内置 PGlite：${persons.toLocaleString()} 人（${reuse ? '沿用已装载的数据目录' : `装载 ${seconds(loaded)}`}），服务进程内运行任务；任务 ${items.toLocaleString()} 项，批次目标 20 ms`,
     );
     out(
       `${'场景'.padEnd(28)}${'请求数'.padStart(8)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'p99'.padStart(10)}${'失败'.padStart(6)}`,
@@ -381,6 +409,13 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
     for (const r of [idle, busy]) {
       out(
         `${r.label.padEnd(26)}${String(r.total).padStart(8)}${r.p50.toFixed(1).padStart(10)}${r.p95.toFixed(1).padStart(10)}${r.p99.toFixed(1).padStart(10)}${String(r.failed).padStart(6)}`,
+      );
+    }
+    for (const r of [idle, busy]) {
+      out(
+        `  ${r.label}：${Object.entries(r.byType)
+          .map(([type, t]) => `${type} p50 ${t.p50.toFixed(1)} / p95 ${t.p95.toFixed(1)} ms`)
+          .join('；')}`,
       );
     }
     const batches = job?.version ?? 0;
@@ -399,7 +434,7 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
       server.kill('SIGTERM');
       await exited(server);
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -105,6 +105,8 @@ interface BatchState {
   version: number;
   /** The outcome this batch committed last (a run-form handler may commit more than one unit). */
   last?: BatchOutcome | undefined;
+  /** Milliseconds spent inside the batch's transactions (from the first statement to the commit). */
+  busyMs: number;
 }
 
 /**
@@ -314,7 +316,7 @@ export class JobRunner {
           await releaseJob(this.store.db, claimed.id, this.owner);
           return;
         }
-        const state: BatchState = { version };
+        const state: BatchState = { version, busyMs: 0 };
         const started = performance.now();
         let outcome: BatchOutcome;
         try {
@@ -330,7 +332,9 @@ export class JobRunner {
         this.summary.batches += 1;
         version = state.version;
         cursor = outcome.cursor;
-        limit = nextLimit(limit, performance.now() - started, this.batchMs);
+        // Sized by the time the batch held its transaction, not the time it queued for one (on the
+        // embedded store requests go first, and waiting behind them says nothing of the batch's size).
+        limit = nextLimit(limit, state.busyMs > 0 ? state.busyMs : performance.now() - started, this.batchMs);
         if (outcome.finished) {
           this.summary.succeeded += 1;
           await this.ended(claimed, kind, 'succeeded');
@@ -377,7 +381,9 @@ export class JobRunner {
     work: (tx: WorkTx) => Promise<BatchOutcome>,
   ): Promise<BatchOutcome> {
     let recorded = 0;
+    let began = 0;
     const { outcome, advanced } = await inUnitOfWork(this.store, jobActor(job), async (tx) => {
+      began = performance.now();
       const counted: WorkTx = {
         ...tx,
         record: (change) => {
@@ -396,6 +402,7 @@ export class JobRunner {
       }
       return { outcome: result, advanced: true };
     });
+    state.busyMs += performance.now() - began;
     if (advanced) {
       state.version += 1;
       state.last = outcome;
