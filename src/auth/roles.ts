@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'registry.write',
   'registry.import',
   'registry.export',
+  'facts.write',
+  'facts.correct',
   'statistics.view',
   'policy.calculate',
   'policy.view',
@@ -43,7 +45,14 @@ const everyone: readonly Permission[] = ['statistics.view', 'policy.calculate', 
  * must contact or verify a person (street caseworkers, approvers, verification officers, administrators).
  */
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  committee_assistant: [...everyone, 'registry.view', 'registry.write', 'registry.import', 'registry.export'],
+  committee_assistant: [
+    ...everyone,
+    'registry.view',
+    'registry.write',
+    'registry.import',
+    'registry.export',
+    'facts.write',
+  ],
   street_caseworker: [
     ...everyone,
     'registry.view',
@@ -51,9 +60,20 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'registry.write',
     'registry.import',
     'registry.export',
+    'facts.write',
+    'facts.correct',
   ],
-  district_approver: [...everyone, 'registry.view', 'person.unmask', 'registry.export', 'policy.simulate'],
-  verification_officer: [...everyone, 'registry.view', 'person.unmask'],
+  // Approvers record determinations (认定: special categories); verification officers record 核对 figures.
+  district_approver: [
+    ...everyone,
+    'registry.view',
+    'person.unmask',
+    'registry.export',
+    'policy.simulate',
+    'facts.write',
+    'facts.correct',
+  ],
+  verification_officer: [...everyone, 'registry.view', 'person.unmask', 'facts.write', 'facts.correct'],
   finance_officer: [...everyone, 'policy.simulate'],
   auditor: [...everyone, 'registry.view', 'audit.view', 'policy.simulate'],
   admin: [
@@ -63,6 +83,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'registry.write',
     'registry.import',
     'registry.export',
+    'facts.write',
+    'facts.correct',
     'audit.view',
     'users.manage',
     'calendar.manage',

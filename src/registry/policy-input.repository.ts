@@ -133,12 +133,20 @@ export async function householdIdPage(
   return rows.map((r) => r.id);
 }
 
-/** The districts a scope reads: its own, or every district code of the division table. */
+/**
+ * The districts a scope reads: its own, or every district that has households (a skip scan of the primary
+ * key: one index probe per district, whatever the number of households).
+ */
 export async function scopeDistricts(db: Db, scope: DataScope): Promise<string[]> {
   if (scope.kind === 'division') return [scope.code.slice(0, 6)];
   const rows = await selectRows<{ code: string }>(
     db,
-    sql`select code from divisions where level = 'district' order by code`,
+    sql`with recursive d(code) as (
+          select min(district_code) from households
+          union all
+          select (select min(h.district_code) from households h where h.district_code > d.code)
+          from d where d.code is not null)
+        select code from d where code is not null`,
   );
   return rows.map((r) => r.code);
 }

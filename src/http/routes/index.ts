@@ -4,6 +4,7 @@ import { registerAuthRoutes } from './auth.routes.ts';
 import { registerCalendarRoutes } from './calendar.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
+import { registerFactRoutes } from './facts.routes.ts';
 import { registerFileRoutes } from './files.routes.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerImportRoutes } from './import.routes.ts';
@@ -21,6 +22,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerUserRoutes,
   registerRegistryRoutes,
   registerRegistryEditRoutes,
+  registerFactRoutes,
   registerImportRoutes,
   registerJobRoutes,
   registerExportRoutes,

@@ -242,7 +242,7 @@ export async function endPersonFactsFrom(
             SPENDING_KINDS.map((k) => sql`${k}`),
             sql`, `,
           )})
-          and (valid_to is null or valid_to > ${date}::date)
+          and (valid_to is null or valid_to > greatest(valid_from, ${date}::date))
         for update`,
   );
   const out: { before: FactRecord; after: FactRecord }[] = [];
