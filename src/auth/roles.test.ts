@@ -25,6 +25,7 @@ describe('roles', () => {
       'jobs',
       'audit',
       'users',
+      'backup',
     ]);
     expect(menusOf('finance_officer')).toEqual([
       'dashboard',

@@ -33,6 +33,7 @@ export const PERMISSIONS = [
   'audit.view',
   'users.manage',
   'calendar.manage',
+  'system.backup',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -89,6 +90,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'users.manage',
     'calendar.manage',
     'policy.simulate',
+    'system.backup',
   ],
 };
 
@@ -113,6 +115,7 @@ export const MENUS = [
   'jobs',
   'audit',
   'users',
+  'backup',
 ] as const;
 export type Menu = (typeof MENUS)[number];
 
@@ -128,6 +131,7 @@ export function menusOf(role: Role): Menu[] {
   if (can('registry.import') || can('audit.view')) menus.push('jobs');
   if (can('audit.view')) menus.push('audit');
   if (can('users.manage')) menus.push('users');
+  if (can('system.backup')) menus.push('backup');
   return menus;
 }
 

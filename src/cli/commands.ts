@@ -42,6 +42,14 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./audit.command.ts')).registerAuditCommands,
   },
   {
+    commands: {
+      backup: '系统备份：内置数据库的备份 (backups)',
+      restore:
+        '从备份恢复内置数据库（须先停止服务器）：先核对校验值，原数据库改名保留，恢复后执行 audit verify (restore a backup)',
+    },
+    load: async () => (await import('./restore.command.ts')).registerBackupCommands,
+  },
+  {
     commands: { calendar: '工作日历：法定节假日、调休与工作日期限 (working-day calendar)' },
     load: async () => (await import('./calendar.command.ts')).registerCalendarCommands,
   },

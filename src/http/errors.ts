@@ -20,6 +20,8 @@ export const ERRORS = {
   CONFLICT: { status: 409, message: '与现有数据冲突' },
   STALE_VERSION: { status: 409, message: '记录已被他人修改，请刷新后重新操作' },
   WRONG_STATE: { status: 409, message: '记录当前的状态不允许此操作' },
+  BACKUP_UNSUPPORTED: { status: 409, message: '本系统使用 PostgreSQL 数据库服务器，备份由数据库管理员负责' },
+  BACKUP_RUNNING: { status: 409, message: '已有一个备份正在进行，请等它完成后再试' },
   CHECK_FAILED: { status: 422, message: '不满足办理条件' },
   PAYLOAD_TOO_LARGE: { status: 413, message: '请求体或上传文件过大' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的内容类型' },

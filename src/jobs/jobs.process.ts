@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
 import { syncCheckpointSchedule } from './kinds/audit-checkpoint.job.ts';
+import { syncBackupSchedule } from './kinds/backup.job.ts';
 import { jobKinds } from './kinds/index.ts';
 import { sweepImportFiles } from './kinds/registry-import.job.ts';
 import { JobRunner } from './runner.ts';
@@ -25,6 +26,7 @@ export async function startJobs(
 ): Promise<RunningJobs> {
   const kinds = jobKinds();
   await syncCheckpointSchedule(store, kinds, config);
+  await syncBackupSchedule(store, kinds, config);
   const removed = await sweepImportFiles(store, config.MINZHENG_DATA_DIR);
   if (removed > 0) say(`已清理 ${removed} 个已结束导入任务的上传文件`);
   if (!options.runJobs && store.kind === 'postgres')

@@ -1,6 +1,7 @@
 import type { ServerDeps, ZodApp } from '../context.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
+import { registerBackupRoutes } from './backup.routes.ts';
 import { registerCalendarRoutes } from './calendar.routes.ts';
 import { registerDocumentRoutes } from './documents.routes.ts';
 import { registerExportRoutes } from './export.routes.ts';
@@ -31,5 +32,6 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerCalendarRoutes,
   registerStatisticsRoutes,
   registerAuditRoutes,
+  registerBackupRoutes,
   registerFileRoutes,
 ];

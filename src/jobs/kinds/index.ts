@@ -1,5 +1,6 @@
 import { JobKinds } from '../job-kind.ts';
 import { auditCheckpointJob } from './audit-checkpoint.job.ts';
+import { backupJob } from './backup.job.ts';
 import { registryImportJob } from './registry-import.job.ts';
 
 /**
@@ -7,7 +8,7 @@ import { registryImportJob } from './registry-import.job.ts';
  * file in this folder; the server, the workers and `jobs run` all know the same kinds.
  */
 export function builtinJobKinds(): JobKinds {
-  return new JobKinds().register(registryImportJob).register(auditCheckpointJob);
+  return new JobKinds().register(registryImportJob).register(auditCheckpointJob).register(backupJob);
 }
 
 let installed: JobKinds | undefined;

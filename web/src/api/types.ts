@@ -25,7 +25,8 @@ export type MenuId =
   | 'simulate'
   | 'jobs'
   | 'audit'
-  | 'users';
+  | 'users'
+  | 'backup';
 
 export interface User {
   id: string;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { CITY_DISTRICT } from '../../audit/audit.service.ts';
+import { backupSettings, recordBackup, writeBackup } from '../../backup/backup.service.ts';
+import type { Config } from '../../config.ts';
+import { now } from '../../core/clock.ts';
+import type { Store } from '../../db/store.ts';
+import { defineJobKind, type JobKinds } from '../job-kind.ts';
+import { saveSchedule } from '../jobs.service.ts';
+import { nextRunAfter } from '../schedule.ts';
+
+export const BACKUP_KIND = 'backup';
+/** The schedule kept from MINZHENG_BACKUP_SCHEDULE. */
+export const BACKUP_SCHEDULE = 'backup';
+
+/**
+ * 系统备份 (src/backup/): a consistent copy of the embedded store, written with its checksum to the backup
+ * folder, the oldest beyond MINZHENG_BACKUP_KEEP deleted. One batch: the files are written outside any
+ * transaction, then the backup's audit record commits with the job's end. Cut off by a crash before that,
+ * it runs again and takes a new backup (a file of its own; retention bounds their number).
+ * On a PostgreSQL server it fails with the notice that backups are the DBA's, and its schedule is off.
+ */
+export const backupJob = defineJobKind({
+  kind: BACKUP_KIND,
+  label: '系统备份',
+  payload: z.object({}).strict(),
+  viewPermission: 'system.backup',
+  startPermission: 'system.backup',
+  maxAttempts: 2,
+  run: async (_input, ctx) => {
+    const result = await writeBackup(ctx.store, backupSettings(ctx.config));
+    ctx.say(`已备份：${result.name}（${result.bytes} 字节，用时 ${result.tookMs} 毫秒）`);
+    return ctx.unit((tx) => {
+      recordBackup(tx, result);
+      return Promise.resolve({
+        cursor: null,
+        progress: 1,
+        total: 1,
+        finished: true,
+        result: {
+          file: result.name,
+          bytes: result.bytes,
+          sha256: result.sha256,
+          tookMs: result.tookMs,
+          pausedMs: result.pausedMs,
+          removed: result.removed,
+        },
+      });
+    });
+  },
+});
+
+/**
+ * Keeps the backup schedule as the setting says (MINZHENG_BACKUP_SCHEDULE, cron in Shanghai time, nightly
+ * at 02:00 by default); off with "off", and always off on a PostgreSQL server.
+ */
+export async function syncBackupSchedule(
+  store: Store,
+  kinds: JobKinds,
+  config: Pick<Config, 'MINZHENG_BACKUP_SCHEDULE'>,
+): Promise<void> {
+  const off = config.MINZHENG_BACKUP_SCHEDULE === 'off';
+  const cron = off ? '0 2 * * *' : config.MINZHENG_BACKUP_SCHEDULE;
+  await saveSchedule(
+    store,
+    kinds,
+    {
+      name: BACKUP_SCHEDULE,
+      kind: BACKUP_KIND,
+      cron,
+      payload: {},
+      districtCode: CITY_DISTRICT,
+      enabled: !off && store.kind === 'pglite',
+    },
+    nextRunAfter(cron, now()),
+  );
+}
