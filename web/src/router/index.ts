@@ -108,6 +108,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '用户管理', menu: 'users' },
       },
       {
+        path: 'backup',
+        component: () => import('../views/backup/list.vue'),
+        meta: { title: '系统备份', menu: 'backup' },
+      },
+      {
         path: ':pathMatch(.*)*',
         component: () => import('../views/errors/not-found.vue'),
         meta: { title: '未找到' },

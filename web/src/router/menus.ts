@@ -20,6 +20,7 @@ export const MENUS: readonly MenuItem[] = [
   { id: 'jobs', title: '任务', path: '/jobs' },
   { id: 'audit', title: '审计日志', path: '/audit' },
   { id: 'users', title: '用户管理', path: '/users' },
+  { id: 'backup', title: '系统备份', path: '/backup' },
 ];
 
 export function menusFor(ids: readonly string[]): MenuItem[] {
