@@ -209,6 +209,7 @@ export async function extractArchive(file: string, into: string): Promise<Backup
       cwd: into,
       strict: true,
       preservePaths: false,
+      preserveOwner: false,
       filter: (path, entry) => {
         const type = 'type' in entry ? entry.type : 'File';
         const ours =

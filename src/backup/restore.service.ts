@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { AuditHead } from '../audit/audit.repository.ts';
 import { readHead } from '../audit/audit.repository.ts';
@@ -151,6 +151,14 @@ async function settleCheckpoints(
   return moved;
 }
 
+/** What a restore cut off half-way (killed while unpacking) left beside the store; we hold the lock. */
+async function sweepUnfinished(target: string): Promise<void> {
+  const prefix = `${basename(target)}.restoring-`;
+  for (const name of await readdir(dirname(target)).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await rm(join(dirname(target), name), { recursive: true, force: true });
+  }
+}
+
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
   const say = options.say ?? (() => {});
   const started = performance.now();
@@ -170,6 +178,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
       );
     }
     say(`校验值相符：${actual}`);
+    await sweepUnfinished(target);
     const stamp = stampOf(now());
     const staging = `${target}.restoring-${stamp}`;
     try {

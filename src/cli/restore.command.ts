@@ -89,7 +89,8 @@ async function createCommand(options: { reason: string }): Promise<void> {
     throw error;
   });
   say(
-    `已备份：${result.path}（${sizeText(result.bytes)}，数据 ${sizeText(result.dataBytes)}，用时 ${seconds(result.tookMs)}）`,
+    `已备份：${result.path}（${sizeText(result.bytes)}，数据 ${sizeText(result.dataBytes)}，` +
+      `用时 ${seconds(result.tookMs)}，其中复制数据库 ${seconds(result.pausedMs)}）`,
   );
   say(`SHA-256：${result.sha256}`);
   if (result.removed.length > 0) say(`已删除旧备份：${result.removed.join('、')}`);
