@@ -8,7 +8,7 @@ import { factsOfSubjects, householdFiguresOf } from './facts/facts.repository.ts
 import type { HouseholdFigures, PersonFigures, ResolvableFact } from './facts/facts.types.ts';
 import { householdMemberRows } from './household.repository.ts';
 import {
-  cursorRows,
+  copyRows,
   FIELD_SEPARATOR,
   householdIdPage,
   MEMBER_SEPARATOR,
@@ -167,65 +167,105 @@ export async function policyHouseholdOf(
 
 // ---- bulk ----------------------------------------------------------------------------------------
 
-const NO_FIGURES: PersonFigures = {
-  wageFen: 0,
-  pensionFen: 0,
-  otherIncomeFen: 0,
-  disabilityCategory: null,
-  disabilityGrade: null,
-  employed: false,
-  seriousIllness: false,
-  hasSupporter: true,
-  categories: [],
-};
-
 /** Unpacks policy-input.repository.ts's members text (see PolicyInputRow.members). */
 export function unpackMembers(householdId: string, packed: string): ResolvedMemberRow[] {
   if (packed === '') return [];
   return packed.split(MEMBER_SEPARATOR).map((text) => {
     const f = text.split(FIELD_SEPARATOR);
-    const nullable = (value: string | undefined) => (value === undefined || value === '' ? null : value);
-    const disabilityCategory = nullable(f[10]);
-    const disabilityGrade = nullable(f[11]);
-    const categories = f[15] ? f[15].split(',').filter(isCategory) : [];
     return {
-      membership: { householdId, validFrom: f[3]!, validTo: nullable(f[4]), seq: Number(f[5]) },
-      person: { id: f[0]!, birthDate: f[1]!, deathDate: nullable(f[2]), hukouDivisionCode: f[6]! },
-      figures:
-        f[7] === '0' &&
-        f[8] === '0' &&
-        f[9] === '0' &&
-        disabilityCategory === null &&
-        f[12] === '0' &&
-        f[13] === '0' &&
-        f[14] === '1' &&
-        categories.length === 0
-          ? NO_FIGURES
-          : {
-              wageFen: Number(f[7]),
-              pensionFen: Number(f[8]),
-              otherIncomeFen: Number(f[9]),
-              disabilityCategory: disabilityCategory === null ? null : Number(disabilityCategory),
-              disabilityGrade: disabilityGrade === null ? null : Number(disabilityGrade),
-              employed: f[12] === '1',
-              seriousIllness: f[13] === '1',
-              hasSupporter: f[14] === '1',
-              categories,
-            },
+      membership: { householdId, validFrom: f[3]!, validTo: f[4] || null, seq: Number(f[5]) },
+      person: { id: f[0]!, birthDate: f[1]!, deathDate: f[2] || null, hukouDivisionCode: f[6]! },
+      figures: {
+        wageFen: Number(f[7]),
+        pensionFen: Number(f[8]),
+        otherIncomeFen: Number(f[9]),
+        disabilityCategory: f[10] ? Number(f[10]) : null,
+        disabilityGrade: f[11] ? Number(f[11]) : null,
+        employed: f[12] === '1',
+        seriousIllness: f[13] === '1',
+        hasSupporter: f[14] === '1',
+        categories: f[15] ? f[15].split(',').filter(isCategory) : [],
+      },
     };
   });
 }
 
-function toRow(districtCode: string, row: PolicyInputRow, month: string): PolicyHouseholdRow | undefined {
-  const members = unpackMembers(row.household_id, row.members);
-  const household = toPolicyHousehold(row.household_id, householdFiguresOf(row), members, month);
-  return household.members.length > 0
-    ? { districtCode, householdId: row.household_id, household }
-    : undefined;
+/**
+ * The bulk path's mapping of one packed row, in one pass: the members arrive in (seq, person id) order, so
+ * the membership rule (countsInMonth), the order and the one-row-per-person rule of toPolicyHousehold are
+ * applied while reading. policy-input's tests hold it to toPolicyHousehold.
+ */
+export function packedHousehold(
+  row: PolicyInputRow,
+  bounds: { first: string; last: string },
+): PolicyHousehold | undefined {
+  const members: PolicyMember[] = [];
+  let previousSeq = -Infinity;
+  let sorted = true;
+  const seqs: number[] = [];
+  for (const text of row.members.split(MEMBER_SEPARATOR)) {
+    const f = text.split(FIELD_SEPARATOR);
+    const birthDate = f[1]!;
+    const deathDate = f[2]!;
+    const validFrom = f[3]!;
+    const validTo = f[4]!;
+    if (deathDate !== '' && deathDate < bounds.first) continue;
+    const open = validTo === '' || validTo > bounds.first;
+    const counts =
+      (validFrom <= bounds.first && open) ||
+      (birthDate >= bounds.first &&
+        birthDate <= bounds.last &&
+        validFrom > bounds.first &&
+        validFrom <= bounds.last &&
+        (validTo === '' || validTo > validFrom));
+    if (!counts) continue;
+    const id = f[0]!;
+    if (members.some((m) => m.id === id)) continue;
+    const seq = Number(f[5]);
+    if (seq < previousSeq) sorted = false;
+    previousSeq = seq;
+    seqs.push(seq);
+    const category = f[10] ? Number(f[10]) : null;
+    const grade = f[11] ? Number(f[11]) : null;
+    members.push({
+      id,
+      birthDate,
+      hukou: f[6] === '31' ? 'shanghai' : 'other',
+      wageFen: Number(f[7]),
+      pensionFen: Number(f[8]),
+      otherIncomeFen: Number(f[9]),
+      disabilityGrade: grade !== null && isDisabilityGrade(grade) ? grade : null,
+      disabilityKind:
+        category !== null && isDisabilityCategory(category) ? DISABILITY_KIND_BY_CATEGORY[category] : null,
+      seriousIllness: f[13] === '1',
+      employed: f[12] === '1',
+      hasSupporter: f[14] === '1',
+      categories: f[15] ? f[15].split(',').filter(isCategory) : [],
+    });
+  }
+  if (members.length === 0) return undefined;
+  if (!sorted) {
+    // Rows arrive by (seq, person id); a person's second row may sit earlier: put members in seq order.
+    const order = members.map((m, i) => ({ m, seq: seqs[i]! }));
+    order.sort((a, b) => a.seq - b.seq || (a.m.id < b.m.id ? -1 : 1));
+    members.splice(0, members.length, ...order.map((o) => o.m));
+  }
+  return {
+    ...householdFiguresOf(row),
+    temporaryAssistanceMonths: 0,
+    renovationCostFen: 0,
+    members,
+  };
 }
 
-/** Rows fetched per round trip from the PostgreSQL cursor. */
-const CURSOR_FETCH = 2000;
+function toRow(
+  districtCode: string,
+  row: PolicyInputRow,
+  bounds: { first: string; last: string },
+): PolicyHouseholdRow | undefined {
+  const household = row.members === '' ? undefined : packedHousehold(row, bounds);
+  return household ? { districtCode, householdId: row.household_id, household } : undefined;
+}
 
 function isStore(value: Db | Store | { db: Db }): value is Store {
   return 'transaction' in value && 'kind' in value;
@@ -235,8 +275,8 @@ function isStore(value: Db | Store | { db: Db }): value is Store {
  * Every household of the scope with at least one member counting in `month`, as engine input, district by
  * district in (district_code, id) order, memory constant whatever the population.
  *
- * On a PostgreSQL server each district is one statement read through a cursor (one pass over the
- * district's tables, the facts resolved in SQL). On PGlite, or given a bare handle, households are read in
+ * On a PostgreSQL server each district is one statement streamed with COPY (one pass over the district's
+ * tables, in parallel where the server finds it cheaper, the facts resolved in SQL). On PGlite, or given a bare handle, households are read in
  * keyset batches of `batchSize`, each one short statement, so that other requests interleave on the one
  * embedded backend.
  */
@@ -252,9 +292,9 @@ export async function* streamPolicyHouseholds(
   for (const districtCode of await scopeDistricts(db, scope)) {
     const query = { districtCode, scope, first: bounds.first, last: bounds.last };
     if (isStore(source) && source.kind === 'postgres' && options.batchSize === undefined) {
-      for await (const rows of cursorRows<PolicyInputRow>(source, policyInputSql(query), CURSOR_FETCH)) {
+      for await (const rows of copyRows(source, policyInputSql(query))) {
         for (const row of rows) {
-          const out = toRow(districtCode, row, month);
+          const out = toRow(districtCode, row, bounds);
           if (out) yield out;
         }
       }
@@ -266,7 +306,7 @@ export async function* streamPolicyHouseholds(
       if (ids.length === 0) break;
       const range = { from: ids[0]!, to: ids[ids.length - 1]! };
       for (const row of await policyInputRows(db, { ...query, range })) {
-        const out = toRow(districtCode, row, month);
+        const out = toRow(districtCode, row, bounds);
         if (out) yield out;
       }
       after = range.to;
