@@ -31,6 +31,7 @@ describe('jobs page data', () => {
   it('says progress and results in Chinese', () => {
     expect(progressText(job({ done: 1200, total: 5000 }))).toBe('1,200 / 5,000');
     expect(progressText(job({ done: 7 }))).toBe('7');
+    expect(progressText({})).toBe('0'); // the empty row Element Plus renders a cell slot with at set-up
     expect(resultLines(job({ result: { ok: true, rows: 6, households: 3, persons: 6 } }))).toEqual([
       '共 6 行',
       '已导入 3 户、6 人',

@@ -36,11 +36,14 @@ export function progressStatus(state: JobState): '' | 'success' | 'exception' | 
   return '';
 }
 
-const n = (value: number) => value.toLocaleString('en-US');
+const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
 
-/** "1,200 / 5,000" (or "1,200" while the total is unknown). */
-export function progressText(job: Pick<Job, 'done' | 'total'>): string {
-  return job.total === null ? n(job.done) : `${n(job.done)} / ${n(job.total)}`;
+/**
+ * "1,200 / 5,000" (or "1,200" while the total is unknown). Element Plus renders a column's cell slot once
+ * with an empty row while it sets the table up: a row without numbers reads as nothing done.
+ */
+export function progressText(job: Partial<Pick<Job, 'done' | 'total'>>): string {
+  return job.total === null || job.total === undefined ? n(job.done) : `${n(job.done)} / ${n(job.total)}`;
 }
 
 export const jobColumns: Column<Job>[] = [
