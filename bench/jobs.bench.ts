@@ -97,7 +97,14 @@ async function serverChild(): Promise<void> {
   });
   const app = await buildServer({ config, store, logger: false });
   const kinds = itemKinds().register(registryImportJob).register(auditCheckpointJob);
-  const runner = new JobRunner({ store, config, kinds, schedules: false });
+  const runner = new JobRunner({
+    store,
+    config,
+    kinds,
+    schedules: false,
+    ...(process.env.MZ_BENCH_BATCH_MS ? { batchMs: Number(process.env.MZ_BENCH_BATCH_MS) } : {}),
+    ...(process.env.MZ_BENCH_NO_PAUSE ? { pauseBetweenBatches: false } : {}),
+  });
   runner.start();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   out(`READY ${address}`);
@@ -353,7 +360,16 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
     await store.close();
     const loaded = performance.now() - loadStart;
 
-    server = spawnChild('server', { MZ_BENCH_DIR: pgDir, MZ_BENCH_ITEMS: String(items) }, true);
+    server = spawnChild(
+      'server',
+      {
+        MZ_BENCH_DIR: pgDir,
+        MZ_BENCH_ITEMS: String(items),
+        ...(textArg('batch-ms') ? { MZ_BENCH_BATCH_MS: textArg('batch-ms') ?? '' } : {}),
+        ...(flag('no-pause') ? { MZ_BENCH_NO_PAUSE: '1' } : {}),
+      },
+      true,
+    );
     const child = server;
     let jobId = '';
     const address = await new Promise<string>((resolve, reject) => {
@@ -403,7 +419,7 @@ async function embeddedPart(persons: number, items: number, rate: number, durati
 
     out('');
     out(
-      `内置 PGlite：${persons.toLocaleString()} 人（${reuse ? '沿用已装载的数据目录' : `装载 ${seconds(loaded)}`}），服务进程内运行任务；任务 ${items.toLocaleString()} 项，批次目标 20 ms`,
+      `内置 PGlite：${persons.toLocaleString()} 人（${reuse ? '沿用已装载的数据目录' : `装载 ${seconds(loaded)}`}），服务进程内运行任务；任务 ${items.toLocaleString()} 项，批次目标 ${textArg('batch-ms') ?? 20} ms${flag('no-pause') ? '，批间不暂停' : '，批间暂停'}`,
     );
     out(
       `${'场景'.padEnd(28)}${'请求数'.padStart(8)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'p99'.padStart(10)}${'失败'.padStart(6)}`,

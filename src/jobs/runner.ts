@@ -47,6 +47,8 @@ export interface RunnerOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Enqueue the jobs of due schedules (default true). */
   schedules?: boolean;
+  /** Pause after each batch as long as it held the database (default: on the embedded store only). */
+  pauseBetweenBatches?: boolean;
   say?: (line: string) => void;
   /** Names this runner in leases (default: host/pid/random). */
   owner?: string;
@@ -130,6 +132,7 @@ export class JobRunner {
   private readonly pollMs: number;
   private readonly retryDelayMs: (attempt: number) => number;
   private readonly schedules: boolean;
+  private readonly pause: boolean;
   private readonly say: (line: string) => void;
   private readonly host = hostname();
   private readonly instance: string;
@@ -150,6 +153,7 @@ export class JobRunner {
     this.pollMs = options.pollMs ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(300_000, 1000 * 2 ** attempt));
     this.schedules = options.schedules ?? true;
+    this.pause = options.pauseBetweenBatches ?? options.store.kind === 'pglite';
     this.say = options.say ?? (() => {});
     this.instance = randomBytes(4).toString('hex');
     this.owner = options.owner ?? `${this.host}/${process.pid}/${this.instance}`;
@@ -345,7 +349,7 @@ export class JobRunner {
         // at most half of it: a pause as long as the batch held it, so that a request's few queries in a
         // row each find the backend free instead of one batch's wait apiece.
         await yieldToEventLoop();
-        if (this.store.kind === 'pglite') await sleep(Math.min(state.busyMs, 1000));
+        if (this.pause) await sleep(Math.min(state.busyMs, 1000));
       }
     } finally {
       clearInterval(heartbeat);
