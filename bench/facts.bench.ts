@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const schema = arg('schema') ?? `bench_facts_${process.pid}`;
   await admin(URL, `create schema if not exists ${schema}`);
   // One connection: the cursor's backend is the one whose CPU is read below.
-  const store = openPostgres(URL, { searchPath: schema, max: 1 });
+  const store = openPostgres(URL, { searchPath: schema, max: 4 });
   try {
     await store.migrate();
     await seedDivisions(store);

@@ -5,7 +5,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db, Session, Store } from '../db/store.ts';
 import { selectRows } from '../db/sql.ts';
-import { householdFiguresSql, personFiguresSql, type SubjectFilter } from './facts/facts.repository.ts';
+import { subjectFiguresSql, type SubjectFilter } from './facts/facts.repository.ts';
 
 /**
  * SQL of the engine input in bulk: one statement gives, for the households of a district (or a range of
@@ -53,45 +53,59 @@ export interface PolicyInputQuery {
   /** The first and last day of the month. */
   first: string;
   last: string;
-  /** Only households with first ≤ id ≤ last (a keyset batch); the whole district when absent. */
+  /**
+   * Only households with from ≤ id ≤ to (a keyset batch), or from ≤ id < before (a part of the district
+   * read in parallel with the others); the whole district when absent.
+   */
   range?: { from: string; to: string } | undefined;
+  part?: { from?: string | undefined; before?: string | undefined } | undefined;
 }
 
 /**
- * The statement. Without a range it reads the district in one pass (hash joins over the scans: the server
- * cursor of streamPolicyInputRows); with a range, the households of one batch by key. Persons' facts are
- * read for the members found (a semi-join) unless the whole district is asked, when every person's facts
- * are read in one scan instead.
+ * The statement. Without a range it reads the district in one pass (hash joins over scans; streamed with
+ * COPY, which lets the server run it in parallel); with a range, the households of one batch by key. The
+ * facts of the persons and households found are resolved once (subjectFiguresSql: one scan, one sort) and
+ * joined to both; members come in no particular order (the client orders them by seq).
  */
 export function policyInputSql(q: PolicyInputQuery): SQL {
   const { districtCode: d, first, last } = q;
-  const wholeDistrict = q.range === undefined && (q.scope.kind === 'all' || q.scope.code.length === 6);
-  const householdRange = q.range
-    ? sql`and h.id between ${q.range.from}::uuid and ${q.range.to}::uuid`
-    : sql``;
-  const memberRange = q.range
-    ? sql`and m.household_id between ${q.range.from}::uuid and ${q.range.to}::uuid`
-    : sql``;
-  const personFilter: SubjectFilter = wholeDistrict
-    ? { all: true }
-    : { sql: sql`select mm.person_id from mm` };
-  const householdFilter: SubjectFilter = q.range
-    ? { from: q.range.from, to: q.range.to }
-    : wholeDistrict
-      ? { all: true }
-      : { sql: sql`select hh.id from hh` };
+  const districtWide = q.scope.kind === 'all' || q.scope.code.length === 6;
+  const wholeDistrict = q.range === undefined && q.part === undefined && districtWide;
+  // A part of a district (read in parallel with the others) has the whole district's shape, cut by id.
+  const partOnly = q.range === undefined && q.part !== undefined && districtWide;
+  const cut = (column: string) => {
+    const c = sql.raw(column);
+    if (q.range) return sql`and ${c} between ${q.range.from}::uuid and ${q.range.to}::uuid`;
+    if (!q.part) return sql``;
+    return sql`${q.part.from ? sql`and ${c} >= ${q.part.from}::uuid` : sql``} ${q.part.before ? sql`and ${c} < ${q.part.before}::uuid` : sql``}`;
+  };
+  const householdRange = cut('h.id');
+  const memberRange = cut('m.household_id');
+  const noHouseholdsTable = wholeDistrict || partOnly;
+  const filters: SubjectFilter[] = wholeDistrict
+    ? [{ all: true }]
+    : [
+        { sql: sql`select mm.person_id from mm` },
+        q.range
+          ? { from: q.range.from, to: q.range.to }
+          : partOnly
+            ? { part: { lower: q.part?.from, upper: q.part?.before } }
+            : { sql: sql`select hh.id from hh` },
+      ];
+  const households = noHouseholdsTable
+    ? sql``
+    : sql`hh as materialized (
+        select h.id from households h
+        where h.district_code = ${d} ${householdRange} and ${householdScope(q.scope)}
+      ),`;
   return sql`
-    with hh as materialized (
-      select h.id from households h
-      where h.district_code = ${d} ${householdRange} and ${householdScope(q.scope)}
-    ), mm as materialized (
+    with ${households} mm as (
       select m.household_id, m.person_id, m.valid_from, m.valid_to, m.seq
       from household_members m
-      join hh on hh.id = m.household_id
+      ${noHouseholdsTable ? sql`` : sql`join hh on hh.id = m.household_id`}
       where m.district_code = ${d} ${memberRange}
         and m.valid_from <= ${last}::date and (m.valid_to is null or m.valid_to > ${first}::date)
-    ), pf as (${personFiguresSql(d, personFilter, first)}),
-    hf as (${householdFiguresSql(d, householdFilter, first)}),
+    ), fig as materialized (${subjectFiguresSql(d, filters, first)}),
     members as (
       select mm.household_id,
         string_agg(concat_ws('|', mm.person_id, p.birth_date, coalesce(p.death_date::text, ''), mm.valid_from,
@@ -99,23 +113,51 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
           coalesce(pf.wage_fen, 0), coalesce(pf.pension_fen, 0), coalesce(pf.other_income_fen, 0),
           coalesce(pf.disability_category::text, ''), coalesce(pf.disability_grade::text, ''),
           coalesce(pf.employed, false)::int, coalesce(pf.serious_illness, false)::int,
-          coalesce(pf.has_supporter, true)::int, coalesce(array_to_string(pf.categories, ','), '')), ';'
-          order by mm.seq, mm.person_id) as members
+          coalesce(pf.has_supporter, true)::int, coalesce(pf.categories, '')), ';') as members
       from mm
       join persons p on p.district_code = ${d} and p.id = mm.person_id
-      left join pf on pf.subject_id = mm.person_id
+      left join fig pf on pf.subject_id = mm.person_id
       group by mm.household_id
     )
     select members.household_id, hf.monetary_assets_fen, hf.vehicles, hf.homes, hf.floor_area_below_average,
       hf.medical_expense_fen, hf.education_expense_fen, members.members
     from members
-    left join hf on hf.subject_id = members.household_id
+    left join fig hf on hf.subject_id = members.household_id
     order by members.household_id`;
 }
 
 /** One batch of households by key: rows in household id order. */
 export async function policyInputRows(db: Db, q: PolicyInputQuery): Promise<PolicyInputRow[]> {
   return selectRows<PolicyInputRow>(db, policyInputSql(q));
+}
+
+/**
+ * Household ids that cut the scope's households of one district into `parts` ranges of about the same size
+ * (the first id of each range after the first), read from the primary key; none for a small district.
+ */
+export async function householdSplits(
+  db: Db,
+  districtCode: string,
+  scope: DataScope,
+  parts: number,
+  minimum: number,
+): Promise<string[]> {
+  const [row] = await selectRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from households h where h.district_code = ${districtCode} and ${householdScope(scope)}`,
+  );
+  const n = row?.n ?? 0;
+  if (parts < 2 || n < minimum) return [];
+  const splits: string[] = [];
+  for (let i = 1; i < parts; i++) {
+    const [cut] = await selectRows<{ id: string }>(
+      db,
+      sql`select h.id from households h where h.district_code = ${districtCode} and ${householdScope(scope)}
+          order by h.id offset ${Math.floor((n * i) / parts)} limit 1`,
+    );
+    if (cut) splits.push(cut.id);
+  }
+  return splits;
 }
 
 /** The next `limit` household ids of the scope in one district after `after` (keyset). */
@@ -212,9 +254,12 @@ export async function* copyRows(store: Store, query: SQL): AsyncGenerator<Policy
   const text = inlineStatement(query);
   yield* streamInTransaction<PolicyInputRow>(store, async (tx, emit) => {
     await tx.db.execute(sql`set transaction read only`);
-    // The hashes of one district's persons and figures: a few hundred MB for a million households.
-    await tx.db.execute(sql`set local work_mem = '192MB'`);
+    // The sort of the facts and the hashes of persons and figures of half a district of a million
+    // households fit in memory with this (a sort that spills costs a third more).
+    await tx.db.execute(sql`set local work_mem = '320MB'`);
     await tx.db.execute(sql`set local jit = off`);
+    // Grouping the members by sorting, not hashing: a hash of a million households' texts spills to disk.
+    await tx.db.execute(sql`set local enable_hashagg = off`);
     const stream = rawClient(tx.db).query(copyTo(`COPY (${text}) TO STDOUT`));
     const decoder = new StringDecoder('utf8');
     let rest = '';
@@ -247,6 +292,8 @@ async function* streamInTransaction<T>(
   let wanted: (() => void) | undefined;
   const request = () =>
     new Promise<T[] | undefined>((resolve) => {
+      // The producer may have finished while the consumer was busy (a part read after another).
+      if (state.done) return resolve(undefined);
       handOver = resolve;
       wanted?.();
       wanted = undefined;

@@ -2,15 +2,16 @@ import type { DataScope } from '../auth/scope.ts';
 import type { Db, Store } from '../db/store.ts';
 import type { PolicyHousehold, PolicyMember } from '../policy/household.ts';
 import type { PopulationSource } from '../policy/index.ts';
-import { DISABILITY_KIND_BY_CATEGORY, isCategory, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
+import { DISABILITY_KIND_BY_CATEGORY, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
 import { factsBySubject, resolveHousehold, resolvePerson } from './facts/facts.resolver.ts';
-import { factsOfSubjects, householdFiguresOf } from './facts/facts.repository.ts';
+import { categoryList, factsOfSubjects, householdFiguresOf } from './facts/facts.repository.ts';
 import type { HouseholdFigures, PersonFigures, ResolvableFact } from './facts/facts.types.ts';
 import { householdMemberRows } from './household.repository.ts';
 import {
   copyRows,
   FIELD_SEPARATOR,
   householdIdPage,
+  householdSplits,
   MEMBER_SEPARATOR,
   policyInputRows,
   policyInputSql,
@@ -184,7 +185,7 @@ export function unpackMembers(householdId: string, packed: string): ResolvedMemb
         employed: f[12] === '1',
         seriousIllness: f[13] === '1',
         hasSupporter: f[14] === '1',
-        categories: f[15] ? f[15].split(',').filter(isCategory) : [],
+        categories: categoryList(f[15]),
       },
     };
   });
@@ -220,8 +221,15 @@ export function packedHousehold(
         (validTo === '' || validTo > validFrom));
     if (!counts) continue;
     const id = f[0]!;
-    if (members.some((m) => m.id === id)) continue;
     const seq = Number(f[5]);
+    // A person counted twice in the month (two rows): the row with the lower seq stands, as in toPolicyHousehold.
+    const twice = members.findIndex((m) => m.id === id);
+    if (twice >= 0) {
+      if (seqs[twice]! <= seq) continue;
+      members.splice(twice, 1);
+      seqs.splice(twice, 1);
+      sorted = false;
+    }
     if (seq < previousSeq) sorted = false;
     previousSeq = seq;
     seqs.push(seq);
@@ -240,7 +248,7 @@ export function packedHousehold(
       seriousIllness: f[13] === '1',
       employed: f[12] === '1',
       hasSupporter: f[14] === '1',
-      categories: f[15] ? f[15].split(',').filter(isCategory) : [],
+      categories: categoryList(f[15]),
     });
   }
   if (members.length === 0) return undefined;
@@ -267,6 +275,42 @@ function toRow(
   return household ? { districtCode, householdId: row.household_id, household } : undefined;
 }
 
+/**
+ * Parts a district is read in on a PostgreSQL server (one connection each), from this many households on.
+ * Two: the CI and demo servers have two cores, and the client needs its share of them.
+ */
+const PARALLEL_PARTS = 2;
+const PARALLEL_FROM_HOUSEHOLDS = 50_000;
+
+/** An async generator already asked for its first item (so that its work starts now), replayed in order. */
+function primed<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  const first = generator.next();
+  // A failure surfaces when the part is consumed; until then it must not count as unhandled.
+  first.catch(() => undefined);
+  let started = false;
+  const replay: AsyncGenerator<T> = {
+    next: async () => {
+      if (!started) {
+        started = true;
+        return first;
+      }
+      return generator.next();
+    },
+    return: async (value) => {
+      if (!started) {
+        started = true;
+        await first.catch(() => undefined);
+      }
+      return generator.return(value);
+    },
+    throw: (error) => generator.throw(error),
+    [Symbol.asyncIterator]() {
+      return replay;
+    },
+  } as AsyncGenerator<T>;
+  return replay;
+}
+
 function isStore(value: Db | Store | { db: Db }): value is Store {
   return 'transaction' in value && 'kind' in value;
 }
@@ -284,7 +328,7 @@ export async function* streamPolicyHouseholds(
   source: Db | Store | { db: Db },
   scope: DataScope,
   month: string,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; parts?: number } = {},
 ): AsyncGenerator<PolicyHouseholdRow> {
   const bounds = monthBounds(month);
   const db = 'db' in source ? source.db : source;
@@ -292,11 +336,38 @@ export async function* streamPolicyHouseholds(
   for (const districtCode of await scopeDistricts(db, scope)) {
     const query = { districtCode, scope, first: bounds.first, last: bounds.last };
     if (isStore(source) && source.kind === 'postgres' && options.batchSize === undefined) {
-      for await (const rows of copyRows(source, policyInputSql(query))) {
-        for (const row of rows) {
-          const out = toRow(districtCode, row, bounds);
-          if (out) yield out;
+      // A large district in parts, each its own statement on its own connection, all started at once: the
+      // server works on every part in parallel while the rows are consumed part after part, in id order.
+      const splits = await householdSplits(
+        db,
+        districtCode,
+        scope,
+        options.parts ?? PARALLEL_PARTS,
+        options.parts === undefined ? PARALLEL_FROM_HOUSEHOLDS : 1,
+      );
+      const bounds_ = [undefined, ...splits];
+      const parts = bounds_.map((from, i) =>
+        primed(
+          copyRows(
+            source,
+            policyInputSql(
+              splits.length === 0 ? query : { ...query, part: { from, before: bounds_[i + 1] } },
+            ),
+          ),
+        ),
+      );
+      try {
+        for (const part of parts) {
+          for await (const rows of part) {
+            for (const row of rows) {
+              const out = toRow(districtCode, row, bounds);
+              if (out) yield out;
+            }
+          }
         }
+      } finally {
+        // A consumer that stops early ends every part's transaction, started or not.
+        await Promise.all(parts.map((p) => p.return(undefined)));
       }
       continue;
     }

@@ -269,15 +269,24 @@ const CATEGORY_ORDER_SQL = sql.raw(`array[${CATEGORY_LIST.map((c) => `'${c}'`).j
 
 /**
  * Which subjects' facts to read: a list of ids, a range of ids (a keyset batch of households), the subjects
- * a subquery yields, or every subject of the district.
+ * a subquery yields, a half-open range lower ≤ id < upper (a part of a district), or every subject of the
+ * district.
  */
 export type SubjectFilter =
-  { ids: readonly string[] } | { from: string; to: string } | { sql: SQL } | { all: true };
+  | { ids: readonly string[] }
+  | { from: string; to: string }
+  | { sql: SQL }
+  | { part: { lower?: string | undefined; upper?: string | undefined } }
+  | { all: true };
 
 function subjectWhere(filter: SubjectFilter): SQL {
   if ('ids' in filter) return sql`f.subject_id = any(${uuidArray(filter.ids)})`;
   if ('from' in filter) return sql`f.subject_id between ${filter.from}::uuid and ${filter.to}::uuid`;
   if ('sql' in filter) return sql`f.subject_id in (${filter.sql})`;
+  if ('part' in filter) {
+    const { lower, upper } = filter.part;
+    return sql`${lower ? sql`f.subject_id >= ${lower}::uuid` : sql`true`} and ${upper ? sql`f.subject_id < ${upper}::uuid` : sql`true`}`;
+  }
   return sql`true`;
 }
 
@@ -350,6 +359,57 @@ export function householdFiguresSql(districtCode: string, filter: SubjectFilter,
     group by w.subject_id`;
 }
 
+/**
+ * Rules 1–5 for persons and households at once, in one scan and one sort of the facts (the bulk engine
+ * input): one row per subject of `filters` with at least one fact counting for `day`, carrying the person
+ * columns of personFiguresSql and the household columns of householdFiguresSql (those of the other kind of
+ * subject are null). The winner of each state kind comes from DISTINCT ON over the rule-3 order; spending
+ * rows all pass it (their own id is part of the key) and are summed per source rank, the highest rank
+ * present in the window taken (rule 4). Several filters are read as a UNION ALL (each by its index).
+ * Categories come in code order; readers put them in SPEC.md's.
+ */
+export function subjectFiguresSql(districtCode: string, filters: readonly SubjectFilter[], day: string): SQL {
+  const from = spendingWindowStart(day);
+  const to = spendingWindowEnd(day);
+  const scan = (filter: SubjectFilter) => sql`
+    select f.subject_id, f.kind, f.category, f.amount_fen, f.quantity, f.flag, f.disability_category,
+      f.disability_grade, ${RANK} as rank, f.valid_from, f.recorded_at, f.id,
+      case when f.kind in (${SPENDING_SQL}) then f.id end as spending_id
+    from economic_facts f
+    where f.district_code = ${districtCode} and ${subjectWhere(filter)} and f.voided_at is null
+      and (f.kind <> 'category' or f.source_kind = 'decision')
+      and case when f.kind in (${SPENDING_SQL}) then f.valid_from >= ${from}::date and f.valid_from < ${to}::date
+        else f.valid_from <= ${day}::date and (f.valid_to is null or f.valid_to > ${day}::date) end`;
+  const source = filters.length === 1 ? scan(filters[0]!) : sql.join(filters.map(scan), sql` union all `);
+  const spent = (kind: string) =>
+    sql`coalesce(sum(w.amount_fen) filter (where w.kind = ${kind} and w.rank = 3),
+      sum(w.amount_fen) filter (where w.kind = ${kind} and w.rank = 2),
+      sum(w.amount_fen) filter (where w.kind = ${kind} and w.rank = 1))`;
+  return sql`select w.subject_id,
+      max(w.amount_fen) filter (where w.kind = 'wage') as wage_fen,
+      max(w.amount_fen) filter (where w.kind = 'pension') as pension_fen,
+      max(w.amount_fen) filter (where w.kind = 'other_income') as other_income_fen,
+      max(w.disability_category) filter (where w.kind = 'disability') as disability_category,
+      max(w.disability_grade) filter (where w.kind = 'disability') as disability_grade,
+      bool_or(w.flag) filter (where w.kind = 'employment') as employed,
+      bool_or(w.flag) filter (where w.kind = 'serious_illness') as serious_illness,
+      bool_or(w.flag) filter (where w.kind = 'supporter') as has_supporter,
+      string_agg(w.category, ',') filter (where w.kind = 'category') as categories,
+      max(w.amount_fen) filter (where w.kind = 'monetary_assets') as monetary_assets_fen,
+      max(w.quantity) filter (where w.kind = 'vehicles') as vehicles,
+      max(w.quantity) filter (where w.kind = 'homes') as homes,
+      bool_or(w.flag) filter (where w.kind = 'floor_area_below_average') as floor_area_below_average,
+      ${spent('medical_expense')} as medical_expense_fen,
+      ${spent('education_expense')} as education_expense_fen
+    from (
+      select distinct on (f.subject_id, f.kind, f.category, f.spending_id) f.*
+      from (${source}) f
+      order by f.subject_id, f.kind, f.category, f.spending_id, f.rank desc, f.valid_from desc,
+        f.recorded_at desc, f.id desc
+    ) w
+    group by w.subject_id`;
+}
+
 /** A row of personFiguresSql as it arrives from either driver (bigint sums may come as strings). */
 export interface PersonFiguresRow {
   subject_id: string;
@@ -377,12 +437,14 @@ export interface HouseholdFiguresRow {
 const num = (value: number | string | null | undefined, fallback: number): number =>
   value === null || value === undefined ? fallback : Number(value);
 
-/** PostgreSQL text[] as node-postgres returns it (an array) or as text ('{a,b}') from a raw driver. */
-function textArray(value: string[] | string | null): string[] {
-  if (value === null) return [];
-  if (Array.isArray(value)) return value;
-  const inner = value.slice(1, -1);
-  return inner === '' ? [] : inner.split(',');
+/**
+ * Categories as node-postgres returns them (an array), as text ('{a,b}') from a raw driver, or as a
+ * comma-separated list (subjectFiguresSql): known codes only, in SPEC.md's order.
+ */
+export function categoryList(value: string[] | string | null | undefined): Category[] {
+  if (value === null || value === undefined || value === '' || value === '{}') return [];
+  const list = Array.isArray(value) ? value : value.replace(/^\{|\}$/g, '').split(',');
+  return CATEGORY_LIST.filter((c) => list.includes(c));
 }
 
 export function personFiguresOf(row: PersonFiguresRow | undefined): PersonFigures {
@@ -396,7 +458,7 @@ export function personFiguresOf(row: PersonFiguresRow | undefined): PersonFigure
     employed: row.employed ?? PERSON_DEFAULTS.employed,
     seriousIllness: row.serious_illness ?? PERSON_DEFAULTS.seriousIllness,
     hasSupporter: row.has_supporter ?? PERSON_DEFAULTS.hasSupporter,
-    categories: textArray(row.categories).filter(isCategory),
+    categories: categoryList(row.categories),
   };
 }
 
