@@ -15,13 +15,17 @@ function inThread(): Map<PopulationTable, string> {
 
 describe('GeneratorThread', () => {
   it('hands over exactly the rows the generator makes in this thread, chunks ending on a row', async () => {
+    const expected = inThread();
+    // With three years of history a person may have ended memberships too: as many as the rows written.
+    const memberships = expected.get('household_members')!.split('\n').length - 1;
+    expect(memberships).toBeGreaterThanOrEqual(20_000);
     const thread = new GeneratorThread(options);
     const text = new Map(POPULATION_TABLES.map((t) => [t, '']));
     try {
       for (;;) {
         const next = await thread.next();
         if (next.kind === 'done') {
-          expect(next).toMatchObject({ persons: 20_000, memberships: 20_000 });
+          expect(next).toMatchObject({ persons: 20_000, memberships });
           break;
         }
         const rows = next.bytes.toString('utf8');
@@ -32,7 +36,7 @@ describe('GeneratorThread', () => {
     } finally {
       await thread.close();
     }
-    expect(text).toEqual(inThread());
+    expect(text).toEqual(expected);
   });
 
   it('stops when its window of unreleased chunks is full, and goes on when released', async () => {
