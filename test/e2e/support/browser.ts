@@ -27,7 +27,13 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+  // The bureau's staff sit in Shanghai: the browser's own "today" (date pickers) is Shanghai's, whatever the
+  // test machine's zone — around midnight UTC+8 a UTC browser would pick yesterday.
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   // Script errors in the console surface in the test output (they are the usual cause of a missing element).
