@@ -51,9 +51,10 @@ describeStores('economic facts service', (ctx) => {
   }
 
   /** Refused, with nothing written: neither a fact nor an audit row. */
-  async function refused(promise: Promise<unknown>, expected: Record<string, unknown>) {
+  // The write starts only once the counts are taken: a rejection before anyone awaits it is unhandled.
+  async function refused(attempt: () => Promise<unknown>, expected: Record<string, unknown>) {
     const before = await counts(ctx.store);
-    await expect(promise).rejects.toMatchObject(expected);
+    await expect(attempt()).rejects.toMatchObject(expected);
     expect(await counts(ctx.store)).toEqual(before);
   }
 
@@ -166,14 +167,15 @@ describeStores('economic facts service', (ctx) => {
 
   it('refuses a fact that would start before the one it supersedes, in Chinese, writing nothing', async () => {
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, head, {
-          kind: 'wage',
-          amountFen: 1,
-          validFrom: '2025-07-01',
-          sourceKind: 'declared',
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, head, {
+            kind: 'wage',
+            amountFen: 1,
+            validFrom: '2025-07-01',
+            sourceKind: 'declared',
+          }),
+        ),
       {
         code: 'conflict',
         field: 'validFrom',
@@ -212,15 +214,16 @@ describeStores('economic facts service', (ctx) => {
 
   it('checks every field at once and refuses what the kind or the subject cannot have', async () => {
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, head, {
-          kind: 'category',
-          category: 'nobody',
-          validFrom: '2026-13-01',
-          sourceKind: 'declared',
-          amountFen: 5,
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, head, {
+            kind: 'category',
+            category: 'nobody',
+            validFrom: '2026-13-01',
+            sourceKind: 'declared',
+            amountFen: 5,
+          }),
+        ),
       { code: 'validation' },
     );
     const error = await unit((tx) =>
@@ -243,37 +246,40 @@ describeStores('economic facts service', (ctx) => {
     ]);
     expect(error.problems.find((p) => p.field === 'sourceKind')?.message).toContain('只能来自认定');
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, head, {
-          kind: 'vehicles',
-          quantity: 1,
-          validFrom: '2025-01-01',
-          sourceKind: 'declared',
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, head, {
+            kind: 'vehicles',
+            quantity: 1,
+            validFrom: '2025-01-01',
+            sourceKind: 'declared',
+          }),
+        ),
       { code: 'validation', message: expect.stringContaining('家庭户的事实') as unknown },
     );
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, head, {
-          kind: 'pension',
-          amountFen: 1,
-          validFrom: '1969-01-01',
-          sourceKind: 'declared',
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, head, {
+            kind: 'pension',
+            amountFen: 1,
+            validFrom: '1969-01-01',
+            sourceKind: 'declared',
+          }),
+        ),
       { code: 'validation', message: expect.stringContaining('早于该人员的出生日期') as unknown },
     );
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, home, {
-          kind: 'medical_expense',
-          amountFen: 1,
-          validFrom: '2026-12-01',
-          validTo: '2027-01-01',
-          sourceKind: 'declared',
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, home, {
+            kind: 'medical_expense',
+            amountFen: 1,
+            validFrom: '2026-12-01',
+            validTo: '2027-01-01',
+            sourceKind: 'declared',
+          }),
+        ),
       { code: 'validation' },
     );
   });
@@ -285,14 +291,15 @@ describeStores('economic facts service', (ctx) => {
       subjectId: OTHER_STREET_HOUSEHOLD,
     };
     await refused(
-      unit((tx) =>
-        addFact(tx, STREET, otherStreet, {
-          kind: 'vehicles',
-          quantity: 1,
-          validFrom: '2025-01-01',
-          sourceKind: 'declared',
-        }),
-      ),
+      () =>
+        unit((tx) =>
+          addFact(tx, STREET, otherStreet, {
+            kind: 'vehicles',
+            quantity: 1,
+            validFrom: '2025-01-01',
+            sourceKind: 'declared',
+          }),
+        ),
       { code: 'not_found' },
     );
     await expect(listFacts(ctx.store.db, STREET, otherStreet, '2025-01-01')).rejects.toMatchObject({
@@ -315,27 +322,18 @@ describeStores('economic facts service', (ctx) => {
       }),
     );
     const ref = { ...home, factId: fact.id };
-    await refused(
-      unit((tx) => endFact(tx, STREET, ref, { validTo: '2026-01-01', version: 7 })),
-      {
-        code: 'stale_version',
-      },
-    );
-    await refused(
-      unit((tx) => endFact(tx, STREET, ref, { validTo: '2019-01-01', version: 1 })),
-      {
-        code: 'validation',
-      },
-    );
+    await refused(() => unit((tx) => endFact(tx, STREET, ref, { validTo: '2026-01-01', version: 7 })), {
+      code: 'stale_version',
+    });
+    await refused(() => unit((tx) => endFact(tx, STREET, ref, { validTo: '2019-01-01', version: 1 })), {
+      code: 'validation',
+    });
     const ended = await unit((tx) => endFact(tx, STREET, ref, { validTo: '2026-01-01', version: 1 }));
     expect(ended).toMatchObject({ validTo: '2026-01-01', version: 2 });
-    await refused(
-      unit((tx) => endFact(tx, STREET, ref, { validTo: '2026-02-01', version: 2 })),
-      {
-        code: 'conflict',
-        message: expect.stringContaining('更正') as unknown,
-      },
-    );
+    await refused(() => unit((tx) => endFact(tx, STREET, ref, { validTo: '2026-02-01', version: 2 })), {
+      code: 'conflict',
+      message: expect.stringContaining('更正') as unknown,
+    });
     expect((await listFacts(ctx.store.db, STREET, home, '2025-12-31')).figures).toMatchObject({
       vehicles: 2,
     });
@@ -349,7 +347,7 @@ describeStores('economic facts service', (ctx) => {
     const first = before.facts.find((f) => f.kind === 'wage' && f.validFrom === '2024-01-01')!;
     const ref = { ...head, factId: first.id };
     await refused(
-      unit((tx) => correctFact(tx, STREET, ref, { version: first.version, reason: '  ' })),
+      () => unit((tx) => correctFact(tx, STREET, ref, { version: first.version, reason: '  ' })),
       {
         code: 'validation',
         message: expect.stringContaining('更正原因') as unknown,
@@ -379,7 +377,7 @@ describeStores('economic facts service', (ctx) => {
     );
     expect(audit!.reason).toBe('申报表金额录入错误');
     await refused(
-      unit((tx) => correctFact(tx, STREET, ref, { version: voided.version, reason: '再次' })),
+      () => unit((tx) => correctFact(tx, STREET, ref, { version: voided.version, reason: '再次' })),
       {
         code: 'conflict',
       },
