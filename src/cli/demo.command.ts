@@ -52,7 +52,7 @@ function parsePersons(value: string): number {
 }
 
 function summaryLine(s: PopulationSummary, where: string): string {
-  return `已生成演示人口：区划 ${s.district}，${s.households} 户 ${s.persons} 人，${s.memberships} 条成员关系（${where}；合成数据，非真实个人信息）\n`;
+  return `已生成演示人口：区划 ${s.district}，${s.households} 户 ${s.persons} 人（另有近三年已故 ${s.deceased} 人），${s.memberships} 条成员关系，${s.facts} 条经济状况事实（${where}；合成数据，非真实个人信息）\n`;
 }
 
 async function generate(flags: GenerateFlags): Promise<void> {
@@ -110,14 +110,14 @@ export function registerDemoCommands(program: Command): void {
   demo
     .command('generate')
     .description(
-      '生成合成人口（户、人员、成员关系），默认写入已配置的数据库，或用 --csv 写成 CSV 文件 (generate a synthetic population)',
+      '生成合成人口（户、人员、成员关系、近三年的经济状况事实），默认写入已配置的数据库，或用 --csv 写成 CSV 文件 (generate a synthetic population)',
     )
     .option('--district <code>', '上海市区级区划代码 (district code)', DEFAULT_DISTRICT)
     .requiredOption('--persons <n>', '人数，正整数 (number of persons)')
     .option('--seed <seed>', '随机种子，相同种子生成相同数据 (seed)', '1')
     .option(
       '--csv <dir>',
-      '写入该目录下的 persons.csv、households.csv、household_members.csv，不写数据库 (CSV output folder)',
+      '写入该目录下的 persons.csv、households.csv、household_members.csv、economic_facts.csv，不写数据库 (CSV output folder)',
     )
     .option('--as-of <date>', '年龄计算的基准日期 YYYY-MM-DD，默认今天（上海时间） (reference date)')
     .action(async (flags: GenerateFlags) => generate(flags));

@@ -207,6 +207,7 @@ class PopulationStream {
       asOf: opts.asOf,
       uuids: this.uuids,
       ids: this.ids,
+      days: this.days,
       history: cal.file.history,
       pensionFen: cal.file.economics.pensionFen,
     });

@@ -2,7 +2,7 @@ import type { Category } from '../policy/household.ts';
 import { isCategory } from '../registry/codes.ts';
 import type { FactKind, SourceKind } from '../registry/facts/facts.types.ts';
 import type { CalibrationFile } from './calibration.ts';
-import { dayOf, isoOf } from './dates.ts';
+import { dayOf, isoOf, type DayFormatter } from './dates.ts';
 import type { IdNumberIssuer, UuidFactory } from './identity.ts';
 import { drawGivenName, drawSurname } from './names.ts';
 import type {
@@ -44,6 +44,8 @@ export interface HistoryContext {
   asOf: string;
   uuids: UuidFactory;
   ids: IdNumberIssuer;
+  /** The generator's date table (formatting a day is a look-up, not a Date). */
+  days: DayFormatter;
   history: History;
   pensionFen: { min: number; max: number };
 }
@@ -74,6 +76,7 @@ export class HistoryMaker {
   private readonly recent: PastHousehold[] = [];
   private factIndex = 0;
   private formerIndex = 0;
+  private readonly dayNumbers = new Map<string, number>();
 
   constructor(private readonly ctx: HistoryContext) {
     this.random = new Random(`minzheng-demo-history|${ctx.seed}|${ctx.district}`);
@@ -81,6 +84,21 @@ export class HistoryMaker {
     this.monthFirst = monthStart(ctx.asOf, 0);
     this.windowFirst = monthStart(ctx.asOf, 12 * ctx.history.years);
     this.spendingFirst = monthStart(ctx.asOf, 11);
+  }
+
+  private iso(day: number): string {
+    return this.ctx.days.format(day);
+  }
+
+  /** ISO date → day number, remembered (birth and join dates repeat). */
+  private day(iso: string): number {
+    let day = this.dayNumbers.get(iso);
+    if (day === undefined) {
+      day = dayOf(iso);
+      if (this.dayNumbers.size > 100_000) this.dayNumbers.clear();
+      this.dayNumbers.set(iso, day);
+    }
+    return day;
   }
 
   /** A day in [from, to] (both included), or `to` when the range is empty. */
@@ -112,8 +130,8 @@ export class HistoryMaker {
       flag: value.flag ?? null,
       disabilityCategory: value.disabilityCategory ?? null,
       disabilityGrade: value.disabilityGrade ?? null,
-      validFrom: isoOf(from),
-      validTo: to === null ? null : isoOf(to),
+      validFrom: this.iso(from),
+      validTo: to === null ? null : this.iso(to),
       sourceKind,
       sourceRef,
     };
@@ -155,7 +173,7 @@ export class HistoryMaker {
     const subject = { type: 'person' as const, id: p.id };
     // From the person's first membership here, or the first day of the as-of month if that is earlier
     // (someone who joined during the month), never before birth.
-    const birth = dayOf(p.birthDate);
+    const birth = this.day(p.birthDate);
     const start = Math.max(birth, joined);
     const from = Math.max(birth, Math.min(start, this.monthFirst));
     if (p.wageFen > 0)
@@ -267,7 +285,7 @@ export class HistoryMaker {
     const former: GeneratedFormerMember[] = [];
     const pastMemberships: GeneratedPastMembership[] = [];
     const head = h.members[0]!.person;
-    const start = new Map(h.members.map((m) => [m.person.id, dayOf(m.validFrom)]));
+    const start = new Map(h.members.map((m) => [m.person.id, this.day(m.validFrom)]));
 
     // A head who formed this household within the window may have moved out of an earlier one.
     const moveDraw = this.random.float();
@@ -277,7 +295,7 @@ export class HistoryMaker {
       head.age <= 45 &&
       moveDraw < hist.moveShareOfNewHouseholds
     ) {
-      const birth = dayOf(head.birthDate);
+      const birth = this.day(head.birthDate);
       const candidates = this.recent.filter(
         (r) =>
           r.headAge - head.age >= 20 &&
@@ -291,8 +309,8 @@ export class HistoryMaker {
           householdId: from.id,
           personId: head.id,
           relationCode: head.sex === 1 ? '20' : '30',
-          validFrom: isoOf(validFrom),
-          validTo: isoOf(formationDay),
+          validFrom: this.iso(validFrom),
+          validTo: this.iso(formationDay),
           endReason: 'moved',
           seq: from.size + 1 + (this.formerIndex % 8),
         });
@@ -314,7 +332,7 @@ export class HistoryMaker {
     const verify = h.dibao && this.random.chance(hist.verifiedShareOfDibaoHouseholds);
     const verifyDay = verify ? this.dayIn(monthStartDay(this.spendingFirst), this.monthFirst) : null;
     for (const m of h.members) this.personFacts(facts, m.person, start.get(m.person.id)!, verifyDay);
-    for (const f of former) this.personFacts(facts, f.person, dayOf(f.validFrom), null);
+    for (const f of former) this.personFacts(facts, f.person, this.day(f.validFrom), null);
     // The dead's facts end with them (the facts service's endFactsOfPerson does the same); a change
     // drawn after the death did not happen.
     for (const dead of former) {
@@ -374,7 +392,7 @@ export class HistoryMaker {
     const age = Math.min(104, Math.max(60, head.age + this.random.between(-3, 5)));
     const deathDay = this.dayIn(this.windowFirst, Math.min(this.asOfDay - 1, this.monthFirst - 1));
     const birthDay = yearsEarlier(this.asOfDay, age) - this.random.below(365);
-    const birthDate = isoOf(birthDay);
+    const birthDate = this.iso(birthDay);
     const surname = drawSurname(this.random);
     const given = drawGivenName(this.random, sex);
     const pension = this.random.between(this.ctx.pensionFen.min / 100, this.ctx.pensionFen.max / 100) * 100;
@@ -401,13 +419,13 @@ export class HistoryMaker {
       wageFen: 0,
       pensionFen: pension,
       otherIncomeFen: 0,
-      deathDate: isoOf(deathDay),
+      deathDate: this.iso(deathDay),
     };
     return {
       person,
       relationCode: head.sex === 1 ? '12' : '11',
-      validFrom: isoOf(Math.max(formationDay, birthDay + 18 * 365 + 5)),
-      validTo: isoOf(deathDay + 1),
+      validFrom: this.iso(Math.max(formationDay, birthDay + 18 * 365 + 5)),
+      validTo: this.iso(deathDay + 1),
       endReason: 'death',
       seq: h.members.length,
     };
