@@ -94,7 +94,13 @@ describe('登记变更（街道经办人）', () => {
     await page.locator('[data-test=members-as-of]').waitFor();
     await expect.poll(async () => page.textContent('[data-test=members-as-of]')).toContain(member.name);
 
+    // A fact still open today must show its end once the death is recorded: the page reads the facts again.
+    const facts = await agent.get<{ facts: { validTo: string | null; voidedAt: string | null }[] }>(
+      `/api/persons/${member.personId}/facts?asOf=2026-12-01`,
+    );
+    const open = facts.facts.some((f) => f.validTo === null && f.voidedAt === null);
     await page.goto(`${server.baseUrl}/persons/${member.personId}`);
+    await page.locator('[data-test=facts-table]').waitFor();
     const dialog = await openEdit('死亡登记');
     const date = dialog.locator('.el-date-editor input');
     await date.click();
@@ -104,6 +110,9 @@ describe('登记变更（街道经办人）', () => {
     await dialog.getByRole('button', { name: '确定办理' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(async () => page.textContent('[data-test=person-detail]')).toContain('2026-01-15');
+    if (open) {
+      await expect.poll(async () => page.textContent('[data-test=facts-table]')).toContain('至 2026-01-15');
+    }
     await screenshot(page, 'registry-edits-3-death');
   });
 
