@@ -39,6 +39,7 @@ import {
   type CheckedFact,
   type NewFactInput,
 } from './facts.validation.ts';
+import { formatYuan } from '../../policy/engine/exact.ts';
 
 /**
  * 经济状况事实: add, end and correct a fact, list a subject's facts as of a date. Every write runs in the
@@ -113,7 +114,7 @@ export function describeValue(f: Pick<FactRecord, 'kind'> & CheckedFactValue): s
   const info = FACT_KINDS[f.kind];
   switch (info.shape) {
     case 'money':
-      return `${((f.amountFen ?? 0) / 100).toFixed(2)} 元`;
+      return `${formatYuan(f.amountFen ?? 0)} 元`;
     case 'count':
       return `${f.quantity ?? 0}`;
     case 'flag':
