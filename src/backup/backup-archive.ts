@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { z } from 'zod';
+import { shanghaiStamp } from '../core/clock.ts';
 import { BackupError } from './backup.errors.ts';
 
 /**
@@ -46,13 +47,9 @@ export interface BackupFile {
   takenAt: string;
 }
 
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-
 /** `minzheng-backup-20260314-020000.tar.gz` for 2026-03-14 02:00:00 in Shanghai. */
 export function backupName(at: Date, sequence = 1): string {
-  const local = new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString();
-  const stamp = `${local.slice(0, 10).replaceAll('-', '')}-${local.slice(11, 19).replaceAll(':', '')}`;
-  return `minzheng-backup-${stamp}${sequence > 1 ? `-${sequence}` : ''}.tar.gz`;
+  return `minzheng-backup-${shanghaiStamp(at)}${sequence > 1 ? `-${sequence}` : ''}.tar.gz`;
 }
 
 function takenAtOf(name: string): string | undefined {

@@ -22,6 +22,7 @@ import {
 } from './backup-archive.ts';
 import { BackupError } from './backup.errors.ts';
 import { storeDir } from './backup.service.ts';
+import { shanghaiStamp } from '../core/clock.ts';
 
 /**
  * 从备份恢复, into a stopped installation: `./bin/minzheng restore FILE`. In order, each step before the
@@ -72,12 +73,6 @@ export interface RestoreReport {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-
-/** 20260314-020000 (Shanghai time) for names of folders set aside. */
-function stampOf(at: Date): string {
-  const local = new Date(at.getTime() + 8 * 3_600_000).toISOString();
-  return `${local.slice(0, 10).replaceAll('-', '')}-${local.slice(11, 19).replaceAll(':', '')}`;
-}
 
 async function expectedChecksum(file: string, given: string | undefined): Promise<string> {
   if (given !== undefined) {
@@ -179,7 +174,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     }
     say(`校验值相符：${actual}`);
     await sweepUnfinished(target);
-    const stamp = stampOf(now());
+    const stamp = shanghaiStamp(now());
     const staging = `${target}.restoring-${stamp}`;
     try {
       const manifest = await extractArchive(file, staging);

@@ -4,6 +4,7 @@ import {
   now,
   setClock,
   shanghaiMonth,
+  shanghaiStamp,
   shanghaiToday,
   shanghaiYear,
   systemClock,
@@ -57,5 +58,11 @@ describe('the one clock', () => {
 
   it('refuses a fixed clock that is not a date', () => {
     expect(() => fixedClock('2026-13-45')).toThrow(/not a date/);
+  });
+});
+
+describe('file-name stamps', () => {
+  it('are Shanghai wall time', () => {
+    expect(shanghaiStamp(new Date('2026-03-13T18:00:00Z'))).toBe('20260314-020000');
   });
 });

@@ -65,3 +65,9 @@ export function shanghaiMonth(instant: Date = current.now()): string {
 export function shanghaiYear(instant: Date = current.now()): number {
   return Number(shanghaiToday(instant).slice(0, 4));
 }
+
+/** The Shanghai wall time of an instant as a file-name stamp, 20260314-020000. */
+export function shanghaiStamp(instant: Date): string {
+  const local = new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  return `${local.slice(0, 10).replaceAll('-', '')}-${local.slice(11, 19).replaceAll(':', '')}`;
+}

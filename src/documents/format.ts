@@ -32,6 +32,6 @@ export const yesNo = (value: boolean): string => (value ? '是' : '否');
 
 /** A file name part from free text: path separators and control characters out, at most 60 characters. */
 export function fileNamePart(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must lose
   return [...value.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '-')].slice(0, 60).join('');
 }

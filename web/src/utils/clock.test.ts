@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shanghaiMonth, shanghaiToday, shanghaiYear } from './clock.ts';
+import { shanghaiDateTime, shanghaiMonth, shanghaiToday, shanghaiYear } from './clock.ts';
 import { currentMonth } from './format.ts';
 
 describe('console clock', () => {
@@ -10,5 +10,10 @@ describe('console clock', () => {
     expect(shanghaiMonth(early)).toBe('2026-12');
     expect(currentMonth(early)).toBe('2026-12');
     expect(shanghaiYear(new Date('2026-12-31T16:00:00Z'))).toBe(2027);
+  });
+
+  it('shows instants in Shanghai time whatever the browser zone', () => {
+    expect(shanghaiDateTime('2026-11-30T16:05:00.000Z')).toBe('2026-12-01 00:05');
+    expect(shanghaiDateTime('not a date')).toBe('not a date');
   });
 });

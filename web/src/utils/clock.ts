@@ -19,3 +19,10 @@ export function shanghaiMonth(now: Date = new Date()): string {
 export function shanghaiYear(now: Date = new Date()): number {
   return Number(shanghaiToday(now).slice(0, 4));
 }
+
+/** An ISO instant as Shanghai wall time, "2026-12-01 09:05", whatever the browser's time zone. */
+export function shanghaiDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -6,7 +6,6 @@ import {
   missingFields,
   reasonProblem,
   relationOptions,
-  shanghaiDateTime,
   versionOf,
 } from './data.ts';
 
@@ -51,11 +50,6 @@ const household = {
 } as unknown as HouseholdDetail;
 
 describe('registry edit forms', () => {
-  it('shows instants in Shanghai time whatever the browser zone', () => {
-    expect(shanghaiDateTime('2026-11-30T16:05:00.000Z')).toBe('2026-12-01 00:05');
-    expect(shanghaiDateTime('not a date')).toBe('not a date');
-  });
-
   it('asks for a reason with visible characters and every required field', () => {
     expect(reasonProblem(' \n ')).toBe('请填写变更原因（至少 2 个字）');
     expect(reasonProblem('更正')).toBeNull();

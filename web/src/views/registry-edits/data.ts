@@ -8,15 +8,6 @@ import { shanghaiToday } from '../../utils/clock.ts';
  * page is refused by the server (409) instead of overwriting someone else's.
  */
 
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-
-/** An ISO instant as Shanghai wall time, "2026-12-01 09:05", whatever the browser's time zone. */
-export function shanghaiDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
 /** GB/T 4761-2008 家庭关系代码 (src/registry/codes.ts), for the relation pickers. */
 export const RELATION_CODES: Readonly<Record<string, string>> = {
   '02': '户主',
