@@ -5,7 +5,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db, Session, Store } from '../db/store.ts';
 import { selectRows } from '../db/sql.ts';
-import { subjectFiguresSql, type SubjectFilter } from './facts/facts.repository.ts';
+import { householdFiguresSql, personFiguresSql, type SubjectFilter } from './facts/facts.repository.ts';
 
 /**
  * SQL of the engine input in bulk: one statement gives, for the households of a district (or a range of
@@ -64,8 +64,9 @@ export interface PolicyInputQuery {
 /**
  * The statement. Without a range it reads the district in one pass (hash joins over scans; streamed with
  * COPY, which lets the server run it in parallel); with a range, the households of one batch by key. The
- * facts of the persons and households found are resolved once (subjectFiguresSql: one scan, one sort) and
- * joined to both; members come in no particular order (the client orders them by seq).
+ * facts of the persons found and of the households are resolved apart (personFiguresSql, householdFiguresSql:
+ * each a scan and a sort of its own kinds, cheaper than one sort of all facts grouped into one wide row) and
+ * joined to the members and the household; members come in no particular order (the client orders them by seq).
  */
 export function policyInputSql(q: PolicyInputQuery): SQL {
   const { districtCode: d, first, last } = q;
@@ -82,16 +83,16 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
   const householdRange = cut('h.id');
   const memberRange = cut('m.household_id');
   const noHouseholdsTable = wholeDistrict || partOnly;
-  const filters: SubjectFilter[] = wholeDistrict
-    ? [{ all: true }]
-    : [
-        { sql: sql`select mm.person_id from mm` },
-        q.range
-          ? { from: q.range.from, to: q.range.to }
-          : partOnly
-            ? { part: { lower: q.part?.from, upper: q.part?.before } }
-            : { sql: sql`select hh.id from hh` },
-      ];
+  const personFilter: SubjectFilter = wholeDistrict
+    ? { all: true }
+    : { sql: sql`select mm.person_id from mm` };
+  const householdFilter: SubjectFilter = wholeDistrict
+    ? { all: true }
+    : q.range
+      ? { from: q.range.from, to: q.range.to }
+      : partOnly
+        ? { part: { lower: q.part?.from, upper: q.part?.before } }
+        : { sql: sql`select hh.id from hh` };
   const households = noHouseholdsTable
     ? sql``
     : sql`hh as materialized (
@@ -105,7 +106,8 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
       ${noHouseholdsTable ? sql`` : sql`join hh on hh.id = m.household_id`}
       where m.district_code = ${d} ${memberRange}
         and m.valid_from <= ${last}::date and (m.valid_to is null or m.valid_to > ${first}::date)
-    ), fig as materialized (${subjectFiguresSql(d, filters, first)}),
+    ), pfig as (${personFiguresSql(d, personFilter, first)}),
+    hfig as (${householdFiguresSql(d, householdFilter, first)}),
     members as (
       select mm.household_id,
         string_agg(concat_ws('|', mm.person_id, p.birth_date, coalesce(p.death_date::text, ''), mm.valid_from,
@@ -116,13 +118,13 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
           coalesce(pf.has_supporter, true)::int, coalesce(pf.categories, '')), ';') as members
       from mm
       join persons p on p.district_code = ${d} and p.id = mm.person_id
-      left join fig pf on pf.subject_id = mm.person_id
+      left join pfig pf on pf.subject_id = mm.person_id
       group by mm.household_id
     )
     select members.household_id, hf.monetary_assets_fen, hf.vehicles, hf.homes, hf.floor_area_below_average,
       hf.medical_expense_fen, hf.education_expense_fen, members.members
     from members
-    left join fig hf on hf.subject_id = members.household_id
+    left join hfig hf on hf.subject_id = members.household_id
     order by members.household_id`;
 }
 
@@ -216,20 +218,20 @@ export function inlineStatement(query: SQL): string {
 /** A row of COPY's text format: fields split by tabs, \N for NULL (our fields hold no tab, newline or backslash). */
 function copyLine(line: string): PolicyInputRow {
   const f = line.split('\t');
-  const value = (i: number) => (f[i] === '\\N' ? null : f[i]!);
-  const bool = (i: number) => (f[i] === '\\N' ? null : f[i] === 't');
-  const int = (i: number) => (f[i] === '\\N' ? null : Number(f[i]));
   return {
     household_id: f[0]!,
-    monetary_assets_fen: value(1),
-    vehicles: int(2),
-    homes: int(3),
-    floor_area_below_average: bool(4),
-    medical_expense_fen: value(5),
-    education_expense_fen: value(6),
+    monetary_assets_fen: copyValue(f[1]!),
+    vehicles: copyInt(f[2]!),
+    homes: copyInt(f[3]!),
+    floor_area_below_average: f[4] === '\\N' ? null : f[4] === 't',
+    medical_expense_fen: copyValue(f[5]!),
+    education_expense_fen: copyValue(f[6]!),
     members: f[7] === '\\N' ? '' : f[7]!,
   };
 }
+
+const copyValue = (field: string): string | null => (field === '\\N' ? null : field);
+const copyInt = (field: string): number | null => (field === '\\N' ? null : Number(field));
 
 interface CopyClient {
   query<T>(stream: T): T;

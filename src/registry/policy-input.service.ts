@@ -4,20 +4,19 @@ import type { PolicyHousehold, PolicyMember } from '../policy/household.ts';
 import type { PopulationSource } from '../policy/index.ts';
 import { DISABILITY_KIND_BY_CATEGORY, isDisabilityCategory, isDisabilityGrade } from './codes.ts';
 import { factsBySubject, resolveHousehold, resolvePerson } from './facts/facts.resolver.ts';
-import { categoryList, factsOfSubjects, householdFiguresOf } from './facts/facts.repository.ts';
+import { factsOfSubjects } from './facts/facts.repository.ts';
 import type { HouseholdFigures, PersonFigures, ResolvableFact } from './facts/facts.types.ts';
 import { householdMemberRows } from './household.repository.ts';
 import {
   copyRows,
-  FIELD_SEPARATOR,
   householdIdPage,
   householdSplits,
-  MEMBER_SEPARATOR,
   policyInputRows,
   policyInputSql,
   scopeDistricts,
   type PolicyInputRow,
 } from './policy-input.repository.ts';
+import { packedHousehold } from './policy-input.unpack.ts';
 import { RegistryError } from './registry.errors.ts';
 import type { PolicyHouseholdRow } from './registry.types.ts';
 
@@ -168,110 +167,12 @@ export async function policyHouseholdOf(
 
 // ---- bulk ----------------------------------------------------------------------------------------
 
-/** Unpacks policy-input.repository.ts's members text (see PolicyInputRow.members). */
-export function unpackMembers(householdId: string, packed: string): ResolvedMemberRow[] {
-  if (packed === '') return [];
-  return packed.split(MEMBER_SEPARATOR).map((text) => {
-    const f = text.split(FIELD_SEPARATOR);
-    return {
-      membership: { householdId, validFrom: f[3]!, validTo: f[4] || null, seq: Number(f[5]) },
-      person: { id: f[0]!, birthDate: f[1]!, deathDate: f[2] || null, hukouDivisionCode: f[6]! },
-      figures: {
-        wageFen: Number(f[7]),
-        pensionFen: Number(f[8]),
-        otherIncomeFen: Number(f[9]),
-        disabilityCategory: f[10] ? Number(f[10]) : null,
-        disabilityGrade: f[11] ? Number(f[11]) : null,
-        employed: f[12] === '1',
-        seriousIllness: f[13] === '1',
-        hasSupporter: f[14] === '1',
-        categories: categoryList(f[15]),
-      },
-    };
-  });
-}
-
-/**
- * The bulk path's mapping of one packed row, in one pass: the members arrive in (seq, person id) order, so
- * the membership rule (countsInMonth), the order and the one-row-per-person rule of toPolicyHousehold are
- * applied while reading. policy-input's tests hold it to toPolicyHousehold.
- */
-export function packedHousehold(
-  row: PolicyInputRow,
-  bounds: { first: string; last: string },
-): PolicyHousehold | undefined {
-  const members: PolicyMember[] = [];
-  let previousSeq = -Infinity;
-  let sorted = true;
-  const seqs: number[] = [];
-  for (const text of row.members.split(MEMBER_SEPARATOR)) {
-    const f = text.split(FIELD_SEPARATOR);
-    const birthDate = f[1]!;
-    const deathDate = f[2]!;
-    const validFrom = f[3]!;
-    const validTo = f[4]!;
-    if (deathDate !== '' && deathDate < bounds.first) continue;
-    const open = validTo === '' || validTo > bounds.first;
-    const counts =
-      (validFrom <= bounds.first && open) ||
-      (birthDate >= bounds.first &&
-        birthDate <= bounds.last &&
-        validFrom > bounds.first &&
-        validFrom <= bounds.last &&
-        (validTo === '' || validTo > validFrom));
-    if (!counts) continue;
-    const id = f[0]!;
-    const seq = Number(f[5]);
-    // A person counted twice in the month (two rows): the row with the lower seq stands, as in toPolicyHousehold.
-    const twice = members.findIndex((m) => m.id === id);
-    if (twice >= 0) {
-      if (seqs[twice]! <= seq) continue;
-      members.splice(twice, 1);
-      seqs.splice(twice, 1);
-      sorted = false;
-    }
-    if (seq < previousSeq) sorted = false;
-    previousSeq = seq;
-    seqs.push(seq);
-    const category = f[10] ? Number(f[10]) : null;
-    const grade = f[11] ? Number(f[11]) : null;
-    members.push({
-      id,
-      birthDate,
-      hukou: f[6] === '31' ? 'shanghai' : 'other',
-      wageFen: Number(f[7]),
-      pensionFen: Number(f[8]),
-      otherIncomeFen: Number(f[9]),
-      disabilityGrade: grade !== null && isDisabilityGrade(grade) ? grade : null,
-      disabilityKind:
-        category !== null && isDisabilityCategory(category) ? DISABILITY_KIND_BY_CATEGORY[category] : null,
-      seriousIllness: f[13] === '1',
-      employed: f[12] === '1',
-      hasSupporter: f[14] === '1',
-      categories: categoryList(f[15]),
-    });
-  }
-  if (members.length === 0) return undefined;
-  if (!sorted) {
-    // Rows arrive by (seq, person id); a person's second row may sit earlier: put members in seq order.
-    const order = members.map((m, i) => ({ m, seq: seqs[i]! }));
-    order.sort((a, b) => a.seq - b.seq || (a.m.id < b.m.id ? -1 : 1));
-    members.splice(0, members.length, ...order.map((o) => o.m));
-  }
-  return {
-    ...householdFiguresOf(row),
-    temporaryAssistanceMonths: 0,
-    renovationCostFen: 0,
-    members,
-  };
-}
-
 function toRow(
   districtCode: string,
   row: PolicyInputRow,
   bounds: { first: string; last: string },
 ): PolicyHouseholdRow | undefined {
-  const household = row.members === '' ? undefined : packedHousehold(row, bounds);
+  const household = packedHousehold(row, bounds);
   return household ? { districtCode, householdId: row.household_id, household } : undefined;
 }
 
