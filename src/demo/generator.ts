@@ -295,7 +295,9 @@ class PopulationStream {
             100,
       members,
     };
-    return { ...current, ...this.history.household(current, formation) };
+    // Assigned, not spread: copying the household's twenty fields into a new object cost more than its history.
+    const { facts, former, pastMemberships } = this.history.household(current, formation);
+    return Object.assign(current, { facts, former, pastMemberships });
   }
 
   private draft(sketch: MemberSketch, origin: string | null): PersonDraft {

@@ -76,7 +76,6 @@ export class HistoryMaker {
   private readonly recent: PastHousehold[] = [];
   private factIndex = 0;
   private formerIndex = 0;
-  private readonly dayNumbers = new Map<string, number>();
 
   constructor(private readonly ctx: HistoryContext) {
     this.random = new Random(`minzheng-demo-history|${ctx.seed}|${ctx.district}`);
@@ -92,13 +91,7 @@ export class HistoryMaker {
 
   /** ISO date → day number, remembered (birth and join dates repeat). */
   private day(iso: string): number {
-    let day = this.dayNumbers.get(iso);
-    if (day === undefined) {
-      day = dayOf(iso);
-      if (this.dayNumbers.size > 100_000) this.dayNumbers.clear();
-      this.dayNumbers.set(iso, day);
-    }
-    return day;
+    return dayOf(iso);
   }
 
   /** A day in [from, to] (both included), or `to` when the range is empty. */
