@@ -12,6 +12,7 @@ import { registerImportRoutes } from './import.routes.ts';
 import { registerJobRoutes } from './jobs.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
 import { registerRegistryEditRoutes } from './registry-edits.routes.ts';
+import { registerTransferRoutes } from './transfers.routes.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerStatisticsRoutes } from './statistics.routes.ts';
 import { registerUserRoutes } from './users.routes.ts';
@@ -23,6 +24,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerUserRoutes,
   registerRegistryRoutes,
   registerRegistryEditRoutes,
+  registerTransferRoutes,
   registerFactRoutes,
   registerImportRoutes,
   registerJobRoutes,
