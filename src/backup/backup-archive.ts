@@ -11,30 +11,51 @@ import { shanghaiStamp } from '../core/clock.ts';
 import { BackupError } from './backup.errors.ts';
 
 /**
- * The backup file: a gzip'd tar holding `minzheng-backup.json` (the manifest) and `pglite/` (the embedded
- * store's data directory as it stood between two transactions), written beside `<name>.sha256` in the
- * format of `sha256sum` (so `sha256sum -c` checks it too). Names carry the Shanghai time they were taken,
- * so that they sort in the order they were taken; retention and listing only ever touch names of this form.
+ * The backup file: a gzip'd tar of a whole installation, written beside `<name>.sha256` in the format of
+ * `sha256sum` (so `sha256sum -c` checks it too; the one checksum covers every entry):
+ *   - `minzheng-backup.json`, the manifest;
+ *   - `pglite/`, the embedded store's data directory as it stood between two transactions;
+ *   - `files/ab/cd/<sha256>`, the file store's contents (attachments, documents), by their digest;
+ *   - `audit/`, the audit signing key and the checkpoint file, when they live in the data directory.
+ * Names carry the Shanghai time they were taken, so that they sort in the order they were taken; retention
+ * and listing only ever touch names of this form. Format 1 (before files and audit state were included)
+ * held the manifest and `pglite/` only; it is still restored.
  */
 
 export const MANIFEST_NAME = 'minzheng-backup.json';
 export const STORE_FOLDER = 'pglite';
+/** The file store's contents inside a backup: the same `ab/cd/<sha256>` layout as the files folder. */
+export const FILES_FOLDER = 'files';
+/** The audit signing key and checkpoint file inside a backup. */
+export const AUDIT_FOLDER = 'audit';
+export const KEY_NAME = 'audit-signing-key.pem';
+export const CHECKPOINTS_NAME = 'audit-checkpoints.jsonl';
+/** `files/ab/cd/<sha256>`, the two folders the digest's first four hex digits. */
+const CONTENT_ENTRY = /^files\/([0-9a-f]{2})\/([0-9a-f]{2})\/(\1\2[0-9a-f]{60})$/;
+const CONTENT_FOLDER = /^files(\/[0-9a-f]{2}(\/[0-9a-f]{2})?)?$/;
 const NAME = /^minzheng-backup-(\d{8})-(\d{6})(?:-(\d+))?\.tar\.gz$/;
 /** gzip level 1: a third of level 6's time for 15 % more bytes (388 MB of data: 4.6 s → 85 MB vs 12 s → 74 MB). */
 const GZIP_LEVEL = 1;
 const FILE_MODE = 0o600;
 
-export const manifestSchema = z.object({
-  format: z.literal(1),
-  kind: z.literal('pglite'),
-  createdAt: z.iso.datetime(),
-  appVersion: z.string(),
-  /** The audit chain's head inside the backup: restoring it brings the log back to this row. */
-  auditHead: z.object({ lastId: z.number().int(), lastHash: z.string(), count: z.number().int() }),
-  /** Files and bytes of the data directory as copied. */
-  files: z.number().int(),
-  bytes: z.number().int(),
-});
+export const manifestSchema = z
+  .object({
+    /** 1: the database only; 2: with the file store's contents and the audit files. */
+    format: z.union([z.literal(1), z.literal(2)]),
+    kind: z.literal('pglite'),
+    createdAt: z.iso.datetime(),
+    appVersion: z.string(),
+    /** The audit chain's head inside the backup: restoring it brings the log back to this row. */
+    auditHead: z.object({ lastId: z.number().int(), lastHash: z.string(), count: z.number().int() }),
+    /** Files and bytes of the data directory as copied. */
+    files: z.number().int(),
+    bytes: z.number().int(),
+    /** The file store's contents in `files/` (format 2). */
+    contents: z.object({ count: z.number().int().min(0), bytes: z.number().int().min(0) }).optional(),
+    /** Whether `audit/` holds the signing key and the checkpoint file (format 2). */
+    audit: z.object({ signingKey: z.boolean(), checkpoints: z.boolean() }).optional(),
+  })
+  .refine((m) => m.format === 1 || (m.contents !== undefined && m.audit !== undefined));
 export type BackupManifest = z.infer<typeof manifestSchema>;
 
 export interface BackupFile {
@@ -147,13 +168,15 @@ async function syncFile(path: string): Promise<void> {
 }
 
 /**
- * Packs `staging` (holding the manifest and `pglite/`) into `folder/name`: written as `.partial`, synced,
- * then renamed, and its checksum file written the same way, so that a backup with a name is whole.
+ * Packs `entries` of `staging` (the manifest, `pglite/`, the audit files, the contents under `files/`)
+ * into `folder/name`: written as `.partial`, synced, then renamed, and its checksum file written the same
+ * way, so that a backup with a name is whole.
  */
 export async function writeArchive(
   staging: string,
   folder: string,
   name: string,
+  entries: readonly string[],
 ): Promise<{ path: string; bytes: number; sha256: string }> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const path = join(folder, name);
@@ -168,7 +191,7 @@ export async function writeArchive(
     },
   });
   // Node's own gzip runs on the thread pool; tar's built-in one would compress on the main thread.
-  const packed = tar.c({ cwd: staging, portable: true }, [MANIFEST_NAME, STORE_FOLDER]);
+  const packed = tar.c({ cwd: staging, portable: true }, [...entries]);
   try {
     await pipeline(
       packed,
@@ -192,14 +215,51 @@ export async function writeArchive(
 const corrupt = (file: string, why: string) =>
   new BackupError('file_corrupt', `备份文件 ${file} 无法读取：${why}；未做任何更改`);
 
+/** An entry of ours: the manifest, the store's files and folders, the contents, the audit files. */
+function isOurEntry(entryPath: string, type: string): boolean {
+  if (entryPath.split('/').includes('..')) return false;
+  if (type === 'Directory') {
+    // tar names folders with a trailing slash
+    const path = entryPath.replace(/\/+$/, '');
+    return (
+      path === STORE_FOLDER ||
+      path.startsWith(`${STORE_FOLDER}/`) ||
+      CONTENT_FOLDER.test(path) ||
+      path === AUDIT_FOLDER
+    );
+  }
+  if (type !== 'File') return false;
+  const path = entryPath;
+  return (
+    path === MANIFEST_NAME ||
+    path.startsWith(`${STORE_FOLDER}/`) ||
+    CONTENT_ENTRY.test(path) ||
+    path === `${AUDIT_FOLDER}/${KEY_NAME}` ||
+    path === `${AUDIT_FOLDER}/${CHECKPOINTS_NAME}`
+  );
+}
+
+/** A content entry's digest (`files/ab/cd/<sha256>`), or undefined for any other path. */
+export function contentDigest(path: string): string | undefined {
+  return CONTENT_ENTRY.exec(path)?.[3];
+}
+
+export interface ExtractedBackup {
+  manifest: BackupManifest;
+  /** The digests of the contents unpacked under `files/`. */
+  contents: string[];
+}
+
 /**
- * Unpacks a backup into `into` (a new, empty folder) and returns its manifest. Only the manifest and
- * regular files and folders under `pglite/` are accepted: anything else (links, devices, paths outside)
- * means the file is not one of ours, and nothing of it is used.
+ * Unpacks a backup into `into` (a new, empty folder) and returns its manifest and the contents it held.
+ * Only the manifest, regular files and folders under `pglite/`, contents named by their digest under
+ * `files/` and the two audit files under `audit/` are accepted: anything else (links, devices, paths
+ * outside) means the file is not one of ours, and nothing of it is used.
  */
-export async function extractArchive(file: string, into: string): Promise<BackupManifest> {
+export async function extractArchive(file: string, into: string): Promise<ExtractedBackup> {
   await mkdir(into, { recursive: true, mode: 0o700 });
   let foreign: string | undefined;
+  const contents: string[] = [];
   try {
     await tar.x({
       file,
@@ -209,12 +269,10 @@ export async function extractArchive(file: string, into: string): Promise<Backup
       preserveOwner: false,
       filter: (path, entry) => {
         const type = 'type' in entry ? entry.type : 'File';
-        const ours =
-          (path === MANIFEST_NAME && type === 'File') ||
-          ((path === STORE_FOLDER || path.startsWith(`${STORE_FOLDER}/`)) &&
-            !path.split('/').includes('..') &&
-            (type === 'File' || type === 'Directory'));
+        const ours = isOurEntry(path, type);
         if (!ours) foreign ??= path;
+        const digest = ours && type === 'File' ? contentDigest(path) : undefined;
+        if (digest) contents.push(digest);
         return ours;
       },
     });
@@ -225,15 +283,22 @@ export async function extractArchive(file: string, into: string): Promise<Backup
     );
   }
   if (foreign !== undefined) throw corrupt(basename(file), `含有不属于本系统备份的条目 ${foreign}`);
-  let manifest: unknown;
+  let text: unknown;
   try {
-    manifest = JSON.parse(await readFile(join(into, MANIFEST_NAME), 'utf8'));
+    text = JSON.parse(await readFile(join(into, MANIFEST_NAME), 'utf8'));
   } catch {
     throw corrupt(basename(file), `缺少备份说明 ${MANIFEST_NAME}，不是本系统的备份`);
   }
-  const parsed = manifestSchema.safeParse(manifest);
+  const parsed = manifestSchema.safeParse(text);
   if (!parsed.success) throw corrupt(basename(file), `备份说明 ${MANIFEST_NAME} 的格式不对`);
   const version = await stat(join(into, STORE_FOLDER, 'PG_VERSION')).catch(() => undefined);
   if (!version?.isFile()) throw corrupt(basename(file), '其中没有完整的数据库目录');
-  return parsed.data;
+  const manifest = parsed.data;
+  if (manifest.format === 2 && manifest.contents?.count !== contents.length) {
+    throw corrupt(
+      basename(file),
+      `备份说明记有 ${manifest.contents?.count ?? 0} 个附件文件，压缩包中有 ${contents.length} 个`,
+    );
+  }
+  return { manifest, contents };
 }

@@ -1,14 +1,20 @@
-import { constants } from 'node:fs';
-import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { constants, readFileSync } from 'node:fs';
+import { copyFile, cp, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { readHead } from '../audit/audit.repository.ts';
 import { CITY_DISTRICT } from '../audit/audit.service.ts';
+import { auditFiles, type AuditFiles } from '../audit/checkpoint.service.ts';
 import { GENESIS_HASH } from '../audit/hash.ts';
 import { now } from '../core/clock.ts';
 import type { Store, StoreKind } from '../db/store.ts';
+import { filesFolder } from '../files/file-store.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
 import {
+  AUDIT_FOLDER,
+  CHECKPOINTS_NAME,
+  FILES_FOLDER,
   freeBackupName,
+  KEY_NAME,
   listBackupFiles,
   MANIFEST_NAME,
   pruneBackups,
@@ -29,6 +35,15 @@ import { checkpoint } from './backup.repository.ts';
  * before is in the copy, none after, and none half. Requests wait only for the copy (a reflink where the
  * filesystem offers one); packing and compressing the copy runs after the queue is free again.
  *
+ * A backup is a whole installation: besides the database it holds the file store's contents (attachments
+ * and documents are rows naming files on disk) and, when they live in the data directory, the audit
+ * signing key and checkpoint file (without them the restored log's checkpoints cannot be checked or
+ * continued). The checkpoint file is copied inside the same pause as the database, so that none of its
+ * checkpoints lies past the backup's log. The contents are listed after the pause: a content reaches its
+ * name before the unit that names it commits and is never deleted while named, and the orphan sweep needs
+ * the data directory's lock (it never runs beside the server), so every content a row in the copy names is
+ * there; contents stored after the pause come along as orphans (harmless, swept later).
+ *
  * PGlite's own `dumpDataDir()` was measured and not used: it reads the whole directory into memory
  * synchronously and gzips it while holding the query mutex (388 MB of data: 10.4 s with every request
  * waiting, 1.5 GB resident), where this takes 1.5 s of waiting and streams the rest.
@@ -43,8 +58,15 @@ export interface BackupSettings {
   folder: string;
   /** How many backups to keep (MINZHENG_BACKUP_KEEP): older ones are deleted after a new one is whole. */
   keep: number;
-  /** When the scheduled backup runs (MINZHENG_BACKUP_SCHEDULE: cron, Shanghai time, or "off"). */
+  /**
+   * When the scheduled backup runs as the setting says (MINZHENG_BACKUP_SCHEDULE: cron, Shanghai time, or
+   * "off"); an administrator may have changed the schedule since (`jobs schedule`), which then rules.
+   */
   schedule: string;
+  /** The file store's folder (MINZHENG_FILES_DIR, else `<data dir>/files`): its contents are backed up. */
+  filesDir: string;
+  /** The audit signing key and checkpoint file: backed up when they lie in the data directory. */
+  auditFiles: AuditFiles;
 }
 
 export interface BackupConfig {
@@ -52,6 +74,9 @@ export interface BackupConfig {
   MINZHENG_BACKUP_DIR?: string | undefined;
   MINZHENG_BACKUP_KEEP: number;
   MINZHENG_BACKUP_SCHEDULE: string;
+  MINZHENG_FILES_DIR?: string | undefined;
+  MINZHENG_AUDIT_KEY_FILE?: string | undefined;
+  MINZHENG_AUDIT_CHECKPOINT_FILE?: string | undefined;
 }
 
 export function backupSettings(config: BackupConfig): BackupSettings {
@@ -60,8 +85,20 @@ export function backupSettings(config: BackupConfig): BackupSettings {
     folder: config.MINZHENG_BACKUP_DIR ?? join(config.MINZHENG_DATA_DIR, 'backups'),
     keep: config.MINZHENG_BACKUP_KEEP,
     schedule: config.MINZHENG_BACKUP_SCHEDULE,
+    filesDir: filesFolder(config),
+    auditFiles: auditFiles(config),
   };
 }
+
+/** This installation's version, written into every backup's manifest. */
+export const APP_VERSION: string = (() => {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+})();
 
 export const storeDir = (dataDir: string) => join(dataDir, STORE_FOLDER);
 
@@ -72,6 +109,10 @@ export interface BackupResult extends BackupFile {
   /** The data directory copied: files and bytes (before compression). */
   files: number;
   dataBytes: number;
+  /** The file store's contents in the backup. */
+  contents: { count: number; bytes: number };
+  /** Whether the audit signing key and the checkpoint file are in it (they are when in the data directory). */
+  audit: { signingKey: boolean; checkpoints: boolean };
   /** How long requests waited (the checkpoint and the copy), and the whole backup, in milliseconds. */
   pausedMs: number;
   tookMs: number;
@@ -110,9 +151,73 @@ async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
   return { files, bytes };
 }
 
+/** Whether `path` lies inside `dir` (not `dir` itself). */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /**
- * Writes a consistent backup of the running embedded store into the backup folder, with its SHA-256, and
- * keeps the newest `keep`. Files only: the caller records it (`recordBackup`) in its unit of work.
+ * Copies the audit key and checkpoint file into `into`, each when it lies in the data directory and exists
+ * (a key kept elsewhere is kept apart on purpose: docs/security.md). Runs inside the database's pause.
+ */
+async function copyAuditFiles(
+  settings: BackupSettings,
+  into: string,
+): Promise<{ signingKey: boolean; checkpoints: boolean }> {
+  const copied = async (path: string, name: string): Promise<boolean> => {
+    if (!isInside(settings.dataDir, path)) return false;
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return false;
+    await mkdir(into, { recursive: true, mode: 0o700 });
+    await copyFile(path, join(into, name));
+    return true;
+  };
+  return {
+    signingKey: await copied(settings.auditFiles.keyFile, KEY_NAME),
+    checkpoints: await copied(settings.auditFiles.checkpointFile, CHECKPOINTS_NAME),
+  };
+}
+
+const HEX2 = /^[0-9a-f]{2}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+async function hexFolders(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() && HEX2.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** The file store's contents (`ab/cd/<sha256>`, relative to its folder) and their bytes; nothing else there. */
+export async function storedContents(root: string): Promise<{ paths: string[]; bytes: number }> {
+  const paths: string[] = [];
+  let bytes = 0;
+  for (const first of await hexFolders(root)) {
+    for (const second of await hexFolders(join(root, first))) {
+      const dir = join(root, first, second);
+      for (const name of (await readdir(dir)).sort()) {
+        if (!HEX64.test(name) || !name.startsWith(`${first}${second}`)) continue;
+        const info = await stat(join(dir, name)).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        paths.push(`${first}/${second}/${name}`);
+        bytes += info.size;
+      }
+    }
+  }
+  return { paths, bytes };
+}
+
+/**
+ * Writes a consistent backup of the running embedded store, its file store's contents and its audit files
+ * into the backup folder, with its SHA-256, and keeps the newest `keep`. Files only: the caller records it
+ * (`recordBackup`) in its unit of work.
  */
 export async function writeBackup(
   store: Store,
@@ -130,29 +235,43 @@ export async function writeBackup(
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await sweepLeftovers(folder);
     const name = await freeBackupName(folder, takenAt);
-    staging = join(folder, `.staging-${name}`);
-    const copy = join(staging, STORE_FOLDER);
+    const stagingDir = join(folder, `.staging-${name}`);
+    staging = stagingDir;
+    const copy = join(stagingDir, STORE_FOLDER);
     const paused = performance.now();
-    const head = await store.transaction(async (tx) => {
+    const { head, audit } = await store.transaction(async (tx) => {
       await checkpoint(tx.db);
       const found = await readHead(tx.db);
       await cp(source, copy, { recursive: true, mode: constants.COPYFILE_FICLONE });
-      return found ?? { lastId: 0, lastHash: GENESIS_HASH, count: 0 };
+      const audit = await copyAuditFiles(settings, join(stagingDir, AUDIT_FOLDER));
+      return { head: found ?? { lastId: 0, lastHash: GENESIS_HASH, count: 0 }, audit };
     });
     const pausedMs = Math.round(performance.now() - paused);
     const { files, bytes } = await sizeOf(copy);
+    const contents = await storedContents(settings.filesDir);
+    // The contents are packed from where they are, through a link: no second copy of the file store.
+    if (contents.paths.length > 0) {
+      await symlink(resolve(settings.filesDir), join(staging, FILES_FOLDER), 'dir');
+    }
     const manifest: BackupManifest = {
-      format: 1,
+      format: 2,
       kind: 'pglite',
       createdAt: takenAt.toISOString(),
-      appVersion: options.appVersion ?? 'unknown',
+      appVersion: options.appVersion ?? APP_VERSION,
       auditHead: head,
       files,
       bytes,
+      contents: { count: contents.paths.length, bytes: contents.bytes },
+      audit,
     };
     await writeFile(join(staging, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
-    const written = await writeArchive(staging, folder, name);
-    await rm(staging, { recursive: true, force: true });
+    const written = await writeArchive(staging, folder, name, [
+      MANIFEST_NAME,
+      STORE_FOLDER,
+      ...(audit.signingKey || audit.checkpoints ? [AUDIT_FOLDER] : []),
+      ...contents.paths.map((path) => `${FILES_FOLDER}/${path}`),
+    ]);
+    await removeStaging(staging);
     staging = undefined;
     const removed = await pruneBackups(folder, settings.keep);
     return {
@@ -164,14 +283,22 @@ export async function writeBackup(
       auditHead: head,
       files,
       dataBytes: bytes,
+      contents: { count: contents.paths.length, bytes: contents.bytes },
+      audit,
       pausedMs,
       tookMs: Math.round(performance.now() - started),
       removed,
     };
   } finally {
-    if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    if (staging) await removeStaging(staging).catch(() => undefined);
     running.delete(folder);
   }
+}
+
+/** Removes a staging folder: its link to the file store first (removed as a link, never followed). */
+async function removeStaging(staging: string): Promise<void> {
+  await rm(join(staging, FILES_FOLDER), { force: true });
+  await rm(staging, { recursive: true, force: true });
 }
 
 /** The backup's audit record (one per backup, filed under the city: it holds every district). */
@@ -187,6 +314,8 @@ export function recordBackup(tx: WorkTx, result: BackupResult): void {
       sha256: result.sha256,
       auditHead: result.auditHead,
       dataBytes: result.dataBytes,
+      contents: result.contents,
+      audit: result.audit,
       pausedMs: result.pausedMs,
       tookMs: result.tookMs,
       removed: result.removed,

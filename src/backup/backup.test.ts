@@ -1,5 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,12 +18,24 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, serverUrl } from '../../test/support/stores.ts';
 import { readHead } from '../audit/audit.repository.ts';
-import { createCheckpoint, type AuditFiles } from '../audit/checkpoint.service.ts';
+import {
+  createCheckpoint,
+  readCheckpointText,
+  verifyCheckpoints,
+  type AuditFiles,
+} from '../audit/checkpoint.service.ts';
+import { loadSigningKey } from '../audit/signing-key.ts';
 import { verifyAuditChain } from '../audit/verify.service.ts';
+import { ALL } from '../auth/scope.ts';
 import { fixedClock, setClock } from '../core/clock.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { selectRows } from '../db/sql.ts';
 import { openPglite, type Store } from '../db/store.ts';
+import { contentPath, diskFileStore } from '../files/file-store.ts';
+import { pdfBytes } from '../files/files.fixtures.ts';
+import { attachFile, openAttachment, type AttachmentView, type EntityRef } from '../files/files.service.ts';
+import { newStagingPath, stageBytes } from '../files/staging.ts';
+import { seedTwoStreets } from '../http/test-helpers.ts';
 import { inUnitOfWork, type ActingContext } from '../workflow/unit-of-work.ts';
 import { backupName, checksumPath, listBackupFiles, sha256OfFile } from './backup-archive.ts';
 import { BackupError } from './backup.errors.ts';
@@ -50,8 +72,52 @@ function restoreOptions(root: string, file: string, extra: Partial<RestoreOption
     dataDir: root,
     actor: { userId: 'cli:tester', divisionCode: null, reason: '测试恢复' },
     auditFiles: filesFor(root),
+    filesDir: join(root, 'files'),
     ...extra,
   };
+}
+
+/** The system reads every record's attachments (as a job does). */
+const SYSTEM = { role: 'system' as const, scope: ALL };
+
+/** Attaches `bytes` as a PDF to `entity` in the installation at `root`. */
+async function attachPdf(
+  store: Store,
+  root: string,
+  entity: EntityRef,
+  bytes: Buffer,
+): Promise<AttachmentView> {
+  const staged = await stageBytes(bytes, await newStagingPath(root));
+  return inUnitOfWork(store, { ...admin, reason: '测试上传' }, (tx) =>
+    attachFile(tx, diskFileStore(join(root, 'files')), SYSTEM, {
+      entity,
+      kind: 'income',
+      name: '收入证明.pdf',
+      staged,
+      maxBytes: 1024 * 1024,
+    }),
+  );
+}
+
+/** Downloads an attachment as the console would (an audited read) and returns the SHA-256 of its bytes. */
+async function downloadedSha256(store: Store, root: string, entity: EntityRef, id: string): Promise<string> {
+  const { content } = await inUnitOfWork(store, { ...admin, reason: '测试下载' }, (tx) =>
+    openAttachment(tx, diskFileStore(join(root, 'files')), SYSTEM, entity, id),
+  );
+  const hash = createHash('sha256');
+  for await (const chunk of content) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** `./bin/minzheng audit verify --checkpoints` on the installation at `root` (its own key). */
+function auditVerifyCli(root: string): { status: number | null; stdout: string; stderr: string } {
+  const { DATABASE_URL: _server, ...env } = process.env;
+  const run = spawnSync(
+    process.execPath,
+    ['bin/minzheng', 'audit', 'verify', '--checkpoints', filesFor(root).checkpointFile],
+    { env: { ...env, MINZHENG_DATA_DIR: root }, encoding: 'utf8' },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 async function openInstallation(root: string): Promise<Store> {
@@ -105,11 +171,24 @@ describe('a backup taken during writes, and its restore', () => {
   /** Probe ids whose unit of work committed before the backup's snapshot, read from the live audit log. */
   let expected: number[] = [];
   let liveHead: Awaited<ReturnType<typeof readHead>>;
+  /** An attachment uploaded before the backup, and the SHA-256 of its bytes. */
+  let household: EntityRef;
+  let attachment: AttachmentView;
+  const attachmentBytes = pdfBytes('收入证明 2026');
+  const attachmentSha256 = createHash('sha256').update(attachmentBytes).digest('hex');
+  /** The checkpoint file as it stood when the backup was taken (one checkpoint, before it). */
+  let checkpointsAtBackup = '';
 
   beforeAll(async () => {
     store = await openInstallation(root);
     await store.db.execute(sql`create table backup_probe (id int primary key)`);
-  });
+    const seeded = await seedTwoStreets(store);
+    household = { entityType: 'household', districtCode: '310110', entityId: seeded.a.householdId };
+    attachment = await attachPdf(store, root, household, attachmentBytes);
+    // A checkpoint signed before the backup: the key and the checkpoint file live in the data directory.
+    await createCheckpoint(store, filesFor(root));
+    checkpointsAtBackup = readCheckpointText(filesFor(root).checkpointFile);
+  }, SLOW);
 
   afterAll(async () => {
     await store.close().catch(() => undefined);
@@ -151,6 +230,20 @@ describe('a backup taken during writes, and its restore', () => {
       expect(backup.sha256).toBe(await sha256OfFile(backup.path));
       expect(readFileSync(checksumPath(backup.path), 'utf8')).toBe(`${backup.sha256}  ${backup.name}\n`);
       expect(backup.bytes).toBeGreaterThan(0);
+      // A whole installation: the file store's contents and the audit key and checkpoints with the database.
+      expect(backup.contents).toEqual({ count: 1, bytes: attachmentBytes.length });
+      expect(backup.audit).toEqual({ signingKey: true, checkpoints: true });
+      const entries: string[] = [];
+      await tar.t({ file: backup.path, onReadEntry: (entry) => entries.push(entry.path) });
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          'minzheng-backup.json',
+          'audit/audit-signing-key.pem',
+          'audit/audit-checkpoints.jsonl',
+          `files/${attachmentSha256.slice(0, 2)}/${attachmentSha256.slice(2, 4)}/${attachmentSha256}`,
+        ]),
+      );
+      expect(entries.filter((e) => e.startsWith('files/'))).toHaveLength(1);
       backupPath = backup.path;
 
       const links = await selectRows<{ probe: string; id: string }>(
@@ -210,17 +303,25 @@ describe('a backup taken during writes, and its restore', () => {
   );
 
   it(
-    'restores every committed row, keeps the previous store aside, records the previous head, and verifies',
+    'restores every committed row and the attachment files, keeps the previous store aside, records the previous head, and verifies',
     async () => {
+      // The attachment's content is lost from the files folder: the restore puts it back.
+      const content = contentPath(join(root, 'files'), attachmentSha256);
+      rmSync(content);
       const lines: string[] = [];
       const report = await restoreBackup(restoreOptions(root, backupPath, { say: (l) => lines.push(l) }));
       expect(report.verify.ok).toBe(true);
       expect(report.previousHead).toEqual(liveHead);
       expect(report.previousDir).toMatch(/pglite\.before-restore-\d{8}-\d{6}$/);
       expect(existsSync(join(report.previousDir ?? '', 'PG_VERSION'))).toBe(true);
-      // The checkpoint signed after the backup lies past the restored log: moved aside, kept.
+      expect(report.contents).toEqual({ count: 1, restored: 1, present: 0 });
+      expect(statSync(content).mode & 0o777).toBe(0o400);
+      expect(report.signingKey).toBe('same');
+      // The checkpoint signed after the backup lies past the restored log: moved aside, kept; the backup's
+      // own checkpoint file (signed before it) takes its place.
       expect(report.checkpointsMovedTo).toMatch(/audit-checkpoints\.jsonl\.before-restore-/);
-      expect(existsSync(filesFor(root).checkpointFile)).toBe(false);
+      expect(report.checkpointsRestored).toBe(true);
+      expect(readCheckpointText(filesFor(root).checkpointFile)).toBe(checkpointsAtBackup);
       expect(lines[0]).toMatch(/^校验值相符/);
 
       const restored = await openInstallation(root);
@@ -230,22 +331,99 @@ describe('a backup taken during writes, and its restore', () => {
           sql`select id from backup_probe order by id`,
         );
         expect(rows.map((r) => r.id)).toEqual(expected);
+        // The attachment uploaded before the backup downloads with the same bytes.
+        expect(await downloadedSha256(restored, root, household, attachment.id)).toBe(attachmentSha256);
         const chain = await verifyAuditChain(restored);
         expect(chain.ok).toBe(true);
+        const key = loadSigningKey(filesFor(root).keyFile);
+        const checkpoints = await verifyCheckpoints(
+          restored.db,
+          readCheckpointText(filesFor(root).checkpointFile),
+          key!.publicKey,
+          chain,
+        );
+        expect(checkpoints.problems).toEqual([]);
         const [last] = await selectRows<{
           action: string;
           before: { auditHead: unknown };
           after: { sha256: string };
-        }>(restored.db, sql`select action, before, after from audit_log order by id desc limit 1`);
+        }>(
+          restored.db,
+          sql`select action, before, after from audit_log where action = 'system.restore' order by id desc limit 1`,
+        );
         expect(last?.action).toBe('system.restore');
         expect(last?.before.auditHead).toEqual(liveHead);
         expect(last?.after.sha256).toBe(report.sha256);
-        // The server's schedule can sign again from the restored log.
-        const { written } = await createCheckpoint(restored, filesFor(root));
+        // The server's schedule signs on from the backup's checkpoints.
+        const { written } = await createCheckpoint(restored, filesFor(root), { incremental: true });
         expect(written).toBe(true);
       } finally {
         await restored.close();
       }
+      expect(auditVerifyCli(root)).toMatchObject({ status: 0, stderr: '' });
+    },
+    SLOW,
+  );
+
+  it(
+    'restores a whole installation on a new machine: database, attachment files, signing key and checkpoints',
+    async () => {
+      const fresh = newRoot();
+      const report = await restoreBackup(restoreOptions(fresh, backupPath));
+      expect(report.previousDir).toBeNull();
+      expect(report.contents).toEqual({ count: 1, restored: 1, present: 0 });
+      expect(report.signingKey).toBe('installed');
+      expect(report.checkpointsRestored).toBe(true);
+      expect(report.checkpointsMovedTo).toBeNull();
+      const key = loadSigningKey(filesFor(fresh).keyFile);
+      expect(key?.keyId).toBe(loadSigningKey(filesFor(root).keyFile)?.keyId);
+      expect(statSync(filesFor(fresh).keyFile).mode & 0o777).toBe(0o600);
+
+      const restored = await openInstallation(fresh);
+      try {
+        expect(await downloadedSha256(restored, fresh, household, attachment.id)).toBe(attachmentSha256);
+        const chain = await verifyAuditChain(restored);
+        expect(chain.ok).toBe(true);
+        const checkpoints = await verifyCheckpoints(
+          restored.db,
+          readCheckpointText(filesFor(fresh).checkpointFile),
+          key!.publicKey,
+          chain,
+        );
+        expect(checkpoints).toMatchObject({ checked: 1, problems: [] });
+      } finally {
+        await restored.close();
+      }
+      const verified = auditVerifyCli(fresh);
+      expect(verified).toMatchObject({ status: 0, stderr: '' });
+      expect(verified.stdout).toMatch(/检查点/);
+    },
+    SLOW,
+  );
+
+  it(
+    'still restores a backup of format 1 (the database only), leaving the files folder as it is',
+    async () => {
+      const work = newRoot();
+      const unpacked = join(work, 'unpacked');
+      mkdirSync(unpacked);
+      await tar.x({ file: backupPath, cwd: unpacked });
+      const manifest = JSON.parse(readFileSync(join(unpacked, 'minzheng-backup.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const { contents: _contents, audit: _audit, ...older } = manifest;
+      writeFileSync(join(unpacked, 'minzheng-backup.json'), JSON.stringify({ ...older, format: 1 }));
+      const old = join(work, backupName(new Date()));
+      await tar.c({ gzip: true, cwd: unpacked, file: old, portable: true }, [
+        'minzheng-backup.json',
+        'pglite',
+      ]);
+      const fresh = newRoot();
+      const report = await restoreBackup(restoreOptions(fresh, old, { sha256: await sha256OfFile(old) }));
+      expect(report.verify.ok).toBe(true);
+      expect(report).toMatchObject({ contents: null, signingKey: 'none', checkpointsRestored: false });
+      expect(existsSync(join(fresh, 'files'))).toBe(false);
     },
     SLOW,
   );
@@ -299,6 +477,17 @@ describe('a backup taken during writes, and its restore', () => {
         restoreBackup(restoreOptions(root, foreign, { sha256: await sha256OfFile(foreign) })),
         'file_corrupt',
         /含有不属于本系统备份的条目 evil\.txt/,
+      );
+
+      // A "content" whose name is not its folders' digest is not one of ours either.
+      mkdirSync(join(work, 'files', '00', '00'), { recursive: true });
+      writeFileSync(join(work, 'files', '00', '00', 'f'.repeat(64)), 'x');
+      const misnamed = join(work, 'misnamed.tar.gz');
+      await tar.c({ gzip: true, cwd: work, file: misnamed }, [`files/00/00/${'f'.repeat(64)}`]);
+      await expectRefused(
+        restoreBackup(restoreOptions(root, misnamed, { sha256: await sha256OfFile(misnamed) })),
+        'file_corrupt',
+        /含有不属于本系统备份的条目 files\/00\/00\/f{64}/,
       );
 
       expect(await snapshotOf(root)).toEqual(before);

@@ -1,20 +1,26 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { AuditHead } from '../audit/audit.repository.ts';
 import { readHead } from '../audit/audit.repository.ts';
 import { CITY_DISTRICT } from '../audit/audit.service.ts';
 import { readCheckpointText, verifyCheckpoints, type AuditFiles } from '../audit/checkpoint.service.ts';
-import { loadSigningKey } from '../audit/signing-key.ts';
+import { keyIdOf, loadSigningKey } from '../audit/signing-key.ts';
 import { verifyAuditChain, type VerifyReport } from '../audit/verify.service.ts';
-import { now } from '../core/clock.ts';
+import { now, shanghaiStamp } from '../core/clock.ts';
 import { lockDataDir } from '../db/data-dir-lock.ts';
 import { pgliteStore, type MigrationReport, type Store } from '../db/store.ts';
+import { contentPath, putOnDisk } from '../files/file-store.ts';
 import { inUnitOfWork, type ActingContext } from '../workflow/unit-of-work.ts';
 import {
+  AUDIT_FOLDER,
+  CHECKPOINTS_NAME,
   checksumPath,
   extractArchive,
+  FILES_FOLDER,
+  KEY_NAME,
   parseChecksumLine,
   sha256OfFile,
   STORE_FOLDER,
@@ -22,7 +28,6 @@ import {
 } from './backup-archive.ts';
 import { BackupError } from './backup.errors.ts';
 import { storeDir } from './backup.service.ts';
-import { shanghaiStamp } from '../core/clock.ts';
 
 /**
  * 从备份恢复, into a stopped installation: `./bin/minzheng restore FILE`. In order, each step before the
@@ -36,8 +41,15 @@ import { shanghaiStamp } from '../core/clock.ts';
  *      takes its place; opened there, the restore is recorded in its audit log with the previous head (the
  *      log of the database it replaced, which the restored one no longer holds), and the whole log verified
  *      again. If anything fails now, the previous store is put back.
+ *   5. the file store's contents in the backup that the files folder lacks are put there (content-addressed:
+ *      a content present is the same bytes, and contents the restored database does not name are harmless
+ *      orphans, which also keep the previous store's attachments readable should it be put back);
+ *   6. the audit signing key in the backup is installed where the installation has none (a new machine);
+ *      an installation's own key is never replaced (a different one is reported).
  * Signed audit checkpoints past the restored log would read as a cut log: the checkpoint file is moved
- * aside (kept) when it no longer matches, so that the server's checkpoints start again from the restored log.
+ * aside (kept) when it no longer matches; the backup's checkpoint file (none of its checkpoints lies past
+ * its log) then takes its place, so that `audit verify --checkpoints` passes and the server's checkpoints
+ * continue from it. Without one, the server's checkpoints start again from the restored log.
  */
 
 export interface RestoreOptions {
@@ -48,6 +60,8 @@ export interface RestoreOptions {
   sha256?: string | undefined;
   actor: ActingContext;
   auditFiles: AuditFiles;
+  /** The file store's folder of the installation restored into (MINZHENG_FILES_DIR, else `<data dir>/files`). */
+  filesDir: string;
   /** Progress, one line a step. */
   say?: (line: string) => void;
 }
@@ -69,8 +83,22 @@ export interface RestoreReport {
   verify: VerifyReport;
   /** Where the checkpoint file went when it no longer matched the restored log. */
   checkpointsMovedTo: string | null;
+  /** Whether the backup's checkpoint file now is the installation's. */
+  checkpointsRestored: boolean;
+  /**
+   * The file store's contents in the backup: put back into the files folder, or already there. Null for a
+   * backup of format 1, which held the database only.
+   */
+  contents: { count: number; restored: number; present: number } | null;
+  /**
+   * The backup's audit signing key: installed (there was none), the same as the installation's, a different
+   * one (the installation's kept), or none in the backup (it was kept outside the data directory).
+   */
+  signingKey: SigningKeyOutcome;
   tookMs: number;
 }
+
+export type SigningKeyOutcome = 'installed' | 'same' | 'different' | 'none';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -125,25 +153,84 @@ async function previousHeadOf(dir: string): Promise<{ head: AuditHead | null; pr
 
 /**
  * The checkpoint file, if its checkpoints no longer all match the restored log (a checkpoint past the
- * restored head reads as a cut log), is moved aside and kept; the server then signs afresh from the
- * restored log. Returns where it went.
+ * restored head reads as a cut log), is moved aside and kept. The backup's own checkpoint file, when it has
+ * one that matches, takes its place (or the place of none); otherwise the server signs afresh from the
+ * restored log. Returns where the old file went and whether the backup's was installed.
  */
 async function settleCheckpoints(
   store: Store,
   files: AuditFiles,
   chain: VerifyReport,
   stamp: string,
-): Promise<string | null> {
-  const text = readCheckpointText(files.checkpointFile);
-  if (!text.trim()) return null;
+  fromBackup: string | undefined,
+): Promise<{ movedTo: string | null; installed: boolean }> {
   const key = loadSigningKey(files.keyFile);
-  if (key) {
-    const report = await verifyCheckpoints(store.db, text, key.publicKey, chain);
-    if (report.problems.length === 0) return null;
+  const matches = async (text: string) =>
+    key !== undefined &&
+    (await verifyCheckpoints(store.db, text, key.publicKey, chain)).problems.length === 0;
+  const text = readCheckpointText(files.checkpointFile);
+  let movedTo: string | null = null;
+  if (text.trim()) {
+    if (await matches(text)) return { movedTo: null, installed: false };
+    movedTo = `${files.checkpointFile}.before-restore-${stamp}`;
+    await rename(files.checkpointFile, movedTo);
   }
-  const moved = `${files.checkpointFile}.before-restore-${stamp}`;
-  await rename(files.checkpointFile, moved);
-  return moved;
+  if (fromBackup?.trim() && (await matches(fromBackup))) {
+    await mkdir(dirname(files.checkpointFile), { recursive: true });
+    await writeFile(files.checkpointFile, fromBackup, { mode: 0o644, flag: 'wx' });
+    return { movedTo, installed: true };
+  }
+  return { movedTo, installed: false };
+}
+
+/** The backup's signing key (PEM and key id), read and checked before anything changes. */
+async function backupKey(staging: string, file: string): Promise<{ pem: string; keyId: string } | undefined> {
+  const path = join(staging, AUDIT_FOLDER, KEY_NAME);
+  if (!existsSync(path)) return undefined;
+  const pem = await readFile(path, 'utf8');
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+    return { pem, keyId: keyIdOf(createPublicKey(key)) };
+  } catch {
+    throw new BackupError(
+      'file_corrupt',
+      `备份文件 ${basename(file)} 无法读取：其中的审计签名密钥不是 Ed25519 私钥；未做任何更改`,
+    );
+  }
+}
+
+/** Installs the backup's key where the installation has none; an installation's own key stays. */
+async function settleKey(
+  key: { pem: string; keyId: string } | undefined,
+  keyFile: string,
+): Promise<SigningKeyOutcome> {
+  if (!key) return 'none';
+  const local = loadSigningKey(keyFile);
+  if (local) return local.keyId === key.keyId ? 'same' : 'different';
+  await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
+  await writeFile(keyFile, key.pem, { mode: 0o600, flag: 'wx' });
+  return 'installed';
+}
+
+/** Puts the backup's contents the files folder lacks into it, each complete and flushed under its name. */
+async function placeContents(
+  staging: string,
+  digests: readonly string[],
+  filesDir: string,
+): Promise<{ restored: number; present: number }> {
+  let restored = 0;
+  let present = 0;
+  for (const sha256 of digests) {
+    if (existsSync(contentPath(filesDir, sha256))) {
+      present += 1;
+      continue;
+    }
+    const path = join(staging, FILES_FOLDER, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    await putOnDisk(filesDir, { path, size: (await stat(path)).size, sha256 });
+    restored += 1;
+  }
+  return { restored, present };
 }
 
 /** What a restore cut off half-way (killed while unpacking) left beside the store; we hold the lock. */
@@ -177,8 +264,14 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     const stamp = shanghaiStamp(now());
     const staging = `${target}.restoring-${stamp}`;
     try {
-      const manifest = await extractArchive(file, staging);
-      say(`已解开备份（${manifest.files} 个文件，${manifest.bytes} 字节），正在打开并校验……`);
+      const { manifest, contents } = await extractArchive(file, staging);
+      const held = manifest.contents ? `，附件文件 ${manifest.contents.count} 个` : '';
+      say(`已解开备份（数据库 ${manifest.files} 个文件，${manifest.bytes} 字节${held}），正在打开并校验……`);
+      const key = await backupKey(staging, file);
+      const checkpointsPath = join(staging, AUDIT_FOLDER, CHECKPOINTS_NAME);
+      const backupCheckpoints = existsSync(checkpointsPath)
+        ? await readFile(checkpointsPath, 'utf8')
+        : undefined;
       const staged = join(staging, STORE_FOLDER);
       const { migrations, check } = await withPglite(staged, async (store) => {
         const migrations = await store.migrate();
@@ -198,9 +291,18 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
       if (previousDir) await rename(target, previousDir);
       await rename(staged, target);
       let checkpointsMovedTo: string | null = null;
+      let checkpointsRestored = false;
+      let signingKey: SigningKeyOutcome = 'none';
       try {
+        const placed = manifest.contents
+          ? await placeContents(staging, contents, options.filesDir)
+          : undefined;
+        if (placed) say(`附件文件：放回 ${placed.restored} 个，已在附件目录中 ${placed.present} 个`);
+        signingKey = await settleKey(key, options.auditFiles.keyFile);
         const verify = await withPglite(target, async (store) => {
-          checkpointsMovedTo = await settleCheckpoints(store, options.auditFiles, check, stamp);
+          const settled = await settleCheckpoints(store, options.auditFiles, check, stamp, backupCheckpoints);
+          checkpointsMovedTo = settled.movedTo;
+          checkpointsRestored = settled.installed;
           await inUnitOfWork(store, options.actor, (tx) => {
             tx.record({
               action: 'system.restore',
@@ -218,6 +320,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
                 bytes: info.size,
                 takenAt: manifest.createdAt,
                 auditHead: manifest.auditHead,
+                contents: placed ? { count: contents.length, restored: placed.restored } : null,
+                signingKey,
+                checkpointsRestored,
                 checkpointsMovedTo,
               },
             });
@@ -244,13 +349,19 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
           migrations,
           verify,
           checkpointsMovedTo,
+          checkpointsRestored,
+          contents: placed ? { count: contents.length, ...placed } : null,
+          signingKey,
           tookMs: Math.round(performance.now() - started),
         };
       } catch (error) {
-        // The restored store did not open or verify in its place: the previous one goes back.
+        // The restored store did not open or verify in its place: the previous one goes back, with the
+        // audit files as they were. Contents put into the files folder stay (orphans: harmless, swept).
         await rm(target, { recursive: true, force: true });
         if (previousDir) await rename(previousDir, target);
+        if (checkpointsRestored) await rm(options.auditFiles.checkpointFile, { force: true });
         if (checkpointsMovedTo) await rename(checkpointsMovedTo, options.auditFiles.checkpointFile);
+        if (signingKey === 'installed') await rm(options.auditFiles.keyFile, { force: true });
         throw error instanceof BackupError
           ? error
           : new BackupError('verify_failed', `恢复后的数据库无法打开：${messageOf(error)}；已放回原数据库`);

@@ -57,7 +57,7 @@ describe('minzheng restore and backup (refusals: one Chinese line, exit 1, nothi
     expect(listed.stderr).toBe('');
     expect(listed.status).toBe(0);
     expect(listed.stdout).toBe(
-      `备份目录：${join(dataDir, 'backups')}（保留最近 3 份；定时：0 2 * * *）\n还没有备份\n`,
+      `备份目录：${join(dataDir, 'backups')}（保留最近 3 份；定时备份的时间见 jobs schedules）\n还没有备份\n`,
     );
   });
 });

@@ -7,6 +7,7 @@ import { POSTGRES_BACKUP_NOTICE } from '../backup/backup.errors.ts';
 import { backupSettings, listBackups, takeBackup } from '../backup/backup.service.ts';
 import { restoreBackup } from '../backup/restore.service.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
+import { filesFolder } from '../files/file-store.ts';
 import { CliError, cliConfig, withOpenStore } from './context.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -51,6 +52,7 @@ async function restoreCommand(file: string, options: RestoreOptions): Promise<vo
     sha256: options.sha256,
     actor: cliActor(options.reason),
     auditFiles: auditFiles(config),
+    filesDir: filesFolder(config),
     say,
   });
   say(
@@ -64,11 +66,22 @@ async function restoreCommand(file: string, options: RestoreOptions): Promise<vo
       : (report.previousProblem ?? '');
     say(`原数据库已改名保留在 ${report.previousDir}；${head}。确认无误后可自行删除`);
   }
-  if (report.checkpointsMovedTo) {
+  if (!report.contents) {
+    say('此备份（旧格式）只含数据库，不含附件文件：附件目录保持原样，请从另行保存的附件备份中放回');
+  }
+  if (report.signingKey === 'installed') say('已从备份放回审计签名密钥（权限 0600）');
+  if (report.signingKey === 'different') {
     say(
-      `审计检查点文件与恢复后的日志不符（检查点晚于备份），已移到 ${report.checkpointsMovedTo} 存档；服务器启动后重新签署`,
+      '本机已有另一把审计签名密钥，保留本机的；备份中的检查点须用备份时的公钥校验（audit verify --public-key）',
     );
   }
+  if (report.checkpointsMovedTo) {
+    say(
+      `审计检查点文件与恢复后的日志不符（检查点晚于备份），已移到 ${report.checkpointsMovedTo} 存档` +
+        (report.checkpointsRestored ? '' : '；服务器启动后重新签署'),
+    );
+  }
+  if (report.checkpointsRestored) say('已从备份放回审计检查点文件（与恢复后的日志相符）');
   const { lines, ok, summary } = formatVerification(report.verify);
   for (const line of lines) say(line);
   if (!ok) throw new CliError(summary);
@@ -102,7 +115,7 @@ async function listCommand(): Promise<void> {
   const settings = backupSettings(config);
   // Listing reads the folder only: it works while the server runs.
   const listing = await listBackups('pglite', settings);
-  say(`备份目录：${listing.folder}（保留最近 ${listing.keep} 份；定时：${listing.schedule}）`);
+  say(`备份目录：${listing.folder}（保留最近 ${listing.keep} 份；定时备份的时间见 jobs schedules）`);
   if (listing.backups.length === 0) say('还没有备份');
   for (const backup of listing.backups) {
     say(`${when(backup.takenAt)}  ${sizeText(backup.bytes).padStart(9)}  ${backup.name}`);
