@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = {
   'household.corrected': '更正家庭户信息',
   'person.born': '出生登记',
   'person.died': '死亡登记',
+  'person.death_corrected': '更正死亡日期',
   'person.corrected': '更正人员信息',
   'person.transfer': '跨区迁移',
   'fact.added': '新增经济状况事实',

@@ -11,7 +11,7 @@ import { createHousehold, getHouseholdDetail } from '../registry/registry.servic
 import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 
 /**
- * `minzheng registry death|correct|birth|transfers` as an operator runs them: bin/minzheng in a child
+ * `minzheng registry death|correct-death|correct|birth|transfers` as an operator runs them: bin/minzheng in a child
  * process on a PGlite data folder holding one household.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'mz-registry-edits-cli-'));
@@ -53,7 +53,7 @@ function expectOneErrorLine(run: Run, text: string): void {
 // Each run starts the CLI and opens PGlite: seconds each on a shared 2-core machine.
 const SLOW = 300_000;
 
-describe('minzheng registry death / correct / birth / transfers', () => {
+describe('minzheng registry death / correct-death / correct / birth / transfers', () => {
   beforeAll(async () => {
     await withStore((store) =>
       inUnitOfWork(store, { userId: 'u-test', divisionCode: '310110', reason: '测试建档' }, (tx) =>
@@ -137,6 +137,37 @@ describe('minzheng registry death / correct / birth / transfers', () => {
       );
       expect(audit.items.map((r) => r.entityType).sort()).toEqual(['household_member', 'person']);
       expect(audit.items.every((r) => r.actorId === `cli:${userInfo().username}`)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'corrects the date of death: the ended membership moves with it; the same date is refused',
+    async () => {
+      expectOneErrorLine(
+        cli('registry', 'correct-death', HEAD_ID, '--date', '2026-03-04', '--reason', '死亡证明更正'),
+        '死亡日期与已登记的相同（2026-03-04）',
+      );
+      const ok = cli(
+        'registry',
+        'correct-death',
+        HEAD_ID,
+        '--date',
+        '2026-03-10',
+        '--reason',
+        '死亡证明更正',
+      );
+      expect(ok.stderr).toBe('');
+      expect(ok.stdout).toBe(
+        `已更正死亡日期：钱老伯（310110********${HEAD_ID.slice(-4)}），死亡日期 2026-03-10；随之改期的成员关系 1 条\n`,
+      );
+      const detail = await withStore((store) =>
+        getHouseholdDetail(store.db, ALL, { districtCode: '310110', householdNo: 'CLI-E1' }),
+      );
+      expect(detail.history.find((h) => h.name === '钱老伯')).toMatchObject({
+        validTo: '2026-03-11',
+        endReason: 'death',
+      });
     },
     SLOW,
   );

@@ -10,6 +10,7 @@ import {
 import { maskIdNumber } from '../registry/id-number.ts';
 import { managingDistrictOf, searchHouseholds, searchPersons } from '../registry/registry.service.ts';
 import { listTransfers } from '../registry/transfer/transfer.service.ts';
+import { correctDeathDate } from '../registry/edits/death-correction.service.ts';
 import { inUnitOfWork, type ActingContext } from '../workflow/unit-of-work.ts';
 import { CliError, withStore } from './context.ts';
 import { formatTable } from './table.ts';
@@ -98,6 +99,32 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
       for (const h of done.value.headless) {
         process.stdout.write(`注意：户「${h.householdNo}」现无户主，请办理变更户主\n`);
       }
+    });
+
+  registry
+    .command('correct-death')
+    .argument('<person>', '18位身份证号或人员ID (ID number or person id)')
+    .description('更正死亡日期：因死亡终止的成员关系和经济状况信息随之改期 (correct a date of death)')
+    .requiredOption('--date <YYYY-MM-DD>', '正确的死亡日期 (the right date of death)')
+    .requiredOption('--reason <text>', '更正原因，如死亡证明编号 (reason; audited)')
+    .option('--version <n>', '核对时读到的人员版本号；已被他人修改则拒绝 (expected version)')
+    .action(async (who: string, opts: { date: string; reason: string; version?: string }) => {
+      const reason = requireReason(opts.reason);
+      const expected = optionalInt(opts.version, '--version');
+      const done = await withStore(async (store) => {
+        const person = await findOne(store, who, deps.fail);
+        return inUnitOfWork(store, deps.actor(reason), (tx) =>
+          correctDeathDate(tx, ALL, {
+            districtCode: person.districtCode,
+            personId: person.id,
+            version: expected,
+            deathDate: opts.date,
+          }),
+        ).catch(deps.fail);
+      });
+      process.stdout.write(
+        `已更正死亡日期：${personLine(done.value.person)}，死亡日期 ${opts.date}；随之改期的成员关系 ${done.value.moved.length} 条\n`,
+      );
     });
 
   registry

@@ -400,6 +400,33 @@ export async function endMembershipRow(
   return rows[0] ? toMembership(rows[0]) : undefined;
 }
 
+/**
+ * Moves the end of a membership that a death ended (end_reason 'death') from `from` to `to` (a corrected
+ * death date); the row after the change, or undefined when it no longer ends so.
+ */
+export async function moveDeathEnd(
+  db: Db,
+  row: MembershipRecord,
+  from: string,
+  to: string,
+): Promise<MembershipRecord | undefined> {
+  const rows = await db
+    .update(householdMembers)
+    .set({ validTo: to })
+    .where(
+      and(
+        eq(householdMembers.districtCode, row.districtCode),
+        eq(householdMembers.householdId, row.householdId),
+        eq(householdMembers.personId, row.personId),
+        eq(householdMembers.validFrom, row.validFrom),
+        eq(householdMembers.validTo, from),
+        eq(householdMembers.endReason, 'death'),
+      ),
+    )
+    .returning(membershipColumns);
+  return rows[0] ? toMembership(rows[0]) : undefined;
+}
+
 /** The next free seq in a household (members are listed by it). */
 export async function nextSeq(db: Db, districtCode: string, householdId: string): Promise<number> {
   const rows = await db

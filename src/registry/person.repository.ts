@@ -382,6 +382,26 @@ export async function setPersonDeathDate(
   return rows.length > 0;
 }
 
+/** Corrects a recorded death date; false when the person has no death recorded or another wrote first. */
+export async function correctPersonDeathDate(
+  db: Db,
+  person: { districtCode: string; id: string; deathDate: string },
+  deathDate: string,
+): Promise<boolean> {
+  const rows = await db
+    .update(persons)
+    .set({ deathDate, updatedAt: sql`now()`, version: sql`${persons.version} + 1` })
+    .where(
+      and(
+        eq(persons.districtCode, person.districtCode),
+        eq(persons.id, person.id),
+        eq(persons.deathDate, person.deathDate),
+      ),
+    )
+    .returning({ id: persons.id });
+  return rows.length > 0;
+}
+
 /** The fields a correction may change (identity and contact; economic facts are dated facts of their own). */
 export type PersonIdentity = Pick<
   PersonRecord,

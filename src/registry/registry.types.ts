@@ -211,6 +211,7 @@ export type RegistryAction =
   | 'household.corrected'
   | 'person.born'
   | 'person.died'
+  | 'person.death_corrected'
   | 'person.corrected'
   | 'person.transfer';
 

@@ -8,6 +8,7 @@ import {
   recordDeath,
   registerBirth,
 } from '../../registry/edits/edits.service.ts';
+import { correctDeathDate } from '../../registry/edits/death-correction.service.ts';
 import { addMember, changeHead, endMembership, movePerson } from '../../registry/registry.service.ts';
 import { hasPermission, scopeOf } from '../../auth/roles.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
@@ -111,6 +112,33 @@ export function registerRegistryEditRoutes(app: ZodApp, deps: ServerDeps): void 
           ? { notice: `户主已死亡：户「${headless.join('、')}」现无户主，请办理变更户主` }
           : {}),
       };
+    },
+  );
+
+  app.patch(
+    '/api/persons/:id/death',
+    {
+      schema: {
+        tags: ['登记变更'],
+        summary: '更正死亡日期：因死亡终止的成员关系和经济状况信息随之改到新日期的次日',
+        params: idParams,
+        querystring: districtQuery,
+        body: z.object({ version, deathDate: isoDate, reason }),
+        response: { 200: written },
+      },
+    },
+    async (request) => {
+      const { body } = request;
+      const districtCode = district(request, request.query.district);
+      const result = await edit(request, body.reason, (tx, scope) =>
+        correctDeathDate(tx, scope, {
+          districtCode,
+          personId: request.params.id,
+          version: body.version,
+          deathDate: body.deathDate,
+        }),
+      );
+      return { personId: result.value.person.id, personVersion: result.value.person.version ?? 1 };
     },
   );
 

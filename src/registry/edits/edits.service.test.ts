@@ -28,6 +28,7 @@ import {
   recordDeath,
   registerBirth,
 } from './edits.service.ts';
+import { correctDeathDate } from './death-correction.service.ts';
 
 const TODAY = '2026-11-22';
 const YANGPU = divisionScope('310110');
@@ -370,6 +371,84 @@ describeStores('registry edits', (ctx) => {
     expect(await counts(ctx.store)).toEqual(before);
     expect(nextDay('2024-02-28')).toBe('2024-02-29');
     expect(nextDay('2026-12-31')).toBe('2027-01-01');
+  });
+
+  it('corrects a death date later and then earlier: the memberships and facts it ended follow, audited', async () => {
+    const id = ids['陈大连'] ?? ids['陈大年']!;
+    const correct = (deathDate: string, version?: number) =>
+      unit(ctx.store, (tx) =>
+        correctDeathDate(
+          tx,
+          YANGPU,
+          { districtCode: '310110', personId: id, deathDate, version },
+          { today: TODAY },
+        ),
+      );
+    const factEnds = async () => {
+      const facts = await listFacts(
+        ctx.store.db,
+        ALL,
+        { subjectType: 'person', districtCode: '310110', subjectId: id },
+        '2026-01-01',
+      );
+      return facts.facts.map((f) => f.validTo);
+    };
+    const later = await correct('2026-08-15', await version('persons', id));
+    expect(later.value.person.deathDate).toBe('2026-08-15');
+    expect(later.value.moved.map((m) => [m.validTo, m.endReason])).toEqual([['2026-08-16', 'death']]);
+    expect(await factEnds()).toEqual(['2026-08-16']);
+    const august = await householdMembersAsOf(
+      ctx.store.db,
+      STREET,
+      { districtCode: '310110', id: home.id },
+      '2026-08-15',
+    );
+    expect(august.members.map((m) => m.relationName)).toEqual(['户主', '配偶', '长子']);
+    const earlier = await correct('2026-05-31');
+    expect(earlier.value.moved.map((m) => m.validTo)).toEqual(['2026-06-01']);
+    expect(await factEnds()).toEqual(['2026-06-01']);
+    const june = await householdMembersAsOf(
+      ctx.store.db,
+      STREET,
+      { districtCode: '310110', id: home.id },
+      '2026-06-01',
+    );
+    expect(june.members).toHaveLength(2);
+    const audit = await listAudit(ctx.store, {
+      scope: ALL,
+      action: 'person.death_corrected',
+      limit: 20,
+      offset: 0,
+    });
+    expect(audit.items.map((r) => r.entityType).sort()).toEqual([
+      'household_member',
+      'household_member',
+      'person',
+      'person',
+    ]);
+    // Put back as the other tests expect it.
+    await correct('2026-06-30');
+  });
+
+  it('refuses a death-date correction for a living person, to the same day, before birth, in the future or on a stale page', async () => {
+    const id = ids['陈大连'] ?? ids['陈大年']!;
+    const before = await counts(ctx.store);
+    const correct = (personId: string, deathDate: string, version?: number) =>
+      unit(ctx.store, (tx) =>
+        correctDeathDate(
+          tx,
+          YANGPU,
+          { districtCode: '310110', personId, deathDate, version },
+          { today: TODAY },
+        ),
+      );
+    await expect(correct(ids['林秀英']!, '2026-01-01')).rejects.toThrow('未登记死亡，请办理死亡登记');
+    await expect(correct(id, '2026-06-30')).rejects.toThrow('死亡日期与已登记的相同（2026-06-30）');
+    await expect(correct(id, '1949-12-31')).rejects.toThrow('不能早于出生日期 1950-01-01');
+    await expect(correct(id, '2026-11-23')).rejects.toThrow('死亡日期不能晚于今天');
+    await expect(correct(id, '2014-12-31')).rejects.toThrow('早于其入户日期 2015-01-01');
+    await expect(correct(id, '2026-05-01', 1)).rejects.toMatchObject({ code: 'stale_version' });
+    expect(await counts(ctx.store)).toEqual(before);
   });
 
   it('refuses a move into a household of another district without that district accepting it', async () => {

@@ -159,7 +159,7 @@ export async function recordDeath(
     if (person.deathDate !== null) {
       throw new RegistryError(
         'conflict',
-        `${describePerson(person)}已登记死亡（${person.deathDate}）；死亡日期有误请先更正`,
+        `${describePerson(person)}已登记死亡（${person.deathDate}）；死亡日期有误请办理「更正死亡日期」`,
         'deathDate',
       );
     }

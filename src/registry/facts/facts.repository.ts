@@ -257,6 +257,37 @@ export async function endPersonFactsFrom(
   return out;
 }
 
+/**
+ * The facts of a person that a death ended on `end` (the day after it): not voided, not spending, ending
+ * on that day with no fact of the same key (kind, source, category) from that day on, locked for update.
+ */
+export async function factsEndedOn(
+  db: Db,
+  districtCode: string,
+  personId: string,
+  end: string,
+): Promise<FactRecord[]> {
+  const rows = await db
+    .select(factColumns)
+    .from(economicFacts)
+    .where(
+      and(
+        eq(economicFacts.districtCode, districtCode),
+        eq(economicFacts.subjectId, personId),
+        eq(economicFacts.validTo, end),
+        isNull(economicFacts.voidedAt),
+        sql`${economicFacts.kind} not in (${SPENDING_SQL})`,
+        sql`not exists (select 1 from economic_facts g
+          where g.district_code = ${economicFacts.districtCode} and g.subject_id = ${economicFacts.subjectId}
+            and g.kind = ${economicFacts.kind} and g.source_kind = ${economicFacts.sourceKind}
+            and g.category is not distinct from ${economicFacts.category}
+            and g.voided_at is null and g.valid_from >= ${end}::date)`,
+      ),
+    )
+    .for('update');
+  return rows.map(toFactRecord);
+}
+
 // ---- the contract in SQL ------------------------------------------------------------------------
 
 /** The source rank of facts.types.ts SOURCE_RANK, as SQL over the alias `f`. */

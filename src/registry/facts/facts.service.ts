@@ -13,6 +13,7 @@ import type { Problem } from '../registry.validation.ts';
 import { countingFactIds, resolveHousehold, resolvePerson } from './facts.resolver.ts';
 import {
   endPersonFactsFrom,
+  factsEndedOn,
   factsOfSubject,
   findFact,
   insertFact,
@@ -432,6 +433,37 @@ export async function listFacts(
 }
 
 // ---- for the registry's own services -------------------------------------------------------------
+
+/**
+ * A death date corrected to a later day: the facts the death ended on `from` end on `to` instead (in the
+ * person's managing district, where recordDeath ended them). Each change is recorded as an end.
+ */
+export async function moveFactsEndedByDeath(
+  tx: WorkTx,
+  person: { districtCode: string; id: string },
+  from: string,
+  to: string,
+): Promise<FactRecord[]> {
+  await lockSubjectFacts(tx.db, person.districtCode, person.id);
+  const moved: FactRecord[] = [];
+  for (const before of await factsEndedOn(tx.db, person.districtCode, person.id, from)) {
+    const after = await setFactEnd(tx.db, before, before.version, to);
+    if (!after) throw new RegistryError('conflict', '经济状况信息已被他人修改，请刷新后重试');
+    tx.record({
+      action: 'fact.ended',
+      entityType: 'economic_fact',
+      entityId: entityId(after),
+      district: after.districtCode,
+      before,
+      after,
+    });
+    moved.push(after);
+  }
+  if (moved.length > 0) {
+    await projectPersons(tx.db, person.districtCode, [person.id], projectionDay(shanghaiToday(tx.now)));
+  }
+  return moved;
+}
 
 /**
  * 死亡登记's part: every fact of the person still valid on `end` (or starting after it) ends on `end`, the

@@ -102,6 +102,8 @@ export const editsApi = {
   ) => http.post<Written>(`${household(householdId)}/births`, body, quiet),
   death: (personId: string, body: { version: number; deathDate: string; reason: string }) =>
     http.post<Written>(`${person(personId)}/death`, body, quiet),
+  correctDeath: (personId: string, body: { version: number; deathDate: string; reason: string }) =>
+    request<Written>('PATCH', `${person(personId)}/death`, { body, ...quiet }),
   correctPerson: (
     personId: string,
     body: { version: number; changes: Partial<NewPersonBody>; reason: string },

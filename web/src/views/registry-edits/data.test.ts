@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { RELATION_CODES } from '../../../../src/registry/codes.ts';
 import type { HouseholdDetail } from '../../api/types.ts';
 import {
   HOUSEHOLD_EDITS,
@@ -6,6 +7,7 @@ import {
   missingFields,
   reasonProblem,
   relationOptions,
+  SEX_OPTIONS,
   versionOf,
 } from './data.ts';
 
@@ -72,12 +74,23 @@ describe('registry edit forms', () => {
     expect(versionOf(household.household)).toBe(4);
   });
 
-  it('offers death and transfers only for the living', () => {
+  it("offers the server's GB/T 4761 table itself: every relation to the head, in code order", () => {
+    const server = Object.keys(RELATION_CODES).filter((code) => code !== '01' && code !== '02');
+    expect(relationOptions().map((o) => o.value)).toEqual(server.sort());
+    expect(relationOptions(true).map((o) => o.value)).toEqual(['02', ...server]);
+    expect(relationOptions().find((o) => o.value === '41')).toEqual({ value: '41', label: '41 孙子' });
+    expect(SEX_OPTIONS).toEqual([
+      { value: '1', label: '男性' },
+      { value: '2', label: '女性' },
+    ]);
+  });
+
+  it('offers death and transfers only for the living, and the death-date correction only for the dead', () => {
     const offered = (deathDate: string | null) =>
       PERSON_EDITS.filter(
         (s) => s.available?.({ person: { person: { deathDate }, household: null } as never }) ?? true,
       ).map((s) => s.id);
     expect(offered(null)).toEqual(['correct', 'death', 'transfer']);
-    expect(offered('2026-01-01')).toEqual(['correct']);
+    expect(offered('2026-01-01')).toEqual(['correct', 'correct-death']);
   });
 });

@@ -1,6 +1,10 @@
 import { editsApi, type NewPersonBody, type Written } from '../../api/registry-edits.ts';
 import type { HouseholdDetail, HouseholdMember, PersonDetailResponse } from '../../api/types.ts';
+import { HEAD_RELATION, RELATION_CODES, SEX_CODES } from '../../../../src/registry/codes.ts';
 import { shanghaiToday } from '../../utils/clock.ts';
+
+/** GB/T 4761's 01 本人: the reference person themself, which the registry records as 02 户主. */
+const SELF_RELATION = '01';
 
 /**
  * 登记变更 forms as data: each edit is a title, its fields and the call it makes. EditDialog.vue renders
@@ -8,110 +12,28 @@ import { shanghaiToday } from '../../utils/clock.ts';
  * page is refused by the server (409) instead of overwriting someone else's.
  */
 
-/** GB/T 4761-2008 家庭关系代码 (src/registry/codes.ts), for the relation pickers. */
-export const RELATION_CODES: Readonly<Record<string, string>> = {
-  '02': '户主',
-  '10': '配偶',
-  '11': '夫',
-  '12': '妻',
-  '20': '子',
-  '21': '独生子',
-  '22': '长子',
-  '23': '次子',
-  '24': '三子',
-  '25': '四子',
-  '26': '五子',
-  '27': '养子或继子',
-  '28': '女婿',
-  '29': '其他儿子',
-  '30': '女',
-  '31': '独生女',
-  '32': '长女',
-  '33': '次女',
-  '34': '三女',
-  '35': '四女',
-  '36': '五女',
-  '37': '养女或继女',
-  '38': '儿媳',
-  '39': '其他女儿',
-  '40': '孙子、孙女或外孙子、外孙女',
-  '41': '孙子',
-  '42': '孙女',
-  '43': '外孙子',
-  '44': '外孙女',
-  '45': '孙媳妇或外孙媳妇',
-  '46': '孙女婿或外孙女婿',
-  '47': '曾孙子或外曾孙子',
-  '48': '曾孙女或外曾孙女',
-  '49': '其他孙子、孙女或外孙子、外孙女',
-  '50': '父母',
-  '51': '父亲',
-  '52': '母亲',
-  '53': '公公',
-  '54': '婆婆',
-  '55': '岳父',
-  '56': '岳母',
-  '57': '继父或养父',
-  '58': '继母或养母',
-  '59': '其他父母关系',
-  '60': '祖父母或外祖父母',
-  '61': '祖父',
-  '62': '祖母',
-  '63': '外祖父',
-  '64': '外祖母',
-  '65': '配偶的祖父母或外祖父母',
-  '66': '曾祖父',
-  '67': '曾祖母',
-  '68': '配偶的曾祖父母或外曾祖父母',
-  '69': '其他祖父母或外祖父母',
-  '70': '兄弟姐妹',
-  '71': '兄',
-  '72': '嫂',
-  '73': '弟',
-  '74': '弟媳',
-  '75': '姐姐',
-  '76': '姐夫',
-  '77': '妹妹',
-  '78': '妹夫',
-  '79': '其他兄弟姐妹',
-  '80': '其他',
-  '81': '伯父',
-  '82': '伯母',
-  '83': '叔父',
-  '84': '婶母',
-  '85': '舅父',
-  '86': '舅母',
-  '87': '姨夫',
-  '88': '姨母',
-  '89': '姑父',
-  '90': '姑母',
-  '91': '堂兄弟、堂姐妹',
-  '92': '表兄弟、表姐妹',
-  '93': '侄子',
-  '94': '侄女',
-  '95': '外甥',
-  '96': '外甥女',
-  '97': '其他亲属',
-  '99': '非亲属',
-};
-
 export interface Option {
   value: string;
   label: string;
 }
 
+/**
+ * The relation pickers: the server's GB/T 4761-2008 table (src/registry/codes.ts, bundled into the
+ * console, not copied), relations to the 户主 — so not 01 本人 — and 02 户主 itself only when asked.
+ */
 export function relationOptions(withHead = false): Option[] {
   // Codes like '10' are integer-like keys, which objects list before '02': sort by code.
   return Object.entries(RELATION_CODES)
-    .filter(([code]) => withHead || code !== '02')
+    .filter(([code]) => code !== SELF_RELATION && (withHead || code !== HEAD_RELATION))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([value, name]) => ({ value, label: `${value} ${name}` }));
 }
 
-export const SEX_OPTIONS: Option[] = [
-  { value: '1', label: '男' },
-  { value: '2', label: '女' },
-];
+/** GB/T 2261.1 男性 and 女性 (the codes a person is registered with), from the server's table. */
+export const SEX_OPTIONS: Option[] = ([1, 2] as const).map((code) => ({
+  value: String(code),
+  label: SEX_CODES[code],
+}));
 
 /** The version a record was read with (the API sends it on every person and household it shows). */
 export function versionOf(record: object): number {
@@ -414,6 +336,27 @@ export const PERSON_EDITS: readonly EditSpec[] = [
     fields: () => [{ key: 'deathDate', label: '死亡日期', kind: 'date', required: true }],
     submit: (values, reason, context) =>
       editsApi.death(personIdOf(context), {
+        version: context.person ? versionOf(context.person.person) : 1,
+        deathDate: v(values, 'deathDate'),
+        reason,
+      }),
+  },
+  {
+    id: 'correct-death',
+    title: '更正死亡日期',
+    hint: '死亡日期登记有误时更正；因死亡终止的成员关系和经济状况信息随之改到新日期的次日。',
+    available: (context) => !living(context),
+    fields: (context) => [
+      {
+        key: 'deathDate',
+        label: '正确的死亡日期',
+        kind: 'date',
+        required: true,
+        initial: context.person?.person.deathDate ?? '',
+      },
+    ],
+    submit: (values, reason, context) =>
+      editsApi.correctDeath(personIdOf(context), {
         version: context.person ? versionOf(context.person.person) : 1,
         deathDate: v(values, 'deathDate'),
         reason,
