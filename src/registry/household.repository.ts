@@ -6,7 +6,6 @@ import { preparedPerDb } from '../db/prepared.ts';
 import { selectRows } from '../db/sql.ts';
 import type { EndReason } from './codes.ts';
 import { countCeiling, likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
-import { knownCategories } from './present.ts';
 import type {
   HouseholdRecord,
   HouseholdRef,
@@ -483,80 +482,6 @@ export interface PolicyMemberRow {
   > &
     // Only a single household's rows carry the name (for the explanation); batch reads leave it out.
     Partial<Pick<PersonRecord, 'name'>>;
-}
-
-/**
- * Membership rows (with the persons' engine fields) overlapping [from, to] of the households of one
- * district whose ids lie in [firstId, lastId] — the range of one keyset batch, read by the primary key
- * (district_code, household_id, …) rather than a long IN list. The households join re-applies the
- * scope, so a street scope does not read its neighbours' members.
- */
-export async function policyMemberRows(
-  db: Db,
-  scope: DataScope,
-  range: { districtCode: string; firstId: string; lastId: string },
-  from: string,
-  to: string,
-): Promise<PolicyMemberRow[]> {
-  const rows = await db
-    .select({
-      householdId: householdMembers.householdId,
-      validFrom: householdMembers.validFrom,
-      validTo: householdMembers.validTo,
-      seq: householdMembers.seq,
-      id: persons.id,
-      birthDate: persons.birthDate,
-      deathDate: persons.deathDate,
-      hukouDivisionCode: persons.hukouDivisionCode,
-      wageFen: persons.wageFen,
-      pensionFen: persons.pensionFen,
-      otherIncomeFen: persons.otherIncomeFen,
-      disabilityCategory: persons.disabilityCategory,
-      disabilityGrade: persons.disabilityGrade,
-      seriousIllness: persons.seriousIllness,
-      employed: persons.employed,
-      hasSupporter: persons.hasSupporter,
-      categories: persons.categories,
-    })
-    .from(householdMembers)
-    .innerJoin(
-      households,
-      and(
-        eq(households.districtCode, householdMembers.districtCode),
-        eq(households.id, householdMembers.householdId),
-      ),
-    )
-    .innerJoin(
-      persons,
-      and(eq(persons.districtCode, householdMembers.districtCode), eq(persons.id, householdMembers.personId)),
-    )
-    .where(
-      and(
-        eq(householdMembers.districtCode, range.districtCode),
-        sql`${householdMembers.householdId} between ${range.firstId}::uuid and ${range.lastId}::uuid`,
-        householdScopeWhere(scope),
-        sql`${householdMembers.validFrom} <= ${to}`,
-        sql`(${householdMembers.validTo} is null or ${householdMembers.validTo} > ${from})`,
-      ),
-    );
-  return rows.map((r) => ({
-    membership: { householdId: r.householdId, validFrom: r.validFrom, validTo: r.validTo, seq: r.seq },
-    person: {
-      id: r.id,
-      birthDate: r.birthDate,
-      deathDate: r.deathDate,
-      hukouDivisionCode: r.hukouDivisionCode,
-      wageFen: r.wageFen,
-      pensionFen: r.pensionFen,
-      otherIncomeFen: r.otherIncomeFen,
-      disabilityCategory: r.disabilityCategory,
-      disabilityGrade: r.disabilityGrade,
-      seriousIllness: r.seriousIllness,
-      employed: r.employed,
-      hasSupporter: r.hasSupporter,
-      categories: knownCategories(r.categories),
-    },
-  }));
 }
 
 /** Corrects the relation code of one membership row in place (a same-day change of head). */
