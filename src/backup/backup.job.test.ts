@@ -13,7 +13,7 @@ import { JobKinds } from '../jobs/job-kind.ts';
 import { getJob } from '../jobs/jobs.repository.ts';
 import { enqueueJob, schedules } from '../jobs/jobs.service.ts';
 import { backupJob, BACKUP_KIND, BACKUP_SCHEDULE, syncBackupSchedule } from '../jobs/kinds/backup.job.ts';
-import { JobRunner } from '../jobs/runner.ts';
+import { jobActor, JobRunner } from '../jobs/runner.ts';
 import { listBackupFiles } from './backup-archive.ts';
 
 /** Opening PGlite and taking a backup on a busy machine. */
@@ -61,8 +61,13 @@ describe('the backup job and its schedule on the embedded store', () => {
         store.db,
         sql`select action, actor_id, reason from audit_log where entity_type = 'backup'`,
       );
+      // Recorded by the job's actor: nobody started it, so the runner's own (the system's).
       expect(rows).toEqual([
-        { action: 'system.backup', actor_id: null, reason: '定时任务：系统备份（backup）' },
+        {
+          action: 'system.backup',
+          actor_id: done ? jobActor(done).userId : 'missing',
+          reason: '定时任务：系统备份（backup）',
+        },
       ]);
       expect((await verifyAuditChain(store)).ok).toBe(true);
     },

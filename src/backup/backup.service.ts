@@ -127,7 +127,11 @@ export function backupRunning(settings: BackupSettings): boolean {
   return running.has(resolve(settings.folder));
 }
 
-async function checkEmbedded(store: Store, settings: BackupSettings): Promise<string> {
+/**
+ * Whether this installation can take a backup: an embedded store with its data directory. Refuses (a
+ * BackupError naming why) otherwise; returns the store's folder.
+ */
+export async function checkEmbedded(store: Store, settings: BackupSettings): Promise<string> {
   if (store.kind !== 'pglite') throw new BackupError('not_embedded', POSTGRES_BACKUP_NOTICE);
   const dir = storeDir(settings.dataDir);
   const version = await stat(join(dir, 'PG_VERSION')).catch(() => undefined);

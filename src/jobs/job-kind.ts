@@ -70,6 +70,16 @@ export interface JobKind<P = unknown> {
   cancelPermission?: Permission | undefined;
   /** The business work's key: the same key is not queued twice while a job with it is queued, running or succeeded. */
   idempotencyKey?: ((payload: P) => string | undefined) | undefined;
+  /**
+   * Why jobs of this kind cannot run on this store (in Chinese), if they cannot: its schedule cannot be
+   * switched on there (a backup on a PostgreSQL server).
+   */
+  unavailable?: ((store: Store) => string | undefined) | undefined;
+  /**
+   * One at a time: asked for while a job of this kind is queued or running, that job is given back instead
+   * of a second (decided in the unit that would insert it). A backup.
+   */
+  oneAtATime?: boolean | undefined;
   /** Claims (first run and resumptions after a crash) before the job is failed. Default 20. */
   maxAttempts?: number | undefined;
   /** The first batch's size; later ones are sized by measured time. Default 100. */

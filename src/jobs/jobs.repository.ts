@@ -123,6 +123,17 @@ export async function findJobByKey(db: Db, kind: string, key: string): Promise<J
   return row;
 }
 
+/** The oldest job of `kind` that has not ended (queued, running or cancelling), if any. */
+export async function findActiveJob(db: Db, kind: string): Promise<Job | undefined> {
+  const [row] = await jobRows(
+    db,
+    sql`select ${JOB_COLUMNS} from jobs
+        where kind = ${kind} and state in ('queued', 'running', 'cancelling')
+        order by created_at, id limit 1`,
+  );
+  return row;
+}
+
 export async function getJob(db: Db, id: string): Promise<Job | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const [row] = await jobRows(db, sql`select ${JOB_COLUMNS} from jobs where id = ${id}`);

@@ -9,6 +9,7 @@ import { ConflictError } from '../workflow/workflow.errors.ts';
 import type { JobKind, JobKinds } from './job-kind.ts';
 import { JobError } from './jobs.errors.ts';
 import {
+  findActiveJob,
   findJobByKey,
   getJob,
   insertJob,
@@ -108,16 +109,21 @@ export interface Enqueued {
 
 /**
  * Queues a job, audited (job.enqueued). The payload is checked against the kind's schema first: a bad one
- * is a Chinese 400 and nothing is written. A payload whose business key is held by a job that is queued,
- * running or succeeded gives that job back instead of a second one.
+ * is a Chinese 400 and nothing is written; a kind that cannot run on this store is a 409 saying why. A
+ * payload whose business key is held by a job that is queued, running or succeeded gives that job back
+ * instead of a second one, as does, for a kind that runs one at a time, any job of it not yet ended.
  */
 export async function enqueueJob(store: Store, kinds: JobKinds, input: EnqueueInput): Promise<Enqueued> {
   const kind = kindOf(kinds, input.kind);
   const payload = parsePayload(kind.payload, kind.label, input.payload);
+  const unavailable = kind.unavailable?.(store);
+  if (unavailable) throw new ConflictError('wrong_state', unavailable);
   const key = input.idempotencyKey ?? kind.idempotencyKey?.(payload) ?? null;
   try {
     const enqueued = await inUnitOfWork(store, input.actor, async (tx): Promise<Enqueued> => {
-      const existing = key === null ? undefined : await findJobByKey(tx.db, kind.kind, key);
+      const existing =
+        (key === null ? undefined : await findJobByKey(tx.db, kind.kind, key)) ??
+        (kind.oneAtATime ? await findActiveJob(tx.db, kind.kind) : undefined);
       if (existing) return { job: existing, existing: true };
       const job = await insertJob(tx.db, {
         id: randomUUID(),

@@ -106,7 +106,11 @@ export function registerJobRoutes(app: ZodApp, { store, config }: ServerDeps): v
         kinds: kinds
           .list()
           .filter((k) => viewer.can(k.viewPermission))
-          .map((k) => ({ kind: k.kind, label: k.label, canStart: canStartKind(viewer, k) })),
+          .map((k) => ({
+            kind: k.kind,
+            label: k.label,
+            canStart: canStartKind(viewer, k) && !k.unavailable?.(store),
+          })),
       };
     },
   );

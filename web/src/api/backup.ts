@@ -1,3 +1,4 @@
+import type { Job } from './jobs.ts';
 import { http } from './request.ts';
 
 /** 系统备份 (src/http/routes/backup.routes.ts): online backups of the embedded store, for administrators. */
@@ -15,22 +16,36 @@ export interface BackupListing {
   notice: string | null;
   folder: string;
   keep: number;
+  /** The backup schedule's cron expression (Shanghai time), or "off". */
   schedule: string;
+  /** When the next scheduled backup runs; null when off. */
+  nextRunAt: string | null;
   running: boolean;
+  /** The latest backup job, to follow while it runs and to show its result after. */
+  lastJob: Job | null;
   backups: BackupFile[];
 }
 
-export interface TakenBackup extends BackupFile {
+/** What a backup job's result holds (src/jobs/kinds/backup.job.ts). */
+export interface BackupResult {
+  file: string;
+  bytes: number;
   sha256: string;
-  auditHead: { lastId: number; lastHash: string; count: number };
-  files: number;
-  dataBytes: number;
-  pausedMs: number;
   tookMs: number;
+  pausedMs: number;
+  dataBytes: number;
+  /** The file store's contents in the backup: how many, how many bytes. */
+  contents: number;
+  contentBytes: number;
+  signingKey: boolean;
+  checkpoints: boolean;
+  auditLastId: number;
   removed: string[];
 }
 
 export const backupApi = {
   list: () => http.get<BackupListing>('/api/backups'),
-  take: (reason: string) => http.post<TakenBackup>('/api/backups', reason.trim() ? { reason } : {}),
+  /** 立即备份: queued as a job (202); follow it with jobsApi.get. */
+  take: (reason: string) =>
+    http.post<{ job: Job; existing: boolean }>('/api/backups', reason.trim() ? { reason } : {}),
 };

@@ -44,4 +44,24 @@ describe('jobs page data', () => {
     expect(importErrors(job({ result: { ok: false, errors, errorCount: 1 } }))).toEqual(errors);
     expect(importErrors(job({ result: null }))).toEqual([]);
   });
+
+  it('says what a backup holds in one line', () => {
+    const result = {
+      file: 'minzheng-backup-20261201-020000.tar.gz',
+      bytes: 2 * 1024 * 1024,
+      sha256: 'a'.repeat(64),
+      tookMs: 2000,
+      pausedMs: 300,
+      dataBytes: 10 * 1024 * 1024,
+      contents: 1,
+      contentBytes: 1024,
+      signingKey: true,
+      checkpoints: false,
+      auditLastId: 9,
+      removed: [],
+    };
+    expect(resultLines(job({ kind: 'backup', kindLabel: '系统备份', result }))).toEqual([
+      'minzheng-backup-20261201-020000.tar.gz：2.0 MB，含数据库 10.0 MB、附件文件 1 个（1.0 KB）、审计签名密钥；审计日志到第 9 条；用时 2.0 秒，其间数据库请求等待 0.3 秒',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Job, JobState } from '../../api/jobs.ts';
 import type { Column } from '../../utils/columns.ts';
 import { formatDateTime } from '../../utils/format.ts';
+import { backupResultOf, backupResultText } from '../backup/data.ts';
 
 export const STATE_OPTIONS: { value: JobState | ''; label: string }[] = [
   { value: '', label: '全部状态' },
@@ -67,6 +68,10 @@ export function resultLines(job: Job): string[] {
     if (typeof r.errorCount === 'number' && r.errorCount > 0)
       lines.push(`发现 ${n(r.errorCount)} 处错误，未写入任何数据`);
     return lines;
+  }
+  if (job.kind === 'backup') {
+    const backup = backupResultOf(job);
+    if (backup) return [backupResultText(backup)];
   }
   if (job.kind === 'audit.checkpoint') {
     return r.signed === true
