@@ -1,3 +1,4 @@
+import { systemActorName } from '../auth/roles.ts';
 import { maskIdNumber } from '../registry/id-number.ts';
 import { getDivision, resolveDivisionPath } from '../registry/registry.service.ts';
 import { auditActionName, auditEntityTypeName, isAuditAction } from './actions.ts';
@@ -14,7 +15,7 @@ export interface AuditRowView {
   id: number;
   at: string;
   actorId: string | null;
-  /** 姓名（用户名）, 命令行（系统用户）, 系统. */
+  /** 姓名（用户名）, 命令行（系统用户）, 系统（自动任务） for a system actor, 系统. */
   actorName: string;
   actorDivision: string | null;
   /** The actor's division by name (杨浦区 控江路街道). */
@@ -54,6 +55,8 @@ function divisionName(code: string | null): string | null {
 
 function actorName(actorId: string | null, names: RowNames): string {
   if (actorId === null) return '系统';
+  const system = systemActorName(actorId);
+  if (system !== undefined) return system;
   if (actorId.startsWith('cli:')) return `命令行（${actorId.slice(4)}）`;
   const user = names.users.get(actorId);
   return user ? `${user.displayName}（${user.username}）` : `已删除的用户（${actorId.slice(0, 8)}）`;

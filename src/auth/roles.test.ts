@@ -1,18 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AccessDeclarationError,
+  combineAccess,
+  defineModuleAccess,
+  menusFor,
+  type ModuleAccess,
+} from './access.ts';
+import { platformAccess } from './platform.access.ts';
+import {
   divisionRuleOf,
   hasPermission,
+  isRole,
+  JOB_RUNNER,
   levelsOf,
   menusOf,
+  permissionName,
   permissionsOf,
   roleFitsDivision,
   roleList,
+  ROLES,
   scopeOf,
+  systemActorName,
+  type ActorRole,
 } from './roles.ts';
+
+const menuIds = (role: ActorRole) => menusOf(role).map((menu) => menu.id);
 
 describe('roles', () => {
   it('gives the menus of the contract', () => {
-    expect(menusOf('admin')).toEqual([
+    expect(menuIds('admin')).toEqual([
       'dashboard',
       'persons',
       'households',
@@ -27,14 +43,14 @@ describe('roles', () => {
       'users',
       'backup',
     ]);
-    expect(menusOf('finance_officer')).toEqual([
+    expect(menuIds('finance_officer')).toEqual([
       'dashboard',
       'calculator',
       'parameters',
       'calendar',
       'simulate',
     ]);
-    expect(menusOf('auditor')).toEqual([
+    expect(menuIds('auditor')).toEqual([
       'dashboard',
       'persons',
       'households',
@@ -46,8 +62,114 @@ describe('roles', () => {
       'jobs',
       'audit',
     ]);
-    expect(menusOf('committee_assistant')).toContain('import');
-    expect(menusOf('district_approver')).not.toContain('import');
+    expect(menuIds('committee_assistant')).toContain('import');
+    expect(menuIds('district_approver')).not.toContain('import');
+  });
+
+  it('gives every role its menus, in order, with the Chinese title and the console path', () => {
+    expect(Object.fromEntries(roleList.map((role) => [role, menuIds(role)]))).toEqual({
+      committee_assistant: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'import',
+        'calculator',
+        'parameters',
+        'calendar',
+        'jobs',
+      ],
+      street_caseworker: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'import',
+        'calculator',
+        'parameters',
+        'calendar',
+        'jobs',
+      ],
+      district_approver: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'calculator',
+        'parameters',
+        'calendar',
+        'simulate',
+      ],
+      verification_officer: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'calculator',
+        'parameters',
+        'calendar',
+      ],
+      finance_officer: ['dashboard', 'calculator', 'parameters', 'calendar', 'simulate'],
+      auditor: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'calculator',
+        'parameters',
+        'calendar',
+        'simulate',
+        'jobs',
+        'audit',
+      ],
+      admin: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'import',
+        'calculator',
+        'parameters',
+        'calendar',
+        'simulate',
+        'jobs',
+        'audit',
+        'users',
+        'backup',
+      ],
+    });
+    expect(menusOf('admin').map(({ title, path }) => `${title} ${path}`)).toEqual([
+      '首页 /dashboard',
+      '人口信息 /persons',
+      '家庭户 /households',
+      '跨区迁移 /transfers',
+      '台账导入 /import',
+      '政策计算器 /calculator',
+      '政策参数 /parameters',
+      '工作日历 /calendar',
+      '政策测算 /simulate',
+      '任务 /jobs',
+      '审计日志 /audit',
+      '用户管理 /users',
+      '系统备份 /backup',
+    ]);
+  });
+
+  it('names every role and permission in Chinese', () => {
+    expect(ROLES).toEqual({
+      committee_assistant: '居委会助理员',
+      street_caseworker: '街道经办人',
+      district_approver: '区审批人',
+      verification_officer: '核对员',
+      finance_officer: '财务人员',
+      auditor: '审计员',
+      admin: '系统管理员',
+    });
+    for (const permission of permissionsOf('admin')) {
+      expect(permissionName(permission)).toMatch(/[\u4e00-\u9fff]/);
+    }
+    // @ts-expect-error: permissions are a closed union, checked by the compiler
+    expect(() => hasPermission('admin', 'registry.veiw')).not.toThrow();
   });
 
   it('unmask is for caseworkers, approvers, verification officers and admins only', () => {
@@ -72,6 +194,179 @@ describe('roles', () => {
     });
     expect(scopeOf({ role: 'auditor', divisionCode: '310000' })).toEqual({ kind: 'all' });
     expect(scopeOf({ role: 'admin', divisionCode: '310000' })).toEqual({ kind: 'all' });
+  });
+});
+
+describe('the system actor of automatic steps', () => {
+  it('is a named actor of the system role, which signs in nowhere and has no menu', () => {
+    expect(JOB_RUNNER).toEqual({ userId: 'system:job-runner', role: 'system', name: '系统（自动任务）' });
+    expect(systemActorName('system:job-runner')).toBe('系统（自动任务）');
+    expect(systemActorName('cli:root')).toBeUndefined();
+    expect(isRole('system')).toBe(false);
+    expect(roleList).not.toContain('system');
+    expect(menusOf('system')).toEqual([]);
+  });
+
+  it('holds exactly the permissions granted to it: reading the audit chain and taking backups', () => {
+    expect(permissionsOf('system')).toEqual(['audit.view', 'system.backup']);
+    expect(hasPermission('system', 'person.unmask')).toBe(false);
+    expect(hasPermission('system', 'users.manage')).toBe(false);
+  });
+});
+
+describe('module access declarations', () => {
+  // What src/verification/ will declare: its permissions, a role of its own, grants to the platform's
+  // roles and the system, and its menus, without touching the platform's declaration.
+  const verification = defineModuleAccess({
+    module: '核对',
+    permissions: { 'verification.request': '发起核对', 'verification.review': '审阅核对报告' },
+    roles: {
+      assessor: {
+        name: '评估员',
+        levels: ['district'],
+        permissions: ['registry.view', 'verification.review'],
+      },
+    },
+    grants: {
+      verification_officer: ['verification.request', 'verification.review'],
+      system: ['verification.request'],
+    },
+    menus: [
+      {
+        id: 'verification',
+        title: '核对申请',
+        path: '/verification',
+        anyOf: ['verification.request'],
+        order: 95,
+        group: '核对',
+      },
+      {
+        id: 'verification-reports',
+        title: '核对报告',
+        path: '/verification/reports',
+        anyOf: ['verification.review'],
+        order: 96,
+        group: '核对',
+      },
+    ],
+  });
+
+  it('a module adds a role, permissions, grants and menus to the platform', () => {
+    const access = combineAccess([platformAccess, verification]);
+    expect(access.roles.get('assessor')).toEqual({ name: '评估员', levels: ['district'] });
+    expect(access.rolePermissions.get('assessor')).toEqual(['registry.view', 'verification.review']);
+    expect(menusFor(access, 'assessor')).toEqual([
+      { id: 'persons', title: '人口信息', path: '/persons' },
+      { id: 'households', title: '家庭户', path: '/households' },
+      { id: 'transfers', title: '跨区迁移', path: '/transfers' },
+      { id: 'calendar', title: '工作日历', path: '/calendar' },
+      { id: 'verification-reports', title: '核对报告', path: '/verification/reports', group: '核对' },
+    ]);
+    expect(menusFor(access, 'verification_officer').map((menu) => menu.id)).toEqual([
+      'dashboard',
+      'persons',
+      'households',
+      'transfers',
+      'calculator',
+      'parameters',
+      'calendar',
+      'verification',
+      'verification-reports',
+    ]);
+    expect(access.rolePermissions.get('system')).toEqual([
+      'audit.view',
+      'system.backup',
+      'verification.request',
+    ]);
+    expect(menusFor(access, 'system')).toEqual([]);
+    // The platform alone is unchanged.
+    expect(combineAccess([platformAccess]).rolePermissions.get('verification_officer')).toEqual(
+      permissionsOf('verification_officer'),
+    );
+  });
+
+  const refused = (module: ModuleAccess, message: RegExp) => {
+    expect(() => combineAccess([platformAccess, module])).toThrow(AccessDeclarationError);
+    expect(() => combineAccess([platformAccess, module])).toThrow(message);
+  };
+
+  it('refuses a declaration that does not fit the others, naming the module', () => {
+    refused(
+      defineModuleAccess({ module: '甲', permissions: { 'audit.view': '重复' } }),
+      /甲.*权限 audit\.view 已由其他模块声明/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '乙',
+        permissions: {},
+        roles: { admin: { name: '重复', levels: ['city'], permissions: [] } },
+      }),
+      /角色 admin 已由其他模块声明/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '丙',
+        permissions: {},
+        roles: { system: { name: '系统', levels: ['city'], permissions: [] } },
+      }),
+      /system 是系统角色/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '丁',
+        permissions: {},
+        roles: { nobody: { name: '无层级', levels: [], permissions: [] } },
+      }),
+      /须至少属于一个区划层级/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '戊',
+        permissions: {},
+        roles: { typo: { name: '错字', levels: ['district'], permissions: ['registry.veiw'] } },
+      }),
+      /未声明的权限 registry\.veiw/,
+    );
+    refused(
+      defineModuleAccess({ module: '己', permissions: { 'x.do': '做' }, grants: { nobody: ['x.do'] } }),
+      /未声明的角色 nobody/,
+    );
+    refused(
+      { module: '庚', permissions: { 'x.do': '做' }, grants: { admin: ['registry.view'] } },
+      /只能授出本模块的权限/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '辛',
+        permissions: {},
+        menus: [{ id: 'audit', title: '重复', path: '/x', anyOf: [], order: 1 }],
+      }),
+      /菜单 audit 已由其他模块声明/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '壬',
+        permissions: {},
+        menus: [{ id: 'x', title: '同序', path: '/x', anyOf: [], order: 10 }],
+      }),
+      /与 dashboard 的顺序号相同/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '癸',
+        permissions: {},
+        menus: [{ id: 'x', title: '错字', path: '/x', anyOf: ['audit.veiw'], order: 1 }],
+      }),
+      /菜单 x 引用了未声明的权限 audit\.veiw/,
+    );
+    refused(
+      defineModuleAccess({
+        module: '子',
+        permissions: {},
+        systemActors: { 'system:job-runner': '重复' },
+      }),
+      /系统操作人 system:job-runner 已由其他模块声明/,
+    );
   });
 });
 

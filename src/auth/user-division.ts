@@ -1,6 +1,6 @@
 import { AppError } from '../http/errors.ts';
 import { divisionIndex, type Division } from '../registry/divisions.ts';
-import { divisionRuleOf, roleFitsDivision, scopeOf, type Role } from './roles.ts';
+import { divisionRuleOf, isRole, roleFitsDivision, scopeOf, SYSTEM_ROLE, type Role } from './roles.ts';
 import { CITY_DIVISION_CODE, inScope, userLevelOf, type UserLevel } from './scope.ts';
 import type { AuthUser } from './user.ts';
 
@@ -15,10 +15,17 @@ export function divisionName(code: string): string {
 }
 
 /**
- * Refuses (400, on the divisionCode field) a division that does not exist or does not fit the role:
- * the rule for every account, whoever creates it (API, CLI, first start).
+ * Refuses (400) a role no account may hold — the system role of automatic steps never signs in — and (on
+ * the divisionCode field) a division that does not exist or does not fit the role: the rule for every
+ * account, whoever creates or changes it (API, CLI, first start).
  */
 export function checkUserDivision(role: Role, code: string): void {
+  const typed: string = role;
+  if (!isRole(typed)) {
+    const reason =
+      typed === SYSTEM_ROLE ? '系统角色用于自动任务，不能登录，不能用于用户账号' : `角色 ${typed} 不存在`;
+    throw new AppError('VALIDATION', reason, { details: [{ field: 'role', value: typed, reason }] });
+  }
   const refuse = (reason: string) =>
     new AppError('VALIDATION', reason, { details: [{ field: 'divisionCode', value: code, reason }] });
   if (userLevelOf(code) === undefined || !divisionIndex().get(indexCode(code))) {

@@ -32,16 +32,17 @@ describeStores('auth routes', (ctx) => {
       divisionName: '杨浦区 控江路街道',
     });
     expect(body.user.permissions).toContain('person.unmask');
+    // The side menu as the console builds it: id, Chinese title and path, in order (src/auth declarations).
     expect(body.user.menus).toEqual([
-      'dashboard',
-      'persons',
-      'households',
-      'transfers',
-      'import',
-      'calculator',
-      'parameters',
-      'calendar',
-      'jobs',
+      { id: 'dashboard', title: '首页', path: '/dashboard' },
+      { id: 'persons', title: '人口信息', path: '/persons' },
+      { id: 'households', title: '家庭户', path: '/households' },
+      { id: 'transfers', title: '跨区迁移', path: '/transfers' },
+      { id: 'import', title: '台账导入', path: '/import' },
+      { id: 'calculator', title: '政策计算器', path: '/calculator' },
+      { id: 'parameters', title: '政策参数', path: '/parameters' },
+      { id: 'calendar', title: '工作日历', path: '/calendar' },
+      { id: 'jobs', title: '任务', path: '/jobs' },
     ]);
     expect(body.user).not.toHaveProperty('passwordHash');
     expect(body.csrfToken).toBe(agent.csrf);

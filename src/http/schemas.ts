@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { textProblem, visibleLength } from '../core/text.ts';
-import { MENUS, PERMISSIONS, roleList } from '../auth/roles.ts';
+import { PERMISSIONS, roleList } from '../auth/roles.ts';
 
 /** Shapes several route modules share. */
 
@@ -52,7 +52,16 @@ export const userSchema = z.object({
   divisionName: z.string(),
   mustChangePassword: z.boolean(),
   permissions: z.array(z.enum(PERMISSIONS)),
-  menus: z.array(z.enum(MENUS)),
+  menus: z
+    .array(
+      z.object({
+        id: z.string().describe('菜单编号（控制台路由据此授权页面）'),
+        title: z.string().describe('菜单名称'),
+        path: z.string().describe('控制台路径'),
+        group: z.string().optional().describe('菜单分组标题'),
+      }),
+    )
+    .describe('本角色可见的侧边菜单，按顺序（src/auth 中各模块声明）'),
 });
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { JOB_RUNNER } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
@@ -87,10 +88,13 @@ export function nextLimit(limit: number, elapsedMs: number, targetMs: number): n
   return Math.max(Math.min(MIN_LIMIT, limit), Math.min(MAX_LIMIT, next));
 }
 
-/** The acting context a job's batches write under: the person who started it, or the system. */
+/**
+ * The acting context a job's batches write under: the person who started it, or — for a job nobody
+ * started (a schedule's) — the named system actor of automatic steps (`system:job-runner`).
+ */
 export function jobActor(job: Job): ActingContext {
   return {
-    userId: job.createdBy,
+    userId: job.createdBy ?? JOB_RUNNER.userId,
     divisionCode: job.actorDivision,
     reason: job.reason,
     requestId: job.requestId ?? undefined,

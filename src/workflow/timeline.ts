@@ -1,4 +1,5 @@
 import { findUserById } from '../auth/user.repository.ts';
+import { systemActorName } from '../auth/roles.ts';
 import type { Db } from '../db/store.ts';
 import type { MachineDef } from './state-machine.ts';
 import { entityTimeline, type WorkflowEventRow } from './workflow.repository.ts';
@@ -36,6 +37,8 @@ async function actorNames(db: Db, events: readonly WorkflowEventRow[]): Promise<
 
 function actorName(id: string | null, names: ReadonlyMap<string, string>): string {
   if (id === null) return '系统';
+  const system = systemActorName(id);
+  if (system !== undefined) return system;
   if (id.startsWith('cli:')) return `命令行操作员（${id.slice(4)}）`;
   return names.get(id) ?? `已删除的用户（${id.slice(0, 8)}）`;
 }

@@ -20,7 +20,10 @@ import { WorkflowError } from './workflow.errors.ts';
  * its audit row, whichever repository it called.
  */
 
-/** Who acts and why. `userId` null is the system actor (a scheduled job), which must still give a reason. */
+/**
+ * Who acts and why. Automatic steps act as a named system actor (`system:job-runner`, src/auth/roles.ts);
+ * `userId` null is nobody signed in (a refused login, the first start). Every actor gives a reason.
+ */
 export interface ActingContext {
   userId: string | null;
   divisionCode: string | null;

@@ -7,10 +7,10 @@ import { shanghaiMonth } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { isMonth } from '../../policy/engine/month.ts';
 import {
+  baselineParameters,
   evaluateHousehold,
   HouseholdValidationError,
   isProgramCode,
-  listParameters,
   PROGRAM_CODES,
   PROGRAMS,
   validateHousehold,
@@ -20,6 +20,7 @@ import { findHousehold } from '../../registry/household.repository.ts';
 import { policyHouseholdOf } from '../../registry/policy-input.service.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { presentParameters } from '../presenters/parameters.presenter.ts';
 import { registerSimulateRoute } from './policy-simulate.routes.ts';
 
 const monthSchema = z.string().refine(isMonth, '月份格式应为 YYYY-MM');
@@ -30,6 +31,11 @@ const parameterValue = z.object({
   source: z.string(),
   decided: z.string().optional(),
   note: z.string().optional(),
+});
+const parameterInForce = parameterValue.extend({
+  month: z.string(),
+  wanted: z.string().optional().describe('按年度的统计数据回退时，本应使用的年度'),
+  warning: z.string().optional().describe('使用该取值的计算结果所带的提示'),
 });
 const programList = z
   .array(z.string().refine(isProgramCode, '未知的救助项目'))
@@ -165,15 +171,21 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
               description: z.string(),
               unit: z.string(),
               keyedBy: z.enum(['date', 'year']),
-              values: z.array(parameterValue),
-              current: parameterValue
-                .extend({
-                  month: z.string(),
-                  wanted: z.string().optional().describe('按年度的统计数据回退时，本应使用的年度'),
-                  warning: z.string().optional().describe('使用该取值的计算结果所带的提示'),
-                })
+              values: z.array(parameterValue).describe('全市取值（仅由区设定的参数为空）'),
+              current: parameterInForce
                 .nullable()
                 .describe('该月计算时使用的取值（与计算引擎同一规则）；无取值时为 null'),
+              districts: z
+                .array(
+                  z.object({
+                    code: z.string().describe('区代码'),
+                    name: z.string().describe('区名'),
+                    values: z.array(parameterValue),
+                    current: parameterInForce.nullable().describe('该区该月计算时使用的取值'),
+                  }),
+                )
+                .optional()
+                .describe('区级参数：自行设定该参数的区及其取值；其他区使用全市取值'),
             }),
           ),
         },
@@ -182,15 +194,7 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
     (request) => {
       const user = requireUser(request);
       if (!hasPermission(user.role, 'policy.view')) throw new AppError('FORBIDDEN');
-      const month = request.query.month ?? shanghaiMonth();
-      return listParameters(month).map((p) => ({
-        name: p.path,
-        description: p.description,
-        unit: p.unit,
-        keyedBy: p.keyedBy,
-        values: p.values.map(({ key, ...value }) => ({ from: key, ...value })),
-        current: p.current ? (({ key, ...value }) => ({ from: key, ...value }))(p.current) : null,
-      }));
+      return presentParameters(baselineParameters(), request.query.month ?? shanghaiMonth());
     },
   );
 

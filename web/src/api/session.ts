@@ -1,6 +1,6 @@
 import { reactive } from 'vue';
 import { ApiError, http, setCsrfToken } from './request.ts';
-import type { SessionResponse, User } from './types.ts';
+import type { MenuId, PermissionId, SessionResponse, User } from './types.ts';
 
 /** The signed-in user as the server describes it (/api/auth/me); the console only mirrors its menus and permissions. */
 export const session = reactive<{ user: User | null; loaded: boolean; passwordPrompts: number }>({
@@ -50,12 +50,18 @@ export async function logout(): Promise<void> {
   }
 }
 
-export function can(permission: string): boolean {
+export function can(permission: PermissionId): boolean {
   return session.user?.permissions.includes(permission) ?? false;
 }
 
-export function hasMenu(menu: string): boolean {
-  return session.user?.menus.includes(menu) ?? false;
+/** Whether the server gave this user the menu (and so the pages that name it in `meta.menu`). */
+export function hasMenu(menu: MenuId, user: User | null = session.user): boolean {
+  return user?.menus.some((item) => item.id === menu) ?? false;
+}
+
+/** Where a user lands: the first entry of their side menu. */
+export function homePath(user: User | null = session.user): string | undefined {
+  return user?.menus[0]?.path;
 }
 
 /** POST /api/auth/password (first login with a one-time password, or any time from the header). */

@@ -4,29 +4,16 @@
  * Money is always integer fen; dates are ISO strings.
  */
 
-export type RoleId =
-  | 'committee_assistant'
-  | 'street_caseworker'
-  | 'district_approver'
-  | 'verification_officer'
-  | 'finance_officer'
-  | 'auditor'
-  | 'admin';
+// Roles, permissions and menus are the server's (src/auth: each module declares its own); the console
+// reads the signed-in user's from /api/auth/me and keeps no copy of them.
+import type { Menu, Permission, Role } from '../../../src/auth/roles.ts';
 
-export type MenuId =
-  | 'dashboard'
-  | 'persons'
-  | 'households'
-  | 'transfers'
-  | 'import'
-  | 'calculator'
-  | 'parameters'
-  | 'calendar'
-  | 'simulate'
-  | 'jobs'
-  | 'audit'
-  | 'users'
-  | 'backup';
+export type RoleId = Role;
+export type PermissionId = Permission;
+/** A side-menu entry as the server sends it (id, Chinese title, console path, group heading). */
+export type MenuItem = Menu;
+/** The menu ids routes name in `meta.menu`. */
+export type MenuId = string;
 
 export interface User {
   id: string;
@@ -36,8 +23,9 @@ export interface User {
   roleName: string;
   divisionCode: string;
   divisionName: string;
-  permissions: string[];
-  menus: string[];
+  permissions: PermissionId[];
+  /** The side menu, in order: the server decides who sees which page. */
+  menus: MenuItem[];
   /** Set for accounts with a one-time password: the console asks for a new one. */
   mustChangePassword?: boolean;
 }
@@ -323,13 +311,25 @@ export interface ParameterInForce extends ParameterValue {
   warning?: string;
 }
 
+/** A district that sets a parameter itself (区级参数): its own values and the one in force there. */
+export interface DistrictParameter {
+  code: string;
+  /** 普陀区. */
+  name: string;
+  values: ParameterValue[];
+  current: ParameterInForce | null;
+}
+
 export interface ParameterInfo {
   name: string;
   description: string;
   unit: string;
   keyedBy?: 'date' | 'year';
+  /** The city's values; empty when only districts set the parameter. */
   values: ParameterValue[];
   current?: ParameterInForce | null;
+  /** Districts with their own values; every other district uses the city's. */
+  districts?: DistrictParameter[];
 }
 
 export interface UserRow {

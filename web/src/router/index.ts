@@ -1,12 +1,15 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { loadSession, session } from '../api/session.ts';
+import { hasMenu, homePath, loadSession } from '../api/session.ts';
 import type { MenuId } from '../api/types.ts';
-import { menusFor } from './menus.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string;
-    /** The menu that grants this page; pages without one need only a session. */
+    /**
+     * The menu that grants this page; pages without one need only a session. The side menu itself (titles,
+     * paths, order, who sees what) comes from the server (`menus` in /api/auth/me, declared in src/auth):
+     * this file is only the route → page table.
+     */
     menu?: MenuId;
     public?: boolean;
   }
@@ -36,7 +39,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('../layouts/BasicLayout.vue'),
     children: [
-      { path: '', redirect: () => menusFor(session.user?.menus ?? [])[0]?.path ?? '/dashboard' },
+      { path: '', redirect: () => homePath() ?? '/dashboard' },
       {
         path: 'dashboard',
         component: () => import('../views/dashboard/index.vue'),
@@ -127,8 +130,8 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   const user = await loadSession();
   if (!user) return { path: '/login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
-  if (to.meta.menu && !user.menus.includes(to.meta.menu)) {
-    return { path: menusFor(user.menus)[0]?.path ?? '/login' };
+  if (to.meta.menu && !hasMenu(to.meta.menu, user)) {
+    return { path: homePath(user) ?? '/login' };
   }
   return true;
 });

@@ -1,4 +1,9 @@
 import type { Fact, NewFact, SubjectType } from '../../api/facts.ts';
+import {
+  CATEGORY_NAMES,
+  DISABILITY_CATEGORIES as SERVER_DISABILITY_CATEGORIES,
+  DISABILITY_GRADES as SERVER_DISABILITY_GRADES,
+} from '../../../../src/registry/codes.ts';
 import { formatFen, parseYuan } from '../../utils/money.ts';
 
 /**
@@ -69,31 +74,10 @@ export function sourcesFor(kind: string): { value: string; label: string }[] {
   return keys.map((value) => ({ value, label: SOURCES[value]! }));
 }
 
-export const DISABILITY_CATEGORIES: Readonly<Record<number, string>> = {
-  1: '视力残疾',
-  2: '听力残疾',
-  3: '言语残疾',
-  4: '肢体残疾',
-  5: '智力残疾',
-  6: '精神残疾',
-  7: '多重残疾',
-};
-export const DISABILITY_GRADES: Readonly<Record<number, string>> = {
-  1: '一级',
-  2: '二级',
-  3: '三级',
-  4: '四级',
-};
-
-export const CATEGORIES: Readonly<Record<string, string>> = {
-  tekun: '特困供养人员',
-  kunjing_child: '困境儿童',
-  orphan: '散居孤儿',
-  traditional: '传统民政对象',
-  rural_youth: '户口在外地的农婚知青',
-  anhui_resettled_1: '赴安徽农村务农居民（第一类）',
-  anhui_resettled_2: '赴安徽农村务农居民（第二类）',
-};
+// The server's code tables (src/registry/codes.ts), bundled into the console rather than copied.
+export const DISABILITY_CATEGORIES: Readonly<Record<number, string>> = SERVER_DISABILITY_CATEGORIES;
+export const DISABILITY_GRADES: Readonly<Record<number, string>> = SERVER_DISABILITY_GRADES;
+export const CATEGORIES: Readonly<Record<string, string>> = CATEGORY_NAMES;
 
 /** The form's model: text inputs as typed (money in 元), converted on submit. */
 export interface FactForm {

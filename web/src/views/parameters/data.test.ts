@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ParameterInfo } from '../../api/types.ts';
-import { filterParameters, formatValue, fromLabel, sortedParameters, statusTag } from './data.ts';
+import {
+  districtLines,
+  filterParameters,
+  formatValue,
+  fromLabel,
+  noCityValueLabel,
+  sortedParameters,
+  statusTag,
+} from './data.ts';
 
 const parameter = (
   unit: string,
@@ -55,5 +63,48 @@ describe('parameter values in their units', () => {
     expect(filterParameters(list, '粮油帮困', '').map((p) => p.name)).toEqual(['grain_oil.card']);
     expect(filterParameters(list, '', '人民网').map((p) => p.name)).toEqual(['city.x']);
     expect(filterParameters(list, '', '低保标准').map((p) => p.name)).toEqual(['dibao.standard']);
+  });
+});
+
+describe('district values (区级参数)', () => {
+  const value = (from: string, v: number, source: string) => ({ from, value: v, status: 'found', source });
+  const meals: ParameterInfo = {
+    name: 'meal_aid.subsidy',
+    description: '助餐补贴',
+    unit: 'fen',
+    keyedBy: 'date',
+    values: [value('2024-01-01', 1000, '市文件')],
+    current: { ...value('2024-01-01', 1000, '市文件'), month: '2025-08' },
+    districts: [
+      {
+        code: '310107',
+        name: '普陀区',
+        values: [value('2024-07-01', 1500, '普陀区文件')],
+        current: { ...value('2024-07-01', 1500, '普陀区文件'), month: '2025-08' },
+      },
+      {
+        code: '310115',
+        name: '浦东新区',
+        values: [value('2026-01-01', 1800, '浦东新区文件')],
+        current: null,
+      },
+    ],
+  };
+
+  it("lists each district's value in force and since when, or that it has none that month", () => {
+    expect(districtLines(meals)).toEqual([
+      { code: '310107', name: '普陀区', value: '15.00 元', from: '2024-07-01 起', status: 'found' },
+      { code: '310115', name: '浦东新区', value: null, from: null, status: null },
+    ]);
+    expect(districtLines(parameter('fen'))).toEqual([]);
+  });
+
+  it('says when only districts set a parameter, and finds parameters by district name or source', () => {
+    expect(noCityValueLabel({ ...meals, values: [], current: null })).toBe('全市未设定');
+    expect(noCityValueLabel(parameter('fen'))).toBe('未启动');
+    expect(noCityValueLabel({ ...meals, current: null })).toBe('该月无取值');
+    const list = [meals, parameter('fen', [], 'dibao.standard', '低保标准')];
+    expect(filterParameters(list, '', '普陀').map((p) => p.name)).toEqual(['meal_aid.subsidy']);
+    expect(filterParameters(list, '', '浦东新区文件').map((p) => p.name)).toEqual(['meal_aid.subsidy']);
   });
 });

@@ -121,8 +121,43 @@ export function filterParameters(
       (needle === '' ||
         p.name.toLowerCase().includes(needle) ||
         p.description.toLowerCase().includes(needle) ||
-        p.values.some((v) => v.source.toLowerCase().includes(needle))),
+        p.values.some((v) => v.source.toLowerCase().includes(needle)) ||
+        (p.districts ?? []).some(
+          (d) => d.name.includes(needle) || d.values.some((v) => v.source.toLowerCase().includes(needle)),
+        )),
   );
+}
+
+/** What the 现行值 column says when the city has no value for the month. */
+export function noCityValueLabel(parameter: ParameterInfo): string {
+  if (parameter.values.length === 0) return parameter.districts?.length ? '全市未设定' : '未启动';
+  return '该月无取值';
+}
+
+/** One district's line beside the city value: 普陀区 1,500.00 元 · 2024-07-01 起. */
+export interface DistrictLine {
+  code: string;
+  name: string;
+  /** The value in force for the month, formatted; null when the district has none then. */
+  value: string | null;
+  /** Since when (its effective date); null when there is no value. */
+  from: string | null;
+  status: string | null;
+}
+
+/**
+ * The districts that set a parameter themselves, each with the value a calculation for that district
+ * reads for the month and since when: a district's own values replace the city's there, so a district
+ * whose value has not started yet has none (not the city's).
+ */
+export function districtLines(parameter: ParameterInfo): DistrictLine[] {
+  return (parameter.districts ?? []).map((district) => ({
+    code: district.code,
+    name: district.name,
+    value: district.current ? formatValue(parameter, district.current.value) : null,
+    from: district.current ? fromLabel(parameter, district.current.from) : null,
+    status: district.current?.status ?? null,
+  }));
 }
 
 /** 元 as a chart coordinate (display only: the exact amount is the fen integer; the text goes through formatFen). */
