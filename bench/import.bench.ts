@@ -14,8 +14,8 @@ import { ALL } from '../src/auth/scope.ts';
 import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
 import { createRosterWriter } from '../src/registry/export/roster-writer.ts';
 import { exportHouseholds } from '../src/registry/export/export.service.ts';
-import { importHouseholds, type ImportProgress } from '../src/registry/import/import.service.ts';
-import { sampleHousehold } from '../src/registry/import/roster.fixtures.ts';
+import type { ImportProgress } from '../src/registry/import/import.service.ts';
+import { importRoster, sampleHousehold } from '../src/registry/import/roster.fixtures.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -90,7 +90,7 @@ try {
   const phases: Partial<Record<ImportProgress['phase'], number>> = {};
   const cpu0 = process.cpuUsage();
   t0 = performance.now();
-  const report = await importHouseholds(store, file, {
+  const report = await importRoster(store, file, {
     scope: ALL,
     actor,
     onProgress: (p) => {
@@ -113,7 +113,7 @@ try {
   const againPhases: Partial<Record<ImportProgress['phase'], number>> = {};
   const cpu1 = process.cpuUsage();
   t0 = performance.now();
-  const again = await importHouseholds(store, file, {
+  const again = await importRoster(store, file, {
     scope: ALL,
     actor,
     dryRun: true,

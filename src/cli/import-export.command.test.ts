@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL } from '../auth/scope.ts';
 import { openPglite } from '../db/store.ts';
 import { divisionIndex } from '../registry/divisions.ts';
-import { importHouseholds } from '../registry/import/import.service.ts';
-import { rosterCsv, sampleRoster, writeXlsx } from '../registry/import/roster.fixtures.ts';
+import { importRoster, rosterCsv, sampleRoster, writeXlsx } from '../registry/import/roster.fixtures.ts';
 import { CORRUPT_WORKBOOK } from '../registry/import/zip-archive.ts';
 import { renderImportReport } from './import-export.command.ts';
 
@@ -78,7 +77,7 @@ describe('minzheng import / export households', () => {
     const store = await openPglite(join(dataDir, 'pglite'));
     try {
       await store.migrate();
-      const report = await importHouseholds(store, writeFile('ours.csv', rosterCsv(ours)), {
+      const report = await importRoster(store, writeFile('ours.csv', rosterCsv(ours)), {
         scope: ALL,
         actor: { userId: 'test', divisionCode: '310110', reason: '测试数据' },
       });

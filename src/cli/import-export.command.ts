@@ -5,13 +5,15 @@ import type { Command } from 'commander';
 import { ALL, divisionScope, type DataScope } from '../auth/scope.ts';
 import { exportHouseholds } from '../registry/export/export.service.ts';
 import {
-  importHouseholds,
+  readImport,
+  writeImport,
   type ImportProgress,
   type ImportReport,
 } from '../registry/import/import.service.ts';
 import { importLimits } from '../registry/import/limits.ts';
 import { writeTemplates } from '../registry/import/template.ts';
 import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import { CliError, withStore } from './context.ts';
 import { progressBar } from './progress.ts';
 import { formatTable } from './registry.command.ts';
@@ -97,15 +99,17 @@ export function registerImportExportCommands(program: Command): void {
     .option('--reason <text>', '导入原因，记入审计日志 (reason, audited)', '命令行导入台账')
     .action(async (file: string, opts: ImportOptions) => {
       const scope = scopeOf(opts.division);
+      const acting = actor(opts.reason, opts.division);
       const report = await withStore(async (store, config) => {
         // What a killed server or import left in the upload folder holds ID numbers: gone first.
         await sweepUploads(uploadFolder(config.MINZHENG_DATA_DIR));
         const bar = progressBar('{phase} |{bar}| {percentage}% | {rows} 行');
         bar?.start(100, 0, { phase: PHASES.read, rows: 0 });
         try {
-          return await importHouseholds(store, file, {
+          // The file is read and checked first, outside any transaction; then this command's unit of work.
+          const read = await readImport(file, {
             scope,
-            actor: actor(opts.reason, opts.division),
+            actor: acting,
             dryRun: opts.dryRun ?? false,
             limits: importLimits(config),
             onProgress: (p) => {
@@ -114,6 +118,11 @@ export function registerImportExportCommands(program: Command): void {
               bar?.update(p.phase === 'done' ? 100 : percent, { phase: PHASES[p.phase], rows: p.rows });
             },
           });
+          try {
+            return read.refused ?? (await inUnitOfWork(store, acting, (tx) => writeImport(tx, read)));
+          } finally {
+            await read.dispose();
+          }
         } finally {
           bar?.stop();
         }

@@ -8,7 +8,7 @@ import { jobKinds } from '../../jobs/kinds/index.ts';
 import { keepForJob, REGISTRY_IMPORT_KIND, removeJobFile } from '../../jobs/kinds/registry-import.job.ts';
 import { presentJob } from '../../jobs/jobs.present.ts';
 import { canCancelJob, enqueueJob, userViewer } from '../../jobs/jobs.service.ts';
-import { importHouseholds } from '../../registry/import/import.service.ts';
+import { readImport, writeImport, type ImportReport } from '../../registry/import/import.service.ts';
 import { importLimits } from '../../registry/import/limits.ts';
 import {
   newUploadPath,
@@ -17,6 +17,7 @@ import {
   saveUpload,
   uploadFolder,
 } from '../../registry/import/upload-folder.ts';
+import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { withoutControlCharacters } from '../schemas.ts';
@@ -163,22 +164,19 @@ export function registerImportRoutes(app: ZodApp, { store, config }: ServerDeps)
           };
           return reply.status(202).send({ job, existing: enqueued.existing });
         }
-        const report = await importHouseholds(
-          store,
+        // A dry run: the file read and checked, then the duplicate checks in this request's unit of work
+        // (which writes and records nothing).
+        const actor = { userId: user.id, divisionCode: user.divisionCode, reason, requestId: request.id };
+        const read = await readImport(
           { path: upload.path, name: upload.name },
-          {
-            scope: scopeOf(user),
-            actor: {
-              userId: user.id,
-              divisionCode: user.divisionCode,
-              reason,
-              requestId: request.id,
-            },
-            dryRun: true,
-            today: shanghaiToday(),
-            limits,
-          },
+          { scope: scopeOf(user), actor, dryRun: true, today: shanghaiToday(), limits },
         );
+        let report: ImportReport;
+        try {
+          report = read.refused ?? (await inUnitOfWork(store, actor, (tx) => writeImport(tx, read)));
+        } finally {
+          await read.dispose();
+        }
         const { audit: _audit, ...shown } = report;
         if (!report.ok) throw new AppError('IMPORT_INVALID', undefined, { payload: shown });
         return shown;

@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { divisionScope } from '../../auth/scope.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Store } from '../../db/store.ts';
-import { importHouseholds, type ImportReport } from '../../registry/import/import.service.ts';
+import { readImport, writeImport, type ImportReport } from '../../registry/import/import.service.ts';
 import { importLimits } from '../../registry/import/limits.ts';
-import { RowDigest } from '../../workflow/unit-of-work.ts';
-import { defineJobKind, type BatchOutcome, type JobContext } from '../job-kind.ts';
+import { defineJobKind, type BatchOutcome } from '../job-kind.ts';
 import { JobFailure } from '../jobs.errors.ts';
-import { openJobPayloads, type Job } from '../jobs.repository.ts';
+import { openJobPayloads } from '../jobs.repository.ts';
 
 export const REGISTRY_IMPORT_KIND = 'registry.import';
 
@@ -111,55 +110,29 @@ function shown(report: ImportReport): Record<string, unknown> {
   return { ...rest };
 }
 
-/**
- * The store the import service is handed: the same database, except that the import's one transaction
- * (its duplicate checks and its COPY) is this batch's unit of work, so that the rows, the import's audit
- * row and the job's end commit together. The file is read and checked before, outside any transaction.
- */
-function storeForBatch(
-  store: Store,
-  ctx: JobContext,
-  job: Job,
-  payload: ImportPayload,
-  written: { report?: Record<string, unknown> },
-): Store {
+function refusal(report: ImportReport): JobFailure {
+  return new JobFailure(
+    `台账文件有 ${report.errorCount.toLocaleString('en-US')} 处错误，未导入任何数据`,
+    shown(report),
+  );
+}
+
+function done(report: ImportReport): BatchOutcome {
   return {
-    ...store,
-    transaction: async <T>(work: (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) => Promise<T>) => {
-      let value: T | undefined;
-      await ctx.unit(async (tx): Promise<BatchOutcome> => {
-        value = await work(tx);
-        const event = value as
-          { counts?: { households: number; persons: number; memberships: number } } | undefined;
-        if (!event?.counts) return { cursor: null, progress: 0, finished: false };
-        // The import service wrote its own audit row (registry.import); this is the job's batch record.
-        tx.recordBatch({
-          action: 'job.batch',
-          entityType: 'job',
-          entityId: `${job.id}#1`,
-          district: job.divisionCode,
-          digest: new RowDigest().add({ file: payload.file.sha256, counts: event.counts }),
-          summary: { kind: REGISTRY_IMPORT_KIND, ...event.counts },
-        });
-        written.report = { ok: true, dryRun: false, ...event.counts };
-        return {
-          cursor: 'written',
-          progress: event.counts.persons,
-          total: event.counts.persons,
-          finished: true,
-          result: written.report,
-        };
-      });
-      return value as T;
-    },
+    cursor: 'written',
+    progress: report.persons,
+    total: report.persons,
+    finished: true,
+    result: shown(report),
   };
 }
 
 /**
  * 台账导入 as a job: the upload route keeps the file and queues this; the job reads and checks the file
- * (outside any transaction, so requests go on meanwhile), then writes it in one unit of work that also
- * ends the job: killed before that commits, it starts again from the file; after, it is done. A file with
- * errors ends the job failed, with the error table as its result and nothing written.
+ * (outside any transaction, so requests go on meanwhile), then writes it in its batch's unit of work, whose
+ * one audit record is the import's (`registry.import`, with the rows' digest) and which also ends the job:
+ * killed before that commits, it starts again from the file; after, it is done. A file with errors ends
+ * the job failed, with the error table as its result and nothing written.
  */
 export const registryImportJob = defineJobKind({
   kind: REGISTRY_IMPORT_KIND,
@@ -178,9 +151,7 @@ export const registryImportJob = defineJobKind({
     } catch {
       throw new JobFailure('上传的台账文件已不存在（可能已被清理）：请重新上传');
     }
-    const written: { report?: Record<string, unknown> } = {};
-    const report = await importHouseholds(
-      storeForBatch(ctx.store, ctx, job, payload, written),
+    const read = await readImport(
       { path, name: payload.file.name },
       {
         scope: divisionScope(job.divisionCode),
@@ -193,21 +164,25 @@ export const registryImportJob = defineJobKind({
         dryRun: payload.dryRun,
         limits: importLimits(ctx.config),
         today: shanghaiToday(),
+        jobId: job.id,
       },
     );
-    if (!report.ok) {
-      throw new JobFailure(
-        `台账文件有 ${report.errorCount.toLocaleString('en-US')} 处错误，未导入任何数据`,
-        shown(report),
-      );
+    try {
+      if (read.refused) throw refusal(read.refused);
+      // The batch's unit: the rows, the import's one audit record and the job's end commit together.
+      const written: { report?: ImportReport } = {};
+      const outcome = await ctx.unit(async (tx): Promise<BatchOutcome> => {
+        const report = (written.report = await writeImport(tx, read));
+        // A dry run, or a file the registry refuses, wrote and recorded nothing: the job's end is bookkeeping.
+        if (!report.ok || report.dryRun) return { cursor: null, progress: 0, finished: false };
+        return done(report);
+      });
+      const report = written.report!;
+      if (!report.ok) throw refusal(report);
+      return outcome.finished ? outcome : done(report);
+    } finally {
+      await read.dispose();
     }
-    return {
-      cursor: 'written',
-      progress: report.persons,
-      total: report.persons,
-      finished: true,
-      result: shown(report),
-    };
   },
   ended: async (_job, payload, ctx) => {
     await removeJobFile(ctx.config.MINZHENG_DATA_DIR, payload.file.token);

@@ -8,12 +8,12 @@ import { ALL, divisionScope, type DataScope } from '../../auth/scope.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Store } from '../../db/store.ts';
 import { describeStores, openTestStore } from '../../../test/support/stores.ts';
-import { importHouseholds } from '../import/import.service.ts';
 import { FORMULA_REASON } from '../import/roster-rows.ts';
 import { openSource } from '../import/source.ts';
 import {
   HUANGPU_COMMITTEE,
   YANGPU_OTHER_STREET_COMMITTEE,
+  importRoster,
   sampleRoster,
   writeXlsx,
 } from '../import/roster.fixtures.ts';
@@ -91,7 +91,7 @@ describeStores('roster export', (ctx) => {
     rows[2]!.phone = '';
     const path = join(dir, 'source.xlsx');
     await writeXlsx(path, rows);
-    const report = await importHouseholds(ctx.store, path, { scope: ALL, actor, today: TODAY });
+    const report = await importRoster(ctx.store, path, { scope: ALL, actor, today: TODAY });
     expect(report.errors).toEqual([]);
     empty = await openTestStore(ctx.kind);
   });
@@ -100,7 +100,7 @@ describeStores('roster export', (ctx) => {
   it('round trip: an unmasked export re-imports into an empty store with the same data', async () => {
     const { path, result } = await exportToFile(ctx.store, {}, { unmask: true });
     expect(result).toEqual({ households: 8, persons: await countPersons(ctx.store), masked: false });
-    const report = await importHouseholds(empty.store, path, { scope: ALL, actor, today: TODAY });
+    const report = await importRoster(empty.store, path, { scope: ALL, actor, today: TODAY });
     expect(report.errors).toEqual([]);
     expect(await snapshot(empty.store)).toEqual(await snapshot(ctx.store));
   });
@@ -119,7 +119,7 @@ describeStores('roster export', (ctx) => {
     expect(rows[1]?.[9]).toBe(`${head!.phone.slice(0, 3)}****${head!.phone.slice(-4)}`);
     expect(rows.flat().join('|')).not.toContain(head!.id_number);
     expect(rows[1]?.slice(10, 14)).toEqual(['肢体残疾', '二级', '是', '特困供养人员、传统民政对象']);
-    const again = await importHouseholds(empty.store, path, {
+    const again = await importRoster(empty.store, path, {
       scope: ALL,
       actor,
       dryRun: true,
@@ -183,7 +183,7 @@ describeStores('roster export', (ctx) => {
     expect(fields.filter((f) => /^[=+\-@\t\r]/.test(f))).toEqual([]);
     // Our import reads the apostrophe as the export's: the phone comes back whole, the formulas are refused.
     for (const path of [xlsx.path, csv.path]) {
-      const report = await importHouseholds(empty.store, path, {
+      const report = await importRoster(empty.store, path, {
         scope: ALL,
         actor,
         dryRun: true,

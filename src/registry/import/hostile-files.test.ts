@@ -18,9 +18,9 @@ import {
   rowXml,
   sharedStringBomb,
 } from './hostile.fixtures.ts';
-import { importHouseholds, type ImportReport } from './import.service.ts';
+import type { ImportReport } from './import.service.ts';
 import { DEFAULT_IMPORT_LIMITS, limitMessages, type ImportLimits } from './limits.ts';
-import { rosterCsv, sampleRoster, writeXlsx } from './roster.fixtures.ts';
+import { importRoster, rosterCsv, sampleRoster, writeXlsx } from './roster.fixtures.ts';
 import { FORMULA_REASON } from './roster-rows.ts';
 import { CORRUPT_WORKBOOK } from './zip-archive.ts';
 
@@ -62,7 +62,7 @@ describeStores('hostile roster files', (ctx) => {
   });
 
   const run = (path: string, options: { limits?: Partial<ImportLimits>; dryRun?: boolean } = {}) =>
-    importHouseholds(ctx.store, path, { scope: ALL, actor, today: TODAY, ...options });
+    importRoster(ctx.store, path, { scope: ALL, actor, today: TODAY, ...options });
 
   async function expectOneFileProblem(report: ImportReport, reason: string): Promise<void> {
     expect(report.ok).toBe(false);
@@ -184,7 +184,7 @@ describeStores('hostile roster files', (ctx) => {
 
 describeStores('text a spreadsheet would run, and control characters', (ctx) => {
   const run = (content: string) =>
-    importHouseholds(ctx.store, file(content, 'csv'), { scope: ALL, actor, today: TODAY, dryRun: true });
+    importRoster(ctx.store, file(content, 'csv'), { scope: ALL, actor, today: TODAY, dryRun: true });
 
   it('refuses = + - @ at the start of 姓名 and 地址, per cell, with the reason', async () => {
     const rows = sampleRoster(3, undefined, 'FML', 44_000);
@@ -248,7 +248,7 @@ describeStores('text a spreadsheet would run, and control characters', (ctx) => 
   it('a NUL in a name is refused on a real run too, nothing reaches the database', async () => {
     const rows = sampleRoster(1, undefined, 'NUL', 47_000);
     rows[1]!.name = 'a\u0000b';
-    const report = await importHouseholds(ctx.store, file(rosterCsv(rows), 'csv'), {
+    const report = await importRoster(ctx.store, file(rosterCsv(rows), 'csv'), {
       scope: ALL,
       actor,
       today: TODAY,

@@ -8,12 +8,14 @@ import { ALL, divisionScope } from '../../auth/scope.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Store } from '../../db/store.ts';
 import { describeStores } from '../../../test/support/stores.ts';
+import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
 import { makeIdNumber } from '../id-number.ts';
 import { createRosterWriter, type RosterValues } from '../export/roster-writer.ts';
 import { HEADERS } from './columns.ts';
-import { importHouseholds, type ImportReport } from './import.service.ts';
+import { readImport, writeImport, type ImportReport } from './import.service.ts';
 import {
   HUANGPU_COMMITTEE,
+  importRoster,
   YANGPU_OTHER_STREET_COMMITTEE,
   rosterCsv,
   sampleRoster,
@@ -64,6 +66,22 @@ async function counts(store: Store): Promise<Counts> {
   return row!;
 }
 
+async function lastAuditId(store: Store): Promise<number> {
+  const [row] = await selectRows<{ id: number }>(
+    store.db,
+    sql`select coalesce(max(id), 0)::int as id from audit_log`,
+  );
+  return row!.id;
+}
+
+async function auditSince(store: Store, id: number) {
+  return selectRows<Record<string, unknown> & { after: Record<string, unknown> | null }>(
+    store.db,
+    sql`select action, entity_id, district_code, actor_id, actor_division, reason, request_id, "after"
+        from audit_log where id > ${id} order by id`,
+  );
+}
+
 describeStores('roster import', (ctx) => {
   let before: Counts;
   beforeEach(async () => {
@@ -71,10 +89,10 @@ describeStores('roster import', (ctx) => {
   });
 
   const run = (
-    file: Parameters<typeof importHouseholds>[1],
-    options: Partial<Parameters<typeof importHouseholds>[2]> = {},
+    file: Parameters<typeof importRoster>[1],
+    options: Partial<Parameters<typeof importRoster>[2]> = {},
   ) =>
-    importHouseholds(ctx.store, file, {
+    importRoster(ctx.store, file, {
       scope: ALL,
       actor,
       today: TODAY,
@@ -180,6 +198,55 @@ describeStores('roster import', (ctx) => {
       { row: 2, column: '户编号', reason: '户编号 GOOD-0000000 已登记：不能重复导入' },
     ]);
     expect(again.errorCount).toBe(14); // 10 persons + 4 households
+  });
+
+  it('records the import as one batch record: the digest of the rows written, their counts, district and reason', async () => {
+    const from = await lastAuditId(ctx.store);
+    const report = await run(await xlsx(roster(2, 'DIG')), {
+      actor: { ...actor, divisionCode: '310110001', requestId: 'req-import' },
+    });
+    const counts = { households: 2, persons: 5, memberships: 5, facts: report.audit!.counts.facts };
+    expect(report.audit?.counts).toEqual(counts);
+    const records = await auditSince(ctx.store, from);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      action: 'registry.import',
+      entity_id: report.audit!.file.sha256,
+      district_code: '310110',
+      actor_id: 'tester',
+      actor_division: '310110001',
+      reason: '单元测试导入',
+      request_id: 'req-import',
+    });
+    expect(records[0]!.after).toEqual({
+      rows: 2 + 5 + 5 + counts.facts,
+      digest: report.audit!.digest,
+      counts,
+      districts: ['310110'],
+      scope: ALL,
+      file: report.audit!.file,
+    });
+    expect(report.audit!.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is written in its caller’s unit: a unit that fails after the write keeps neither rows nor audit', async () => {
+    const read = await readImport(await xlsx(roster(2, 'FAIL')), { scope: ALL, actor, today: TODAY });
+    try {
+      await expect(
+        inUnitOfWork(ctx.store, actor, async (tx) => {
+          const report = await writeImport(tx, read);
+          expect(report.ok).toBe(true);
+          throw new Error('the caller failed after the import');
+        }),
+      ).rejects.toThrow('the caller failed after the import');
+      // A read is written once: a second unit would repeat the duplicate checks' findings.
+      await expect(inUnitOfWork(ctx.store, actor, (tx) => writeImport(tx, read))).rejects.toThrow(
+        'an import is written once',
+      );
+    } finally {
+      await read.dispose();
+    }
+    expect(await counts(ctx.store)).toEqual(before);
   });
 
   it('dry run validates and counts but writes nothing', async () => {

@@ -1,13 +1,25 @@
 /**
  * 台账导入: a roster file (.xlsx or .csv, one row per person) → households, persons and memberships.
  * Every problem in the file is collected (row, column, value, reason); any problem means nothing is
- * written. A clean file is written in one transaction with COPY, together with its one audit row.
+ * written. An import is two steps: `readImport` reads and checks the file outside any transaction (the
+ * slow part: requests go on meanwhile), then `writeImport` checks it against the registry and writes it
+ * with COPY in the unit of work its caller opened (the import job's batch, the CLI's or the dry-run
+ * route's unit), with its one audit record: a batch record with the rows' digest (`tx.recordBatch`).
+ *
+ *   const read = await readImport(file, options);
+ *   try {
+ *     return read.refused ?? (await inUnitOfWork(store, actor, (tx) => writeImport(tx, read)));
+ *   } finally {
+ *     await read.dispose();
+ *   }
  */
 import { randomUUID } from 'node:crypto';
 import { inScope, type DataScope } from '../../auth/scope.ts';
-import { recordAudit } from '../../audit/audit.service.ts';
 import { shanghaiToday } from '../../core/clock.ts';
-import type { Session, Store } from '../../db/store.ts';
+import { visibleLength } from '../../core/text.ts';
+import type { Session } from '../../db/store.ts';
+import { CopyDigest, digestingCopies } from '../../workflow/copy-digest.ts';
+import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { HEAD_RELATION } from '../codes.ts';
 import { analyzeRegistryTables } from '../maintenance.repository.ts';
 import { nameInitials } from '../pinyin.ts';
@@ -49,6 +61,7 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   scope: DataScope;
+  /** Who imports and why (the report's audit event; the reason is required before the file is read). */
   actor: ImportActor;
   dryRun?: boolean;
   /** The settings' caps (limits.ts, from src/config.ts); defaults where left out. */
@@ -57,6 +70,8 @@ export interface ImportOptions {
   uploadDir?: string;
   /** The day the import runs (YYYY-MM-DD): bounds birth and join dates, default for 入户日期. */
   today?: string;
+  /** The job this import is the batch of: named in its audit record. */
+  jobId?: string;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -68,14 +83,51 @@ interface ReadResult {
   incomplete: Set<string>;
 }
 
-export async function importHouseholds(
-  store: Store,
-  file: ImportFile,
-  options: ImportOptions,
-): Promise<ImportReport> {
-  const dryRun = options.dryRun ?? false;
-  const issues = new IssueList();
-  const report = (rows: number, households = 0, persons = 0, audit?: ImportAuditEvent): ImportReport => ({
+/** A roster file read and checked on its own (step 1), waiting for its unit of work (step 2). */
+export interface ImportRead {
+  /** The report of a file refused as read (unreadable, no reason, over a cap): nothing is left to check. */
+  readonly refused: ImportReport | undefined;
+  /** Removes the spooled copy of the file: always, whatever happened (it holds ID numbers). */
+  dispose(): Promise<void>;
+}
+
+interface ReadRoster {
+  options: ImportOptions;
+  source: OpenedSource;
+  read: ReadResult;
+  households: RosterHousehold[];
+}
+
+class RosterRead implements ImportRead {
+  private written = false;
+  constructor(
+    readonly issues: IssueList,
+    readonly options: ImportOptions,
+    readonly refused: ImportReport | undefined,
+    private readonly roster: ReadRoster | undefined,
+  ) {}
+
+  /** The roster, once: a second unit would add the registry's duplicates to the issues again. */
+  take(): ReadRoster | undefined {
+    if (this.written) throw new Error('an import is written once: read the file again');
+    this.written = true;
+    return this.roster;
+  }
+
+  async dispose(): Promise<void> {
+    await this.roster?.source.dispose();
+  }
+}
+
+function reportOf(
+  issues: IssueList,
+  dryRun: boolean,
+  rows: number,
+  households = 0,
+  persons = 0,
+  audit?: ImportAuditEvent,
+): ImportReport {
+  return {
     ok: issues.count === 0,
     dryRun,
     rows,
@@ -84,11 +136,22 @@ export async function importHouseholds(
     errors: issues.list(),
     errorCount: issues.count,
     ...(audit ? { audit } : {}),
-  });
-  if (options.actor.reason.trim() === '') {
-    issues.add({ row: null, column: null, value: null, reason: '请填写导入原因（写入审计日志）' });
-    return report(0);
-  }
+  };
+}
+
+/**
+ * Step 1, outside any transaction: the reason, the file's type and caps, every row validated, the rows
+ * grouped into households. A file refused here has its report in `refused`; otherwise the problems found
+ * so far wait for step 2, which adds the registry's and reports them all at once.
+ */
+export async function readImport(file: ImportFile, options: ImportOptions): Promise<ImportRead> {
+  const dryRun = options.dryRun ?? false;
+  const issues = new IssueList();
+  const refuse = (reason: string | undefined) => {
+    if (reason !== undefined) issues.add({ row: null, column: null, value: null, reason });
+    return new RosterRead(issues, options, reportOf(issues, dryRun, 0), undefined);
+  };
+  if (visibleLength(options.actor.reason) === 0) return refuse('请填写导入原因（写入审计日志）');
 
   const limits: ImportLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   let source: OpenedSource;
@@ -99,31 +162,57 @@ export async function importHouseholds(
     });
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
-    issues.add({ row: null, column: null, value: null, reason: error.message });
-    return report(0);
+    return refuse(error.message);
   }
   try {
     const today = options.today ?? shanghaiToday();
     const read = await readRoster(source, options, { today, limits }, issues);
-    if (read === undefined) return report(0);
+    if (read === undefined) {
+      await source.dispose();
+      return refuse(undefined);
+    }
     const households = groupHouseholds(read.persons, read.incomplete, (issue) => issues.add(issue));
-    const progress = (phase: ImportProgress['phase']) =>
-      options.onProgress?.({ phase, rows: read.rows, bytesRead: source.bytes, totalBytes: source.bytes });
-    progress('check');
-    const result = await store.transaction(async (tx) => {
-      if (!dryRun) await lockImports(tx.db); // a dry run writes nothing and need not queue behind imports
-      await checkAgainstRegistry(tx, read.persons, households, options.scope, (issue) => issues.add(issue));
-      if (issues.count > 0 || dryRun) return undefined;
-      progress('write');
-      return writeRoster(tx, households, source, options);
+    options.onProgress?.({
+      phase: 'check',
+      rows: read.rows,
+      bytesRead: source.bytes,
+      totalBytes: source.bytes,
     });
-    if (result) await analyzeRegistryTables(store.db);
-    progress('done');
-    const personCount = households.reduce((n, h) => n + h.members.length, 0);
-    return report(read.rows, households.length, personCount, result);
-  } finally {
+    return new RosterRead(issues, options, undefined, { options, source, read, households });
+  } catch (error) {
     await source.dispose();
+    throw error;
   }
+}
+
+/**
+ * Step 2, in the caller's unit of work: the duplicates against the registry, then (no problem anywhere,
+ * not a dry run) the COPY loads and the import's one audit record, `registry.import`, a batch record with
+ * the digest of the rows written and their counts per table. A dry run or a refused file writes nothing
+ * and records nothing. Call it once per `readImport`.
+ */
+export async function writeImport(tx: WorkTx, imported: ImportRead): Promise<ImportReport> {
+  if (!(imported instanceof RosterRead)) throw new Error('writeImport takes what readImport returned');
+  if (imported.refused) return imported.refused;
+  const { issues, options } = imported;
+  const roster = imported.take()!;
+  const { read, households, source } = roster;
+  const dryRun = options.dryRun ?? false;
+  const progress = (phase: ImportProgress['phase']) =>
+    options.onProgress?.({ phase, rows: read.rows, bytesRead: source.bytes, totalBytes: source.bytes });
+  if (!dryRun) await lockImports(tx.db); // a dry run writes nothing and need not queue behind imports
+  await checkAgainstRegistry(tx, read.persons, households, options.scope, (issue) => issues.add(issue));
+  const personCount = households.reduce((n, h) => n + h.members.length, 0);
+  if (issues.count > 0 || dryRun) {
+    progress('done');
+    return reportOf(issues, dryRun, read.rows, households.length, personCount);
+  }
+  progress('write');
+  const audit = await writeRoster(tx, roster);
+  // Statistics commit with the rows: the planner must not keep believing the tables are empty.
+  await analyzeRegistryTables(tx.db);
+  progress('done');
+  return reportOf(issues, dryRun, read.rows, households.length, personCount, audit);
 }
 
 /** Streams the rows: header first, then every data row validated. Undefined when the file cannot be read on. */
@@ -227,10 +316,8 @@ async function checkAgainstRegistry(
 }
 
 async function writeRoster(
-  tx: Session,
-  households: readonly RosterHousehold[],
-  source: OpenedSource,
-  options: ImportOptions,
+  tx: WorkTx,
+  { households, source, options }: ReadRoster,
 ): Promise<ImportAuditEvent> {
   const householdRows: HouseholdLoadRow[] = [];
   const personRows: PersonLoadRow[] = [];
@@ -294,13 +381,16 @@ async function writeRoster(
   // members' 入户日期: the persons and households columns above are their projection.
   const factRows = rosterFacts(households, householdRows, personRows, memberRows, {
     sourceRef: `台账导入：${source.name}（SHA-256 ${source.sha256.slice(0, 12)}）`,
-    recordedBy: options.actor.userId,
+    recordedBy: tx.actor.userId,
   });
+  // Every COPY below is digested as it streams: the audit record's digest is of the rows as written.
+  const digest = new CopyDigest();
+  const load = digestingCopies(tx, digest);
   const counts = {
-    households: await copyHouseholds(tx, householdRows),
-    persons: await copyPersons(tx, personRows),
-    memberships: await copyMembers(tx, memberRows),
-    facts: await copyFacts(tx, factRows),
+    households: await copyHouseholds(load, householdRows),
+    persons: await copyPersons(load, personRows),
+    memberships: await copyMembers(load, memberRows),
+    facts: await copyFacts(load, factRows),
   };
   const audit: ImportAuditEvent = {
     action: 'registry.import',
@@ -309,19 +399,21 @@ async function writeRoster(
     file: { name: source.name, bytes: source.bytes, sha256: source.sha256, kind: source.kind },
     counts,
     districts: [...new Set(households.map((h) => h.districtCode))].sort(),
+    digest: digest.hex(),
   };
-  await recordAudit(tx, {
-    actor: {
-      userId: options.actor.userId,
-      divisionCode: options.actor.divisionCode,
-      requestId: options.actor.requestId,
-    },
+  tx.recordBatch({
     action: 'registry.import',
     entityType: 'household_roster',
     entityId: source.sha256,
     district: audit.districts.length === 1 ? audit.districts[0] : null,
-    after: { file: audit.file, counts, districts: audit.districts, scope: options.scope },
-    reason: options.actor.reason,
+    digest,
+    summary: {
+      file: audit.file,
+      counts,
+      districts: audit.districts,
+      scope: options.scope,
+      ...(options.jobId === undefined ? {} : { job: options.jobId }),
+    },
   });
   return audit;
 }

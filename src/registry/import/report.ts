@@ -1,6 +1,6 @@
 /**
  * What an import returns: the HTTP layer and the console render `errors` as a table, the CLI prints it,
- * and the audit module records `audit` as one write.
+ * and `audit` repeats what the import's one audit record says.
  */
 import type { DataScope } from '../../auth/scope.ts';
 import { escapeUnsafeText } from '../../core/text.ts';
@@ -22,7 +22,7 @@ export interface ImportActor {
   requestId?: string;
 }
 
-/** The one audited write an import makes (only present when something was written). */
+/** The import's one audit record (only present when something was written). */
 export interface ImportAuditEvent {
   action: 'registry.import';
   actor: ImportActor;
@@ -31,6 +31,8 @@ export interface ImportAuditEvent {
   counts: { households: number; persons: number; memberships: number; facts: number };
   /** The districts written to (every row written carries one of them). */
   districts: string[];
+  /** The audit record's digest of the rows written (src/workflow/copy-digest.ts). */
+  digest: string;
 }
 
 export interface ImportReport {

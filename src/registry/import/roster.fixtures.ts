@@ -3,9 +3,18 @@
  * real Yangpu committee codes, and writers for both file types.
  */
 import { writeFile } from 'node:fs/promises';
+import type { Store } from '../../db/store.ts';
+import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
 import { makeIdNumber } from '../id-number.ts';
 import { createRosterWriter, type RosterValues } from '../export/roster-writer.ts';
 import { COLUMNS } from './columns.ts';
+import {
+  readImport,
+  writeImport,
+  type ImportFile,
+  type ImportOptions,
+  type ImportReport,
+} from './import.service.ts';
 
 export const YANGPU_COMMITTEE = '310110001001';
 export const YANGPU_OTHER_STREET_COMMITTEE = '310110006002';
@@ -98,4 +107,21 @@ export function rosterCsv(rows: readonly RosterValues[], headers = COLUMNS.map((
 
 export async function writeCsv(path: string, rows: readonly RosterValues[], bom = true): Promise<void> {
   await writeFile(path, `${bom ? '\uFEFF' : ''}${rosterCsv(rows)}`, 'utf8');
+}
+
+/**
+ * A whole import as an edge runs it (the CLI, the dry-run route): the file read first, then one unit of
+ * work for the import's actor. For tests and benchmarks.
+ */
+export async function importRoster(
+  store: Store,
+  file: ImportFile,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const read = await readImport(file, options);
+  try {
+    return read.refused ?? (await inUnitOfWork(store, options.actor, (tx) => writeImport(tx, read)));
+  } finally {
+    await read.dispose();
+  }
 }

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { ALL } from '../../auth/scope.ts';
 import { describeStores } from '../../../test/support/stores.ts';
 import { HEADERS } from './columns.ts';
-import { importHouseholds } from './import.service.ts';
+import { importRoster } from './roster.fixtures.ts';
 import { openSource } from './source.ts';
 import { TEMPLATE_CSV, TEMPLATE_XLSX, templateNotes, writeTemplates } from './template.ts';
 
@@ -37,7 +37,7 @@ it('the committed templates are the ones the column definitions generate', async
 describeStores('roster templates', (ctx) => {
   it.each([TEMPLATE_XLSX, TEMPLATE_CSV])('%s passes a dry-run import as it is', async (name) => {
     const actor = { userId: 'tester', divisionCode: null, reason: '模板校验' };
-    const report = await importHouseholds(ctx.store, join(committed, name), {
+    const report = await importRoster(ctx.store, join(committed, name), {
       scope: ALL,
       actor,
       dryRun: true,
