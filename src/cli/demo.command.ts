@@ -2,7 +2,6 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { recordAudit } from '../audit/audit.service.ts';
 import { DemoDataExistsError, loadDemoPopulation, type LoadStage } from '../demo/demo.service.ts';
 import { DEFAULT_DISTRICT, PopulationOptionsError, resolveOptions } from '../demo/generator.ts';
 import { writePopulationCsv, type PopulationSummary } from '../demo/population-sink.ts';
@@ -82,15 +81,11 @@ async function generate(flags: GenerateFlags): Promise<void> {
     const summary = await withStore((store) =>
       loadDemoPopulation(store, options, {
         onProgress: (stage, done, total) => bar.update(STAGE_NAMES[stage], done, total),
-        beforeCommit: async (tx, s) => {
-          await recordAudit(tx, {
-            actor: { userId: `cli:${userInfo().username}`, divisionCode: s.district },
-            action: 'demo.seeded',
-            entityType: 'district',
-            entityId: s.district,
-            after: { households: s.households, persons: s.persons, seed: options.seed },
-            reason: '命令行生成演示数据',
-          });
+        // The load is this command's unit of work: its rows and its one audit record commit together.
+        actor: {
+          userId: `cli:${userInfo().username}`,
+          divisionCode: options.district,
+          reason: '命令行生成演示数据',
         },
       }),
     );

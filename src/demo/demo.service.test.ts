@@ -1,15 +1,55 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
 import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
+import type { Store } from '../db/store.ts';
 import { populationFigures } from '../registry/figures.service.ts';
-import { POPULATION_TABLES } from './csv.ts';
+import { POPULATION_TABLES, TABLE_COLUMNS } from './csv.ts';
 import { populationIndexes } from './demo.repository.ts';
 import { DemoDataExistsError, loadDemoPopulation, seedDemoPopulation } from './demo.service.ts';
 import { generatePopulation } from './generator.ts';
+import { writePopulationCsv } from './population-sink.ts';
 
 const AS_OF = '2026-06-30';
+
+interface SeededRecord {
+  district_code: string;
+  actor_id: string | null;
+  actor_division: string | null;
+  reason: string;
+  request_id: string | null;
+  after: { rows: number; digest: string; counts: Record<string, number>; seed: string; asOf: string };
+}
+
+const seededRecords = (store: Store, district: string) =>
+  selectRows<SeededRecord>(
+    store.db,
+    sql`select district_code, actor_id, actor_division, reason, request_id, "after" from audit_log
+        where action = 'demo.seeded' and entity_id = ${district} order by id`,
+  );
+
+/** The digest a load of these options records, computed from the CSV sink's files (the same rows). */
+async function digestOfCsv(options: Parameters<typeof writePopulationCsv>[1]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'mz-demo-digest-'));
+  try {
+    await writePopulationCsv(dir, options);
+    const lines = [...POPULATION_TABLES].sort().map((table) => {
+      const data = readFileSync(join(dir, `${table}.csv`), 'utf8');
+      const rows = data.slice(data.indexOf('\n') + 1); // without the header line
+      const count = rows.split('\n').length - 1;
+      const sha = createHash('sha256').update(rows).digest('hex');
+      return `${table}(${TABLE_COLUMNS[table].join(',')}) ${count} ${sha}\n`;
+    });
+    return createHash('sha256').update(lines.join('')).digest('hex');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describeStores('demo population load', (ctx) => {
   it('loads the four tables with COPY in one run, history included', async () => {
@@ -53,6 +93,27 @@ describeStores('demo population load', (ctx) => {
     expect(ended!.moved).toBeGreaterThan(0);
     expect(ended!.superseded).toBeGreaterThan(20);
     expect(ended!.spending).toBeGreaterThanOrEqual(3);
+  });
+
+  it('writes one audit record for the load: the rows per table and the digest of exactly the rows written', async () => {
+    const [record, ...more] = await seededRecords(ctx.store, '310110');
+    expect(more).toEqual([]);
+    const [tables] = await selectRows<Record<string, number>>(
+      ctx.store.db,
+      sql`select (select count(*)::int from households) as households, (select count(*)::int from persons) as persons,
+                 (select count(*)::int from household_members) as household_members,
+                 (select count(*)::int from economic_facts) as economic_facts`,
+    );
+    expect(record).toMatchObject({
+      district_code: '310110',
+      actor_id: null,
+      actor_division: '310110',
+      reason: '生成演示数据',
+      after: { counts: tables, seed: 'db', asOf: AS_OF },
+    });
+    expect(record!.after.rows).toBe(Object.values(tables!).reduce((a, b) => a + b, 0));
+    // The generator is deterministic: its CSV files hold the same rows, and give the same digest.
+    expect(record!.after.digest).toBe(await digestOfCsv({ persons: 2000, seed: 'db', asOf: AS_OF }));
   });
 
   it('shows children aged 0–4 on the dashboard of the day it was loaded for', async () => {
@@ -121,11 +182,25 @@ describeStores('demo population load', (ctx) => {
     expect(result.persons).toBe(500);
     expect(await populationIndexes(ctx.store.db, POPULATION_TABLES)).toEqual(before);
     await expect(
-      seedDemoPopulation(ctx.store, { district: '310105', persons: 300, seed: 'y' }),
+      seedDemoPopulation(ctx.store, {
+        district: '310105',
+        persons: 300,
+        seed: 'y',
+        actor: {
+          userId: null,
+          divisionCode: '310105',
+          requestId: 'first-start',
+          reason: '首次启动生成演示数据',
+        },
+      }),
     ).resolves.toMatchObject({
       status: 'loaded',
       persons: 300,
     });
+    // The seeder's actor is the unit's: one record, with its reason and request.
+    expect(await seededRecords(ctx.store, '310105')).toMatchObject([
+      { district_code: '310105', actor_id: null, reason: '首次启动生成演示数据', request_id: 'first-start' },
+    ]);
   });
 
   it('rolls back everything when a row is rejected', async () => {
@@ -147,5 +222,6 @@ describeStores('demo population load', (ctx) => {
                + (select count(*)::int from households where district_code = '310106') as n`,
     );
     expect(row!.n).toBe(0);
+    expect(await seededRecords(ctx.store, '310106')).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
-import type { Session, Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { analyzeRegistryTables, vacuumRegistryTables } from '../registry/maintenance.repository.ts';
+import { CopyDigest, digestingCopies } from '../workflow/copy-digest.ts';
+import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
 import { POPULATION_TABLES } from './csv.ts';
 import {
   createIndexes,
@@ -41,50 +43,86 @@ export const REBUILD_INDEXES_FROM_PERSONS = 100_000;
 
 export interface LoadHooks {
   onProgress?: LoadProgressListener;
-  /** Runs inside the load's transaction after the rows are in (the caller's audit record). */
-  beforeCommit?: (tx: Session, summary: PopulationSummary) => Promise<void>;
+  /**
+   * Who loads it and why: the acting context of the load's unit of work (the CLI's user, the first
+   * start). Default: nobody signed in, for the district, `生成演示数据` (tests and benchmarks).
+   */
+  actor?: ActingContext;
   /** Drop and rebuild every index (default: from REBUILD_INDEXES_FROM_PERSONS persons). */
   rebuildIndexes?: boolean;
 }
 
+/** The acting context of a load whose caller names none. */
+export function demoLoadActor(district: string): ActingContext {
+  return { userId: null, divisionCode: district, reason: '生成演示数据' };
+}
+
 /**
- * Sink (b): generates the population (in a worker thread) and loads it with COPY in ONE
- * transaction — all three tables or nothing; the rows stream in while they are generated, memory
- * stays flat (population-copy.ts). Refuses a district that already has generated data.
+ * Sink (b): generates the population (in a worker thread) and loads it with COPY in ONE unit of
+ * work — all four tables or nothing, with the load's one audit record (`demo.seeded`, a batch record
+ * with the digest of the COPY data); the rows stream in while they are generated, memory stays flat
+ * (population-copy.ts). Refuses a district that already has generated data.
  */
 export async function loadDemoPopulation(
   store: Store,
   options: GenerateOptions,
   hooks: LoadHooks = {},
 ): Promise<PopulationSummary> {
-  const { onProgress, beforeCommit } = hooks;
+  const { onProgress } = hooks;
   const opts = resolveOptions(options);
   if (await hasDemoHouseholds(store.db, opts.district)) throw new DemoDataExistsError(opts.district);
   const bulk = hooks.rebuildIndexes ?? opts.persons >= REBUILD_INDEXES_FROM_PERSONS;
   const generate = { district: opts.district, persons: opts.persons, seed: opts.seed, asOf: opts.asOf };
-  const loaded = await store.transaction(async (tx) => {
-    await lockDemoDistrict(tx.db, opts.district);
-    if (await hasDemoHouseholds(tx.db, opts.district)) throw new DemoDataExistsError(opts.district);
-    const rebuild = bulk ? await populationIndexes(tx.db, POPULATION_TABLES) : [];
-    await dropIndexes(tx.db, rebuild);
-    const summary = await copyGeneratedPopulation(tx, generate, (done, total) =>
-      onProgress?.('persons', done, total),
-    );
-    onProgress?.('persons', summary.persons, opts.persons);
-    await createIndexes(tx.db, rebuild);
-    onProgress?.('household_members', summary.memberships, summary.memberships);
-    await beforeCommit?.(tx, summary);
-    return summary;
-  });
+  const loaded = await inUnitOfWork(store, hooks.actor ?? demoLoadActor(opts.district), (tx) =>
+    copyDemoPopulation(tx, generate, { bulk, onProgress }),
+  );
   // A PostgreSQL server's autovacuum marks the new pages all-visible soon after; PGlite has none.
   await (bulk && store.kind === 'pglite' ? vacuumRegistryTables(store.db) : analyzeRegistryTables(store.db));
   return loaded;
+}
+
+/**
+ * The load's work in the caller's unit: the district locked and checked, the rows COPYed (indexes
+ * dropped and rebuilt for a bulk load), and one batch record whose digest covers every COPY.
+ */
+async function copyDemoPopulation(
+  tx: WorkTx,
+  generate: Required<GenerateOptions>,
+  { bulk, onProgress }: { bulk: boolean; onProgress?: LoadProgressListener | undefined },
+): Promise<PopulationSummary> {
+  await lockDemoDistrict(tx.db, generate.district);
+  if (await hasDemoHouseholds(tx.db, generate.district)) throw new DemoDataExistsError(generate.district);
+  const rebuild = bulk ? await populationIndexes(tx.db, POPULATION_TABLES) : [];
+  await dropIndexes(tx.db, rebuild);
+  const digest = new CopyDigest();
+  const summary = await copyGeneratedPopulation(digestingCopies(tx, digest), generate, (done, total) =>
+    onProgress?.('persons', done, total),
+  );
+  onProgress?.('persons', summary.persons, generate.persons);
+  await createIndexes(tx.db, rebuild);
+  onProgress?.('household_members', summary.memberships, summary.memberships);
+  tx.recordBatch({
+    action: 'demo.seeded',
+    entityType: 'district',
+    entityId: generate.district,
+    district: generate.district,
+    digest,
+    summary: {
+      counts: digest.counts(),
+      deceased: summary.deceased,
+      seed: generate.seed,
+      asOf: generate.asOf,
+    },
+  });
+  return summary;
 }
 
 export interface SeedOptions {
   district?: string;
   persons: number;
   seed: string;
+  /** Who seeds it and why (see LoadHooks.actor). */
+  actor?: ActingContext;
 }
 
 export type SeedResult = ({ status: 'loaded' } & PopulationSummary) | { status: 'skipped'; district: string };
@@ -94,9 +132,14 @@ export type SeedResult = ({ status: 'loaded' } & PopulationSummary) | { status: 
  * (idempotent — a restart does nothing).
  */
 export async function seedDemoPopulation(store: Store, options: SeedOptions): Promise<SeedResult> {
-  const district = options.district ?? DEFAULT_DISTRICT;
+  const { actor, ...generate } = options;
+  const district = generate.district ?? DEFAULT_DISTRICT;
   try {
-    const summary = await loadDemoPopulation(store, { ...options, district });
+    const summary = await loadDemoPopulation(
+      store,
+      { ...generate, district },
+      actor === undefined ? {} : { actor },
+    );
     return { status: 'loaded', ...summary };
   } catch (error) {
     if (error instanceof DemoDataExistsError) return { status: 'skipped', district };

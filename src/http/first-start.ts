@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { ensureInitialUsers, type InitialAccount } from '../auth/bootstrap.service.ts';
 import type { Config } from '../config.ts';
 import { migrationSummary, type Store } from '../db/store.ts';
-import { recordOnly } from '../workflow/unit-of-work.ts';
 import { ALL } from '../auth/scope.ts';
 import { seedDemoPopulation } from '../demo/demo.service.ts';
 import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
@@ -51,23 +50,14 @@ async function seedDemo(store: Store, config: Config, say: Say): Promise<void> {
   const district = config.MINZHENG_DEMO_DISTRICT;
   say(`正在生成演示人口：${district}，${config.MINZHENG_DEMO_PERSONS} 人（合成数据，非真实个人信息）……`);
   const started = Date.now();
+  // One unit of work: the population and its one audit record (demo.seeded) commit together.
   const result = await seedDemoPopulation(store, {
     district,
     persons: config.MINZHENG_DEMO_PERSONS,
     seed: DEMO_SEED,
+    actor: { userId: null, divisionCode: district, requestId: 'first-start', reason: '首次启动生成演示数据' },
   });
   if (result.status === 'skipped') return;
-  await recordOnly(
-    store,
-    { userId: null, divisionCode: district, requestId: 'first-start' },
-    '首次启动生成演示数据',
-    {
-      action: 'demo.seeded',
-      entityType: 'district',
-      entityId: district,
-      after: { households: result.households, persons: result.persons, seed: DEMO_SEED },
-    },
-  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`演示人口已生成：${result.households} 户 ${result.persons} 人（${seconds} 秒）`);
 }
