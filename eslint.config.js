@@ -32,6 +32,28 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Audit by construction: only the unit of work and the audit module append to the chain. Every other
+  // write path (a service, a job, a command, a test) records through a WorkTx: tx.record, tx.recordBatch,
+  // or recordOnly for an audited read (src/workflow/unit-of-work.ts).
+  {
+    files: ['**/*.ts'],
+    ignores: ['web/**', 'src/audit/**', 'src/workflow/unit-of-work.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/audit/audit.service.ts', '**/audit/audit.service', '**/audit/audit.repository.ts'],
+              importNames: ['recordAudit', 'auditedWrite', 'insertAuditRow', 'lockHead'],
+              message:
+                'Write audit records through the unit of work (inUnitOfWork: tx.record, tx.recordBatch; recordOnly), never directly.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     ...tseslint.configs.disableTypeChecked,

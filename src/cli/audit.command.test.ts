@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordAudit } from '../audit/audit.service.ts';
 import { rewriteChain } from '../audit/tamper.test-helpers.ts';
 import { openPglite } from '../db/store.ts';
+import { recordOnly } from '../workflow/unit-of-work.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mz-audit-cli-'));
 
@@ -37,14 +37,11 @@ describe('minzheng audit', () => {
   it('verify lists every tampered row and exits 1; checkpoint, public-key and verify --checkpoints catch a rewrite', async () => {
     await withStore(async (store) => {
       for (let i = 0; i < 3; i += 1) {
-        await store.transaction((tx) =>
-          recordAudit(tx, {
-            actor: { userId: 'u', divisionCode: '310110' },
-            action: 'auth.login',
-            entityType: 'user',
-            entityId: `u${i}`,
-          }),
-        );
+        await recordOnly(store, { userId: 'u', divisionCode: '310110' }, '登录', {
+          action: 'auth.login',
+          entityType: 'user',
+          entityId: `u${i}`,
+        });
       }
     });
     const ok = cli('verify');

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { auditFiles, readCheckpointText } from '../audit/checkpoint.service.ts';
 import { loadConfig } from '../config.ts';
 import { selectRows } from '../db/sql.ts';
@@ -15,6 +14,7 @@ import { AUDIT_CHECKPOINT_KIND, syncCheckpointSchedule } from './kinds/audit-che
 import { builtinJobKinds } from './kinds/index.ts';
 import { JobRunner } from './runner.ts';
 import { checkedCron, nextRunAfter, nextRuns } from './schedule.ts';
+import { recordOnly } from '../workflow/unit-of-work.ts';
 
 describe('schedules in Shanghai time', () => {
   it('reads a cron expression in Asia/Shanghai whatever the machine', () => {
@@ -72,13 +72,10 @@ describeStores('scheduled jobs', (ctx) => {
     const files = auditFiles(config);
     const lines = () => readCheckpointText(files.checkpointFile).trim().split('\n').filter(Boolean);
     const append = () =>
-      ctx.store.transaction((tx) =>
-        recordAudit(tx, {
-          actor: { userId: 'u', divisionCode: '310110' },
-          action: 'auth.login',
-          entityType: 'user',
-        }),
-      );
+      recordOnly(ctx.store, { userId: 'u', divisionCode: '310110' }, '登录', {
+        action: 'auth.login',
+        entityType: 'user',
+      });
     const kinds = builtinJobKinds();
     const said: string[] = [];
     // Two runners (two worker processes) share the schedule: one due time gives one job.
