@@ -66,6 +66,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./registry.command.ts')).registerRegistryCommands,
   },
   {
+    commands: { facts: '经济状况事实：查看、新增、结束 (dated economic facts)' },
+    load: async () => (await import('./facts.command.ts')).registerFactsCommands,
+  },
+  {
     commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
   },
