@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = {
   'job.enqueued': '提交任务',
   'job.cancelled': '取消任务',
   'job.batch': '任务批次',
+  'job.schedule_changed': '修改定时任务',
   'system.backup': '系统备份',
   'system.restore': '从备份恢复',
 } as const;
@@ -75,6 +76,7 @@ export const AUDIT_ENTITY_TYPES = {
   attachment: '附件',
   calendar_year: '工作日历年度',
   job: '任务',
+  job_schedule: '定时任务',
   backup: '系统备份',
 } as const;
 

@@ -3,16 +3,16 @@ import type { Command } from 'commander';
 import type { Config } from '../config.ts';
 import { jobKinds } from '../jobs/kinds/index.ts';
 import { presentJob, shanghaiTime, type JobView } from '../jobs/jobs.present.ts';
-import {
-  cancelJob,
-  listVisibleJobs,
-  OPERATOR,
-  schedules,
-  showJob,
-  upcomingRun,
-} from '../jobs/jobs.service.ts';
+import { cancelJob, listVisibleJobs, OPERATOR, showJob } from '../jobs/jobs.service.ts';
 import { JobRunner } from '../jobs/runner.ts';
+import {
+  changeSchedule,
+  presentSchedule,
+  scheduleViews,
+  type ScheduleChange,
+} from '../jobs/schedules.service.ts';
 import { JOB_STATES, type JobState } from '../jobs/schema.ts';
+import { inUnitOfWork } from '../workflow/unit-of-work.ts';
 import { formatTable } from './table.ts';
 import { CliError, withStore } from './context.ts';
 
@@ -153,25 +153,83 @@ export function registerJobsCommands(program: Command): void {
     });
   jobs
     .command('schedules')
-    .description('列出定时任务及下次运行时间（上海时间） (list schedules)')
-    .action(async () => {
-      const list = await withStore((store) => schedules(store));
-      if (list.length === 0) {
-        out('暂无定时任务\n');
-        return;
-      }
-      out(
-        `${formatTable(
-          ['名称', '种类', '定时（分 时 日 月 周）', '启用', '下次运行', '上次运行'],
-          list.map((s) => [
-            s.name,
-            jobKinds().get(s.kind)?.label ?? s.kind,
-            s.cron,
-            s.enabled ? '是' : '否',
-            s.enabled ? shanghaiTime(upcomingRun(s)?.toISOString() ?? null) : '-',
-            shanghaiTime(s.lastRunAt),
-          ]),
-        )}\n`,
-      );
-    });
+    .description('列出定时任务及下次运行时间（上海时间）；修改见 jobs schedule (list schedules)')
+    .action(() => listSchedulesCommand());
+  const schedule = jobs
+    .command('schedule')
+    .description(
+      '定时任务：修改定时表达式（分 时 日 月 周，上海时间）、启用、停用；记入审计日志，此后启动时不再按设置覆盖 (schedules)',
+    );
+  schedule
+    .command('list')
+    .description('列出定时任务及下次运行时间（同 jobs schedules） (list schedules)')
+    .action(() => listSchedulesCommand());
+  schedule
+    .command('set')
+    .description(
+      '修改定时表达式，如 jobs schedule set backup --cron "0 2 * * *" --reason "…" (set the cron expression)',
+    )
+    .argument('<name>', '定时任务名称，如 backup、audit.checkpoint（见 jobs schedules）')
+    .requiredOption(
+      '--cron <expression>',
+      '5 段定时表达式：分 时 日 月 周（上海时间），如 "30 1 * * *" 为每天 1:30',
+    )
+    .requiredOption('--reason <text>', '修改原因，记入审计日志')
+    .action((name: string, opts: { cron: string; reason: string }) =>
+      changeScheduleCommand(name, { cron: opts.cron }, opts.reason),
+    );
+  schedule
+    .command('enable')
+    .description('启用定时任务：下次按其定时表达式运行 (enable)')
+    .argument('<name>', '定时任务名称')
+    .requiredOption('--reason <text>', '启用原因，记入审计日志')
+    .action((name: string, opts: { reason: string }) =>
+      changeScheduleCommand(name, { enabled: true }, opts.reason),
+    );
+  schedule
+    .command('disable')
+    .description('停用定时任务：不再自动运行，直到再次启用 (disable)')
+    .argument('<name>', '定时任务名称')
+    .requiredOption('--reason <text>', '停用原因，记入审计日志')
+    .action((name: string, opts: { reason: string }) =>
+      changeScheduleCommand(name, { enabled: false }, opts.reason),
+    );
+}
+
+async function listSchedulesCommand(): Promise<void> {
+  const list = await withStore((store) => scheduleViews(store, jobKinds()));
+  if (list.length === 0) {
+    out('暂无定时任务（服务或执行进程第一次启动时按设置建立）\n');
+    return;
+  }
+  out(
+    `${formatTable(
+      ['名称', '种类', '定时（分 时 日 月 周）', '启用', '下次运行', '上次运行'],
+      list.map((s) => [
+        s.name,
+        s.kindLabel,
+        s.cron,
+        s.enabled ? '是' : s.unavailable ? '否（本系统不可用）' : '否',
+        shanghaiTime(s.nextRunAt),
+        shanghaiTime(s.lastRunAt),
+      ]),
+    )}\n`,
+  );
+}
+
+async function changeScheduleCommand(name: string, change: ScheduleChange, reason: string): Promise<void> {
+  const { view, changed } = await withStore(async (store) => {
+    const { schedule, changed } = await inUnitOfWork(store, operatorActor(reason), (tx) =>
+      changeSchedule(tx, jobKinds(), store.kind, name, change),
+    );
+    return { view: presentSchedule(schedule, jobKinds(), store.kind), changed };
+  });
+  const state = view.enabled
+    ? `定时 “${view.cron}”（上海时间），下次运行 ${shanghaiTime(view.nextRunAt)}`
+    : `已停用（定时 “${view.cron}”）`;
+  out(
+    changed
+      ? `已修改定时任务 ${view.name}：${state}\n`
+      : `定时任务 ${view.name} 已是如此，未做更改：${state}\n`,
+  );
 }

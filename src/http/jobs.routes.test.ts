@@ -121,4 +121,61 @@ describeStores('jobs API', (ctx) => {
     });
     expect((await agents.auditor_yp!.get('/api/jobs/schedules')).statusCode).toBe(403);
   });
+
+  it('an administrator changes a schedule’s time or switches it off, audited with the reason; a bad expression is a Chinese 400 that changes nothing', async () => {
+    const patch = (agent: Agent, name: string, body: unknown) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/jobs/schedules/${name}`,
+        headers: { cookie: agent.cookie, 'x-csrf-token': agent.csrf },
+        payload: body as Record<string, unknown>,
+      });
+    const listed = async () =>
+      (await agents.admin_yp!.get('/api/jobs/schedules')).json<{ items: { name: string; cron: string }[] }>()
+        .items;
+    const before = await listed();
+    const head = await readHead(ctx.store.db);
+
+    const bad = await patch(agents.admin_yp!, 'audit.checkpoint', { cron: '0 2 * *', reason: '改时间' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'VALIDATION',
+      message: '定时表达式应为 5 段（分 时 日 月 周，上海时间），如 "0 2 * * *" 表示每天 2:00：0 2 * *',
+    });
+    const wrong = await patch(agents.admin_yp!, 'audit.checkpoint', { cron: '0 2 31 2 x', reason: '改时间' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json<{ error: { message: string } }>().error.message).toMatch(/^定时表达式无法识别/);
+    expect((await patch(agents.admin_yp!, 'audit.checkpoint', { cron: '0 3 * * *' })).statusCode).toBe(400);
+    expect(
+      (await patch(agents.auditor_city!, 'audit.checkpoint', { enabled: false, reason: '审计员停用' }))
+        .statusCode,
+    ).toBe(403);
+    const missing = await patch(agents.admin_yp!, 'nope', { enabled: false, reason: '停用' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: '定时任务不存在：nope' } });
+    expect(await listed()).toEqual(before);
+    expect(await readHead(ctx.store.db)).toEqual(head);
+
+    const moved = await patch(agents.admin_yp!, 'audit.checkpoint', {
+      cron: '0 3 * * *',
+      reason: '改到凌晨三点',
+    });
+    expect(moved.statusCode).toBe(200);
+    const body = moved.json<{ cron: string; enabled: boolean; changed: boolean; nextRunAt: string }>();
+    expect(body).toMatchObject({ name: 'audit.checkpoint', cron: '0 3 * * *', enabled: true, changed: true });
+    // 03:00 in Shanghai is 19:00 UTC.
+    expect(new Date(body.nextRunAt).getUTCHours()).toBe(19);
+    expect(new Date(body.nextRunAt).getTime()).toBeGreaterThan(Date.now());
+
+    const off = await patch(agents.admin_yp!, 'audit.checkpoint', { enabled: false, reason: '暂停' });
+    expect(off.json()).toMatchObject({ enabled: false, nextRunAt: null, changed: true });
+    const rows = await selectRows<{ action: string; entity_id: string; reason: string; actor_id: string }>(
+      ctx.store.db,
+      sql`select action, entity_id, reason, actor_id from audit_log where entity_type = 'job_schedule' order by id`,
+    );
+    expect(rows.map((r) => [r.action, r.entity_id, r.reason])).toEqual([
+      ['job.schedule_changed', 'audit.checkpoint', '改到凌晨三点'],
+      ['job.schedule_changed', 'audit.checkpoint', '暂停'],
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Permission } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
-import type { Store } from '../db/store.ts';
+import type { Store, StoreKind } from '../db/store.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import type { Job } from './jobs.repository.ts';
 
@@ -74,7 +74,7 @@ export interface JobKind<P = unknown> {
    * Why jobs of this kind cannot run on this store (in Chinese), if they cannot: its schedule cannot be
    * switched on there (a backup on a PostgreSQL server).
    */
-  unavailable?: ((store: Store) => string | undefined) | undefined;
+  unavailable?: ((store: StoreKind) => string | undefined) | undefined;
   /**
    * One at a time: asked for while a job of this kind is queued or running, that job is given back instead
    * of a second (decided in the unit that would insert it). A backup.

@@ -14,7 +14,8 @@ export interface RunningJobs {
 }
 
 /**
- * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's),
+ * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's and
+ * the backup's, as their settings say unless an administrator changed them: then it says so),
  * removes the files of import jobs that ended, and starts a runner, unless `runJobs` is false (a server
  * on PostgreSQL whose jobs run in `minzheng worker` processes; the embedded store always runs its own).
  */
@@ -25,8 +26,12 @@ export async function startJobs(
   options: { runJobs: boolean },
 ): Promise<RunningJobs> {
   const kinds = jobKinds();
-  await syncCheckpointSchedule(store, kinds, config);
-  await syncBackupSchedule(store, kinds, config);
+  for (const notice of [
+    await syncCheckpointSchedule(store, kinds, config),
+    await syncBackupSchedule(store, kinds, config),
+  ]) {
+    if (notice) say(`注意：${notice}`);
+  }
   const removed = await sweepImportFiles(store, config.MINZHENG_DATA_DIR);
   if (removed > 0) say(`已清理 ${removed} 个已结束导入任务的上传文件`);
   if (!options.runJobs && store.kind === 'postgres')

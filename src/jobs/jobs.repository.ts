@@ -398,6 +398,36 @@ export async function listSchedules(db: Db): Promise<JobSchedule[]> {
   ).map(toSchedule);
 }
 
+/** One schedule by name. */
+export async function findSchedule(db: Db, name: string): Promise<JobSchedule | undefined> {
+  const [row] = await selectRows<ScheduleDbRow>(
+    db,
+    sql`select ${SCHEDULE_COLUMNS} from job_schedules where name = ${name}`,
+  );
+  return row ? toSchedule(row) : undefined;
+}
+
+/**
+ * Sets a schedule's expression, whether it is on, and its next run (null when off): a compare-and-set on
+ * the expression and switch the caller read (a run of the schedule meanwhile moves only its times). Returns
+ * the schedule as written, or undefined when it is gone or was changed by someone else meanwhile.
+ */
+export async function updateSchedule(
+  db: Db,
+  name: string,
+  seen: { cron: string; enabled: boolean },
+  change: { cron: string; enabled: boolean; nextRunAt: Date | null },
+): Promise<JobSchedule | undefined> {
+  const [row] = await selectRows<ScheduleDbRow>(
+    db,
+    sql`update job_schedules set cron = ${change.cron}, enabled = ${change.enabled},
+          next_run_at = ${change.nextRunAt?.toISOString() ?? null}::timestamptz, updated_at = now()
+        where name = ${name} and cron = ${seen.cron} and enabled = ${seen.enabled}
+        returning ${SCHEDULE_COLUMNS}`,
+  );
+  return row ? toSchedule(row) : undefined;
+}
+
 /**
  * Creates or updates a schedule. The next run is kept when the cron expression is unchanged (a restart
  * does not move it); a new or changed expression, or a schedule switched on, takes `nextRunAt`.

@@ -116,7 +116,7 @@ export interface Enqueued {
 export async function enqueueJob(store: Store, kinds: JobKinds, input: EnqueueInput): Promise<Enqueued> {
   const kind = kindOf(kinds, input.kind);
   const payload = parsePayload(kind.payload, kind.label, input.payload);
-  const unavailable = kind.unavailable?.(store);
+  const unavailable = kind.unavailable?.(store.kind);
   if (unavailable) throw new ConflictError('wrong_state', unavailable);
   const key = input.idempotencyKey ?? kind.idempotencyKey?.(payload) ?? null;
   try {

@@ -8,12 +8,12 @@ import {
   cancelJob,
   enqueueJob,
   listVisibleJobs,
-  schedules,
   showJob,
-  upcomingRun,
   userViewer,
 } from '../../jobs/jobs.service.ts';
+import { changeSchedule, presentSchedule, scheduleViews } from '../../jobs/schedules.service.ts';
 import { JOB_STATES } from '../../jobs/schema.ts';
+import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { pageQuery, reasonText, text, uuidParam } from '../schemas.ts';
@@ -43,6 +43,26 @@ export const jobSchema = z.object({
 });
 
 const kindSchema = z.object({ kind: z.string(), label: z.string(), canStart: z.boolean() });
+
+const scheduleSchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  cron: z.string().describe('定时表达式：分 时 日 月 周（上海时间）'),
+  enabled: z.boolean(),
+  nextRunAt: z.string().nullable().describe('下次运行时间（ISO 8601）；停用时为 null'),
+  lastRunAt: z.string().nullable(),
+  lastJobId: z.string().nullable(),
+  unavailable: z
+    .string()
+    .nullable()
+    .describe('在本系统的数据库上不能启用的原因（如 PostgreSQL 上的系统备份）'),
+});
+
+/** Schedules are the system administrator's: they see and change them (users.manage, as the users page). */
+function requireScheduleAdmin(user: AuthUser): void {
+  if (!userViewer(user).can('users.manage')) throw new AppError('FORBIDDEN');
+}
 
 const listQuery = pageQuery.extend({
   state: z
@@ -109,7 +129,7 @@ export function registerJobRoutes(app: ZodApp, { store, config }: ServerDeps): v
           .map((k) => ({
             kind: k.kind,
             label: k.label,
-            canStart: canStartKind(viewer, k) && !k.unavailable?.(store),
+            canStart: canStartKind(viewer, k) && !k.unavailable?.(store.kind),
           })),
       };
     },
@@ -121,40 +141,46 @@ export function registerJobRoutes(app: ZodApp, { store, config }: ServerDeps): v
       schema: {
         tags: ['任务'],
         summary: '定时任务（系统管理员）：定时表达式为上海时间的“分 时 日 月 周”',
+        response: { 200: z.object({ items: z.array(scheduleSchema) }) },
+      },
+    },
+    async (request) => {
+      requireScheduleAdmin(requireUser(request));
+      return { items: await scheduleViews(store, kinds) };
+    },
+  );
+
+  app.patch(
+    '/api/jobs/schedules/:name',
+    {
+      schema: {
+        tags: ['任务'],
+        summary:
+          '修改定时任务（系统管理员）：新的定时表达式（5 段，上海时间）和/或启用、停用，须说明原因，记入审计日志；' +
+          '表达式不合法时 400（中文说明），不做任何更改；此后启动时不再按设置覆盖',
+        params: z.object({ name: text(100).pipe(z.string().min(1)) }),
+        body: z
+          .object({
+            cron: text(100).optional().describe('新的定时表达式，如 0 2 * * *（每天 2:00）'),
+            enabled: z.boolean().optional().describe('true 启用，false 停用'),
+            reason: reasonText(2, 200, '修改原因'),
+          })
+          .strict(),
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                name: z.string(),
-                kind: z.string(),
-                kindLabel: z.string(),
-                cron: z.string(),
-                enabled: z.boolean(),
-                nextRunAt: z.string().nullable(),
-                lastRunAt: z.string().nullable(),
-                lastJobId: z.string().nullable(),
-              }),
-            ),
-          }),
+          200: scheduleSchema.extend({ changed: z.boolean().describe('false：已是所要的设置，未做更改') }),
         },
       },
     },
     async (request) => {
       const user = requireUser(request);
-      if (!userViewer(user).can('users.manage')) throw new AppError('FORBIDDEN');
-      const list = await schedules(store);
-      return {
-        items: list.map((s) => ({
-          name: s.name,
-          kind: s.kind,
-          kindLabel: kinds.get(s.kind)?.label ?? s.kind,
-          cron: s.cron,
-          enabled: s.enabled,
-          nextRunAt: upcomingRun(s)?.toISOString() ?? null,
-          lastRunAt: s.lastRunAt,
-          lastJobId: s.lastJobId,
-        })),
-      };
+      requireScheduleAdmin(user);
+      const { cron, enabled, reason } = request.body;
+      const { schedule, changed } = await inUnitOfWork(
+        store,
+        { userId: user.id, divisionCode: user.divisionCode, reason, requestId: request.id },
+        (tx) => changeSchedule(tx, kinds, store.kind, request.params.name, { cron, enabled }),
+      );
+      return { ...presentSchedule(schedule, kinds, store.kind), changed };
     },
   );
 

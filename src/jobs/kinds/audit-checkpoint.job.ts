@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import type { Store } from '../../db/store.ts';
 import { everyMinutesCron } from '../every-minutes.ts';
 import { defineJobKind, type JobKinds } from '../job-kind.ts';
-import { saveSchedule } from '../jobs.service.ts';
+import { keepConfiguredSchedule } from '../schedules.service.ts';
 
 export const AUDIT_CHECKPOINT_KIND = 'audit.checkpoint';
 /** The schedule kept from MINZHENG_AUDIT_CHECKPOINT_MINUTES. */
@@ -42,17 +42,18 @@ export const auditCheckpointJob = defineJobKind({
 
 /**
  * Keeps the checkpoint schedule as the setting says: every MINZHENG_AUDIT_CHECKPOINT_MINUTES minutes
- * (as a cron expression, Shanghai time), off at 0. A new or changed schedule first runs soon after start.
+ * (as a cron expression, Shanghai time), off at 0, until an administrator changes it (then theirs stays,
+ * and the returned notice says the setting differs). A new or changed schedule first runs soon after start.
  */
 export async function syncCheckpointSchedule(
   store: Store,
   kinds: JobKinds,
   config: Pick<Config, 'MINZHENG_AUDIT_CHECKPOINT_MINUTES'>,
   firstRunAt: Date = new Date(Date.now() + 1000),
-): Promise<void> {
+): Promise<string | undefined> {
   const minutes = config.MINZHENG_AUDIT_CHECKPOINT_MINUTES;
   const cron = everyMinutesCron(minutes) ?? '0 * * * *';
-  await saveSchedule(
+  return keepConfiguredSchedule(
     store,
     kinds,
     {
@@ -62,6 +63,7 @@ export async function syncCheckpointSchedule(
       payload: {},
       districtCode: CITY_DISTRICT,
       enabled: minutes > 0,
+      setting: 'MINZHENG_AUDIT_CHECKPOINT_MINUTES',
     },
     firstRunAt,
   );

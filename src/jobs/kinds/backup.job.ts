@@ -13,7 +13,8 @@ import { now } from '../../core/clock.ts';
 import type { Store } from '../../db/store.ts';
 import type { ActingContext } from '../../workflow/unit-of-work.ts';
 import { defineJobKind, type JobKinds } from '../job-kind.ts';
-import { enqueueJob, saveSchedule, type Enqueued } from '../jobs.service.ts';
+import { enqueueJob, type Enqueued } from '../jobs.service.ts';
+import { keepConfiguredSchedule } from '../schedules.service.ts';
 import { nextRunAfter } from '../schedule.ts';
 
 export const BACKUP_KIND = 'backup';
@@ -36,7 +37,7 @@ export const backupJob = defineJobKind({
   viewPermission: 'system.backup',
   startPermission: 'system.backup',
   maxAttempts: 2,
-  unavailable: (store) => (store.kind === 'pglite' ? undefined : POSTGRES_BACKUP_NOTICE),
+  unavailable: (store) => (store === 'pglite' ? undefined : POSTGRES_BACKUP_NOTICE),
   oneAtATime: true,
   run: async (_input, ctx) => {
     const result = await writeBackup(ctx.store, backupSettings(ctx.config));
@@ -90,16 +91,17 @@ export async function requestBackup(
 
 /**
  * Keeps the backup schedule as the setting says (MINZHENG_BACKUP_SCHEDULE, cron in Shanghai time, nightly
- * at 02:00 by default); off with "off", and always off on a PostgreSQL server.
+ * at 02:00 by default; off with "off") until an administrator changes it (then theirs stays, and the
+ * returned notice says the setting differs); always off on a PostgreSQL server.
  */
 export async function syncBackupSchedule(
   store: Store,
   kinds: JobKinds,
   config: Pick<Config, 'MINZHENG_BACKUP_SCHEDULE'>,
-): Promise<void> {
+): Promise<string | undefined> {
   const off = config.MINZHENG_BACKUP_SCHEDULE === 'off';
   const cron = off ? '0 2 * * *' : config.MINZHENG_BACKUP_SCHEDULE;
-  await saveSchedule(
+  return keepConfiguredSchedule(
     store,
     kinds,
     {
@@ -109,6 +111,7 @@ export async function syncBackupSchedule(
       payload: {},
       districtCode: CITY_DISTRICT,
       enabled: !off && store.kind === 'pglite',
+      setting: 'MINZHENG_BACKUP_SCHEDULE',
     },
     nextRunAfter(cron, now()),
   );

@@ -19,12 +19,15 @@ export interface RunningServer {
 
 /**
  * The server as `serve` starts it (same first-start preparation: migrations, divisions, the demo
- * population and the demo accounts), on an in-memory PGlite and a random local port, serving web/dist.
+ * population and the demo accounts), on an in-memory PGlite (or one in its data directory: `onDisk`) and
+ * a random local port, serving web/dist.
  */
 export async function startServer(options: {
   persons: number;
   /** Settings on top of these (an e2e file's own data directory or import caps). */
   config?: Record<string, string>;
+  /** Keep the embedded store in the data directory, as `serve` does (a store in memory cannot be backed up). */
+  onDisk?: boolean;
 }): Promise<RunningServer> {
   // Files the server keeps beside its database (uploads, audit checkpoints and their key) go to a
   // folder of its own, never to the working copy's ./data.
@@ -41,7 +44,9 @@ export async function startServer(options: {
     MINZHENG_AUDIT_CHECKPOINT_MINUTES: '0',
     ...options.config,
   });
-  const store = await openPglite();
+  const store = options.onDisk
+    ? await openPglite(join(dataDir, 'pglite'), { shownDir: dataDir, command: 'e2e' })
+    : await openPglite();
   try {
     const { accounts } = await prepareInstance(store, config, () => undefined);
     const app = await buildServer({ config, store, logger: false });

@@ -1,4 +1,4 @@
-import { http } from './request.ts';
+import { http, request } from './request.ts';
 import type { Page } from './types.ts';
 
 /** The jobs API (src/http/routes/jobs.routes.ts): jobs in the caller's scope, their progress and results. */
@@ -36,6 +36,27 @@ export interface JobKindInfo {
   canStart: boolean;
 }
 
+/** 定时任务 (system administrators): a cron expression in Shanghai time that queues a job of its kind. */
+export interface JobSchedule {
+  name: string;
+  kind: string;
+  kindLabel: string;
+  /** Five fields: minute hour day month weekday, Shanghai time. */
+  cron: string;
+  enabled: boolean;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastJobId: string | null;
+  /** Why it cannot be switched on with this installation's database, else null. */
+  unavailable: string | null;
+}
+
+export interface ScheduleChange {
+  cron?: string;
+  enabled?: boolean;
+  reason: string;
+}
+
 export interface JobFilters {
   state?: string;
   kind?: string;
@@ -49,6 +70,13 @@ export const jobsApi = {
       kind: query.kind || undefined,
     }),
   get: (id: string) => http.get<Job>(`/api/jobs/${id}`),
+  schedules: () => http.get<{ items: JobSchedule[] }>('/api/jobs/schedules'),
+  /** A bad expression is answered 400 in Chinese (shown by the caller, who keeps the dialog open). */
+  changeSchedule: (name: string, change: ScheduleChange) =>
+    request<JobSchedule & { changed: boolean }>('PATCH', `/api/jobs/schedules/${encodeURIComponent(name)}`, {
+      body: change,
+      silent: true,
+    }),
   cancel: (id: string, reason: string) => http.post<Job>(`/api/jobs/${id}/cancel`, { reason }),
   start: (kind: string, reason: string, payload: Record<string, unknown> = {}) =>
     http.post<{ job: Job; existing: boolean }>('/api/jobs', { kind, reason, payload }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../api/jobs.ts';
-import { importErrors, progressText, resultLines, stateType } from './data.ts';
+import { cronText, importErrors, progressText, resultLines, scheduleColumns, stateType } from './data.ts';
 
 const job = (over: Partial<Job>): Job => ({
   id: 'j',
@@ -63,5 +63,41 @@ describe('jobs page data', () => {
     expect(resultLines(job({ kind: 'backup', kindLabel: '系统备份', result }))).toEqual([
       'minzheng-backup-20261201-020000.tar.gz：2.0 MB，含数据库 10.0 MB、附件文件 1 个（1.0 KB）、审计签名密钥；审计日志到第 9 条；用时 2.0 秒，其间数据库请求等待 0.3 秒',
     ]);
+  });
+
+  it('says common cron expressions in words, and leaves others as they are', () => {
+    expect(cronText('0 2 * * *')).toBe('每天 02:00');
+    expect(cronText('30 1 * * 1-5')).toBe('周一至周五 01:30');
+    expect(cronText('0 0 * * 1')).toBe('每周一 00:00');
+    expect(cronText('0 3 * * 0')).toBe('每周日 03:00');
+    expect(cronText('0 8 1 * *')).toBe('每月 1 日 08:00');
+    expect(cronText('*/15 * * * *')).toBe('每 15 分钟');
+    expect(cronText('0 * * * *')).toBe('每小时整点');
+    expect(cronText('5 * * * *')).toBe('每小时第 5 分');
+    expect(cronText('0 */6 * * *')).toBe('每 6 小时（整点）');
+    // Out of range: no words (the server refuses it).
+    expect(cronText('0 25 * * *')).toBeNull();
+    expect(cronText('60 1 * * *')).toBeNull();
+    expect(cronText('0 1 * * 9')).toBeNull();
+    expect(cronText('0 2 * 1 *')).toBeNull();
+    expect(cronText('0 2,14 * * *')).toBeNull();
+    expect(cronText('0 2 * *')).toBeNull();
+  });
+
+  it('shows schedule times in Shanghai time', () => {
+    const schedule = {
+      name: 'backup',
+      kind: 'backup',
+      kindLabel: '系统备份',
+      cron: '0 2 * * *',
+      enabled: true,
+      nextRunAt: '2026-12-01T18:00:00.000Z',
+      lastRunAt: null,
+      lastJobId: null,
+      unavailable: null,
+    };
+    const next = scheduleColumns.find((c) => c.prop === 'nextRunAt');
+    expect(next?.formatter?.(schedule)).toBe('2026-12-02 02:00');
+    expect(scheduleColumns.find((c) => c.prop === 'lastRunAt')?.formatter?.(schedule)).toBe('—');
   });
 });

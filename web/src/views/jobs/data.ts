@@ -1,5 +1,6 @@
-import type { Job, JobState } from '../../api/jobs.ts';
+import type { Job, JobSchedule, JobState } from '../../api/jobs.ts';
 import type { Column } from '../../utils/columns.ts';
+import { shanghaiDateTime } from '../../utils/clock.ts';
 import { formatDateTime } from '../../utils/format.ts';
 import { backupResultOf, backupResultText } from '../backup/data.ts';
 
@@ -95,3 +96,54 @@ export function importErrors(job: Job): ImportErrorRow[] {
   const errors = job.result?.errors;
   return Array.isArray(errors) ? (errors as ImportErrorRow[]) : [];
 }
+
+const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六', '日'];
+const two = (value: string) => value.padStart(2, '0');
+
+/**
+ * A cron expression (minute hour day month weekday, Shanghai time) in words where it is one of the common
+ * shapes: every N minutes, hourly, daily, weekly, monthly; otherwise null (the expression speaks for itself).
+ */
+export function cronText(cron: string): string | null {
+  const [minute, hour, day, month, weekday, extra] = cron.trim().split(/\s+/);
+  if (minute === undefined || hour === undefined || day === undefined || weekday === undefined) return null;
+  if (extra !== undefined || month !== '*') return null;
+  const within = (value: string, low: number, high: number) =>
+    /^\d{1,2}$/.test(value) && Number(value) >= low && Number(value) <= high;
+  const every = /^\*\/(\d+)$/.exec(minute);
+  if (every && hour === '*' && day === '*' && weekday === '*') return `每 ${every[1]} 分钟`;
+  if (minute === '*' && hour === '*' && day === '*' && weekday === '*') return '每分钟';
+  if (!within(minute, 0, 59)) return null;
+  if (hour === '*' && day === '*' && weekday === '*') {
+    return minute === '0' ? '每小时整点' : `每小时第 ${Number(minute)} 分`;
+  }
+  const everyHours = /^\*\/(\d+)$/.exec(hour);
+  if (everyHours && day === '*' && weekday === '*') {
+    return `每 ${everyHours[1]} 小时${minute === '0' ? '（整点）' : `（第 ${Number(minute)} 分）`}`;
+  }
+  if (!within(hour, 0, 23)) return null;
+  const time = `${two(hour)}:${two(minute)}`;
+  if (day === '*' && weekday === '*') return `每天 ${time}`;
+  if (day === '*' && within(weekday, 0, 7)) return `每周${WEEKDAYS[Number(weekday)]} ${time}`;
+  if (day === '*' && weekday === '1-5') return `周一至周五 ${time}`;
+  if (within(day, 1, 31) && weekday === '*') return `每月 ${Number(day)} 日 ${time}`;
+  return null;
+}
+
+export const scheduleColumns: Column<JobSchedule>[] = [
+  { prop: 'kindLabel', label: '定时任务', minWidth: 160, slot: true },
+  { prop: 'cron', label: '定时（上海时间）', minWidth: 200, slot: true },
+  { prop: 'enabled', label: '状态', width: 90, slot: true },
+  {
+    prop: 'nextRunAt',
+    label: '下次运行（上海时间）',
+    width: 170,
+    formatter: (s) => (s.nextRunAt ? shanghaiDateTime(s.nextRunAt) : '—'),
+  },
+  {
+    prop: 'lastRunAt',
+    label: '上次运行（上海时间）',
+    width: 170,
+    formatter: (s) => (s.lastRunAt ? shanghaiDateTime(s.lastRunAt) : '—'),
+  },
+];
