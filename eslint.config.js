@@ -45,7 +45,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/audit/audit.service.ts', '**/audit/audit.service', '**/audit/audit.repository.ts'],
-              importNames: ['recordAudit', 'auditedWrite', 'insertAuditRow', 'lockHead'],
+              importNames: ['recordAudit', 'insertAuditRow', 'lockHead'],
               message:
                 'Write audit records through the unit of work (inUnitOfWork: tx.record, tx.recordBatch; recordOnly), never directly.',
             },

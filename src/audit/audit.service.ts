@@ -91,18 +91,6 @@ export async function recordAudit(tx: Session, entry: AuditEntry): Promise<Audit
   return row;
 }
 
-/** A write and its audit row in one transaction. */
-export function auditedWrite<T>(
-  store: Store,
-  work: (tx: Session) => Promise<{ result: T; audit: AuditEntry }>,
-): Promise<T> {
-  return store.transaction(async (tx) => {
-    const { result, audit } = await work(tx);
-    await recordAudit(tx, audit);
-    return result;
-  });
-}
-
 /** Raw rows in the reader's scope, newest first (the API shapes them through audit-view.service.ts). */
 export function listAudit(
   store: Store,

@@ -173,6 +173,26 @@ describe('minzheng registry death / correct-death / correct / birth / transfers'
   );
 
   it(
+    'refuses an edit from a stale page (--expected-version): nothing changes',
+    () => {
+      const stale = cli(
+        'registry',
+        'correct',
+        SON_ID,
+        '--name',
+        '钱小东',
+        '--expected-version',
+        '1',
+        '--reason',
+        '旧页面',
+      );
+      expect(stale.status).not.toBe(0);
+      expect(stale.stderr).toContain('已被他人修改');
+    },
+    SLOW,
+  );
+
+  it(
     'registers a birth and lists transfers (none yet)',
     () => {
       const id = makeIdNumber('310110', '2026-05-05', 22);

@@ -77,10 +77,10 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
     .description('死亡登记：登记死亡日期，次日起终止其全部成员关系 (record a death)')
     .requiredOption('--date <YYYY-MM-DD>', '死亡日期 (date of death)')
     .requiredOption('--reason <text>', '变更原因，如死亡证明编号 (reason; audited)')
-    .option('--version <n>', '核对时读到的人员版本号；已被他人修改则拒绝 (expected version)')
-    .action(async (who: string, opts: { date: string; reason: string; version?: string }) => {
+    .option('--expected-version <n>', '核对时读到的人员版本号；已被他人修改则拒绝 (expected version)')
+    .action(async (who: string, opts: { date: string; reason: string; expectedVersion?: string }) => {
       const reason = requireReason(opts.reason);
-      const expected = optionalInt(opts.version, '--version');
+      const expected = optionalInt(opts.expectedVersion, '--expected-version');
       const done = await withStore(async (store) => {
         const person = await findOne(store, who, deps.fail);
         return inUnitOfWork(store, deps.actor(reason), (tx) =>
@@ -107,10 +107,10 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
     .description('更正死亡日期：因死亡终止的成员关系和经济状况信息随之改期 (correct a date of death)')
     .requiredOption('--date <YYYY-MM-DD>', '正确的死亡日期 (the right date of death)')
     .requiredOption('--reason <text>', '更正原因，如死亡证明编号 (reason; audited)')
-    .option('--version <n>', '核对时读到的人员版本号；已被他人修改则拒绝 (expected version)')
-    .action(async (who: string, opts: { date: string; reason: string; version?: string }) => {
+    .option('--expected-version <n>', '核对时读到的人员版本号；已被他人修改则拒绝 (expected version)')
+    .action(async (who: string, opts: { date: string; reason: string; expectedVersion?: string }) => {
       const reason = requireReason(opts.reason);
-      const expected = optionalInt(opts.version, '--version');
+      const expected = optionalInt(opts.expectedVersion, '--expected-version');
       const done = await withStore(async (store) => {
         const person = await findOne(store, who, deps.fail);
         return inUnitOfWork(store, deps.actor(reason), (tx) =>
@@ -142,7 +142,7 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
     .option('--phone <phone>', '联系电话')
     .option('--hukou <code>', '户籍地区划代码')
     .requiredOption('--reason <text>', '变更原因 (reason; audited)')
-    .option('--version <n>', '人员版本号；已被他人修改则拒绝 (expected version)')
+    .option('--expected-version <n>', '人员版本号；已被他人修改则拒绝 (expected version)')
     .action(
       async (
         who: string,
@@ -156,7 +156,7 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
           phone?: string;
           hukou?: string;
           reason: string;
-          version?: string;
+          expectedVersion?: string;
         },
       ) => {
         const reason = requireReason(opts.reason);
@@ -171,7 +171,7 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
           ...(opts.hukou !== undefined ? { hukouDivisionCode: opts.hukou } : {}),
         };
         if (Object.keys(changes).length === 0) throw new CliError('请至少指定一项要更正的信息，如 --name');
-        const expected = optionalInt(opts.version, '--version');
+        const expected = optionalInt(opts.expectedVersion, '--expected-version');
         const done = await withStore(async (store) => {
           const person = await findOne(store, who, deps.fail);
           return inUnitOfWork(store, deps.actor(reason), (tx) =>
