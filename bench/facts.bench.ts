@@ -34,6 +34,8 @@ const HOUSEHOLDS = Number(arg('households') ?? 1_000_000);
 /** Persons per household of the demo population (its calibration gives 2.24). */
 const PERSONS_PER_HOUSEHOLD = 2.24;
 const RUNS = Number(arg('runs') ?? 2);
+/** Parts a district is read in (default: the service's own choice). */
+const PARTS = arg('parts') === undefined ? undefined : Number(arg('parts'));
 const KEEP = process.argv.includes('--keep');
 const TARGET_S = 15;
 const load = () =>
@@ -112,7 +114,12 @@ async function main(): Promise<void> {
       let members = 0;
       let firstRowS = 0;
       const t0 = performance.now();
-      for await (const row of streamPolicyHouseholds(store, ALL, month)) {
+      for await (const row of streamPolicyHouseholds(
+        store,
+        ALL,
+        month,
+        PARTS === undefined ? {} : { parts: PARTS },
+      )) {
         if (households === 0) firstRowS = (performance.now() - t0) / 1000;
         households += 1;
         members += row.household.members.length;
