@@ -411,6 +411,24 @@ export async function lockHousehold(
 }
 
 /** Refuses a stale person version (the one the client saw, when it sent one). */
+/**
+ * The person an edit names (managing district and id), locked until the unit ends, with the version the
+ * client saw checked: not found (or managed by another district, said so) and stale pages are refused here.
+ */
+export async function lockPerson(
+  tx: WorkTx,
+  scope: DataScope,
+  ref: { districtCode: string; personId: string },
+  expectedVersion: number | undefined,
+): Promise<PersonRecord> {
+  const person = isUuid(ref.personId)
+    ? await findPerson(tx.db, scope, ref.districtCode, ref.personId, true)
+    : undefined;
+  if (!person) throw await notHereError(tx, ref.personId, ref.districtCode);
+  checkPersonVersion(person, expectedVersion);
+  return person;
+}
+
 export function checkPersonVersion(person: PersonRecord, expectedVersion: number | undefined): void {
   if (expectedVersion !== undefined && expectedVersion !== person.version) {
     throw staleVersion(`人员「${person.name}」的信息`, person.version);
@@ -590,11 +608,7 @@ export async function movePerson(
         'to',
       );
     }
-    const person = isUuid(input.personId)
-      ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
-      : undefined;
-    if (!person) throw await notHereError(tx, input.personId, input.districtCode);
-    checkPersonVersion(person, input.version);
+    const person = await lockPerson(tx, scope, input, input.version);
     const target = await lockHousehold(tx, scope, input.to, input.toVersion);
     const history = await personMemberships(tx.db, person.districtCode, person.id, true);
     const current = history.find((m) => m.validTo === null);

@@ -4,16 +4,14 @@ import { HEAD_RELATION } from '../codes.ts';
 import { endFactsOfPerson, moveFactsEndedByDeath } from '../facts/facts.service.ts';
 import { householdMemberRows, moveDeathEnd, personMemberships } from '../household.repository.ts';
 import {
-  checkPersonVersion,
   describePerson,
-  isUuid,
   lockHousehold,
+  lockPerson,
   membershipChange,
-  notHereError,
   registryWrite,
   throwIfProblems,
 } from '../membership.service.ts';
-import { correctPersonDeathDate, findPerson } from '../person.repository.ts';
+import { correctPersonDeathDate } from '../person.repository.ts';
 import { RegistryError } from '../registry.errors.ts';
 import type { MembershipRecord, PersonRecord, WriteOptions, WriteResult } from '../registry.types.ts';
 import { checkDate, type Problem } from '../registry.validation.ts';
@@ -50,11 +48,7 @@ export async function correctDeathDate(
     const problems: Problem[] = [];
     checkDate(problems, 'deathDate', input.deathDate, '死亡日期');
     throwIfProblems(problems);
-    const person = isUuid(input.personId)
-      ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
-      : undefined;
-    if (!person) throw await notHereError(tx, input.personId, input.districtCode);
-    checkPersonVersion(person, input.version);
+    const person = await lockPerson(tx, scope, input, input.version);
     const recorded = person.deathDate;
     if (recorded === null) {
       throw new RegistryError('conflict', `${describePerson(person)}未登记死亡，请办理死亡登记`, 'deathDate');

@@ -16,17 +16,15 @@ import {
 import { isValidIsoDate, maskIdNumber } from '../id-number.ts';
 import {
   addMemberRows,
-  checkPersonVersion,
   describePerson,
   isUuid,
   lockHousehold,
+  lockPerson,
   membershipChange,
-  notHereError,
   registryWrite,
   throwIfProblems,
 } from '../membership.service.ts';
 import {
-  findPerson,
   livePersonsWithIdNumber,
   otherPersonWithIdNumber,
   setPersonDeathDate,
@@ -143,11 +141,7 @@ export async function recordDeath(
     const problems: Problem[] = [];
     checkDate(problems, 'deathDate', input.deathDate, '死亡日期');
     throwIfProblems(problems);
-    const person = isUuid(input.personId)
-      ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
-      : undefined;
-    if (!person) throw await notHereError(tx, input.personId, input.districtCode);
-    checkPersonVersion(person, input.version);
+    const person = await lockPerson(tx, scope, input, input.version);
     if (input.deathDate < person.birthDate) {
       throw new RegistryError(
         'validation',
@@ -322,11 +316,7 @@ export async function correctPerson(
   options?: WriteOptions,
 ): Promise<WriteResult<PersonRecord>> {
   return registryWrite(tx, 'person.corrected', options, async (changes, today) => {
-    const person = isUuid(input.personId)
-      ? await findPerson(tx.db, scope, input.districtCode, input.personId, true)
-      : undefined;
-    if (!person) throw await notHereError(tx, input.personId, input.districtCode);
-    checkPersonVersion(person, input.version);
+    const person = await lockPerson(tx, scope, input, input.version);
     const asked = Object.fromEntries(
       CORRECTABLE.filter((key) => input.changes[key] !== undefined).map((key) => [key, input.changes[key]]),
     ) as PersonCorrection;

@@ -25,17 +25,15 @@ import {
 } from '../household.repository.ts';
 import { maskIdNumber } from '../id-number.ts';
 import {
-  checkPersonVersion,
   describePerson,
   isUuid,
   lockHousehold,
+  lockPerson,
   membershipChange,
-  notHereError,
   registryWrite,
   throwIfProblems,
 } from '../membership.service.ts';
 import {
-  findPerson,
   otherPersonWithIdNumber,
   personRowsById,
   pointEarlierRowsAt,
@@ -278,11 +276,7 @@ export async function startTransfer(
     });
   }
   throwIfProblems(problems);
-  const person = isUuid(input.personId)
-    ? await findPerson(tx.db, caller.scope, input.districtCode, input.personId, true)
-    : undefined;
-  if (!person) throw await notHereError(tx, input.personId, input.districtCode);
-  checkPersonVersion(person, input.personVersion);
+  const person = await lockPerson(tx, caller.scope, input, input.personVersion);
   const { problems: leaving, current } = await leavingProblems(tx, person, input.moveDate);
   if (leaving.length > 0) throw new RegistryError('validation', `不能发起跨区迁移：${leaving.join('；')}`);
   if (await pendingTransferOf(tx.db, person.districtCode, person.id)) {
