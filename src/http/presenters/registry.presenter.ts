@@ -28,6 +28,14 @@ export function ageOn(birthDate: string, today: string): number {
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }
 
+/** A person's age today, or at death for the deceased (a dead person does not grow older). */
+export function ageOf(person: { birthDate: string; deathDate: string | null }, today: string): number {
+  return ageOn(
+    person.birthDate,
+    person.deathDate !== null && person.deathDate < today ? person.deathDate : today,
+  );
+}
+
 /** Today in Shanghai (ages, file names): the machine's UTC date is yesterday until 08:00. */
 export const todayIso = (now?: Date) => shanghaiToday(now);
 
@@ -50,7 +58,7 @@ export function presentPersonSummary(row: PersonSummary, today: string) {
     sex: row.sex,
     sexName: row.sexName,
     birthDate: row.birthDate,
-    age: ageOn(row.birthDate, today),
+    age: ageOf(row, today),
     deathDate: row.deathDate,
     idNumberMasked: row.idNumber,
     residenceDivisionCode: row.residenceDivisionCode,
@@ -73,7 +81,7 @@ export function presentPerson(person: PersonView, today: string) {
     sex: person.sex,
     sexName: sexName(person.sex),
     birthDate: person.birthDate,
-    age: ageOn(person.birthDate, today),
+    age: ageOf(person, today),
     deathDate: person.deathDate,
     ethnicity: person.ethnicity,
     ethnicityName: person.ethnicity === null ? null : (ETHNICITY_CODES[person.ethnicity] ?? null),
@@ -144,7 +152,7 @@ function presentMember(member: CurrentMember, today: string) {
     sex: member.person.sex,
     sexName: sexName(member.person.sex),
     birthDate: member.person.birthDate,
-    age: ageOn(member.person.birthDate, today),
+    age: ageOf(member.person, today),
     idNumberMasked: member.person.idNumber,
     ...hukouOf(member.person.hukouDivisionCode),
     validFrom: member.validFrom,

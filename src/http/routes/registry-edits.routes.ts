@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { END_REASONS } from '../../registry/codes.ts';
+import { END_REASONS, sexName } from '../../registry/codes.ts';
 import {
   changeRelation,
   correctHousehold,
@@ -435,7 +435,7 @@ export function registerRegistryEditRoutes(app: ZodApp, deps: ServerDeps): void 
         members: asOf.members.map((m) => ({
           personId: m.person.id,
           name: m.person.name,
-          sexName: m.person.sex === 1 ? '男' : m.person.sex === 2 ? '女' : '未知',
+          sexName: sexName(m.person.sex),
           birthDate: m.person.birthDate,
           age: ageOn(m.person.birthDate, asOf.date),
           idNumberMasked: m.person.idNumber,

@@ -69,7 +69,13 @@ export const personDetailFields: {
   { key: 'name', label: '姓名' },
   { key: 'sex', label: '性别', format: (_value, person) => sexOf(person) },
   { key: 'birthDate', label: '出生日期' },
-  { key: 'age', label: '年龄', format: (value) => (typeof value === 'number' ? `${value}岁` : '—') },
+  {
+    key: 'age',
+    label: '年龄',
+    // The server gives a deceased person's age at death.
+    format: (value, person) =>
+      typeof value !== 'number' ? '—' : person.deathDate ? `享年${value}岁` : `${value}岁`,
+  },
   { key: 'ethnicityName', label: '民族' },
   { key: 'maritalStatusName', label: '婚姻状况' },
   { key: 'idNumberMasked', label: '身份证号' },
