@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { JOB_RUNNER } from '../../auth/roles.ts';
 import { divisionScope } from '../../auth/scope.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Store } from '../../db/store.ts';
@@ -156,7 +157,7 @@ export const registryImportJob = defineJobKind({
       {
         scope: divisionScope(job.divisionCode),
         actor: {
-          userId: job.createdBy ?? 'system',
+          userId: job.createdBy ?? JOB_RUNNER.userId,
           divisionCode: job.actorDivision,
           reason: job.reason,
           ...(job.requestId ? { requestId: job.requestId } : {}),
