@@ -1,4 +1,4 @@
-import { systemActorName } from '../auth/roles.ts';
+import { actorName } from '../auth/actor-name.ts';
 import { maskIdNumber } from '../registry/id-number.ts';
 import { getDivision, resolveDivisionPath } from '../registry/registry.service.ts';
 import { auditActionName, auditEntityTypeName, isAuditAction } from './actions.ts';
@@ -51,15 +51,6 @@ function divisionName(code: string | null): string | null {
   if (code === null) return null;
   if (code === CITY_DISTRICT) return '上海市';
   return resolveDivisionPath(code)?.fullName ?? code;
-}
-
-function actorName(actorId: string | null, names: RowNames): string {
-  if (actorId === null) return '系统';
-  const system = systemActorName(actorId);
-  if (system !== undefined) return system;
-  if (actorId.startsWith('cli:')) return `命令行（${actorId.slice(4)}）`;
-  const user = names.users.get(actorId);
-  return user ? `${user.displayName}（${user.username}）` : `已删除的用户（${actorId.slice(0, 8)}）`;
 }
 
 const personLabel = (p: { name: string; idNumber: string }) => `${p.name}（${maskIdNumber(p.idNumber)}）`;
@@ -128,7 +119,13 @@ export function presentAuditRow(row: AuditRow, names: RowNames, unmask: boolean)
     id: row.id,
     at: row.at,
     actorId: row.actorId,
-    actorName: mask(actorName(row.actorId, names)) ?? '',
+    actorName:
+      mask(
+        actorName(row.actorId, (id) => {
+          const user = names.users.get(id);
+          return user ? `${user.displayName}（${user.username}）` : undefined;
+        }),
+      ) ?? '',
     actorDivision: row.actorDivision,
     actorDivisionName: divisionName(row.actorDivision),
     district: row.district,

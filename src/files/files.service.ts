@@ -1,3 +1,4 @@
+import { actorName } from '../auth/actor-name.ts';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { hasPermission, type Role } from '../auth/roles.ts';
@@ -327,13 +328,9 @@ export function sizeText(bytes: number): string {
 async function userNames(db: Db, ids: Iterable<string | null>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const id of new Set(ids)) {
-    if (id === null || names.has(id)) continue;
-    if (id.startsWith('cli:')) {
-      names.set(id, `命令行（${id.slice(4)}）`);
-      continue;
-    }
-    const user = UUID.test(id) ? await findUserById(db, id) : undefined;
-    names.set(id, user ? user.displayName : `已删除的用户（${id.slice(0, 8)}）`);
+    if (id === null || names.has(id) || !UUID.test(id)) continue;
+    const user = await findUserById(db, id);
+    if (user) names.set(id, user.displayName);
   }
   return names;
 }
@@ -361,7 +358,7 @@ async function present(db: Db, rows: readonly AttachmentRow[]): Promise<Attachme
     db,
     rows.flatMap((r) => [r.uploadedBy, r.removedBy]),
   );
-  const nameOf = (id: string | null) => (id === null ? '系统' : (names.get(id) ?? id));
+  const nameOf = (id: string | null) => actorName(id, (userId) => names.get(userId));
   return rows.map((r) => {
     const type = fileTypeOfMime(r.contentType);
     return {

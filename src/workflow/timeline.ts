@@ -1,5 +1,5 @@
 import { findUserById } from '../auth/user.repository.ts';
-import { systemActorName } from '../auth/roles.ts';
+import { actorName } from '../auth/actor-name.ts';
 import type { Db } from '../db/store.ts';
 import type { MachineDef } from './state-machine.ts';
 import { entityTimeline, type WorkflowEventRow } from './workflow.repository.ts';
@@ -35,14 +35,6 @@ async function actorNames(db: Db, events: readonly WorkflowEventRow[]): Promise<
   return names;
 }
 
-function actorName(id: string | null, names: ReadonlyMap<string, string>): string {
-  if (id === null) return '系统';
-  const system = systemActorName(id);
-  if (system !== undefined) return system;
-  if (id.startsWith('cli:')) return `命令行操作员（${id.slice(4)}）`;
-  return names.get(id) ?? `已删除的用户（${id.slice(0, 8)}）`;
-}
-
 /**
  * An entity's timeline with the machine's Chinese labels and the actors' names. The caller has already
  * decided that the reader may see the entity.
@@ -64,7 +56,7 @@ export async function presentTimeline<S extends string, C>(
     toState: e.toState,
     toStateLabel: stateLabel(e.toState),
     actorId: e.actorId,
-    actorName: actorName(e.actorId, names),
+    actorName: actorName(e.actorId, (id) => names.get(id)),
     actorDivision: e.actorDivision,
     reason: e.reason,
     attachments: e.attachments,
