@@ -13,7 +13,9 @@ import {
   isRole,
   JOB_RUNNER,
   levelsOf,
+  mayAct,
   menusOf,
+  OPERATOR,
   permissionName,
   permissionsOf,
   roleFitsDivision,
@@ -412,5 +414,16 @@ describe('role → division levels', () => {
   it('says in Chinese which division a role needs', () => {
     expect(divisionRuleOf('committee_assistant')).toBe('居委会助理员须属于居委会/村委会（12 位区划代码）');
     expect(divisionRuleOf('auditor')).toBe('审计员须属于区（6 位区划代码）或全市（310000）');
+  });
+});
+
+describe('mayAct', () => {
+  it('checks the system actor like any role, and lets only the command-line operator do everything', () => {
+    expect(mayAct('system', 'system.backup')).toBe(true);
+    expect(mayAct('system', 'registry.write')).toBe(false);
+    expect(mayAct('street_caseworker', 'registry.write')).toBe(true);
+    expect(mayAct('finance_officer', 'registry.write')).toBe(false);
+    expect(mayAct(OPERATOR, 'registry.write')).toBe(true);
+    expect(mayAct(OPERATOR, 'users.manage')).toBe(true);
   });
 });

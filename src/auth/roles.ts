@@ -54,6 +54,21 @@ export function hasPermission(role: ActorRole, permission: Permission): boolean 
   return permissionsOf(role).includes(permission);
 }
 
+/**
+ * The command-line operator: whoever runs ./bin/minzheng on the server already holds the installation's
+ * data, so the CLI acts for the city with every permission. Not a role of any account, and not the system
+ * actor of automatic steps, whose permissions are checked like a user's.
+ */
+export const OPERATOR = 'operator' as const;
+
+/** Who a service acts for: a role (a user's or the system's) or the command-line operator. */
+export type Acting = ActorRole | typeof OPERATOR;
+
+/** Whether `acting` may do what `permission` allows: the operator may do everything. */
+export function mayAct(acting: Acting, permission: Permission): boolean {
+  return acting === OPERATOR || hasPermission(acting, permission);
+}
+
 /** A side-menu entry as /api/auth/me sends it: the console builds its menu from these alone. */
 export type Menu = MenuView;
 

@@ -1,3 +1,4 @@
+import { OPERATOR } from '../auth/roles.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -78,7 +79,7 @@ function restoreOptions(root: string, file: string, extra: Partial<RestoreOption
 }
 
 /** The system reads every record's attachments (as a job does). */
-const SYSTEM = { role: 'system' as const, scope: ALL };
+const SYSTEM = { role: OPERATOR, scope: ALL };
 
 /** Attaches `bytes` as a PDF to `entity` in the installation at `root`. */
 async function attachPdf(

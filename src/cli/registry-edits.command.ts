@@ -1,3 +1,4 @@
+import { OPERATOR } from '../auth/roles.ts';
 import type { Command } from 'commander';
 import { ALL } from '../auth/scope.ts';
 import type { Store } from '../db/store.ts';
@@ -259,7 +260,7 @@ export function registerRegistryEditCommands(program: Command, deps: Deps): void
       const rows = await withStore((store) =>
         listTransfers(
           store.db,
-          { scope: { kind: 'division', code: opts.district }, role: 'system' },
+          { scope: { kind: 'division', code: opts.district }, role: OPERATOR },
           { direction: opts.outgoing ? 'outgoing' : 'incoming', state, limit: 200 },
         ),
       );

@@ -1,7 +1,7 @@
 import { actorName } from '../auth/actor-name.ts';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { hasPermission, type Role } from '../auth/roles.ts';
+import { mayAct, type Acting } from '../auth/roles.ts';
 import type { DataScope } from '../auth/scope.ts';
 import { findUserById } from '../auth/user.repository.ts';
 import { textProblem, visibleLength } from '../core/text.ts';
@@ -40,7 +40,7 @@ import type { StagedFile } from './staging.ts';
 
 /** Who asks: a user's role and scope, or the system (a job) which sees everything. */
 export interface AttachmentCaller {
-  role: Role | 'system';
+  role: Acting;
   scope: DataScope;
 }
 
@@ -93,7 +93,7 @@ export async function locateEntity(
   const target = attachmentTarget(ref.entityType);
   if (!target) throw new FilesError('not_found', `不支持给「${ref.entityType}」添加附件`);
   const permission = need === 'read' ? target.readPermission : target.writePermission;
-  if (caller.role !== 'system' && !hasPermission(caller.role, permission)) {
+  if (!mayAct(caller.role, permission)) {
     throw new FilesError(
       'forbidden',
       need === 'read' ? `您没有查看${target.label}附件的权限` : `您没有为${target.label}上传或移除附件的权限`,

@@ -1,5 +1,5 @@
 import type { AuditAction } from '../audit/actions.ts';
-import { hasPermission, type Permission, type Role } from '../auth/roles.ts';
+import { hasPermission, mayAct, type Acting, type ActorRole, type Permission } from '../auth/roles.ts';
 import { appendEvent } from './workflow.repository.ts';
 import type { WorkTx } from './unit-of-work.ts';
 import { ConflictError, WorkflowError } from './workflow.errors.ts';
@@ -72,7 +72,7 @@ export function defineMachine<S extends string, C>(definition: MachineDef<S, C>)
 export function allowedTransitions<S extends string, C>(
   machine: MachineDef<S, C>,
   state: S,
-  role?: Role,
+  role?: ActorRole,
 ): TransitionDef<S, C>[] {
   return machine.transitions.filter(
     (t) => t.from.includes(state) && (role === undefined || hasPermission(role, t.permission)),
@@ -84,7 +84,7 @@ export interface TransitionRequest<C> {
   action: string;
   /** The version the user saw; omitted only by system steps that act on whatever is current. */
   expectedVersion?: number | undefined;
-  role: Role | 'system';
+  role: Acting;
   context: C;
   attachments?: readonly string[] | undefined;
   /** Refuse unless the entity's division lies in the caller's reach (the owner's scope rule). */
@@ -127,7 +127,7 @@ export async function applyTransition<S extends string, C>(
   if (!current || (request.inReach && !request.inReach(current.divisionCode))) {
     throw new WorkflowError('not_found', '记录不存在');
   }
-  if (request.role !== 'system' && !hasPermission(request.role, transition.permission)) {
+  if (!mayAct(request.role, transition.permission)) {
     throw new WorkflowError('forbidden', `您没有权限执行「${transition.label}」`);
   }
   if (request.expectedVersion !== undefined && request.expectedVersion !== current.version) {
@@ -189,7 +189,7 @@ export interface StartRequest {
   /** The transition that creates the entity: one whose `from` is empty. */
   action: string;
   divisionCode: string;
-  role: Role | 'system';
+  role: Acting;
   attachments?: readonly string[] | undefined;
 }
 
@@ -209,7 +209,7 @@ export async function recordStart<S extends string, C>(
   if (!transition || transition.from.length > 0) {
     throw new Error(`${machine.name}: ${request.action} is not a creating transition`);
   }
-  if (request.role !== 'system' && !hasPermission(request.role, transition.permission)) {
+  if (!mayAct(request.role, transition.permission)) {
     throw new WorkflowError('forbidden', `您没有权限执行「${transition.label}」`);
   }
   const version = 1;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../auth/roles.ts';
-import { hasPermission } from '../../auth/roles.ts';
+import { mayAct, OPERATOR, type Acting } from '../../auth/roles.ts';
 import { inScope, type DataScope } from '../../auth/scope.ts';
 import type { Db } from '../../db/store.ts';
 import {
@@ -71,7 +70,7 @@ import { TRANSFER_SIDE, transferMachine, type TransferState } from './transfer.m
 /** Who acts: their data scope and role (a route takes them from the session; the CLI acts for the city). */
 export interface TransferCaller {
   scope: DataScope;
-  role: Role | 'system';
+  role: Acting;
 }
 
 export interface StartTransferInput {
@@ -162,7 +161,7 @@ function openActions(caller: TransferCaller, t: TransferRow): { action: string; 
   return allowedTransitions(
     transferMachine,
     t.state as TransferState,
-    caller.role === 'system' ? undefined : caller.role,
+    caller.role === OPERATOR ? undefined : caller.role,
   )
     .filter((tr) => sideAllows(caller, t, tr.action))
     .map((tr) => ({ action: tr.action, label: tr.label }));
@@ -415,7 +414,7 @@ export async function acceptTransfer(
   checkRelation(fieldProblems, 'relationCode', input.relationCode);
   if (!isUuid(input.householdId)) fieldProblems.push({ field: 'householdId', message: '请选择迁入的家庭户' });
   throwIfProblems(fieldProblems);
-  if (caller.role !== 'system' && !hasPermission(caller.role, 'registry.write')) {
+  if (!mayAct(caller.role, 'registry.write')) {
     throw new WorkflowError('forbidden', '您没有权限执行「接收」');
   }
   const row = await transferFor(tx, caller, input, 'accept');
@@ -576,6 +575,6 @@ export async function listTransfers(
 }
 
 /** Whether a role may take transfer steps at all (the console hides the buttons otherwise). */
-export function canTransfer(role: Role): boolean {
-  return hasPermission(role, 'registry.write');
+export function canTransfer(role: Acting): boolean {
+  return mayAct(role, 'registry.write');
 }
