@@ -1,3 +1,4 @@
+import { addDays } from '../calendar/days.ts';
 import { hasPermission, scopeOf } from '../auth/roles.ts';
 import { ALL, type DataScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/user.ts';
@@ -32,12 +33,6 @@ export function shanghaiDayStart(day: string): string {
   return new Date(`${day}T00:00:00+08:00`).toISOString();
 }
 
-function nextDay(day: string): string {
-  const next = new Date(`${day}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + 1);
-  return next.toISOString().slice(0, 10);
-}
-
 async function actorIds(db: Db, text: string): Promise<string[]> {
   const { items } = await listUsers(db, ALL, { q: text }, { limit: NAME_MATCHES, offset: 0 }, new Date());
   // An actor id as stored also finds its rows (cli:<user>, or a user id copied from a row).
@@ -66,7 +61,7 @@ export async function auditQueryFor(
     actorIds: filters.actor ? await actorIds(db, filters.actor) : undefined,
     personIds: filters.person ? await personIds(db, scope, filters.person) : undefined,
     from: filters.from ? shanghaiDayStart(filters.from) : undefined,
-    to: filters.to ? shanghaiDayStart(nextDay(filters.to)) : undefined,
+    to: filters.to ? shanghaiDayStart(addDays(filters.to, 1)) : undefined,
     ...page,
   };
 }

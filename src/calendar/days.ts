@@ -85,6 +85,11 @@ export function isoOfDay(day: number): string {
 }
 
 /** 0 Sunday … 6 Saturday (1970-01-01 was a Thursday). */
+/** The ISO date `days` after (before, when negative) an ISO date: the project's one date arithmetic. */
+export function addDays(iso: string, days: number): string {
+  return isoOfDay(parseIsoDay(iso) + days);
+}
+
 export function weekdayOfDay(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }

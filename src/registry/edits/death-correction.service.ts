@@ -1,4 +1,5 @@
 import type { DataScope } from '../../auth/scope.ts';
+import { addDays } from '../../calendar/days.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { HEAD_RELATION } from '../codes.ts';
 import { endFactsOfPerson, moveFactsEndedByDeath } from '../facts/facts.service.ts';
@@ -15,7 +16,6 @@ import { correctPersonDeathDate } from '../person.repository.ts';
 import { RegistryError } from '../registry.errors.ts';
 import type { MembershipRecord, PersonRecord, WriteOptions, WriteResult } from '../registry.types.ts';
 import { checkDate, type Problem } from '../registry.validation.ts';
-import { nextDay } from './edits.service.ts';
 
 export interface DeathCorrectionInput {
   districtCode: string;
@@ -54,8 +54,8 @@ export async function correctDeathDate(
       throw new RegistryError('conflict', `${describePerson(person)}未登记死亡，请办理死亡登记`, 'deathDate');
     }
     checkNewDate(person, recorded, input.deathDate, today);
-    const from = nextDay(recorded);
-    const to = nextDay(input.deathDate);
+    const from = addDays(recorded, 1);
+    const to = addDays(input.deathDate, 1);
     const history = await personMemberships(tx.db, person.districtCode, person.id, true);
     const endedByDeath = history.filter((m) => m.endReason === 'death' && m.validTo === from);
     const later = history.find((m) => !endedByDeath.includes(m) && m.validFrom > input.deathDate);

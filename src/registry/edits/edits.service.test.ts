@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { listAudit } from '../../audit/audit.service.ts';
+import { addDays } from '../../calendar/days.ts';
 import { ALL, divisionScope } from '../../auth/scope.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Store } from '../../db/store.ts';
@@ -24,7 +25,6 @@ import {
   correctHousehold,
   correctPerson,
   householdMembersAsOf,
-  nextDay,
   recordDeath,
   registerBirth,
 } from './edits.service.ts';
@@ -369,8 +369,8 @@ describeStores('registry edits', (ctx) => {
     );
     await expect(death(wife, '2026-13-01')).rejects.toThrow('不是有效日期');
     expect(await counts(ctx.store)).toEqual(before);
-    expect(nextDay('2024-02-28')).toBe('2024-02-29');
-    expect(nextDay('2026-12-31')).toBe('2027-01-01');
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
   });
 
   it('corrects a death date later and then earlier: the memberships and facts it ended follow, audited', async () => {

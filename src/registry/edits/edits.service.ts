@@ -1,3 +1,4 @@
+import { addDays } from '../../calendar/days.ts';
 import type { DataScope } from '../../auth/scope.ts';
 import type { Db } from '../../db/store.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
@@ -119,12 +120,6 @@ export interface DeathResult {
   headless: { householdId: string; householdNo: string }[];
 }
 
-/** The day after an ISO date (a membership's exclusive end after the day of death). */
-export function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
 /**
  * 死亡登记: sets the death date and ends every current membership on the day after it (so the person
  * still counts for the month of death, as countsInMonth and the engine expect). A head who dies leaves
@@ -157,7 +152,7 @@ export async function recordDeath(
         'deathDate',
       );
     }
-    const end = nextDay(input.deathDate);
+    const end = addDays(input.deathDate, 1);
     const history = await personMemberships(tx.db, person.districtCode, person.id, true);
     const later = history.find(
       (m) => m.validFrom > input.deathDate || (m.validTo !== null && m.validTo > end),

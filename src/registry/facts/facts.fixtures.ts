@@ -1,3 +1,4 @@
+import { addDays, isoOfDay, parseIsoDay } from '../../calendar/days.ts';
 import fc from 'fast-check';
 import type { Category } from '../../policy/household.ts';
 import { CATEGORY_LIST } from '../codes.ts';
@@ -51,8 +52,8 @@ export function fact(over: Partial<FactRecord> & { kind: FactKind }): FactRecord
 export const PERSON_ID = '00000000-0000-4000-8000-0000000000aa';
 export const HOUSEHOLD_ID = '00000000-0000-4000-8000-0000000000bb';
 
-const DAY0 = Date.UTC(2021, 0, 1) / 86_400_000;
-export const isoDay = (n: number) => new Date((DAY0 + n) * 86_400_000).toISOString().slice(0, 10);
+const DAY0 = parseIsoDay('2021-01-01');
+export const isoDay = (n: number) => isoOfDay(DAY0 + n);
 
 /** A day of the test span (2021-01-01 + 0…900), months' first days weighted up. */
 export const dayArb = fc.oneof(
@@ -118,10 +119,7 @@ export function factArb(subjectType: SubjectType, subjectId: string, districtCod
     )
     .map(({ kind, value, from, length, sourceKind, recordedAt, voided, id }): FactRecord => {
       const spending = FACT_KINDS[kind].spending;
-      const validTo =
-        spending || length === null
-          ? null
-          : new Date(Date.parse(`${from}T00:00:00Z`) + length * 86_400_000).toISOString().slice(0, 10);
+      const validTo = spending || length === null ? null : addDays(from, length);
       return {
         districtCode,
         id,

@@ -1,3 +1,4 @@
+import { isValidIsoDate } from '../id-number.ts';
 import { randomUUID } from 'node:crypto';
 import type { DataScope } from '../../auth/scope.ts';
 import { shanghaiToday } from '../../core/clock.ts';
@@ -33,7 +34,6 @@ import {
   type SubjectType,
 } from './facts.types.ts';
 import {
-  addDays,
   checkEndDate,
   checkNewFact,
   checkReason,
@@ -401,11 +401,7 @@ export async function listFacts(
   asOf: string,
 ): Promise<SubjectFacts> {
   const problems: Problem[] = [];
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
-    Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) ||
-    addDays(asOf, 0) !== asOf
-  ) {
+  if (!isValidIsoDate(asOf)) {
     problems.push({ field: 'asOf', message: `日期「${asOf}」无效，应为 YYYY-MM-DD` });
   }
   throwIfProblems(problems);

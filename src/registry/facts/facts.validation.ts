@@ -1,3 +1,4 @@
+import { addDays } from '../../calendar/days.ts';
 import { visibleLength } from '../../core/text.ts';
 import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES, isCategory } from '../codes.ts';
 import { isValidIsoDate } from '../id-number.ts';
@@ -47,13 +48,6 @@ const MAX_FEN = Number.MAX_SAFE_INTEGER;
 const EARLIEST = '1900-01-01';
 
 const SUBJECT_NAMES: Record<SubjectType, string> = { person: '人员', household: '家庭户' };
-
-/** Adds `days` to an ISO date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 function checkDay(problems: Problem[], field: string, value: unknown, label: string): value is string {
   if (typeof value !== 'string' || !isValidIsoDate(value)) {

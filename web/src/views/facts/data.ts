@@ -1,3 +1,4 @@
+import { addDays } from '../../../../src/calendar/days.ts';
 import type { Fact, NewFact, SubjectType } from '../../api/facts.ts';
 import {
   CATEGORY_NAMES,
@@ -229,8 +230,7 @@ export function periodText(fact: Pick<Fact, 'kind' | 'validFrom' | 'validTo'>): 
 
 /** The day before an ISO date (valid_to is exclusive: the last day a fact holds is the day before it). */
 export function dayBefore(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  return addDays(date, -1);
 }
 
 /** Whether a fact can be ended (open, not spending, not voided) or corrected (not voided). */
