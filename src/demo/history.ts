@@ -94,6 +94,15 @@ export class HistoryMaker {
     return dayOf(iso);
   }
 
+  /**
+   * An amount scaled by a factor drawn in whole percent from [min, max], in whole yuan: integer fen all the
+   * way (the percent times the fen is exact; the division is floored explicitly).
+   */
+  private scaledYuan(amountFen: number, factor: { min: number; max: number }): number {
+    const percent = this.random.between(Math.round(factor.min * 100), Math.round(factor.max * 100));
+    return Math.floor((amountFen * percent) / 10_000) * 100;
+  }
+
   /** A day in [from, to] (both included), or `to` when the range is empty. */
   private dayIn(from: number, to: number): number {
     return from >= to ? to : this.random.between(from, to);
@@ -147,8 +156,7 @@ export class HistoryMaker {
     const earliest = Math.max(start + 1, this.windowFirst);
     if (earliest < this.monthFirst && this.random.chance(share)) {
       const change = this.dayIn(earliest, this.monthFirst);
-      const f = factor.min + this.random.float() * (factor.max - factor.min);
-      const earlier = Math.max(100, Math.round((amountFen * f) / 100) * 100);
+      const earlier = Math.max(100, this.scaledYuan(amountFen, factor));
       out.push(this.fact(subject, kind, { amountFen: earlier }, start, change));
       out.push(this.fact(subject, kind, { amountFen }, change, null));
     } else {
@@ -245,14 +253,11 @@ export class HistoryMaker {
     out.push(this.fact(subject, kind, { amountFen }, day, null));
     for (let year = 1; year < h.years; year++) {
       if (!this.random.chance(h.earlierSpendingYearShare)) continue;
-      const f =
-        h.earlierSpendingFactor.min +
-        this.random.float() * (h.earlierSpendingFactor.max - h.earlierSpendingFactor.min);
       out.push(
         this.fact(
           subject,
           kind,
-          { amountFen: Math.round((amountFen * f) / 100) * 100 },
+          { amountFen: this.scaledYuan(amountFen, h.earlierSpendingFactor) },
           yearsEarlier(day, year),
           null,
         ),
