@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../audit/actions.ts';
 import { isValidIsoDate } from '../id-number.ts';
 import { randomUUID } from 'node:crypto';
 import type { DataScope } from '../../auth/scope.ts';
@@ -216,25 +217,12 @@ export async function addFact(
       );
       if (!after) throw staleVersion('该事实', previous.version);
       superseded = { before: previous, after };
-      tx.record({
-        action: 'fact.superseded',
-        entityType: 'economic_fact',
-        entityId: entityId(after),
-        district: after.districtCode,
-        before: previous,
-        after,
-      });
+      recordFact(tx, 'fact.superseded', after, previous);
     }
   }
   const record = newRecord(tx, subject, checked);
   await insertFact(tx.db, record);
-  tx.record({
-    action: 'fact.added',
-    entityType: 'economic_fact',
-    entityId: entityId(record),
-    district: record.districtCode,
-    after: record,
-  });
+  recordFact(tx, 'fact.added', record);
   await refreshProjection(tx, subject, today);
   return { fact: record, superseded };
 }
@@ -276,14 +264,7 @@ export async function endFact(
   throwIfProblems(checkEndDate(input.validTo, before.validFrom));
   const after = await setFactEnd(tx.db, key, input.version, input.validTo);
   if (!after) throw staleVersion('该事实', before.version);
-  tx.record({
-    action: 'fact.ended',
-    entityType: 'economic_fact',
-    entityId: entityId(after),
-    district: after.districtCode,
-    before,
-    after,
-  });
+  recordFact(tx, 'fact.ended', after, before);
   await refreshProjection(tx, ref, shanghaiToday(tx.now));
   return after;
 }
@@ -445,20 +426,25 @@ export async function moveFactsEndedByDeath(
   for (const before of await factsEndedOn(tx.db, person.districtCode, person.id, from)) {
     const after = await setFactEnd(tx.db, before, before.version, to);
     if (!after) throw new RegistryError('conflict', '经济状况信息已被他人修改，请刷新后重试');
-    tx.record({
-      action: 'fact.ended',
-      entityType: 'economic_fact',
-      entityId: entityId(after),
-      district: after.districtCode,
-      before,
-      after,
-    });
+    recordFact(tx, 'fact.ended', after, before);
     moved.push(after);
   }
   if (moved.length > 0) {
     await projectPersons(tx.db, person.districtCode, [person.id], projectionDay(shanghaiToday(tx.now)));
   }
   return moved;
+}
+
+/** The audit change of one fact (the unit records it; `before` when the fact existed). */
+function recordFact(tx: WorkTx, action: AuditAction, after: FactRecord, before?: FactRecord): void {
+  tx.record({
+    action,
+    entityType: 'economic_fact',
+    entityId: entityId(after),
+    district: after.districtCode,
+    ...(before ? { before } : {}),
+    after,
+  });
 }
 
 /**
@@ -481,14 +467,7 @@ export async function endFactsOfPerson(
     await lockSubjectFacts(tx.db, district, personId);
     const changes = await endPersonFactsFrom(tx.db, district, personId, end);
     for (const { before, after } of changes) {
-      tx.record({
-        action: 'fact.ended',
-        entityType: 'economic_fact',
-        entityId: entityId(after),
-        district: after.districtCode,
-        before,
-        after,
-      });
+      recordFact(tx, 'fact.ended', after, before);
       ended.push(after);
     }
     if (changes.length > 0) {
@@ -608,13 +587,7 @@ export async function recordOpeningFacts(
   for (const fact of checked) {
     const record = newRecord(tx, subject, fact);
     await insertFact(tx.db, record);
-    tx.record({
-      action: 'fact.added',
-      entityType: 'economic_fact',
-      entityId: entityId(record),
-      district: record.districtCode,
-      after: record,
-    });
+    recordFact(tx, 'fact.added', record);
     written.push(record);
   }
   if (written.length > 0) await refreshProjection(tx, subject, today);
