@@ -169,6 +169,17 @@ export async function insertFact(db: Db, fact: FactRecord): Promise<void> {
   await db.insert(economicFacts).values(toRow(fact));
 }
 
+/** The compare-and-set of a change to one fact: that fact, at the version read, not voided. */
+function currentVersion(key: { districtCode: string; subjectId: string; id: string }, version: number) {
+  return and(
+    eq(economicFacts.districtCode, key.districtCode),
+    eq(economicFacts.subjectId, key.subjectId),
+    eq(economicFacts.id, key.id),
+    eq(economicFacts.version, version),
+    isNull(economicFacts.voidedAt),
+  );
+}
+
 /**
  * Sets a fact's end, compare-and-set on its version (and on it not being voided); returns the row after the
  * change, or undefined when the version no longer matches.
@@ -182,15 +193,7 @@ export async function setFactEnd(
   const rows = await db
     .update(economicFacts)
     .set({ validTo, version: sql`${economicFacts.version} + 1` })
-    .where(
-      and(
-        eq(economicFacts.districtCode, key.districtCode),
-        eq(economicFacts.subjectId, key.subjectId),
-        eq(economicFacts.id, key.id),
-        eq(economicFacts.version, version),
-        isNull(economicFacts.voidedAt),
-      ),
-    )
+    .where(currentVersion(key, version))
     .returning(factColumns);
   return rows[0] ? toFactRecord(rows[0]) : undefined;
 }
@@ -210,15 +213,7 @@ export async function voidFactRow(
       replacedBy: change.replacedBy,
       version: sql`${economicFacts.version} + 1`,
     })
-    .where(
-      and(
-        eq(economicFacts.districtCode, key.districtCode),
-        eq(economicFacts.subjectId, key.subjectId),
-        eq(economicFacts.id, key.id),
-        eq(economicFacts.version, version),
-        isNull(economicFacts.voidedAt),
-      ),
-    )
+    .where(currentVersion(key, version))
     .returning(factColumns);
   return rows[0] ? toFactRecord(rows[0]) : undefined;
 }
