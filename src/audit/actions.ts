@@ -48,6 +48,19 @@ export const AUDIT_ACTIONS = {
   'job.schedule_changed': '修改定时任务',
   'system.backup': '系统备份',
   'system.restore': '从备份恢复',
+  'verification.authorised': '登记核对授权书',
+  'verification.authorisation_ended': '终止核对授权',
+  'verification.transition': '核对委托',
+  'verification.queried': '向部门发起核对查询（批次）',
+  'verification.answered': '登记部门核对答复（批次）',
+  'verification.reported': '出具核对报告（批次）',
+  'verification.report_revised': '复核后更正核对报告',
+  'verification.raw_viewed': '查看部门原始答复',
+  'verification.package_exported': '导出异地协查包',
+  'verification.package_imported': '导入异地协查包',
+  'verification.package_refused': '拒收异地协查包',
+  'verification.peer_key_added': '登记异地协查对端公钥',
+  'verification.rechecked': '在保对象定期复核（批次）',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

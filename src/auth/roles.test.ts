@@ -35,6 +35,7 @@ describe('roles', () => {
       'persons',
       'households',
       'transfers',
+      'verifications',
       'import',
       'calculator',
       'parameters',
@@ -57,6 +58,7 @@ describe('roles', () => {
       'persons',
       'households',
       'transfers',
+      'verifications',
       'calculator',
       'parameters',
       'calendar',
@@ -86,6 +88,7 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'verifications',
         'import',
         'calculator',
         'parameters',
@@ -97,6 +100,7 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'verifications',
         'calculator',
         'parameters',
         'calendar',
@@ -107,6 +111,7 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'verifications',
         'calculator',
         'parameters',
         'calendar',
@@ -117,6 +122,7 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'verifications',
         'calculator',
         'parameters',
         'calendar',
@@ -129,6 +135,7 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'verifications',
         'import',
         'calculator',
         'parameters',
@@ -145,6 +152,7 @@ describe('roles', () => {
       '人口信息 /persons',
       '家庭户 /households',
       '跨区迁移 /transfers',
+      '核对委托 /verifications',
       '台账导入 /import',
       '政策计算器 /calculator',
       '政策参数 /parameters',
@@ -209,8 +217,15 @@ describe('the system actor of automatic steps', () => {
     expect(menusOf('system')).toEqual([]);
   });
 
-  it('holds exactly the permissions granted to it: reading the audit chain and taking backups', () => {
-    expect(permissionsOf('system')).toEqual(['audit.view', 'system.backup']);
+  it('holds exactly the permissions granted to it: audit checkpoints, backups and verification steps', () => {
+    expect(permissionsOf('system')).toEqual([
+      'audit.view',
+      'system.backup',
+      'verification.request',
+      'verification.view',
+      'verification.recheck',
+    ]);
+    expect(hasPermission('system', 'verification.raw')).toBe(false);
     expect(hasPermission('system', 'person.unmask')).toBe(false);
     expect(hasPermission('system', 'users.manage')).toBe(false);
   });
@@ -283,7 +298,7 @@ describe('module access declarations', () => {
     expect(menusFor(access, 'system')).toEqual([]);
     // The platform alone is unchanged.
     expect(combineAccess([platformAccess]).rolePermissions.get('verification_officer')).toEqual(
-      permissionsOf('verification_officer'),
+      permissionsOf('verification_officer').filter((p) => !p.startsWith('verification.')),
     );
   });
 

@@ -8,3 +8,4 @@ export * from '../files/schema.ts';
 export * from '../calendar/schema.ts';
 export * from '../registry/facts/schema.ts';
 export * from '../registry/transfer/schema.ts';
+export * from '../verification/schema.ts';

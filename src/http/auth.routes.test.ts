@@ -38,6 +38,7 @@ describeStores('auth routes', (ctx) => {
       { id: 'persons', title: '人口信息', path: '/persons' },
       { id: 'households', title: '家庭户', path: '/households' },
       { id: 'transfers', title: '跨区迁移', path: '/transfers' },
+      { id: 'verifications', title: '核对委托', path: '/verifications' },
       { id: 'import', title: '台账导入', path: '/import' },
       { id: 'calculator', title: '政策计算器', path: '/calculator' },
       { id: 'parameters', title: '政策参数', path: '/parameters' },

@@ -18,7 +18,8 @@ export function isTrusted(status: ParameterStatus): boolean {
 /**
  * Units. `fen` money, `fen_per_year` yearly money (keyed by year), `years` ages in completed years,
  * `bp` rates in basis points (1/10000) so that rates stay integers; whole numbers say what they count
- * (`persons`, `homes`, `vehicles`, `months`, `grade` a disability grade), else `count`.
+ * (`persons`, `homes`, `vehicles`, `months`, `days`, `working_days` time limits counted on the working-day
+ * calendar, `grade` a disability grade), else `count`.
  */
 export const PARAMETER_UNITS = [
   'fen',
@@ -29,6 +30,8 @@ export const PARAMETER_UNITS = [
   'homes',
   'vehicles',
   'months',
+  'days',
+  'working_days',
   'grade',
   'count',
 ] as const;

@@ -25,6 +25,17 @@ export const P = {
   },
   dibao_edge: { income_threshold: h('dibao_edge.income_threshold') },
   city: { per_capita_disposable_income: h('city.per_capita_disposable_income') },
+  verification: {
+    authorisation_valid_days: h('verification.authorisation_valid_days'),
+    deadline_working_days: h('verification.deadline_working_days'),
+    objection_working_days: h('verification.objection_working_days'),
+    tolerance: {
+      income_fen: h('verification.tolerance.income_fen'),
+      income_bp: h('verification.tolerance.income_bp'),
+      assets_fen: h('verification.tolerance.assets_fen'),
+      assets_bp: h('verification.tolerance.assets_bp'),
+    },
+  },
   rigid_expense: { medical_share: h('rigid_expense.medical_share') },
   temporary: { max_months: h('temporary.max_months') },
   tekun: {

@@ -38,6 +38,10 @@ export function formatParameterValue(unit: ParameterUnit, value: number): string
       return `${value}辆`;
     case 'months':
       return `${value}个月`;
+    case 'days':
+      return `${value}天`;
+    case 'working_days':
+      return `${value}个工作日`;
     case 'grade':
       return `${value}级`;
     case 'count':

@@ -41,6 +41,8 @@ const COUNT_UNITS: Record<string, string> = {
   homes: '套',
   vehicles: '辆',
   months: '个月',
+  days: '天',
+  working_days: '个工作日',
   grade: '级',
 };
 
