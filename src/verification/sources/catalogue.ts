@@ -30,10 +30,18 @@ export const SOURCES = {
   securities: { name: '证券登记结算机构', kinds: ['securities'] },
   business: { name: '市场监督管理部门', kinds: ['business'] },
   civil: { name: '公安户籍、婚姻登记与殡葬管理', kinds: ['hukou', 'marital', 'death'] },
+  // 异地协查 (src/verification/exchange): another region's verification centre answers what its agencies hold
+  // about our members there — money, homes, vehicles, business. Not asked by the gathering job: its query
+  // is created by a package export and answered by the import of the signed answer package.
+  remote: { name: '异地核对机构', kinds: ['deposits', 'securities', 'homes', 'vehicles', 'business'] },
 } as const satisfies Record<string, { name: string; kinds: readonly AnswerKind[] }>;
 
 export type SourceCode = keyof typeof SOURCES;
 export const SOURCE_CODES = Object.keys(SOURCES) as SourceCode[];
+
+/** The sources asked in our own region (every source but `remote`, which a package export asks). */
+export type LocalSourceCode = Exclude<SourceCode, 'remote'>;
+export const LOCAL_SOURCE_CODES = SOURCE_CODES.filter((s): s is LocalSourceCode => s !== 'remote');
 
 export function isSourceCode(text: string): text is SourceCode {
   return Object.hasOwn(SOURCES, text);
