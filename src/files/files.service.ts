@@ -298,6 +298,7 @@ export async function requireAttachments(
   db: Db,
   entity: EntityRef,
   ids: readonly string[],
+  kind?: AttachmentKind,
 ): Promise<string[]> {
   const unique = [...new Set(ids)];
   const bad = unique.filter((id) => !isUuid(id));
@@ -310,6 +311,13 @@ export async function requireAttachments(
   const missing = [...bad, ...unique.filter((id) => isUuid(id) && !present.has(id))];
   if (missing.length > 0) {
     throw new FilesError('not_found', `附件不存在、已移除或不属于该记录：${missing.join('、')}`);
+  }
+  const otherKind = kind === undefined ? [] : found.filter((row) => row.kind !== kind);
+  if (otherKind.length > 0) {
+    throw new FilesError(
+      'not_found',
+      `附件「${otherKind.map((row) => row.name).join('、')}」不是${ATTACHMENT_KINDS[kind ?? 'other']}`,
+    );
   }
   return unique;
 }

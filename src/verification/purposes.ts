@@ -1,4 +1,4 @@
-import { isProgramCode, type ProgramCode } from '../policy/index.ts';
+import { isProgramCode, PROGRAMS, type ProgramCode } from '../policy/index.ts';
 
 /**
  * What a verification is for: a program of the policy engine (the report then carries the engine's
@@ -20,3 +20,9 @@ export function isPurpose(text: string): text is Purpose {
 
 /** The programs every report concludes on, whatever the purpose (低保, 低收入, 支出型贫困). */
 export const REPORT_PROGRAMS: readonly ProgramCode[] = ['dibao', 'dibao_edge', 'rigid_expense'];
+
+/** The purpose as a caseworker reads it: the program's Chinese name, or the other purpose's. */
+export function purposeName(purpose: string): string {
+  if (Object.hasOwn(OTHER_PURPOSES, purpose)) return OTHER_PURPOSES[purpose as OtherPurpose];
+  return isProgramCode(purpose) ? PROGRAMS[purpose].name : purpose;
+}

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
+import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
@@ -85,6 +86,19 @@ const FILES_CODES: Record<FilesErrorCode, ErrorCode> = {
   content_missing: 'INTERNAL',
 };
 
+const VERIFICATION_CODES: Record<VerificationErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  authorisation_missing: 'AUTHORISATION_MISSING',
+  authorisation_expired: 'AUTHORISATION_EXPIRED',
+  objection_late: 'OBJECTION_LATE',
+  same_officer: 'FORBIDDEN',
+  unknown_request: 'NOT_FOUND',
+  malformed_answer: 'VALIDATION',
+  package_refused: 'PACKAGE_REFUSED',
+  source_failed: 'UNAVAILABLE',
+};
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -118,6 +132,14 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof FilesError) return { code: FILES_CODES[error.code], message: error.message };
+  if (error instanceof VerificationError) {
+    // Every problem listed; "not found" and "out of scope" read alike (the module's message says both).
+    return {
+      code: VERIFICATION_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
   if (error instanceof RegistryValidationError) {
     return {
       code: 'VALIDATION',

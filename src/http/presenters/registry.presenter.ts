@@ -1,3 +1,4 @@
+import { ageOn } from '../../calendar/days.ts';
 import type {
   CurrentMember,
   HouseholdDetail,
@@ -22,11 +23,7 @@ import { streetAndCommitteeNames } from '../../registry/present.ts';
 /** Registry records in the API's shape (contract): masked values only, names resolved. */
 
 /** Whole years between an ISO birth date and an ISO day. */
-export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
+export { ageOn };
 
 /** A person's age today, or at death for the deceased (a dead person does not grow older). */
 export function ageOf(person: { birthDate: string; deathDate: string | null }, today: string): number {

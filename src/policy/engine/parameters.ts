@@ -26,9 +26,11 @@ export const P = {
   dibao_edge: { income_threshold: h('dibao_edge.income_threshold') },
   city: { per_capita_disposable_income: h('city.per_capita_disposable_income') },
   verification: {
+    adult_age: h('verification.adult_age'),
     authorisation_valid_days: h('verification.authorisation_valid_days'),
     deadline_working_days: h('verification.deadline_working_days'),
     objection_working_days: h('verification.objection_working_days'),
+    package_valid_days: h('verification.package_valid_days'),
     tolerance: {
       income_fen: h('verification.tolerance.income_fen'),
       income_bp: h('verification.tolerance.income_bp'),
