@@ -553,3 +553,111 @@ export function copyFactRows(
 ): Promise<number> {
   return session.copyFrom('economic_facts', FACT_COPY_COLUMNS, chunks);
 }
+
+// ---- verified facts in bulk ---------------------------------------------------------------------
+
+/** A PostgreSQL array literal of scalars (each element quoted; null as NULL). */
+function arrayLiteral(values: readonly (string | number | boolean | null)[]): string {
+  const items = values.map((v) =>
+    v === null ? 'NULL' : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+  );
+  return `{${items.join(',')}}`;
+}
+
+/** One verified fact to write (kind person wage/pension/other_income/employment, household money/counts). */
+export interface VerifiedFactRow {
+  districtCode: string;
+  subjectType: SubjectType;
+  subjectId: string;
+  id: string;
+  kind: FactKind;
+  amountFen: number | null;
+  quantity: number | null;
+  flag: boolean | null;
+  validFrom: string;
+  sourceRef: string;
+}
+
+export interface VerifiedFactsWritten {
+  /** Earlier verified facts of the same subject and kind that the new ones ended (the row after). */
+  ended: { districtCode: string; subjectId: string; id: string; validTo: string; version: number }[];
+  /** New facts not written: a verified fact of the same subject and kind starts later (rule 4 refuses). */
+  skipped: string[];
+}
+
+/**
+ * Rule 4 for many verified facts in one statement: the latest verified fact (not voided) of each new fact's
+ * subject and kind ends on the new fact's start (when it starts on or before it and still holds then), and
+ * the new facts are inserted — except those that would start before the latest verified fact of their key,
+ * which are left out and returned (rewriting history is a correction). The earlier fact is ended only at
+ * the version read (compare-and-set inside the statement). At most one new fact per subject and kind.
+ */
+export async function writeVerifiedFacts(
+  db: Db,
+  rows: readonly VerifiedFactRow[],
+  recordedAt: Date,
+  recordedBy: string | null,
+): Promise<VerifiedFactsWritten> {
+  if (rows.length === 0) return { ended: [], skipped: [] };
+  const col = <T extends string | number | boolean | null>(pick: (r: VerifiedFactRow) => T) =>
+    arrayLiteral(rows.map(pick));
+  const result = await selectRows<{
+    what: 'ended' | 'skipped';
+    district_code: string;
+    subject_id: string;
+    id: string;
+    valid_to: string | null;
+    version: number | null;
+  }>(
+    db,
+    sql`with n as (
+      select * from unnest(${col((r) => r.districtCode)}::text[], ${col((r) => r.subjectId)}::uuid[],
+        ${col((r) => r.id)}::uuid[], ${col((r) => r.subjectType)}::text[], ${col((r) => r.kind)}::text[],
+        ${col((r) => r.amountFen)}::bigint[], ${col((r) => r.quantity)}::int[], ${col((r) => r.flag)}::boolean[],
+        ${col((r) => r.validFrom)}::date[], ${col((r) => r.sourceRef)}::text[])
+        as n(district_code, subject_id, id, subject_type, kind, amount_fen, quantity, flag, valid_from, source_ref)
+    ), prev as (
+      select distinct on (f.district_code, f.subject_id, f.kind)
+        f.district_code, f.subject_id, f.kind, f.id, f.valid_from, f.version, n.valid_from as new_from
+      from n join economic_facts f
+        on f.district_code = n.district_code and f.subject_id = n.subject_id and f.kind = n.kind
+      where f.source_kind = 'verified' and f.category is null and f.voided_at is null
+      order by f.district_code, f.subject_id, f.kind, f.valid_from desc, f.recorded_at desc, f.id desc
+    ), ended as (
+      update economic_facts f set valid_to = p.new_from, version = f.version + 1
+      from prev p
+      where f.district_code = p.district_code and f.subject_id = p.subject_id and f.id = p.id
+        and f.version = p.version and f.voided_at is null
+        and p.valid_from <= p.new_from and (f.valid_to is null or f.valid_to > p.new_from)
+      returning f.district_code, f.subject_id, f.id, f.valid_to, f.version
+    ), refused as (
+      select n.id, n.district_code, n.subject_id from n join prev p
+        on p.district_code = n.district_code and p.subject_id = n.subject_id and p.kind = n.kind
+      where p.valid_from > n.valid_from
+    ), ins as (
+      -- Executed whether or not the result reads it (PostgreSQL runs every data-modifying WITH once).
+      insert into economic_facts (district_code, subject_id, id, subject_type, kind, amount_fen, quantity, flag,
+        valid_from, source_kind, source_ref, recorded_at, recorded_by)
+      select n.district_code, n.subject_id, n.id, n.subject_type, n.kind, n.amount_fen, n.quantity, n.flag,
+        n.valid_from, 'verified', n.source_ref, ${recordedAt.toISOString()}::timestamptz, ${recordedBy}
+      from n where n.id not in (select id from refused)
+    )
+    select 'ended' as what, district_code, subject_id::text, id::text, valid_to::text, version from ended
+    union all
+    select 'skipped', district_code, subject_id::text, id::text, null, null from refused`,
+  );
+  const ended: VerifiedFactsWritten['ended'] = [];
+  const skipped: string[] = [];
+  for (const r of result) {
+    if (r.what === 'ended') {
+      ended.push({
+        districtCode: r.district_code,
+        subjectId: r.subject_id,
+        id: r.id,
+        validTo: r.valid_to!,
+        version: Number(r.version),
+      });
+    } else skipped.push(r.id);
+  }
+  return { ended, skipped };
+}

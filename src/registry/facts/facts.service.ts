@@ -5,7 +5,7 @@ import type { DataScope } from '../../auth/scope.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { staleVersion } from '../../workflow/workflow.errors.ts';
-import type { WorkTx } from '../../workflow/unit-of-work.ts';
+import type { RowDigest, WorkTx } from '../../workflow/unit-of-work.ts';
 import { CATEGORY_NAMES, DISABILITY_CATEGORIES, DISABILITY_GRADES } from '../codes.ts';
 import { findHousehold } from '../household.repository.ts';
 import { findPerson, personRowsById } from '../person.repository.ts';
@@ -25,6 +25,8 @@ import {
   projectPersons,
   setFactEnd,
   voidFactRow,
+  writeVerifiedFacts,
+  type VerifiedFactRow,
 } from './facts.repository.ts';
 import {
   FACT_KINDS,
@@ -592,4 +594,133 @@ export async function recordOpeningFacts(
   }
   if (written.length > 0) await refreshProjection(tx, subject, today);
   return written;
+}
+
+// ---- verified facts in bulk (a verification's reports) -------------------------------------------
+
+/** One verified figure to record as a fact (source 核对, the report number as reference). */
+export interface VerifiedFactInput {
+  subjectType: SubjectType;
+  districtCode: string;
+  subjectId: string;
+  kind: 'wage' | 'pension' | 'other_income' | 'employment' | 'monetary_assets' | 'homes' | 'vehicles';
+  amountFen?: number | undefined;
+  quantity?: number | undefined;
+  flag?: boolean | undefined;
+  validFrom: string;
+  sourceRef: string;
+}
+
+export interface VerifiedFactsResult {
+  /** The facts written (each fed to the digest). */
+  written: number;
+  /** Earlier verified facts of the same subject and kind ended by the new ones (rule 4). */
+  ended: number;
+  /** Inputs not written: a later verified fact of the same subject and kind exists, or a later input of
+   * the same subject and kind in this call replaced it. Their index in the input. */
+  skipped: number[];
+}
+
+/** Rows per statement: one statement's arrays stay a few megabytes. */
+const VERIFIED_CHUNK = 20_000;
+
+/**
+ * 核对结果记为事实, set-based: what `addFact` does for one fact (rule 4 of the facts contract: a new verified
+ * fact of the same kind and subject ends the previous one on its start; one that would start before it is
+ * not written), for many facts in a few statements, and the projection columns of every subject touched
+ * refreshed in one statement per district and subject type. The caller (a verification's batch, in its unit
+ * of work) has read the subjects in its scope; every row written is fed to `digest` for the caller's one
+ * batch record. Problems of the inputs (kind, value, date) are all reported at once, nothing written.
+ */
+export async function recordVerifiedFacts(
+  tx: WorkTx,
+  inputs: readonly VerifiedFactInput[],
+  digest: RowDigest,
+): Promise<VerifiedFactsResult> {
+  const today = shanghaiToday(tx.now);
+  const problems: Problem[] = [];
+  const checked: { index: number; row: VerifiedFactRow }[] = [];
+  inputs.forEach((input, index) => {
+    const { fact, problems: found } = checkNewFact(
+      {
+        kind: input.kind,
+        amountFen: input.amountFen ?? null,
+        quantity: input.quantity ?? null,
+        flag: input.flag ?? null,
+        validFrom: input.validFrom,
+        sourceKind: 'verified',
+        sourceRef: input.sourceRef,
+      },
+      input.subjectType,
+      today,
+      `facts[${index}].`,
+    );
+    problems.push(...found);
+    if (!UUID.test(input.subjectId) || !/^\d{6}$/.test(input.districtCode)) {
+      problems.push({ field: `facts[${index}].subjectId`, message: '主体编号无效' });
+    }
+    if (!fact) return;
+    checked.push({
+      index,
+      row: {
+        districtCode: input.districtCode,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        id: randomUUID(),
+        kind: fact.kind,
+        amountFen: fact.amountFen,
+        quantity: fact.quantity,
+        flag: fact.flag,
+        validFrom: fact.validFrom,
+        sourceRef: fact.sourceRef,
+      },
+    });
+  });
+  throwIfProblems(problems);
+  // One new fact per subject and kind: the last given stands (rule 4 within the call).
+  const last = new Map<string, number>();
+  checked.forEach((c, i) => last.set(`${c.row.districtCode}/${c.row.subjectId}/${c.row.kind}`, i));
+  const skipped: number[] = [];
+  const rows: { index: number; row: VerifiedFactRow }[] = [];
+  checked.forEach((c, i) => {
+    if (last.get(`${c.row.districtCode}/${c.row.subjectId}/${c.row.kind}`) === i) rows.push(c);
+    else skipped.push(c.index);
+  });
+  let ended = 0;
+  let written = 0;
+  const recordedAt = tx.now;
+  for (let at = 0; at < rows.length; at += VERIFIED_CHUNK) {
+    const chunk = rows.slice(at, at + VERIFIED_CHUNK);
+    const out = await writeVerifiedFacts(
+      tx.db,
+      chunk.map((c) => c.row),
+      recordedAt,
+      tx.actor.userId,
+    );
+    const refused = new Set(out.skipped);
+    for (const c of chunk) {
+      if (refused.has(c.row.id)) {
+        skipped.push(c.index);
+        continue;
+      }
+      digest.add({ ...c.row, sourceKind: 'verified', recordedAt: recordedAt.toISOString() });
+      written += 1;
+    }
+    out.ended.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const e of out.ended) digest.add({ ended: e });
+    ended += out.ended.length;
+  }
+  const day = projectionDay(today);
+  const subjects = new Map<string, { persons: Set<string>; households: Set<string> }>();
+  for (const { row } of rows) {
+    let s = subjects.get(row.districtCode);
+    if (!s) subjects.set(row.districtCode, (s = { persons: new Set(), households: new Set() }));
+    (row.subjectType === 'person' ? s.persons : s.households).add(row.subjectId);
+  }
+  for (const [district, s] of subjects) {
+    await projectPersons(tx.db, district, [...s.persons], day);
+    await projectHouseholds(tx.db, district, [...s.households], day);
+  }
+  skipped.sort((a, b) => a - b);
+  return { written, ended, skipped };
 }
