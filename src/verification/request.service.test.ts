@@ -9,7 +9,7 @@ import { ConflictError } from '../workflow/workflow.errors.ts';
 import { endAuthorisation, listAuthorisations } from './authorisation.service.ts';
 import { coverageOf, holdsOn } from './authorisation.rules.ts';
 import { getRequest, listRequests, requestNumber, withdrawRequest } from './request.service.ts';
-import { LOCAL_SOURCES } from './sources/catalogue.ts';
+import { LOCAL_SOURCE_CODES } from './sources/catalogue.ts';
 import {
   authorise,
   OFFICER,
@@ -171,11 +171,11 @@ describeStores('verification requests and authorisations', (ctx) => {
     expect(view.progress).toEqual({
       answered: 0,
       failed: 0,
-      waiting: LOCAL_SOURCES.length,
-      total: LOCAL_SOURCES.length,
+      waiting: LOCAL_SOURCE_CODES.length,
+      total: LOCAL_SOURCE_CODES.length,
     });
     const detail = await getRequest(ctx.store.db, OFFICER, view, '2026-12-01');
-    expect(detail.sources.map((s) => s.state)).toEqual(LOCAL_SOURCES.map(() => 'pending'));
+    expect(detail.sources.map((s) => s.state)).toEqual(LOCAL_SOURCE_CODES.map(() => 'pending'));
     expect(detail.sources.map((s) => s.sourceName)).toContain('税务部门');
     expect(detail.timeline.map((e) => [e.actionLabel, e.toStateLabel])).toEqual([['受理核对委托', '已受理']]);
     const audit = await selectRows<{ action: string; entity_id: string }>(

@@ -29,7 +29,7 @@ import {
   type RequestRow,
   type SourceQueryRow,
 } from './request.repository.ts';
-import { LOCAL_SOURCES, SOURCES, isSourceCode } from './sources/catalogue.ts';
+import { LOCAL_SOURCE_CODES, SOURCES, isSourceCode } from './sources/catalogue.ts';
 import type { VerificationCaller } from './verification.caller.ts';
 import { REQUEST_NOT_FOUND, VerificationError } from './verification.errors.ts';
 import { verificationMachine, type VerificationState } from './verification.machine.ts';
@@ -286,7 +286,7 @@ export async function createRequest(
     createdAt: tx.now.toISOString(),
     reportedAt: null,
   };
-  await insertRequest(tx, row, LOCAL_SOURCES);
+  await insertRequest(tx, row, LOCAL_SOURCE_CODES);
   await recordStart(
     tx,
     verificationMachine,
@@ -309,7 +309,7 @@ export async function createRequest(
   return present(row, caller, {
     household,
     members,
-    progress: { pending: LOCAL_SOURCES.length },
+    progress: { pending: LOCAL_SOURCE_CODES.length },
     today,
   });
 }

@@ -43,11 +43,6 @@ export const SOURCE_CODES = Object.keys(SOURCES) as SourceCode[];
 export type LocalSourceCode = Exclude<SourceCode, 'remote'>;
 export const LOCAL_SOURCE_CODES = SOURCE_CODES.filter((s): s is LocalSourceCode => s !== 'remote');
 
-/** The sources a request asks by itself (a remote region is asked only by an exported package). */
-export const LOCAL_SOURCES: readonly SourceCode[] = SOURCE_CODES.filter(
-  (code) => code !== ('remote' as string),
-);
-
 export function isSourceCode(text: string): text is SourceCode {
   return Object.hasOwn(SOURCES, text);
 }
