@@ -26,13 +26,18 @@ function answeredSources(queries: readonly QueryOutcome[]): Set<SourceCode> {
 
 type Combine = 'max' | 'sum';
 
+/** Kinds the other region's centre answers for (异地协查), added to our own agencies' figures. */
+const REMOTE_KINDS: ReadonlySet<FigureKind> = new Set(['monetary_assets', 'homes', 'vehicles']);
+
 function combine(
   kind: FigureKind,
   answered: ReadonlySet<SourceCode>,
   values: (source: SourceCode) => number,
   how: Combine,
+  remoteAsked = false,
 ): VerifiedValue {
-  const expected = FIGURE_SOURCES[kind];
+  const expected: readonly SourceCode[] =
+    remoteAsked && REMOTE_KINDS.has(kind) ? [...FIGURE_SOURCES[kind], 'remote'] : FIGURE_SOURCES[kind];
   const sources = expected.filter((s) => answered.has(s));
   if (sources.length === 0) return { value: null, complete: false, sources: [] };
   let value = 0;
@@ -60,6 +65,8 @@ export function buildProfile(
   answers: readonly RawAnswer[],
 ): HouseholdProfile {
   const answered = answeredSources(queries);
+  // A request with an exchange package out asks the other region too (source remote, when queried).
+  const remoteAsked = queries.some((q) => q.source === 'remote');
   // Only answers of sources counted as answered: a late row (after the query timed out) is kept, not used.
   const byPerson = index(answers.filter((a) => answered.has(a.source)));
   const members: MemberProfile[] = personIds.map((personId) => {
@@ -75,7 +82,10 @@ export function buildProfile(
         other_income: combine('other_income', answered, fen('other_income'), 'max'),
         employment: combine('employment', answered, (s) => (row(s, 'employment')?.flag ? 1 : 0), 'max'),
       },
-      business: answered.has('business') ? row('business', 'business')?.flag === true : null,
+      business:
+        answered.has('business') || answered.has('remote')
+          ? row('business', 'business')?.flag === true || row('remote', 'business')?.flag === true
+          : null,
       deathDate: answered.has('civil') ? text('death') || null : null,
       hukou: answered.has('civil') ? text('hukou') : null,
       marital: answered.has('civil') ? text('marital') : null,
@@ -97,11 +107,15 @@ export function buildProfile(
       monetary_assets: combine(
         'monetary_assets',
         answered,
-        (s) => sumOver(s === 'deposits' ? 'deposits' : 'securities', 'fen')(s),
+        (s) =>
+          s === 'remote'
+            ? sumOver('deposits', 'fen')(s) + sumOver('securities', 'fen')(s)
+            : sumOver(s === 'deposits' ? 'deposits' : 'securities', 'fen')(s),
         'sum',
+        remoteAsked,
       ),
-      homes: combine('homes', answered, sumOver('homes', 'quantity'), 'sum'),
-      vehicles: combine('vehicles', answered, sumOver('vehicles', 'quantity'), 'sum'),
+      homes: combine('homes', answered, sumOver('homes', 'quantity'), 'sum', remoteAsked),
+      vehicles: combine('vehicles', answered, sumOver('vehicles', 'quantity'), 'sum', remoteAsked),
     },
   };
 }
