@@ -77,6 +77,20 @@ const configSchema = z.object({
     .max(10_000, '须为 1 到 10000 之间的整数')
     .optional(),
   MINZHENG_JOBS_LEASE_SECONDS: whole(5, 3600, 60),
+  // Verification sources (src/verification/sources/adapters.ts, docs/verification-sources.md): the settings
+  // file naming each source's adapter (simulated, file, http; default: every source simulated), and the
+  // minutes between the gathering job's sweeps (answer files picked up, time-outs; 0: none).
+  MINZHENG_VERIFICATION_SOURCES: z.string().min(1).optional(),
+  MINZHENG_VERIFICATION_GATHER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(5)
+    .refine(
+      (minutes) => minutes === 0 || everyMinutesCron(minutes) !== undefined,
+      '须为 0（关闭）、能整除 60 的分钟数（如 5、15、30）或能整除一天的整小时数（60、120、…、1440）',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,13 +2,18 @@ import { JobKinds } from '../job-kind.ts';
 import { auditCheckpointJob } from './audit-checkpoint.job.ts';
 import { backupJob } from './backup.job.ts';
 import { registryImportJob } from './registry-import.job.ts';
+import { verificationGatherJob } from './verification-gather.job.ts';
 
 /**
  * The kinds of job this installation runs. A module adds its kind here (one line) beside its handler
  * file in this folder; the server, the workers and `jobs run` all know the same kinds.
  */
 export function builtinJobKinds(): JobKinds {
-  return new JobKinds().register(registryImportJob).register(auditCheckpointJob).register(backupJob);
+  return new JobKinds()
+    .register(registryImportJob)
+    .register(auditCheckpointJob)
+    .register(backupJob)
+    .register(verificationGatherJob);
 }
 
 let installed: JobKinds | undefined;

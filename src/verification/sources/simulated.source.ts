@@ -1,0 +1,177 @@
+import type { Db } from '../../db/store.ts';
+import type { DeclaredFigures } from '../../registry/facts/declared.repository.ts';
+import { civilRecords, requestSubjects } from '../gather.repository.ts';
+import { SOURCES, type AnswerKind, type SourceCode } from './catalogue.ts';
+import {
+  allowed,
+  declaredOfRequests,
+  draw,
+  holderOf,
+  noiseBound,
+  plantedItems,
+  simulationModel,
+  toleranceOn,
+  type PlantedItem,
+  type SimulatedRequest,
+  type SimulationModel,
+  type Tolerance,
+} from './ground-truth.ts';
+import type { AnswerRow, SendOutcome, SourceAdapter, SourceBatch } from './source.ts';
+
+/**
+ * 模拟数据源: answers at once from the synthetic population — the members' declared figures on the
+ * request's day, plus what ground-truth.ts planted (concealed income, undeclared deposits, securities,
+ * homes, vehicles, business registrations), plus noise of at most N(d) fen (basis points of the declared
+ * figure, floor division, never more than half the tolerance; docs/verification-sources.md). Civil records
+ * (户籍, 婚姻, 死亡) come from the registry as they are. It only reads.
+ *
+ * An agency reports what it holds: a row for a non-zero amount, a count above zero, a flag that is true,
+ * a civil record that exists; nothing on record is no row.
+ */
+export class SimulatedSource implements SourceAdapter {
+  readonly source: SourceCode;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  private readonly db: Db;
+  private readonly model: SimulationModel;
+
+  constructor(
+    source: SourceCode,
+    db: Db,
+    settings: { timeoutMs: number; maxAttempts: number },
+    model: SimulationModel = simulationModel(),
+  ) {
+    this.source = source;
+    this.db = db;
+    this.timeoutMs = settings.timeoutMs;
+    this.maxAttempts = settings.maxAttempts;
+    this.model = model;
+  }
+
+  async send(batch: SourceBatch): Promise<SendOutcome> {
+    const answered = new Map<string, AnswerRow[]>();
+    const failed = new Map<string, string>();
+    const subjects = await requestSubjects(
+      this.db,
+      batch.queries.map((q) => ({ districtCode: q.districtCode, requestId: q.requestId })),
+    );
+    const requests: SimulatedRequest[] = [];
+    for (const q of batch.queries) {
+      const subject = subjects.get(q.requestId);
+      if (!subject) {
+        failed.set(q.requestId, '模拟数据源：核对委托不存在');
+        continue;
+      }
+      requests.push({ ...subject, asOf: q.asOf, personIds: q.persons.map((p) => p.personId) });
+    }
+    const reference = `模拟-${this.source}-${batch.batchRef}`;
+    if (this.source === 'civil') {
+      for (const [requestId, rows] of await this.civil(requests, reference)) answered.set(requestId, rows);
+      return { answered, failed, waiting: [] };
+    }
+    const declared = await declaredOfRequests(this.db, requests);
+    for (const r of requests) {
+      const figures = declared.get(r.requestId)!;
+      const tolerance = toleranceOn(r.asOf);
+      const planted = plantedItems(r, figures, tolerance, this.model);
+      answered.set(r.requestId, this.rows(r, figures, planted, tolerance, reference));
+    }
+    return { answered, failed, waiting: [] };
+  }
+
+  private rows(
+    r: SimulatedRequest,
+    declared: DeclaredFigures,
+    planted: readonly PlantedItem[],
+    tolerance: Tolerance,
+    reference: string,
+  ): AnswerRow[] {
+    const kinds = SOURCES[this.source].kinds as readonly AnswerKind[];
+    const holder = holderOf(r.personIds);
+    const household = declared.households.get(r.householdId);
+    const out: AnswerRow[] = [];
+    for (const personId of r.personIds) {
+      const person = declared.persons.get(personId);
+      const extra = (kind: string) =>
+        planted.find((i) => i.personId === personId && i.kind === kind)?.trueValue ?? undefined;
+      for (const kind of kinds) {
+        const row = { requestId: r.requestId, personId, kind, reference };
+        if (kind === 'wage' || kind === 'pension' || kind === 'other_income') {
+          const d =
+            kind === 'wage'
+              ? person?.wageFen
+              : kind === 'pension'
+                ? person?.pensionFen
+                : person?.otherIncomeFen;
+          const truth = extra(kind) ?? d ?? 0;
+          const t = allowed(d ?? 0, tolerance.incomeFen, tolerance.incomeBp);
+          const value =
+            truth +
+            this.noise(personId, kind, r.asOf, d ?? 0, noiseBound(d ?? 0, this.model.noise.incomeBp, t));
+          if (value > 0) out.push({ ...row, amountFen: value });
+        } else if (kind === 'deposits' || kind === 'securities') {
+          const d = kind === 'deposits' && personId === holder ? (household?.monetaryAssetsFen ?? 0) : 0;
+          const truth = extra(kind) ?? d;
+          const t = allowed(household?.monetaryAssetsFen ?? 0, tolerance.assetsFen, tolerance.assetsBp);
+          const value =
+            truth + this.noise(personId, kind, r.asOf, d, noiseBound(d, this.model.noise.assetsBp, t));
+          if (value > 0) out.push({ ...row, amountFen: value });
+        } else if (kind === 'homes' || kind === 'vehicles') {
+          const d =
+            personId === holder ? ((kind === 'homes' ? household?.homes : household?.vehicles) ?? 0) : 0;
+          const value = extra(kind) !== undefined ? d + 1 : d;
+          if (value > 0) out.push({ ...row, quantity: value });
+        } else if (kind === 'business') {
+          if (extra(kind) !== undefined) out.push({ ...row, flag: true });
+        } else if (kind === 'employment') {
+          if (person?.employed) out.push({ ...row, flag: true });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The agency's deviation from the true figure: r basis points of the declared figure d (|r| ≤ noise_bp,
+   * drawn from the person, kind, source and day), floor division on the magnitude, cut to ±bound.
+   */
+  private noise(personId: string, kind: string, asOf: string, d: number, bound: number): number {
+    if (bound <= 0 || d <= 0) return 0;
+    const noiseBp =
+      kind === 'deposits' || kind === 'securities' ? this.model.noise.assetsBp : this.model.noise.incomeBp;
+    const { fraction } = draw(this.model.seed, 'noise', this.source, personId, kind, asOf);
+    const r = (fraction % (2 * noiseBp + 1)) - noiseBp;
+    const magnitude = Math.min(Math.floor((d * Math.abs(r)) / 10_000), bound);
+    return r < 0 ? -magnitude : magnitude;
+  }
+
+  /** Civil records of every member, one read per district. */
+  private async civil(
+    requests: readonly SimulatedRequest[],
+    reference: string,
+  ): Promise<Map<string, AnswerRow[]>> {
+    const out = new Map<string, AnswerRow[]>();
+    const districts = new Set(requests.map((r) => r.districtCode));
+    for (const district of districts) {
+      const inDistrict = requests.filter((r) => r.districtCode === district);
+      const records = await civilRecords(
+        this.db,
+        district,
+        inDistrict.flatMap((r) => r.personIds),
+      );
+      for (const r of inDistrict) {
+        const rows: AnswerRow[] = [];
+        for (const personId of r.personIds) {
+          const c = records.get(personId);
+          if (!c) continue;
+          const row = { requestId: r.requestId, personId, reference };
+          rows.push({ ...row, kind: 'hukou', textValue: c.hukouDivisionCode });
+          if (c.maritalStatus) rows.push({ ...row, kind: 'marital', textValue: c.maritalStatus });
+          if (c.deathDate) rows.push({ ...row, kind: 'death', textValue: c.deathDate });
+        }
+        out.set(r.requestId, rows);
+      }
+    }
+    return out;
+  }
+}
