@@ -29,6 +29,7 @@ export interface ReadyRequest {
 /**
  * The requests among `ids` that are gathering and whose every source query is terminal (answered, failed,
  * timed out), locked for the rest of the unit (the report step is a compare-and-set on them afterwards).
+ * Oldest first: when two requests of one household are reported together, the later one's facts stand.
  */
 export async function readyRequests(
   db: Db,
@@ -54,7 +55,7 @@ export async function readyRequests(
           and r.state = any(${`{${fromStates.join(',')}}`}::text[])
           and not exists (select 1 from verification_source_queries q
             where q.district_code = r.district_code and q.request_id = r.id and q.state in ('pending','sent'))
-        order by r.id
+        order by r.as_of, r.created_at, r.id
         for update of r`,
   );
   return rows.map((r) => ({
