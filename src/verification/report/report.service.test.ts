@@ -39,7 +39,7 @@ describeStores('issuing verification reports', (ctx) => {
     first = await request(ctx.store, seeded);
     partial = await request(ctx.store, other, 'dibao_edge');
     waiting = await request(ctx.store, seeded);
-    const [a, b] = seeded.adults as [{ id: string }, { id: string }];
+    const [a, b] = [seeded.adults[0]!, seeded.adults[1]!];
     await answered(ctx.store, first, [
       { source: 'tax', personId: a.id, kind: 'wage', amountFen: 300_000 },
       { source: 'housing_fund', personId: a.id, kind: 'wage', amountFen: 350_000 },
@@ -92,7 +92,7 @@ describeStores('issuing verification reports', (ctx) => {
     const report = await latestReport(ctx.store.db, '310110', first.id);
     expect(report?.revision).toBe(1);
     const body = report!.body;
-    const [a, b] = seeded.adults as [{ id: string }, { id: string }];
+    const [a, b] = [seeded.adults[0]!, seeded.adults[1]!];
     const row = (personId: string | null, kind: string) =>
       body.figures.find((f) => f.personId === personId && f.kind === kind);
     expect(row(a.id, 'wage')).toMatchObject({ declared: 300_000, verified: 350_000, difference: 50_000 });
