@@ -71,6 +71,16 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '跨区迁移', menu: 'transfers' },
       },
       {
+        path: 'verifications',
+        component: () => import('../views/verifications/list.vue'),
+        meta: { title: '核对委托', menu: 'verifications' },
+      },
+      {
+        path: 'verifications/:district/:id',
+        component: () => import('../views/verifications/detail.vue'),
+        meta: { title: '核对委托详情', menu: 'verifications' },
+      },
+      {
         path: 'import',
         component: () => import('../views/import/form.vue'),
         meta: { title: '台账导入', menu: 'import' },
