@@ -11,7 +11,6 @@ import {
   plantedItems,
   simulationModel,
   toleranceOn,
-  type PlantedItem,
   type SimulatedRequest,
   type SimulationModel,
   type Tolerance,
@@ -73,76 +72,9 @@ export class SimulatedSource implements SourceAdapter {
     for (const r of requests) {
       const figures = declared.get(r.requestId)!;
       const tolerance = toleranceOn(r.asOf);
-      const planted = plantedItems(r, figures, tolerance, this.model);
-      answered.set(r.requestId, this.rows(r, figures, planted, tolerance, reference));
+      answered.set(r.requestId, simulatedAnswers(this.source, r, figures, tolerance, this.model, reference));
     }
     return { answered, failed, waiting: [] };
-  }
-
-  private rows(
-    r: SimulatedRequest,
-    declared: DeclaredFigures,
-    planted: readonly PlantedItem[],
-    tolerance: Tolerance,
-    reference: string,
-  ): AnswerRow[] {
-    const kinds = SOURCES[this.source].kinds as readonly AnswerKind[];
-    const holder = holderOf(r.personIds);
-    const household = declared.households.get(r.householdId);
-    const out: AnswerRow[] = [];
-    for (const personId of r.personIds) {
-      const person = declared.persons.get(personId);
-      const extra = (kind: string) =>
-        planted.find((i) => i.personId === personId && i.kind === kind)?.trueValue ?? undefined;
-      for (const kind of kinds) {
-        const row = { requestId: r.requestId, personId, kind, reference };
-        if (kind === 'wage' || kind === 'pension' || kind === 'other_income') {
-          const d =
-            kind === 'wage'
-              ? person?.wageFen
-              : kind === 'pension'
-                ? person?.pensionFen
-                : person?.otherIncomeFen;
-          const truth = extra(kind) ?? d ?? 0;
-          const t = allowed(d ?? 0, tolerance.incomeFen, tolerance.incomeBp);
-          const value =
-            truth +
-            this.noise(personId, kind, r.asOf, d ?? 0, noiseBound(d ?? 0, this.model.noise.incomeBp, t));
-          if (value > 0) out.push({ ...row, amountFen: value });
-        } else if (kind === 'deposits' || kind === 'securities') {
-          const d = kind === 'deposits' && personId === holder ? (household?.monetaryAssetsFen ?? 0) : 0;
-          const truth = extra(kind) ?? d;
-          const t = allowed(household?.monetaryAssetsFen ?? 0, tolerance.assetsFen, tolerance.assetsBp);
-          const value =
-            truth + this.noise(personId, kind, r.asOf, d, noiseBound(d, this.model.noise.assetsBp, t));
-          if (value > 0) out.push({ ...row, amountFen: value });
-        } else if (kind === 'homes' || kind === 'vehicles') {
-          const d =
-            personId === holder ? ((kind === 'homes' ? household?.homes : household?.vehicles) ?? 0) : 0;
-          const value = extra(kind) !== undefined ? d + 1 : d;
-          if (value > 0) out.push({ ...row, quantity: value });
-        } else if (kind === 'business') {
-          if (extra(kind) !== undefined) out.push({ ...row, flag: true });
-        } else if (kind === 'employment') {
-          if (person?.employed) out.push({ ...row, flag: true });
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The agency's deviation from the true figure: r basis points of the declared figure d (|r| ≤ noise_bp,
-   * drawn from the person, kind, source and day), floor division on the magnitude, cut to ±bound.
-   */
-  private noise(personId: string, kind: string, asOf: string, d: number, bound: number): number {
-    if (bound <= 0 || d <= 0) return 0;
-    const noiseBp =
-      kind === 'deposits' || kind === 'securities' ? this.model.noise.assetsBp : this.model.noise.incomeBp;
-    const { fraction } = draw(this.model.seed, 'noise', this.source, personId, kind, asOf);
-    const r = (fraction % (2 * noiseBp + 1)) - noiseBp;
-    const magnitude = Math.min(Math.floor((d * Math.abs(r)) / 10_000), bound);
-    return r < 0 ? -magnitude : magnitude;
   }
 
   /** Civil records of every member, one read per district. */
@@ -174,4 +106,83 @@ export class SimulatedSource implements SourceAdapter {
     }
     return out;
   }
+}
+
+/**
+ * What one simulated source answers about one request (every source but civil): pure, so that a test can
+ * hold it to the ground truth over many random households.
+ */
+export function simulatedAnswers(
+  source: Exclude<SourceCode, 'civil'>,
+  r: SimulatedRequest,
+  declared: DeclaredFigures,
+  tolerance: Tolerance,
+  model: SimulationModel,
+  reference: string,
+): AnswerRow[] {
+  const planted = plantedItems(r, declared, tolerance, model);
+  const kinds = SOURCES[source].kinds as readonly AnswerKind[];
+  const holder = holderOf(r.personIds);
+  const household = declared.households.get(r.householdId);
+  const out: AnswerRow[] = [];
+  for (const personId of r.personIds) {
+    const person = declared.persons.get(personId);
+    const extra = (kind: string) =>
+      planted.find((i) => i.personId === personId && i.kind === kind)?.trueValue ?? undefined;
+    for (const kind of kinds) {
+      const row = { requestId: r.requestId, personId, kind, reference };
+      if (kind === 'wage' || kind === 'pension' || kind === 'other_income') {
+        const d =
+          kind === 'wage'
+            ? person?.wageFen
+            : kind === 'pension'
+              ? person?.pensionFen
+              : person?.otherIncomeFen;
+        const truth = extra(kind) ?? d ?? 0;
+        const t = allowed(d ?? 0, tolerance.incomeFen, tolerance.incomeBp);
+        const value =
+          truth +
+          noise(model, source, personId, kind, r.asOf, d ?? 0, noiseBound(d ?? 0, model.noise.incomeBp, t));
+        if (value > 0) out.push({ ...row, amountFen: value });
+      } else if (kind === 'deposits' || kind === 'securities') {
+        const d = kind === 'deposits' && personId === holder ? (household?.monetaryAssetsFen ?? 0) : 0;
+        const truth = extra(kind) ?? d;
+        const t = allowed(household?.monetaryAssetsFen ?? 0, tolerance.assetsFen, tolerance.assetsBp);
+        const value =
+          truth + noise(model, source, personId, kind, r.asOf, d, noiseBound(d, model.noise.assetsBp, t));
+        if (value > 0) out.push({ ...row, amountFen: value });
+      } else if (kind === 'homes' || kind === 'vehicles') {
+        const d =
+          personId === holder ? ((kind === 'homes' ? household?.homes : household?.vehicles) ?? 0) : 0;
+        const value = extra(kind) !== undefined ? d + 1 : d;
+        if (value > 0) out.push({ ...row, quantity: value });
+      } else if (kind === 'business') {
+        if (extra(kind) !== undefined) out.push({ ...row, flag: true });
+      } else if (kind === 'employment') {
+        if (person?.employed) out.push({ ...row, flag: true });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The agency's deviation from the true figure: r basis points of the declared figure d (|r| ≤ noise_bp,
+ * drawn from the person, kind, source and day), floor division on the magnitude, cut to ±bound.
+ */
+function noise(
+  model: SimulationModel,
+  source: SourceCode,
+  personId: string,
+  kind: string,
+  asOf: string,
+  d: number,
+  bound: number,
+): number {
+  if (bound <= 0 || d <= 0) return 0;
+  const noiseBp = kind === 'deposits' || kind === 'securities' ? model.noise.assetsBp : model.noise.incomeBp;
+  const { fraction } = draw(model.seed, 'noise', source, personId, kind, asOf);
+  const r = (fraction % (2 * noiseBp + 1)) - noiseBp;
+  const magnitude = Math.min(Math.floor((d * Math.abs(r)) / 10_000), bound);
+  return r < 0 ? -magnitude : magnitude;
 }
