@@ -19,7 +19,7 @@ import {
   type QueryChange,
   type StoredAnswer,
 } from './gather.repository.ts';
-import { SOURCES, type SourceCode } from './sources/catalogue.ts';
+import { SOURCES, sourceAnswers, type SourceCode } from './sources/catalogue.ts';
 import type {
   AnswerRow,
   CollectedAnswers,
@@ -252,6 +252,12 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     ) => {
       const members = new Set(persons);
       for (const row of rows) {
+        if (!sourceAnswers(source, row.kind)) {
+          problem(
+            `${SOURCES[source].name}答复了其不提供的类别「${row.kind}」（委托 ${requestId}），该行未登记`,
+          );
+          continue;
+        }
         if (!members.has(row.personId)) {
           problem(`${SOURCES[source].name}的答复中人员 ${row.personId} 不属于委托 ${requestId}，该行未登记`);
           continue;
