@@ -3,6 +3,7 @@ import { auditCheckpointJob } from './audit-checkpoint.job.ts';
 import { backupJob } from './backup.job.ts';
 import { registryImportJob } from './registry-import.job.ts';
 import { verificationGatherJob } from './verification-gather.job.ts';
+import { verificationRecheckJob } from './verification-recheck.job.ts';
 
 /**
  * The kinds of job this installation runs. A module adds its kind here (one line) beside its handler
@@ -13,7 +14,8 @@ export function builtinJobKinds(): JobKinds {
     .register(registryImportJob)
     .register(auditCheckpointJob)
     .register(backupJob)
-    .register(verificationGatherJob);
+    .register(verificationGatherJob)
+    .register(verificationRecheckJob);
 }
 
 let installed: JobKinds | undefined;
