@@ -1,9 +1,10 @@
 import { HEAD_RELATION } from '../registry/codes.ts';
 import { FACT_COPY_COLUMNS } from '../registry/facts/facts.repository.ts';
+import { demoAuthorisationFile } from './demo-authorisation.ts';
 import type { GeneratedHousehold, GeneratedPerson } from './population.types.ts';
 
 /**
- * CSV text of the three registry tables, as COPY ... WITH (FORMAT csv) reads it: empty unquoted
+ * CSV text of the population tables (the registry, its facts, the 低保 households' authorisations), as COPY ... WITH (FORMAT csv) reads it: empty unquoted
  * field = NULL, booleans t/f, arrays as PostgreSQL array literals. Column lists are the table
  * columns minus created_at/updated_at (their defaults apply), so the bytes depend only on the run's
  * options.
@@ -64,16 +65,65 @@ export const MEMBER_COLUMNS = [
 /** economic_facts: the COPY columns the facts module names (recorded_at and the rest default). */
 export const FACT_COLUMNS = FACT_COPY_COLUMNS;
 
-export type PopulationTable = 'households' | 'persons' | 'household_members' | 'economic_facts';
+/** attachments: the signed 授权书 of each 低保 household (the one sample file, demo-authorisation.ts). */
+export const ATTACHMENT_COLUMNS = [
+  'district_code',
+  'id',
+  'entity_type',
+  'entity_id',
+  'kind',
+  'name',
+  'sha256',
+  'uploaded_by',
+  'uploaded_at',
+] as const;
+
+/** verification_authorisations: the standing authorisation of each 低保 household. */
+export const AUTHORISATION_COLUMNS = [
+  'district_code',
+  'id',
+  'household_id',
+  'purpose',
+  'person_ids',
+  'signed_on',
+  'valid_until',
+  'standing',
+  'attachment_id',
+  'created_by',
+  'created_at',
+] as const;
+
+export type PopulationTable =
+  | 'households'
+  | 'persons'
+  | 'household_members'
+  | 'economic_facts'
+  | 'attachments'
+  | 'verification_authorisations';
 
 export const TABLE_COLUMNS: Record<PopulationTable, readonly string[]> = {
   households: HOUSEHOLD_COLUMNS,
   persons: PERSON_COLUMNS,
   household_members: MEMBER_COLUMNS,
   economic_facts: FACT_COLUMNS,
+  attachments: ATTACHMENT_COLUMNS,
+  verification_authorisations: AUTHORISATION_COLUMNS,
 };
 
 export const POPULATION_TABLES: readonly PopulationTable[] = [
+  'households',
+  'persons',
+  'household_members',
+  'economic_facts',
+  'attachments',
+  'verification_authorisations',
+];
+
+/**
+ * The tables whose indexes a bulk load drops and rebuilds: the large ones. Attachments and authorisations
+ * (about one household in a hundred) are shared with users' own records and keep their indexes.
+ */
+export const BULK_TABLES: readonly PopulationTable[] = [
   'households',
   'persons',
   'household_members',
@@ -134,11 +184,27 @@ export function factRows(h: GeneratedHousehold): string {
   return out;
 }
 
+/** The 低保 household's signed 授权书 as its attachment (uploaded on the signing day, by nobody signed in). */
+export function attachmentRows(h: GeneratedHousehold): string {
+  const a = h.authorisation;
+  if (!a) return '';
+  const file = demoAuthorisationFile();
+  return `${h.districtCode},${a.attachmentId},household,${h.id},authorisation,${text(file.name)},${file.sha256},,${a.signedOn} 09:00:00+08\n`;
+}
+
+export function authorisationRows(h: GeneratedHousehold): string {
+  const a = h.authorisation;
+  if (!a || a.personIds.length === 0) return '';
+  return `${h.districtCode},${a.id},${h.id},dibao,"{${a.personIds.join(',')}}",${a.signedOn},,t,${a.attachmentId},,${a.signedOn} 09:00:00+08\n`;
+}
+
 export const ROW_WRITERS: Record<PopulationTable, (h: GeneratedHousehold) => string> = {
   households: householdRow,
   persons: personRows,
   household_members: memberRows,
   economic_facts: factRows,
+  attachments: attachmentRows,
+  verification_authorisations: authorisationRows,
 };
 
 export function headerLine(table: PopulationTable): string {

@@ -9,7 +9,7 @@ import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
 import { populationFigures } from '../registry/figures.service.ts';
-import { POPULATION_TABLES, TABLE_COLUMNS } from './csv.ts';
+import { BULK_TABLES, POPULATION_TABLES, TABLE_COLUMNS } from './csv.ts';
 import { populationIndexes } from './demo.repository.ts';
 import { DemoDataExistsError, loadDemoPopulation, seedDemoPopulation } from './demo.service.ts';
 import { generatePopulation } from './generator.ts';
@@ -102,7 +102,9 @@ describeStores('demo population load', (ctx) => {
       ctx.store.db,
       sql`select (select count(*)::int from households) as households, (select count(*)::int from persons) as persons,
                  (select count(*)::int from household_members) as household_members,
-                 (select count(*)::int from economic_facts) as economic_facts`,
+                 (select count(*)::int from economic_facts) as economic_facts,
+                 (select count(*)::int from attachments) as attachments,
+                 (select count(*)::int from verification_authorisations) as verification_authorisations`,
     );
     expect(record).toMatchObject({
       district_code: '310110',
@@ -114,6 +116,34 @@ describeStores('demo population load', (ctx) => {
     expect(record!.after.rows).toBe(Object.values(tables!).reduce((a, b) => a + b, 0));
     // The generator is deterministic: its CSV files hold the same rows, and give the same digest.
     expect(record!.after.digest).toBe(await digestOfCsv({ persons: 2000, seed: 'db', asOf: AS_OF }));
+  });
+
+  it('gives every 低保 household a standing authorisation of its adults, with the signed paper on file', async () => {
+    const rows = await selectRows<{
+      n: number;
+      covered: number;
+      papers: number;
+      content: number;
+    }>(
+      ctx.store.db,
+      sql`select count(*)::int as n,
+                 count(*) filter (where a.standing and a.purpose = 'dibao' and a.valid_until is null
+                   and not exists (select 1 from household_members m join persons p
+                                     on p.district_code = m.district_code and p.id = m.person_id
+                                   where m.district_code = a.district_code and m.household_id = a.household_id
+                                     and m.valid_to is null and p.birth_date <= ${AS_OF}::date - interval '18 years'
+                                     and p.id <> all (a.person_ids)))::int as covered,
+                 count(t.id) filter (where t.kind = 'authorisation' and t.entity_type = 'household'
+                   and t.entity_id = a.household_id::text)::int as papers,
+                 count(b.sha256)::int as content
+          from verification_authorisations a
+          left join attachments t on t.district_code = a.district_code and t.id = a.attachment_id
+          left join file_blobs b on b.sha256 = t.sha256
+          where a.district_code = '310110'`,
+    );
+    const [r] = rows;
+    expect(r!.n).toBeGreaterThan(5);
+    expect(r).toEqual({ n: r!.n, covered: r!.n, papers: r!.n, content: r!.n });
   });
 
   it('shows children aged 0–4 on the dashboard of the day it was loaded for', async () => {
@@ -171,7 +201,7 @@ describeStores('demo population load', (ctx) => {
   });
 
   it('seeds another district and rebuilds dropped indexes identically', async () => {
-    const before = await populationIndexes(ctx.store.db, POPULATION_TABLES);
+    const before = await populationIndexes(ctx.store.db, BULK_TABLES);
     expect(before.filter((i) => i.primaryKey)).toHaveLength(4);
     expect(before.length).toBeGreaterThanOrEqual(12);
     const result = await loadDemoPopulation(
@@ -180,7 +210,7 @@ describeStores('demo population load', (ctx) => {
       { rebuildIndexes: true },
     );
     expect(result.persons).toBe(500);
-    expect(await populationIndexes(ctx.store.db, POPULATION_TABLES)).toEqual(before);
+    expect(await populationIndexes(ctx.store.db, BULK_TABLES)).toEqual(before);
     await expect(
       seedDemoPopulation(ctx.store, {
         district: '310105',

@@ -2,7 +2,9 @@ import type { Store } from '../db/store.ts';
 import { analyzeRegistryTables, vacuumRegistryTables } from '../registry/maintenance.repository.ts';
 import { CopyDigest, digestingCopies } from '../workflow/copy-digest.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
-import { POPULATION_TABLES } from './csv.ts';
+import { insertBlob, insertFile } from '../files/files.repository.ts';
+import { BULK_TABLES } from './csv.ts';
+import { demoAuthorisationFile } from './demo-authorisation.ts';
 import {
   createIndexes,
   dropIndexes,
@@ -92,7 +94,8 @@ async function copyDemoPopulation(
 ): Promise<PopulationSummary> {
   await lockDemoDistrict(tx.db, generate.district);
   if (await hasDemoHouseholds(tx.db, generate.district)) throw new DemoDataExistsError(generate.district);
-  const rebuild = bulk ? await populationIndexes(tx.db, POPULATION_TABLES) : [];
+  await storeDemoAuthorisationFile(tx);
+  const rebuild = bulk ? await populationIndexes(tx.db, BULK_TABLES) : [];
   await dropIndexes(tx.db, rebuild);
   const digest = new CopyDigest();
   const summary = await copyGeneratedPopulation(digestingCopies(tx, digest), generate, (done, total) =>
@@ -115,6 +118,19 @@ async function copyDemoPopulation(
     },
   });
   return summary;
+}
+
+/** The sample 授权书 the 低保 households' attachments name, in the database (stored once, whatever the store). */
+async function storeDemoAuthorisationFile(tx: WorkTx): Promise<void> {
+  const file = demoAuthorisationFile();
+  const added = await insertFile(tx.db, {
+    sha256: file.sha256,
+    size: file.content.length,
+    contentType: 'application/pdf',
+    storage: 'database',
+    createdAt: tx.now.toISOString(),
+  });
+  if (added) await insertBlob(tx.db, file.sha256, file.content);
 }
 
 export interface SeedOptions {

@@ -1,4 +1,6 @@
+import { addDays, ageOn } from '../calendar/days.ts';
 import { shanghaiToday } from '../core/clock.ts';
+import { verificationParameter, VP } from '../verification/verification.parameters.ts';
 import { loadCalibration, type Calibration } from './calibration.ts';
 import { dayOf, DayFormatter, yearsBefore } from './dates.ts';
 import {
@@ -15,7 +17,7 @@ import {
 } from './economics.ts';
 import { HistoryMaker } from './history.ts';
 import { householdType, type HouseholdTypeCode } from './household-types.ts';
-import { IdNumberIssuer, UuidFactory } from './identity.ts';
+import { householdRecordId, IdNumberIssuer, UuidFactory } from './identity.ts';
 import { MemberSketcher, type MemberSketch } from './members.ts';
 import {
   outsideShanghaiCodes,
@@ -25,7 +27,12 @@ import {
   type Committee,
   type District,
 } from './places.ts';
-import type { GeneratedHousehold, GeneratedMember, GeneratedPerson } from './population.types.ts';
+import type {
+  GeneratedAuthorisation,
+  GeneratedHousehold,
+  GeneratedMember,
+  GeneratedPerson,
+} from './population.types.ts';
 import { Random, WeightedTable } from './prng.ts';
 import { Quota } from './quota.ts';
 
@@ -297,7 +304,8 @@ class PopulationStream {
     };
     // Assigned, not spread: copying the household's twenty fields into a new object cost more than its history.
     const { facts, former, pastMemberships } = this.history.household(current, formation);
-    return Object.assign(current, { facts, former, pastMemberships });
+    const authorisation = dibao ? this.authorisation(current.id, members) : null;
+    return Object.assign(current, { facts, former, pastMemberships, authorisation });
   }
 
   private draft(sketch: MemberSketch, origin: string | null): PersonDraft {
@@ -485,6 +493,26 @@ class PopulationStream {
     const adult = head.birthDay + ADULT_DAYS;
     const maxYears = Math.min(Math.max(head.sketch.age - 18, 0), 40);
     return Math.min(this.asOfDay, Math.max(adult, this.asOfDay - this.random.below(maxYears * 365 + 1)));
+  }
+
+  /**
+   * A 低保 household's standing 核对授权书: signed by the members adult on the as-of date, a month before it
+   * (or on the day the last of them joined, if later), so that its periodic re-verification may query them.
+   */
+  private authorisation(householdId: string, members: readonly GeneratedMember[]): GeneratedAuthorisation {
+    const asOf = this.opts.asOf;
+    const adultAge = verificationParameter(VP.adult_age, asOf);
+    const adults = members.filter((m) => ageOn(m.person.birthDate, asOf) >= adultAge);
+    const joined = adults.reduce(
+      (latest, m) => (m.validFrom > latest ? m.validFrom : latest),
+      addDays(asOf, -30),
+    );
+    return {
+      id: householdRecordId(householdId, 1),
+      attachmentId: householdRecordId(householdId, 2),
+      personIds: adults.map((m) => m.person.id),
+      signedOn: joined,
+    };
   }
 
   private member(

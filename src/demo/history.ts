@@ -271,7 +271,7 @@ export class HistoryMaker {
    * membership of a head who moved out of an earlier household.
    */
   household(
-    h: Omit<GeneratedHousehold, 'former' | 'pastMemberships' | 'facts'>,
+    h: Omit<GeneratedHousehold, 'former' | 'pastMemberships' | 'facts' | 'authorisation'>,
     formationDay: number,
   ): {
     facts: GeneratedFact[];
@@ -382,7 +382,7 @@ export class HistoryMaker {
   }
 
   private deceasedSpouse(
-    h: Omit<GeneratedHousehold, 'former' | 'pastMemberships' | 'facts'>,
+    h: Omit<GeneratedHousehold, 'former' | 'pastMemberships' | 'facts' | 'authorisation'>,
     head: GeneratedPerson,
     formationDay: number,
   ): GeneratedFormerMember {

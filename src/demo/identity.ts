@@ -34,6 +34,15 @@ export class UuidFactory {
   }
 }
 
+/**
+ * Ids of records that belong one-to-one to a household (its authorisation, the attachment of its signed
+ * paper): the household's id with the index's leading hex digit set to `tag`. Household indexes stay far
+ * below 2^44, so that digit is 0 in every household id and the derived ids are distinct from all others.
+ */
+export function householdRecordId(householdId: string, tag: 1 | 2): string {
+  return `${householdId.slice(0, 24)}${tag}${householdId.slice(25)}`;
+}
+
 const SEQUENCES_PER_SEX = 499;
 
 /**

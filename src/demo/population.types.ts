@@ -79,6 +79,14 @@ export interface GeneratedPastMembership {
   seq: number;
 }
 
+/** A 低保 household's standing 核对授权书, signed by its adults, with the sample paper attached. */
+export interface GeneratedAuthorisation {
+  id: string;
+  attachmentId: string;
+  personIds: string[];
+  signedOn: string;
+}
+
 export interface GeneratedHousehold {
   /** 0-based position in the run. */
   index: number;
@@ -102,4 +110,6 @@ export interface GeneratedHousehold {
   former: GeneratedFormerMember[];
   pastMemberships: GeneratedPastMembership[];
   facts: GeneratedFact[];
+  /** 低保 households only: their standing authorisation for re-verification. */
+  authorisation: GeneratedAuthorisation | null;
 }
