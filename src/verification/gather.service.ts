@@ -252,10 +252,9 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     ) => {
       const members = new Set(persons);
       for (const row of rows) {
-        if (!sourceAnswers(source, row.kind)) {
-          problem(
-            `${SOURCES[source].name}答复了其不提供的类别「${row.kind}」（委托 ${requestId}），该行未登记`,
-          );
+        const kind: string = row.kind;
+        if (!sourceAnswers(source, kind)) {
+          problem(`${SOURCES[source].name}答复了其不提供的类别「${kind}」（委托 ${requestId}），该行未登记`);
           continue;
         }
         if (!members.has(row.personId)) {
