@@ -115,6 +115,8 @@ export function loadSourceSettings(
     const s = given[source] ?? { kind: 'simulated' as const };
     settings.sources[source] = {
       ...s,
+      // A file source's own folder, relative to the settings file.
+      ...(s.kind === 'file' && s.folder ? { folder: resolve(base, s.folder) } : {}),
       timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS[s.kind],
       maxAttempts: s.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     };
@@ -136,7 +138,7 @@ export function buildAdapters(settings: SourceSettings, db: Db): Map<SourceCode,
     const limits = { timeoutMs: s.timeoutMs, maxAttempts: s.maxAttempts };
     if (s.kind === 'simulated') adapters.set(source, new SimulatedSource(source, db, limits));
     else if (s.kind === 'file') {
-      const folder = s.folder ? resolve(s.folder) : join(settings.exchangeRoot, source);
+      const folder = s.folder ?? join(settings.exchangeRoot, source);
       adapters.set(source, new FileExchangeSource(source, folder, limits));
     } else {
       adapters.set(
