@@ -70,6 +70,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./facts.command.ts')).registerFactsCommands,
   },
   {
+    commands: { verify: '居民家庭经济状况核对 (household economic verification)' },
+    load: async () => (await import('./verify.command.ts')).registerVerifyCommands,
+  },
+  {
     commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
   },

@@ -173,3 +173,19 @@ export async function sourceProgress(
   }
   return out;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A request by id or by number, in any district (the number names its district). */
+export async function requestByNoOrId(db: Db, key: string): Promise<RequestRow | undefined> {
+  const t = verificationRequests;
+  const district = /^HD-(\d{6})-/.exec(key)?.[1];
+  const where = UUID.test(key)
+    ? eq(t.id, key)
+    : district
+      ? and(eq(t.districtCode, district), eq(t.requestNo, key.toUpperCase()))
+      : undefined;
+  if (!where) return undefined;
+  const rows = await db.select().from(t).where(where).limit(1);
+  return rows[0];
+}

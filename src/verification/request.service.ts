@@ -22,6 +22,7 @@ import {
   findRequest,
   insertRequest,
   listRequestRows,
+  requestByNoOrId,
   saveRequestState,
   sourceProgress,
   sourceQueriesOf,
@@ -414,3 +415,8 @@ export async function withdrawRequest(
 }
 
 export { requestStore };
+
+/** A request by its id or its number, in any district (the command-line operator's look-up). */
+export async function findRequestByNoOrId(db: Db, key: string): Promise<RequestRow | undefined> {
+  return requestByNoOrId(db, key);
+}
