@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { SigningKey } from '../../audit/signing-key.ts';
 import { CITY_DIVISION_CODE, type DataScope } from '../../auth/scope.ts';
+import { now } from '../../core/clock.ts';
+import type { Db, Store } from '../../db/store.ts';
 import { searchPersons } from '../../registry/registry.service.ts';
-import type { WorkTx } from '../../workflow/unit-of-work.ts';
+import { inUnitOfWork, type ActingContext, type WorkTx } from '../../workflow/unit-of-work.ts';
 import { SOURCES } from '../sources/catalogue.ts';
 import type { AnswerRow, QueriedPerson, SourceAdapter, SourceQuery } from '../sources/source.ts';
 import type { VerificationCaller } from '../verification.caller.ts';
-import { authorityOf, openPackage, packageExpiry, requireExchange } from './exchange.service.ts';
+import {
+  authorityOf,
+  openPackage,
+  packageExpiry,
+  refusalsRecorded,
+  requireExchange,
+} from './exchange.service.ts';
 import { insertPackage } from './exchange.repository.ts';
 import {
   ANSWER_FORMAT,
@@ -20,7 +28,9 @@ import {
   sha256Hex,
   signPackage,
   type AnswerPayload,
+  type Envelope,
   type PackageFile,
+  type RequestPayload,
   type RemoteAnswerRow,
 } from './package.ts';
 
@@ -31,7 +41,10 @@ import {
  * it was addressed to (and the caller's scope), our own sources are asked through their adapters, and a
  * signed answer package goes back (`answer-out`). A person we do not know is answered 无记录.
  *
- * Only adapters that answer at once serve here: a source that answers later (file exchange) or fails is
+ * Three steps, so that no transaction stays open while agencies are asked (on the embedded store an adapter
+ * reading the database would wait for it): `prepareAnswer` reads and checks, `askSources` asks the adapters,
+ * `recordAnswer` registers both packages and signs the answer in one unit; `answerRequestPackage` runs them
+ * for an edge, recording a refusal at any step. Only adapters that answer at once serve here: a source that answers later (file exchange) or fails is
  * named in the answer's `gaps`, so the other region's report states what is missing rather than waiting.
  */
 
@@ -62,46 +75,38 @@ function valueOf(row: AnswerRow): Pick<RemoteAnswerRow, 'amountFen' | 'quantity'
   return { textValue: row.textValue ?? '' };
 }
 
-export async function answerRequestPackage(
-  tx: WorkTx,
+export interface PreparedAnswer {
+  envelope: Envelope;
+  payload: RequestPayload;
+  /** Our person id → theirs, for the persons found. */
+  ours: Map<string, string>;
+  /** The persons found, as one source query per district of ours. */
+  queries: SourceQuery[];
+}
+
+/** Step 1 (reads only): the package checked and registered nowhere yet, its persons looked up. */
+export async function prepareAnswer(
+  db: Db,
   caller: VerificationCaller,
-  key: SigningKey,
   text: string,
-  adapters: readonly SourceAdapter[],
-): Promise<AnswerResult> {
+  now: Date,
+): Promise<PreparedAnswer> {
   requireExchange(caller);
-  const { envelope, payload } = await openPackage(tx.db, text, REQUEST_FORMAT, tx.now);
-  const detail = { packageId: payload.packageId, keyId: envelope.keyId };
+  const { envelope, payload } = await openPackage(db, text, REQUEST_FORMAT, now);
   const scope = regionCovers(CITY_DIVISION_CODE, payload.to.region)
     ? matchScope(caller.scope, payload.to.region)
     : undefined;
   if (!scope) {
-    throw new PackageRefused(
-      'wrong_party',
-      `协查包寄往 ${payload.to.region}，不在本平台或您的数据范围内`,
-      detail,
-    );
+    throw new PackageRefused('wrong_party', `协查包寄往 ${payload.to.region}，不在本平台或您的数据范围内`, {
+      packageId: payload.packageId,
+      keyId: envelope.keyId,
+    });
   }
-  const registered = await insertPackage(tx, {
-    packageId: payload.packageId,
-    direction: 'request-in',
-    districtCode: payload.to.region,
-    requestId: null,
-    peerRegion: payload.from.region,
-    peerAuthority: payload.from.authority,
-    sha256: envelope.sha256,
-    expiresAt: payload.expiresAt,
-    createdAt: tx.now.toISOString(),
-  });
-  if (!registered) {
-    throw new PackageRefused('replayed', `协查包 ${payload.packageId} 已登记，不再重复接收`, detail);
-  }
-
   // Their person id → ours, grouped by our district (a source query is one district's).
   const ours = new Map<string, string>();
   const byDistrict = new Map<string, QueriedPerson[]>();
   for (const person of payload.persons) {
-    const page = await searchPersons(tx.db, scope, {
+    const page = await searchPersons(db, scope, {
       idNumber: person.idNumber,
       includeDead: true,
       unmask: true,
@@ -114,7 +119,6 @@ export async function answerRequestPackage(
     group.push({ personId: match.id, idNumber: person.idNumber, name: match.name });
     byDistrict.set(match.districtCode, group);
   }
-
   const queries: SourceQuery[] = [...byDistrict].map(([districtCode, persons]) => ({
     districtCode,
     // Adapters key their outcome by request id: one id per district's query of this package.
@@ -125,6 +129,20 @@ export async function answerRequestPackage(
     asOf: payload.asOf,
     persons,
   }));
+  return { envelope, payload, ours, queries };
+}
+
+export interface AskedSources {
+  answers: RemoteAnswerRow[];
+  gaps: string[];
+}
+
+/** Step 2 (no transaction): our sources that hold a kind another region asks about, asked once each. */
+export async function askSources(
+  prepared: PreparedAnswer,
+  adapters: readonly SourceAdapter[],
+): Promise<AskedSources> {
+  const { payload, ours, queries } = prepared;
   const remoteKinds = new Set<string>(REMOTE_KINDS);
   const answered = new Map<string, RemoteAnswerRow>();
   const gaps: string[] = [];
@@ -141,7 +159,7 @@ export async function answerRequestPackage(
       });
       for (const query of queries) {
         const failure = outcome.failed.get(query.requestId);
-        if (failure !== undefined) gaps.push(`${name}：${failure}`);
+        if (failure !== undefined) gaps.push(`${name}：${failure}`.slice(0, 200));
         for (const row of outcome.answered.get(query.requestId) ?? []) {
           const theirs = ours.get(row.personId);
           if (theirs === undefined || !remoteKinds.has(row.kind)) continue;
@@ -163,8 +181,38 @@ export async function answerRequestPackage(
       );
     }
   }
+  return { answers: [...answered.values()], gaps };
+}
 
-  const found = new Set(ours.values());
+/** Step 3 (the unit): both packages registered (a replay that raced step 1 is refused here), the answer signed. */
+export async function recordAnswer(
+  tx: WorkTx,
+  caller: VerificationCaller,
+  key: SigningKey,
+  prepared: PreparedAnswer,
+  asked: AskedSources,
+): Promise<AnswerResult> {
+  requireExchange(caller);
+  const { envelope, payload } = prepared;
+  const registered = await insertPackage(tx, {
+    packageId: payload.packageId,
+    direction: 'request-in',
+    districtCode: payload.to.region,
+    requestId: null,
+    peerRegion: payload.from.region,
+    peerAuthority: payload.from.authority,
+    sha256: envelope.sha256,
+    expiresAt: payload.expiresAt,
+    createdAt: tx.now.toISOString(),
+  });
+  if (!registered) {
+    throw new PackageRefused('replayed', `协查包 ${payload.packageId} 已登记，不再重复接收`, {
+      packageId: payload.packageId,
+      keyId: envelope.keyId,
+    });
+  }
+  const { gaps } = asked;
+  const found = new Set(prepared.ours.values());
   const from = { region: payload.to.region, authority: authorityOf(payload.to.region) };
   const answer: AnswerPayload = answerPayloadSchema.parse({
     format: ANSWER_FORMAT,
@@ -179,7 +227,7 @@ export async function answerRequestPackage(
       personId: p.personId,
       status: found.has(p.personId) ? 'found' : 'no_record',
     })),
-    answers: [...answered.values()],
+    answers: asked.answers,
     gaps,
   });
   const file = signPackage(key, answer);
@@ -238,4 +286,20 @@ export async function answerRequestPackage(
     rows: answer.answers.length,
     gaps,
   };
+}
+
+/** The three steps for an edge: a refusal at any of them leaves only its audit row. */
+export function answerRequestPackage(
+  store: Store,
+  actor: ActingContext,
+  caller: VerificationCaller,
+  key: SigningKey,
+  text: string,
+  adapters: readonly SourceAdapter[],
+): Promise<AnswerResult> {
+  return refusalsRecorded(store, actor, async () => {
+    const prepared = await prepareAnswer(store.db, caller, text, now());
+    const asked = await askSources(prepared, adapters);
+    return inUnitOfWork(store, actor, (tx) => recordAnswer(tx, caller, key, prepared, asked));
+  });
 }

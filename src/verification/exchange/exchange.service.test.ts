@@ -366,7 +366,9 @@ describeStores('异地协查 packages', (ctx) => {
       source: 'deposits',
       timeoutMs: 1000,
       maxAttempts: 1,
-      send: (batch) => {
+      send: async (batch) => {
+        // Reads the database, as the simulated sources do: on PGlite an open unit of work would block this.
+        await selectRows(ctx.store.db, sql`select 1 as one`);
         batches.push(batch);
         const answered = new Map(
           batch.queries.map((q) => [
@@ -380,7 +382,7 @@ describeStores('异地协查 packages', (ctx) => {
             })),
           ]),
         );
-        return Promise.resolve({ answered, failed: new Map(), waiting: [] });
+        return { answered, failed: new Map<string, string>(), waiting: [] };
       },
     };
 
@@ -407,8 +409,13 @@ describeStores('异地协查 packages', (ctx) => {
 
     it('is answered from our sources, signed with our key; unknown persons 无记录, a failing source a gap', async () => {
       const asked = theirRequest();
-      const result = await importingPackage(ctx.store, officer, (tx) =>
-        answerRequestPackage(tx, OFFICER, ours, packageText(signPackage(suzhou, asked)), [deposits, failing]),
+      const result = await answerRequestPackage(
+        ctx.store,
+        officer,
+        OFFICER,
+        ours,
+        packageText(signPackage(suzhou, asked)),
+        [deposits, failing],
       );
       expect(result).toMatchObject({ found: 1, noRecord: 1, rows: 1 });
       expect(batches.at(-1)!.queries[0]!.persons.map((p) => p.personId)).toEqual([seeded.adults[0]!.id]);
@@ -453,26 +460,32 @@ describeStores('异地协查 packages', (ctx) => {
       expect(directions.map((d) => d.direction)).toEqual(['answer-out', 'request-in']);
 
       const replay = await refusal(
-        importingPackage(ctx.store, officer, (tx) =>
-          answerRequestPackage(tx, OFFICER, ours, packageText(signPackage(suzhou, asked)), [deposits]),
-        ),
+        answerRequestPackage(ctx.store, officer, OFFICER, ours, packageText(signPackage(suzhou, asked)), [
+          deposits,
+        ]),
       );
       expect((replay as PackageRefused).reason).toBe('replayed');
     });
 
     it('is refused when addressed to a district outside the caller’s scope', async () => {
       const error = await refusal(
-        importingPackage(ctx.store, officer, (tx) =>
-          answerRequestPackage(
-            tx,
-            OFFICER,
-            ours,
-            packageText(signPackage(suzhou, theirRequest({ to: { region: '310104' } }))),
-            [deposits],
-          ),
+        answerRequestPackage(
+          ctx.store,
+          officer,
+          OFFICER,
+          ours,
+          packageText(signPackage(suzhou, theirRequest({ to: { region: '310104' } }))),
+          [deposits],
         ),
       );
       expect((error as PackageRefused).reason).toBe('wrong_party');
+      const audit = await listAudit(ctx.store, {
+        scope: ALL,
+        action: 'verification.package_refused',
+        limit: 1,
+        offset: 0,
+      });
+      expect(JSON.stringify(audit.items[0])).toContain('310104');
     });
   });
 });

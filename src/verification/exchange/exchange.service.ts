@@ -15,6 +15,7 @@ import {
 import { findAuthorisation } from '../authorisation.repository.ts';
 import { purposeName } from '../purposes.ts';
 import { findRequest } from '../request.repository.ts';
+import { issueReports } from '../report/report.service.ts';
 import type { VerificationCaller } from '../verification.caller.ts';
 import { REQUEST_NOT_FOUND, VerificationError } from '../verification.errors.ts';
 import { verificationMachine } from '../verification.machine.ts';
@@ -259,6 +260,8 @@ export interface ImportResult {
   late: boolean;
   /** Every source query of the request is over: the report can be issued. */
   complete: boolean;
+  /** The report was issued in the same unit (the request was gathering and this was the last answer). */
+  reported: boolean;
 }
 
 export async function importAnswerPackage(
@@ -368,6 +371,10 @@ export async function importAnswerPackage(
       keyId: envelope.keyId,
     },
   });
+  // The last answer in: issue the report now rather than at the gathering job's next sweep (issueReports
+  // re-checks that the request is gathering and every query is over, and records its own batch).
+  const complete = !late && (await allQueriesTerminal(tx.db, key.districtCode, key.requestId));
+  const reported = complete && (await issueReports(tx, key.districtCode, [key.requestId])) > 0;
   return {
     packageId: payload.packageId,
     requestPackageId: payload.requestPackageId,
@@ -380,24 +387,24 @@ export async function importAnswerPackage(
     noRecord: payload.persons.length - found,
     gaps: payload.gaps,
     late,
-    complete: !late && (await allQueriesTerminal(tx.db, key.districtCode, key.requestId)),
+    complete,
+    reported,
   };
 }
 
 // ---- refusals ------------------------------------------------------------------------------------
 
 /**
- * Runs an import as a unit of work; when the package is refused, the unit is rolled back (nothing of it
- * kept) and the refusal alone is recorded (verification.package_refused), then the refusal is thrown on.
- * Edges call this in place of inUnitOfWork for every package they import.
+ * Runs `work`; when it refuses a package, the refusal alone is recorded (verification.package_refused) in
+ * a unit of its own — whatever `work` had begun is rolled back with its own unit — and thrown on.
  */
-export async function importingPackage<T>(
+export async function refusalsRecorded<T>(
   store: Store,
   actor: ActingContext,
-  work: (tx: WorkTx) => Promise<T>,
+  work: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await inUnitOfWork(store, actor, work);
+    return await work();
   } catch (error) {
     if (error instanceof PackageRefused) {
       await recordOnly(store, actor, actor.reason, {
@@ -414,6 +421,15 @@ export async function importingPackage<T>(
     }
     throw error;
   }
+}
+
+/** An import as one unit of work whose refusal leaves only its audit row: edges use it for every import. */
+export function importingPackage<T>(
+  store: Store,
+  actor: ActingContext,
+  work: (tx: WorkTx) => Promise<T>,
+): Promise<T> {
+  return refusalsRecorded(store, actor, () => inUnitOfWork(store, actor, work));
 }
 
 // ---- peer keys -----------------------------------------------------------------------------------
