@@ -16,6 +16,9 @@ import { registerTransferRoutes } from './transfers.routes.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerStatisticsRoutes } from './statistics.routes.ts';
 import { registerUserRoutes } from './users.routes.ts';
+import { registerVerificationPackageRoutes } from './verification-packages.routes.ts';
+import { registerVerificationRecheckRoutes } from './verification-rechecks.routes.ts';
+import { registerVerificationRoutes } from './verifications.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
 export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [
@@ -36,4 +39,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerAuditRoutes,
   registerBackupRoutes,
   registerFileRoutes,
+  registerVerificationRoutes,
+  registerVerificationRecheckRoutes,
+  registerVerificationPackageRoutes,
 ];
