@@ -26,7 +26,7 @@ const JOB_ACTOR: ActingContext = {
 };
 const TOLERANCE_FLAGS: readonly FlagCode[] = ['unreported_income', 'underreported', 'homes', 'vehicles'];
 
-/** Plants often, so that a dozen households meet every kind of item. */
+/** Plants often, so that a few households meet every kind of item. */
 function busyModel(): SimulationModel {
   const base = simulationModel();
   return {
@@ -34,8 +34,8 @@ function busyModel(): SimulationModel {
     seed: 'ground-truth-test',
     planted: {
       ...base.planted,
-      incomeAboveBp: 2500,
-      incomeWithinBp: 3500,
+      incomeAboveBp: 3000,
+      incomeWithinBp: 4000,
       depositsAboveBp: 1200,
       depositsWithinBp: 4000,
       securitiesAboveBp: 800,
@@ -52,7 +52,8 @@ describeStores('simulated sources, gathering and the report against the ground t
   const requests: RequestView[] = [];
   beforeAll(async () => {
     restore = setClock(fixedClock('2026-12-01T10:00:00+08:00'));
-    for (let i = 0; i < 12; i++) {
+    // Six households per database: the fixtures' identity numbers run out beyond about 30 households a file.
+    for (let i = 0; i < 6; i++) {
       const seeded = await seedHousehold(ctx.store, `GT${i}`);
       await authorise(ctx.store, seeded, { signedOn: '2026-11-20' });
       requests.push(await request(ctx.store, seeded));
@@ -118,7 +119,7 @@ describeStores('simulated sources, gathering and the report against the ground t
       above += truth.filter((i) => i.requestId === r.id && i.aboveTolerance).length;
       within += truth.filter((i) => i.requestId === r.id && !i.aboveTolerance).length;
     }
-    expect(above).toBeGreaterThan(10);
-    expect(within).toBeGreaterThan(10);
+    expect(above).toBeGreaterThan(5);
+    expect(within).toBeGreaterThan(5);
   });
 });
