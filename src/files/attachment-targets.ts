@@ -3,6 +3,7 @@ import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { findHousehold } from '../registry/household.repository.ts';
 import { findPerson } from '../registry/person.repository.ts';
+import { findRequest } from '../verification/request.repository.ts';
 
 /**
  * The kinds of record files can be attached to, and who may see them. Attaching, listing, downloading and
@@ -46,9 +47,24 @@ export const householdAttachments: AttachmentTarget = {
   },
 };
 
+/**
+ * 核对委托: the evidence of an objection (结果复核) and the other papers of a verification; the request's
+ * residents' committee decides, as for the request itself (request.repository.ts requestScopeWhere).
+ */
+export const verificationRequestAttachments: AttachmentTarget = {
+  label: '核对委托',
+  readPermission: 'verification.view',
+  writePermission: 'verification.object',
+  async locate(db, scope, districtCode, entityId) {
+    if (!isUuid(entityId) || !/^\d{6}$/.test(districtCode)) return undefined;
+    return (await findRequest(db, scope, districtCode, entityId))?.committeeCode;
+  },
+};
+
 export const ATTACHMENT_TARGETS: Readonly<Record<string, AttachmentTarget>> = {
   person: personAttachments,
   household: householdAttachments,
+  verification_request: verificationRequestAttachments,
 };
 
 export function attachmentTarget(entityType: string): AttachmentTarget | undefined {

@@ -73,6 +73,16 @@ export function reportNoOf(requestNo: string, revision: number): string {
   return `${requestNo}-R${revision}`;
 }
 
+/** The reference a verified fact carries: the report number. */
+export function reportSourceRef(reportNo: string): string {
+  return `核对报告 ${reportNo}`;
+}
+
+/** What every revision's reference of a request starts with. */
+export function requestSourceRefPrefix(requestNo: string): string {
+  return reportSourceRef(`${requestNo}-R`);
+}
+
 function declaredValue(kind: FigureKind, p: PersonFigures | undefined, h: HouseholdFigures): number {
   switch (kind) {
     case 'wage':
@@ -137,7 +147,7 @@ function declaredInputOf(s: ReportSource): PolicyHousehold {
 
 function factsOf(body: ReportBody): VerifiedFactInput[] {
   const facts: VerifiedFactInput[] = [];
-  const sourceRef = `核对报告 ${body.reportNo}`;
+  const sourceRef = reportSourceRef(body.reportNo);
   for (const f of body.figures) {
     if (f.verified === null || (!f.complete && !f.corrected)) continue;
     const base = {

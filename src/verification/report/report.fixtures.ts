@@ -1,4 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { databaseFileStore } from '../../files/file-store.ts';
+import { pdfBytes } from '../../files/files.fixtures.ts';
+import { attachFile } from '../../files/files.service.ts';
+import { discardStaged, newStagingPath, stageBytes } from '../../files/staging.ts';
+import type { VerificationCaller } from '../verification.caller.ts';
+import { STREET_CASEWORKER, streetActor } from '../verification.fixtures.ts';
 import type { Store } from '../../db/store.ts';
 import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
 import { verificationAnswers, verificationRequests, verificationSourceQueries } from '../schema.ts';
@@ -84,4 +93,32 @@ export async function answered(
       after: { answers: answers.length },
     });
   });
+}
+
+/** Uploads a piece of evidence (收入证明) to the request, as the applicant's caseworker would; its id. */
+export async function attachEvidence(
+  store: Store,
+  request: { districtCode: string; id: string },
+  caller: VerificationCaller = STREET_CASEWORKER,
+): Promise<string> {
+  const path = await newStagingPath(mkdtempSync(join(tmpdir(), 'mz-objection-')));
+  try {
+    const staged = await stageBytes(pdfBytes(`evidence ${request.id}`), path);
+    const attachment = await inUnitOfWork(store, streetActor, (tx) =>
+      attachFile(tx, databaseFileStore(), caller, {
+        entity: {
+          entityType: 'verification_request',
+          districtCode: request.districtCode,
+          entityId: request.id,
+        },
+        kind: 'income',
+        name: '单位收入证明.pdf',
+        staged,
+        maxBytes: 1024 * 1024,
+      }),
+    );
+    return attachment.id;
+  } finally {
+    await discardStaged(path);
+  }
 }
