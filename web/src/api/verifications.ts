@@ -1,5 +1,5 @@
 import type { TimelineEvent } from './registry-edits.ts';
-import { http } from './request.ts';
+import { download, http } from './request.ts';
 import type { Page } from './types.ts';
 
 /**
@@ -80,6 +80,135 @@ export interface VerificationDetail extends VerificationRequest {
   timeline: TimelineEvent[];
 }
 
+/** One figure of the report: a member's (or the household's, memberName 家庭) figure of one kind. */
+export interface ReportFigure {
+  personId: string | null;
+  memberName: string;
+  kind: string;
+  kindName: string;
+  declared: number;
+  verified: number | null;
+  difference: number | null;
+  declaredText: string;
+  verifiedText: string;
+  differenceText: string;
+  complete: boolean;
+  sources: { code: string; name: string }[];
+  flags: { code: string; label: string }[];
+  corrected: boolean;
+}
+
+export interface ReportFlag {
+  code: string;
+  label: string;
+  personId: string | null;
+  kind: string | null;
+  text: string;
+}
+
+export interface ReportGap {
+  source: string;
+  sourceName: string;
+  state: 'failed' | 'timed_out';
+  kinds: string[];
+  text: string;
+}
+
+export interface ProgramConclusion {
+  program: string;
+  name: string;
+  forPurpose: boolean;
+  eligible: boolean;
+  amountFen: number;
+  reasons: string[];
+  explanation: string;
+  error?: string;
+}
+
+export interface Claim {
+  personId: string | null;
+  kind: string;
+  /** Fen for money, a count for homes and vehicles, 0/1 for a flag. */
+  claimedValue: number;
+}
+
+export interface Objection {
+  districtCode: string;
+  id: string;
+  requestId: string;
+  revision: number;
+  grounds: string;
+  claims: Claim[];
+  attachmentIds: string[];
+  state: string;
+  version: number;
+  filedBy: string | null;
+  filedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decision: string | null;
+}
+
+/** 核对报告 (one revision) as the server presents it (src/verification/report/report.present.ts). */
+export interface Report {
+  request: {
+    id: string;
+    districtCode: string;
+    requestNo: string;
+    householdId: string;
+    purpose: string;
+    purposeName: string;
+    asOf: string;
+    state: VerificationState;
+    stateName: string;
+    version: number;
+    partial: boolean;
+    reportedAt: string | null;
+  };
+  revision: number;
+  revisions: number;
+  reportNo: string;
+  createdAt: string;
+  reason: string;
+  members: { personId: string; name: string }[];
+  figures: ReportFigure[];
+  flags: ReportFlag[];
+  gaps: ReportGap[];
+  civil: { personId: string; name: string; business: boolean | null; deathDate: string | null }[];
+  conclusion: { month: string; programs: ProgramConclusion[]; warnings: string[] };
+  revisedBy: { objectionId: string; claims: Claim[] } | null;
+  objection: { due: string | null; open: Objection | null };
+}
+
+export interface ReportRevision {
+  revision: number;
+  reportNo: string;
+  createdAt: string;
+  createdBy: string | null;
+  reason: string;
+  flagCount: number;
+  objectionId: string | null;
+}
+
+export interface RawAnswers {
+  requestId: string;
+  requestNo: string;
+  sources: {
+    source: string;
+    sourceName: string;
+    rows: {
+      personId: string;
+      memberName: string;
+      kind: string;
+      kindName: string;
+      value: string;
+      reference: string;
+      receivedAt: string;
+      late: boolean;
+    }[];
+  }[];
+}
+
 export interface RequestFilters {
   state?: VerificationState | '';
   purpose?: string;
@@ -124,6 +253,27 @@ export const verificationsApi = {
     request201<VerificationRequest>('/api/verifications', body, district),
   withdraw: (district: string, id: string, body: { version: number; reason: string }) =>
     http.post<VerificationDetail>(`${one(district, id)}/withdraw`, body, quiet),
+
+  report: (district: string, id: string, revision?: number) =>
+    http.get<Report>(`${one(district, id)}/report`, revision === undefined ? undefined : { revision }),
+  revisions: (district: string, id: string) =>
+    http.get<{ items: ReportRevision[] }>(`${one(district, id)}/report/revisions`),
+  downloadPdf: (district: string, id: string, reportNo: string, revision?: number) =>
+    download(`${one(district, id)}/report.pdf`, { revision }, `核对报告-${reportNo}.pdf`),
+  pdfUrl: (district: string, id: string, revision?: number) =>
+    `${one(district, id)}/report.pdf${revision === undefined ? '' : `?revision=${revision}`}`,
+  rawAnswers: (district: string, id: string) => http.get<RawAnswers>(`${one(district, id)}/answers`),
+  object: (
+    district: string,
+    id: string,
+    body: { version: number; grounds: string; claims: Claim[]; attachmentIds: string[] },
+  ) => http.post<Objection>(`${one(district, id)}/objections`, body, quiet),
+  decide: (
+    district: string,
+    id: string,
+    objectionId: string,
+    body: { decision: 'uphold' | 'dismiss'; version: number; reason: string },
+  ) => http.post<unknown>(`${one(district, id)}/objections/${enc(objectionId)}/decision`, body, quiet),
 
   authorisations: async (householdId: string, district?: string) =>
     (

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OTHER_PURPOSES as SERVER_PURPOSES } from '../../../../src/verification/purposes.ts';
-import { verificationMachine } from '../../../../src/verification/verification.machine.ts';
-import { ORIGIN_NAMES as SERVER_ORIGINS } from '../../../../src/verification/request.service.ts';
 import type { ParameterInfo } from '../../api/types.ts';
-import type { Authorisation, SourceStatus, VerificationRequest } from '../../api/verifications.ts';
+import type {
+  Authorisation,
+  ReportFigure,
+  SourceStatus,
+  VerificationRequest,
+} from '../../api/verifications.ts';
 import {
   adultAgeOf,
   areaText,
@@ -19,6 +21,16 @@ import {
   STATE_NAMES,
   STATE_OPTIONS,
 } from './data.ts';
+import {
+  civilLines,
+  claimSubject,
+  claimText,
+  claimValueOf,
+  conclusionText,
+  FIGURE_KINDS,
+  figureGroups,
+  findingOptions,
+} from './report-data.ts';
 
 function authorisation(over: Partial<Authorisation>): Authorisation {
   return {
@@ -46,13 +58,32 @@ const members = [
   { personId: 'p3', name: '张小明', age: 17 },
 ];
 
+/**
+ * The server's modules, loaded at run time: a static import would take the server's whole module graph
+ * (database, engine) into the console's type-check, which is built for the browser.
+ */
+async function server<T>(path: string): Promise<T> {
+  return (await import(/* @vite-ignore */ `../../../../src/verification/${path}`)) as T;
+}
+
 describe('the server’s names, copied', () => {
-  it('states, origins and the other purposes agree with the server’s', () => {
+  it('states, origins, the other purposes and the figure kinds agree with the server’s', async () => {
+    const { verificationMachine } = await server<{ verificationMachine: { states: object } }>(
+      'verification.machine.ts',
+    );
+    const { ORIGIN_NAMES: origins } = await server<{ ORIGIN_NAMES: object }>('request.service.ts');
+    const { OTHER_PURPOSES: purposes } = await server<{ OTHER_PURPOSES: object }>('purposes.ts');
+    const { FIGURE_KINDS: kinds } = await server<{
+      FIGURE_KINDS: Record<string, { label: string; unit: string }>;
+    }>('report/report.types.ts');
     expect(STATE_NAMES).toEqual(verificationMachine.states);
-    expect(ORIGIN_NAMES).toEqual(SERVER_ORIGINS);
-    expect(OTHER_PURPOSES).toEqual(SERVER_PURPOSES);
-    expect(STATE_OPTIONS[0]).toEqual({ value: '', label: '全部状态' });
-    expect(STATE_OPTIONS).toHaveLength(Object.keys(verificationMachine.states).length + 1);
+    expect(ORIGIN_NAMES).toEqual(origins);
+    expect(OTHER_PURPOSES).toEqual(purposes);
+    expect(FIGURE_KINDS).toEqual(
+      Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, { label: v.label, unit: v.unit }])),
+    );
+    expect(STATE_OPTIONS[0]).toEqual({ value: 'received', label: '已受理' });
+    expect(STATE_OPTIONS).toHaveLength(Object.keys(verificationMachine.states).length);
   });
 
   it('purposes: the programs by name, then the other bureaus’ purposes', () => {
@@ -153,5 +184,91 @@ describe('words on the list and the detail', () => {
   it('a reason needs two characters', () => {
     expect(reasonProblem(' 撤 ', '撤销原因')).toBe('请填写撤销原因（至少 2 个字）');
     expect(reasonProblem('申请人撤回')).toBe('');
+  });
+});
+
+function figure(over: Partial<ReportFigure>): ReportFigure {
+  return {
+    personId: 'p1',
+    memberName: '张伟',
+    kind: 'wage',
+    kindName: '工资性收入（月）',
+    declared: 300000,
+    verified: 450000,
+    difference: 150000,
+    declaredText: '3000.00元',
+    verifiedText: '4500.00元',
+    differenceText: '+1500.00元',
+    complete: true,
+    sources: [{ code: 'tax', name: '税务部门' }],
+    flags: [],
+    corrected: false,
+    ...over,
+  };
+}
+
+describe('the report', () => {
+  const figures = [
+    figure({}),
+    figure({ personId: 'p2', memberName: '李娜', kind: 'pension', kindName: '养老金（月）' }),
+    figure({
+      personId: null,
+      memberName: '家庭',
+      kind: 'vehicles',
+      kindName: '机动车（辆）',
+      flags: [{ code: 'vehicles', label: '车辆' }],
+    }),
+  ];
+
+  it('figures grouped by member, the household’s last as 家庭财产', () => {
+    expect(figureGroups({ figures }).map((g) => [g.title, g.rows.length])).toEqual([
+      ['张伟', 1],
+      ['李娜', 1],
+      ['家庭财产', 1],
+    ]);
+  });
+
+  it('findings to contest: flagged first, keyed by member and kind', () => {
+    const options = findingOptions({ figures });
+    expect(options[0]).toEqual({
+      value: '/vehicles',
+      label: '家庭 · 机动车（辆）（核对 4500.00元，申报 3000.00元）',
+    });
+    expect(options.map((o) => o.value)).toEqual(['/vehicles', 'p1/wage', 'p2/pension']);
+  });
+
+  it('a claimed value in the server’s unit: 元 to fen, counts, 是/否', () => {
+    expect(claimValueOf('wage', '3,000.5')).toEqual({ value: 300050 });
+    expect(claimValueOf('wage', '3000.555')).toEqual({ problem: '金额应为元，最多两位小数' });
+    expect(claimValueOf('vehicles', '1')).toEqual({ value: 1 });
+    expect(claimValueOf('homes', '-1')).toEqual({ problem: '应为不小于 0 的整数' });
+    expect(claimValueOf('employment', '否')).toEqual({ value: 0 });
+    expect(claimValueOf('employment', '')).toEqual({ problem: '请选择“是”或“否”' });
+    expect(Object.keys(FIGURE_KINDS)).toContain('monetary_assets');
+  });
+
+  it('claims and conclusions in words', () => {
+    const members = [{ personId: 'p1', name: '张伟' }];
+    expect(claimSubject({ members }, { personId: 'p1', kind: 'wage' })).toBe('张伟 · 工资性收入（月）');
+    expect(claimSubject({ members }, { personId: null, kind: 'homes' })).toBe('家庭 · 房产（套）');
+    expect(claimText({ kind: 'wage', claimedValue: 123456 })).toBe('1,234.56 元');
+    expect(claimText({ kind: 'homes', claimedValue: 2 })).toBe('2 套');
+    expect(claimText({ kind: 'employment', claimedValue: 1 })).toBe('是');
+    expect(conclusionText({ eligible: true, amountFen: 155000 })).toBe('符合，1,550.00 元/月');
+    expect(conclusionText({ eligible: true, amountFen: 0 })).toBe('符合');
+    expect(conclusionText({ eligible: false, amountFen: 0 })).toBe('不符合');
+    expect(conclusionText({ eligible: false, amountFen: 0, error: '缺少参数' })).toBe('无法测算');
+  });
+
+  it('business registration and death, which the figures table has no column for', () => {
+    const civil = [
+      { personId: 'p1', name: '张伟', business: true, deathDate: null },
+      { personId: 'p2', name: '李娜', business: false, deathDate: '2026-10-03' },
+      { personId: 'p3', name: '王五', business: null, deathDate: null },
+    ];
+    expect(civilLines({ civil })).toEqual([
+      '张伟：有工商登记（企业法定代表人或经营者）',
+      '李娜：户籍登记死亡日期 2026-10-03',
+    ]);
   });
 });

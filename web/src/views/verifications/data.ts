@@ -44,21 +44,14 @@ export const OTHER_PURPOSES: Readonly<Record<string, string>> = {
   other: '其他',
 };
 
-export const STATE_OPTIONS: Option<VerificationState | ''>[] = [
-  { value: '', label: '全部状态' },
-  ...(Object.entries(STATE_NAMES) as [VerificationState, string][]).map(([value, label]) => ({
-    value,
-    label,
-  })),
-];
+/** Filter options; no choice (the select's placeholder, 全部状态) lists every state. */
+export const STATE_OPTIONS: Option<VerificationState>[] = (
+  Object.entries(STATE_NAMES) as [VerificationState, string][]
+).map(([value, label]) => ({ value, label }));
 
-export const ORIGIN_OPTIONS: Option<VerificationOrigin | ''>[] = [
-  { value: '', label: '全部来源' },
-  ...(Object.entries(ORIGIN_NAMES) as [VerificationOrigin, string][]).map(([value, label]) => ({
-    value,
-    label,
-  })),
-];
+export const ORIGIN_OPTIONS: Option<VerificationOrigin>[] = (
+  Object.entries(ORIGIN_NAMES) as [VerificationOrigin, string][]
+).map(([value, label]) => ({ value, label }));
 
 /** What a verification may be for: the engine's programs (by their names), then the other purposes. */
 export function purposeOptions(programs: readonly Program[]): Option[] {
@@ -102,14 +95,14 @@ export function areaText(r: Pick<VerificationRequest, 'streetName' | 'committeeN
 }
 
 export const requestColumns: Column<VerificationRequest>[] = [
-  { prop: 'requestNo', label: '委托编号', minWidth: 200, slot: true },
-  { prop: 'householdNo', label: '家庭户（户编号、地址）', minWidth: 230, slot: true },
-  { prop: 'committeeName', label: '街道 / 居委', minWidth: 180, formatter: areaText },
-  { prop: 'purposeName', label: '用途', width: 140 },
-  { prop: 'originName', label: '来源', width: 100 },
-  { prop: 'state', label: '状态', width: 110, slot: true },
-  { prop: 'progress', label: '部门答复进度', width: 170, slot: true },
-  { prop: 'due', label: '应出具日期', width: 130, slot: true },
+  { prop: 'requestNo', label: '委托编号', width: 170, slot: true },
+  { prop: 'householdNo', label: '家庭户（户编号、地址）', minWidth: 200, slot: true },
+  { prop: 'committeeName', label: '街道 / 居委', minWidth: 130, slot: true },
+  { prop: 'purposeName', label: '用途', width: 110 },
+  { prop: 'originName', label: '来源', width: 86 },
+  { prop: 'state', label: '状态', width: 96, slot: true },
+  { prop: 'progress', label: '部门答复进度', width: 110, slot: true },
+  { prop: 'due', label: '应出具日期', width: 116, slot: true },
   { prop: 'createdAt', label: '受理时间', width: 150, formatter: (r) => shanghaiDateTime(r.createdAt) },
 ];
 
