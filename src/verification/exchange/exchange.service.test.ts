@@ -353,6 +353,78 @@ describeStores('异地协查 packages', (ctx) => {
     expect(exported.message).toContain('已收到异地协查答复');
   });
 
+  /** A second request of its own, exported to 苏州, with the local sources' queries in the state given. */
+  async function exportedRequest(tag: string, local: 'pending' | 'answered') {
+    const household = await seedHousehold(ctx.store, `${tag}${ctx.kind}`);
+    await authorise(ctx.store, household, { signedOn: '2026-11-01' });
+    const id = (await request(ctx.store, household)).id;
+    const result = await inUnitOfWork(ctx.store, officer, (tx) =>
+      exportRequestPackage(tx, OFFICER, ours, { districtCode: '310110', requestId: id, toRegion: '320505' }),
+    );
+    // What the gathering job would have done by now: the request gathering, our own sources in.
+    await inUnitOfWork(ctx.store, { ...officer, reason: '测试：模拟信息获取' }, async (tx) => {
+      await tx.db.execute(sql`update verification_requests set state = 'gathering' where id = ${id}`);
+      await tx.db.execute(
+        sql`update verification_source_queries set state = ${local}, answered_at = now()
+            where request_id = ${id} and source <> 'remote'`,
+      );
+      tx.record({ action: 'verification.transition', entityType: 'verification_request', entityId: id });
+    });
+    return { id, payload: result.file.payload };
+  }
+
+  it('keeps an answer that arrives after the query timed out, marked late and not counted', async () => {
+    const { id, payload } = await exportedRequest('L', 'pending');
+    await inUnitOfWork(ctx.store, { ...officer, reason: '测试：模拟超时' }, async (tx) => {
+      await tx.db.execute(
+        sql`update verification_source_queries set state = 'timed_out' where request_id = ${id} and source = 'remote'`,
+      );
+      tx.record({ action: 'verification.transition', entityType: 'verification_request', entityId: id });
+    });
+    const result = await importAnswer(
+      packageText(
+        signPackage(
+          suzhou,
+          answer({
+            requestPackageId: payload.packageId,
+            requestNo: payload.requestNo,
+            persons: payload.persons.map((p) => ({ personId: p.personId, status: 'found' as const })),
+            answers: [
+              { personId: payload.persons[0]!.personId, kind: 'business', flag: true, reference: '苏市监 9' },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(result).toMatchObject({ late: true, rows: 1, complete: false, reported: false });
+    const rows = await selectRows<{ late: boolean }>(
+      ctx.store.db,
+      sql`select late from verification_answers where request_id = ${id} and source = 'remote'`,
+    );
+    expect(rows).toEqual([{ late: true }]);
+    expect(await findRemoteQuery(ctx.store.db, '310110', id)).toMatchObject({ state: 'timed_out' });
+  });
+
+  it('issues the report in the same unit when the remote answer is the last one in', async () => {
+    const { id, payload } = await exportedRequest('R', 'answered');
+    const result = await importAnswer(
+      packageText(
+        signPackage(
+          suzhou,
+          answer({
+            requestPackageId: payload.packageId,
+            requestNo: payload.requestNo,
+            persons: payload.persons.map((p) => ({ personId: p.personId, status: 'no_record' as const })),
+            answers: [],
+            gaps: [],
+          }),
+        ),
+      ),
+    );
+    expect(result).toMatchObject({ late: false, rows: 0, complete: true, reported: true });
+    expect(await count(ctx.store, 'verification_reports', sql`request_id = ${id}`)).toBe(1);
+  });
+
   describe('a request package from the other region', () => {
     const failing: SourceAdapter = {
       source: 'vehicles',
