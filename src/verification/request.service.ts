@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mayAct, OPERATOR } from '../auth/roles.ts';
+import { mayAct } from '../auth/roles.ts';
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
 import { findHousehold, householdMemberRows } from '../registry/household.repository.ts';
-import { maskIdNumber } from '../registry/id-number.ts';
-import { streetAndCommitteeNames } from '../registry/present.ts';
-import {
-  allowedTransitions,
-  applyTransition,
-  recordStart,
-  type MachineStore,
-} from '../workflow/state-machine.ts';
-import { presentTimeline, type TimelineEventView } from '../workflow/timeline.ts';
+import { applyTransition, recordStart, type MachineStore } from '../workflow/state-machine.ts';
+import { presentTimeline } from '../workflow/timeline.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { householdAuthorisations } from './authorisation.repository.ts';
 import { coverageOf } from './authorisation.rules.ts';
 import { adultsOn, membersOn } from './authorisation.service.ts';
-import { isPurpose, purposeName } from './purposes.ts';
+import { isPurpose } from './purposes.ts';
 import {
   findRequest,
   insertRequest,
@@ -28,13 +21,22 @@ import {
   sourceQueriesOf,
   type RequestFilter,
   type RequestRow,
-  type SourceQueryRow,
 } from './request.repository.ts';
-import { LOCAL_SOURCE_CODES, SOURCES, isSourceCode } from './sources/catalogue.ts';
+import { LOCAL_SOURCE_CODES } from './sources/catalogue.ts';
 import type { VerificationCaller } from './verification.caller.ts';
 import { REQUEST_NOT_FOUND, VerificationError } from './verification.errors.ts';
 import { verificationMachine, type VerificationState } from './verification.machine.ts';
 import { verificationParameter, VP } from './verification.parameters.ts';
+import {
+  presentRequest,
+  presentSource,
+  type MemberInfo,
+  type RequestDetailView,
+  type RequestView,
+} from './request.present.ts';
+
+export type { RequestDetailView, RequestView, SourceStatusView } from './request.present.ts';
+export { ORIGIN_NAMES, QUERY_STATE_NAMES } from './request.present.ts';
 
 /**
  * 核对委托 (MZ/T 072 接受申请): a request for one household and one purpose is accepted only when every
@@ -44,66 +46,10 @@ import { verificationParameter, VP } from './verification.parameters.ts';
  * report/report.service.ts).
  */
 
-export const ORIGIN_NAMES = { application: '申请核对', recheck: '定期复核', exchange: '异地协查' } as const;
-
-export const QUERY_STATE_NAMES: Readonly<Record<string, string>> = {
-  pending: '待发送',
-  sent: '已发送，待答复',
-  answered: '已答复',
-  failed: '查询失败',
-  timed_out: '超时未答复',
-};
-
 export interface CreateRequestInput {
   districtCode: string;
   householdId: string;
   purpose: string;
-}
-
-export interface SourceStatusView {
-  source: string;
-  sourceName: string;
-  state: string;
-  stateName: string;
-  attempts: number;
-  sentAt: string | null;
-  answeredAt: string | null;
-  error: string | null;
-}
-
-export interface RequestView {
-  id: string;
-  districtCode: string;
-  requestNo: string;
-  householdId: string;
-  householdNo: string | null;
-  address: string | null;
-  committeeCode: string;
-  streetName: string | null;
-  committeeName: string | null;
-  purpose: string;
-  purposeName: string;
-  origin: string;
-  originName: string;
-  members: { personId: string; name: string; idNumberMasked: string }[];
-  authorisationIds: string[];
-  asOf: string;
-  state: VerificationState;
-  stateName: string;
-  version: number;
-  partial: boolean;
-  due: { due: string; from: string; workingDays: number; rule: string; provisional: boolean };
-  overdue: boolean;
-  /** How many sources answered, of how many asked. */
-  progress: { answered: number; failed: number; waiting: number; total: number };
-  createdAt: string;
-  reportedAt: string | null;
-  allowedActions: { action: string; label: string }[];
-}
-
-export interface RequestDetailView extends RequestView {
-  sources: SourceStatusView[];
-  timeline: TimelineEventView[];
 }
 
 /** A request number people can quote: HD-<district>-<yyyymmdd>-<six letters of the id>. */
@@ -113,102 +59,6 @@ export function requestNumber(districtCode: string, day: string, id: string): st
     .toUpperCase()
     .padStart(6, '0');
   return `HD-${districtCode}-${day.replace(/-/g, '')}-${tail.slice(-6)}`;
-}
-
-const OPEN: readonly VerificationState[] = ['received', 'gathering'];
-
-function progressOf(counts: Record<string, number> | undefined) {
-  const c = counts ?? {};
-  const answered = c.answered ?? 0;
-  const failed = (c.failed ?? 0) + (c.timed_out ?? 0);
-  const waiting = (c.pending ?? 0) + (c.sent ?? 0);
-  return { answered, failed, waiting, total: answered + failed + waiting };
-}
-
-function openActions(caller: VerificationCaller, row: RequestRow) {
-  return (
-    allowedTransitions(
-      verificationMachine,
-      row.state as VerificationState,
-      caller.role === OPERATOR ? undefined : caller.role,
-    )
-      // The system steps (gather, report) and the objection flow have their own entry points.
-      .filter((t) => t.action === 'withdraw')
-      .map((t) => ({ action: t.action, label: t.label }))
-  );
-}
-
-interface MemberInfo {
-  name: string;
-  idNumber: string;
-}
-
-function present(
-  row: RequestRow,
-  caller: VerificationCaller,
-  extra: {
-    household?: { householdNo: string; address: string } | undefined;
-    members: ReadonlyMap<string, MemberInfo>;
-    progress?: Record<string, number> | undefined;
-    today: string;
-  },
-): RequestView {
-  const state = row.state as VerificationState;
-  const names = streetAndCommitteeNames(row.committeeCode);
-  return {
-    id: row.id,
-    districtCode: row.districtCode,
-    requestNo: row.requestNo,
-    householdId: row.householdId,
-    householdNo: extra.household?.householdNo ?? null,
-    address: extra.household?.address ?? null,
-    committeeCode: row.committeeCode,
-    streetName: names.streetName,
-    committeeName: names.committeeName,
-    purpose: row.purpose,
-    purposeName: purposeName(row.purpose),
-    origin: row.origin,
-    originName: ORIGIN_NAMES[row.origin as keyof typeof ORIGIN_NAMES] ?? row.origin,
-    members: row.personIds.map((personId) => {
-      const m = extra.members.get(personId);
-      return {
-        personId,
-        name: m?.name ?? '（已不在本户）',
-        idNumberMasked: m ? maskIdNumber(m.idNumber) : '',
-      };
-    }),
-    authorisationIds: row.authorisationIds,
-    asOf: row.asOf,
-    state,
-    stateName: verificationMachine.states[state],
-    version: row.version,
-    partial: row.partial,
-    due: {
-      due: row.dueDue,
-      from: row.dueFrom,
-      workingDays: row.dueWorkingDays,
-      rule: row.dueRule,
-      provisional: row.dueProvisional,
-    },
-    overdue: OPEN.includes(state) && row.dueDue < extra.today,
-    progress: progressOf(extra.progress),
-    createdAt: new Date(row.createdAt).toISOString(),
-    reportedAt: row.reportedAt === null ? null : new Date(row.reportedAt).toISOString(),
-    allowedActions: openActions(caller, row),
-  };
-}
-
-function presentSource(q: SourceQueryRow): SourceStatusView {
-  return {
-    source: q.source,
-    sourceName: isSourceCode(q.source) ? SOURCES[q.source].name : q.source,
-    state: q.state,
-    stateName: QUERY_STATE_NAMES[q.state] ?? q.state,
-    attempts: q.attempts,
-    sentAt: q.sentAt === null ? null : new Date(q.sentAt).toISOString(),
-    answeredAt: q.answeredAt === null ? null : new Date(q.answeredAt).toISOString(),
-    error: q.error,
-  };
 }
 
 function refuseUncovered(unsigned: readonly { name: string }[], expired: readonly { name: string }[]): void {
@@ -307,7 +157,7 @@ export async function createRequest(
   const members = new Map(
     memberRows.map((r) => [r.person.id, { name: r.person.name, idNumber: r.person.idNumber }]),
   );
-  return present(row, caller, {
+  return presentRequest(row, caller, {
     household,
     members,
     progress: { pending: LOCAL_SOURCE_CODES.length },
@@ -338,7 +188,7 @@ export async function getRequest(
   const counts: Record<string, number> = {};
   for (const q of queries) counts[q.state] = (counts[q.state] ?? 0) + 1;
   return {
-    ...present(row, caller, { household, members, progress: counts, today }),
+    ...presentRequest(row, caller, { household, members, progress: counts, today }),
     sources: queries.map(presentSource),
     timeline,
   };
@@ -368,7 +218,7 @@ export async function listRequests(
   );
   return {
     items: rows.map((row) =>
-      present(row, caller, {
+      presentRequest(row, caller, {
         household: households.get(row.householdId),
         members,
         progress: progress.get(row.id),
