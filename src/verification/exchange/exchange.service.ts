@@ -314,7 +314,10 @@ export async function importAnswerPackage(
       detail,
     );
   }
-  const late = query?.state !== 'sent' || Date.parse(sent.expiresAt) <= tx.now.getTime();
+  // Kept but not counted: after the query timed out, after the package expired, or for a request that has
+  // moved on (withdrawn, or reported without this region).
+  const open = request.state === 'received' || request.state === 'gathering';
+  const late = !open || query?.state !== 'sent' || Date.parse(sent.expiresAt) <= tx.now.getTime();
 
   const registered = await insertPackage(tx, {
     packageId: payload.packageId,
