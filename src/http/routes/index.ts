@@ -18,6 +18,7 @@ import { registerStatisticsRoutes } from './statistics.routes.ts';
 import { registerUserRoutes } from './users.routes.ts';
 import { registerVerificationPackageRoutes } from './verification-packages.routes.ts';
 import { registerVerificationRecheckRoutes } from './verification-rechecks.routes.ts';
+import { registerVerificationReportRoutes } from './verification-reports.routes.ts';
 import { registerVerificationRoutes } from './verifications.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
@@ -40,6 +41,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerBackupRoutes,
   registerFileRoutes,
   registerVerificationRoutes,
+  registerVerificationReportRoutes,
   registerVerificationRecheckRoutes,
   registerVerificationPackageRoutes,
 ];
