@@ -181,6 +181,10 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     const moved = await startGathering(tx, district, input.limit);
     const digest = new RowDigest();
     moved.forEach((m) => digest.add({ moved: m }));
+    // While requests are moved on, the batch asks about those (key lookups); retries and leftovers are taken
+    // by the batches after the backlog of received requests is gone.
+    const of =
+      moved.length > 0 ? moved.map((m) => ({ districtCode: m.districtCode, requestId: m.id })) : undefined;
     for (const [source, adapter] of env.adapters) {
       const rows = await claimPending(
         tx,
@@ -189,6 +193,7 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
         input.limit,
         `${input.jobId}#${input.batch}:${source}`,
         adapter.timeoutMs,
+        of,
       );
       if (rows.length === 0) continue;
       claimed.set(source, rows);
@@ -336,13 +341,25 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
         },
       });
     }
-    const complete = await completedRequests(tx.db, district, input.limit);
+    // The requests this batch may have completed are those whose queries it changed; once the backlog is
+    // gone, a scan also takes what an earlier batch left (a report that failed, another job's answers).
+    const touched = changes.map((c) => ({ districtCode: c.districtCode, requestId: c.requestId }));
+    const complete = await completedRequests(
+      tx.db,
+      district,
+      input.limit,
+      totals.moved > 0 ? touched : undefined,
+    );
     for (const d of new Set(complete.map((c) => c.districtCode))) {
       const ids = complete.filter((c) => c.districtCode === d).map((c) => c.requestId);
       totals.reported += await env.issueReports(tx, d, ids);
     }
-    const left = await openWork(tx, district, [...env.adapters.keys()]);
     const progress = totals.answered + totals.failed + totals.timedOut;
+    // A full batch: more is waiting, and counting it would cost a scan of the backlog.
+    const full =
+      totals.moved >= input.limit || [...claimed.values()].some((rows) => rows.length >= input.limit);
+    if (full) return { cursor: input.batch, progress, finished: false, result: { ...totals } };
+    const left = await openWork(tx, district, [...env.adapters.keys()]);
     // A batch that did nothing (another job holds the queries) ends rather than spin; the other job goes on.
     const idle = totals.moved + totals.sent + progress + totals.retried + totals.rows + totals.reported === 0;
     const busy = !idle && (left.received > 0 || left.due > 0 || (left.complete > 0 && totals.reported > 0));

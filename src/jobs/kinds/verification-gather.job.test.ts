@@ -8,8 +8,9 @@ import { loadConfig } from '../../config.ts';
 import { fixedClock, setClock } from '../../core/clock.ts';
 import { selectRows } from '../../db/sql.ts';
 import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
-import { enqueueGathering } from '../../verification/gather.service.ts';
-import { loadSourceSettings } from '../../verification/sources/adapters.ts';
+import { enqueueGathering, gatherBatch, type GatherEnvironment } from '../../verification/gather.service.ts';
+import { issueReports } from '../../verification/report/report.service.ts';
+import { buildAdapters, loadSourceSettings } from '../../verification/sources/adapters.ts';
 import { authorise, request, seedHousehold, streetActor } from '../../verification/verification.fixtures.ts';
 import { findSchedule } from '../jobs.repository.ts';
 import { JobRunner } from '../runner.ts';
@@ -54,6 +55,38 @@ describeStores('verification.gather job', (ctx) => {
       'verification.reported',
     ]);
     expect(new Set(actors.map((a) => a.actor_id))).toEqual(new Set(['system:job-runner']));
+  });
+
+  it('works a backlog larger than a batch in batches, earliest deadline first, until nothing is left', async () => {
+    const made = [];
+    for (const tag of ['J2', 'J3', 'J4']) {
+      const seeded = await seedHousehold(ctx.store, tag);
+      await authorise(ctx.store, seeded, { signedOn: '2026-11-20' });
+      made.push(await request(ctx.store, seeded));
+    }
+    const settings = loadSourceSettings(undefined, '/tmp', {});
+    const env: GatherEnvironment = {
+      adapters: buildAdapters(settings, ctx.store.db),
+      retry: { retryMs: 1000, maxRetryMs: 1000 },
+      issueReports,
+      unit: (work) => inUnitOfWork(ctx.store, streetActor, work),
+      say: () => {},
+    };
+    const first = await gatherBatch(
+      { jobId: 'job-backlog', batch: 1, limit: 2, districtCode: '310110' },
+      env,
+    );
+    expect(first).toMatchObject({ finished: false, result: { moved: 2, reported: 2 } });
+    const second = await gatherBatch(
+      { jobId: 'job-backlog', batch: 2, limit: 2, districtCode: '310110' },
+      env,
+    );
+    expect(second).toMatchObject({ finished: true, result: { moved: 1, reported: 1 } });
+    const states = await selectRows<{ state: string }>(
+      ctx.store.db,
+      sql`select state from verification_requests where id = any(${`{${made.map((r) => r.id).join(',')}}`}::uuid[])`,
+    );
+    expect(states.map((r) => r.state)).toEqual(['reported', 'reported', 'reported']);
   });
 
   it('keeps a city-wide sweep every few minutes, as the setting says', async () => {
