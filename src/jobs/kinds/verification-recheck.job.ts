@@ -14,7 +14,9 @@ import { loadSourceSettings, type SourceSettings } from '../../verification/sour
 import { LOCAL_SOURCE_CODES, type SourceCode } from '../../verification/sources/catalogue.ts';
 import { SimulatedSource } from '../../verification/sources/simulated.source.ts';
 import type { SourceAdapter } from '../../verification/sources/source.ts';
-import { defineJobKind, type JobKind } from '../job-kind.ts';
+import type { Store } from '../../db/store.ts';
+import { defineJobKind, type JobKind, type JobKinds } from '../job-kind.ts';
+import { keepConfiguredSchedule } from '../schedules.service.ts';
 
 export interface RecheckPayload {
   districtCode: string;
@@ -24,10 +26,7 @@ export interface RecheckPayload {
 const payload = z
   .object({
     districtCode: z.string().regex(/^31\d{4}$/, '区划代码须为 6 位区代码'),
-    program: z
-      .string()
-      .refine(isProgramCode, '政策项目代码不存在')
-      .transform((p) => p as ProgramCode),
+    program: z.string().refine(isProgramCode, '政策项目代码不存在'),
   })
   .strict();
 
@@ -45,6 +44,25 @@ function settingsOf(config: Config): SourceSettings {
     settingsCache.set(config, s);
   }
   return s;
+}
+
+/**
+ * The adapters share the batch's one connection: the gathering batch asks every source at once, so their
+ * reads are taken one after another (a connection runs one statement at a time; pg would queue them, and
+ * says it will stop doing so).
+ */
+function oneAtATime(adapters: readonly SourceAdapter[]): Map<SourceCode, SourceAdapter> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return new Map(
+    adapters.map((a) => {
+      const send: SourceAdapter['send'] = (batch) => {
+        const next = turn.then(() => a.send(batch));
+        turn = next.catch(() => undefined);
+        return next;
+      };
+      return [a.source, { source: a.source, timeoutMs: a.timeoutMs, maxAttempts: a.maxAttempts, send }];
+    }),
+  );
 }
 
 export interface RecheckKindOptions {
@@ -75,9 +93,7 @@ export function recheckJobKind(options: RecheckKindOptions = {}): JobKind<Rechec
       const env: RecheckEnvironment = {
         calendar,
         inUnitAdapters: (db) =>
-          new Map<SourceCode, SourceAdapter>(
-            simulated.map((s) => [s, new SimulatedSource(s, db, settings.sources[s])]),
-          ),
+          oneAtATime(simulated.map((s) => new SimulatedSource(s, db, settings.sources[s]))),
         othersWait: simulated.length < LOCAL_SOURCE_CODES.length,
         retry: { retryMs: settings.retryMs, maxRetryMs: settings.maxRetryMs },
         say: ctx.say,
@@ -102,3 +118,33 @@ export function recheckJobKind(options: RecheckKindOptions = {}): JobKind<Rechec
 }
 
 export const verificationRecheckJob = recheckJobKind();
+
+/** The monthly schedule's default time: 02:00 on the 1st, Shanghai (after the month's payroll data is in). */
+export const RECHECK_DEFAULT_CRON = '0 2 1 * *';
+
+/**
+ * Keeps a monthly re-verification of a program in a district as a schedule (`verification.recheck:<d>:<p>`),
+ * switched on when a cron expression is set, off otherwise, until an administrator changes it (then theirs
+ * stays). For a start-up call beside the gathering sweep's; the setting's name is the one in its notices.
+ */
+export function syncRecheckSchedule(
+  store: Store,
+  kinds: JobKinds,
+  input: { districtCode: string; program: ProgramCode; cron: string | undefined; setting: string },
+  firstRunAt?: Date,
+): Promise<string | undefined> {
+  return keepConfiguredSchedule(
+    store,
+    kinds,
+    {
+      name: `${RECHECK_KIND}:${input.districtCode}:${input.program}`,
+      kind: RECHECK_KIND,
+      cron: input.cron ?? RECHECK_DEFAULT_CRON,
+      payload: { districtCode: input.districtCode, program: input.program },
+      districtCode: input.districtCode,
+      enabled: input.cron !== undefined,
+      setting: input.setting,
+    },
+    firstRunAt,
+  );
+}
