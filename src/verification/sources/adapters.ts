@@ -6,7 +6,7 @@ import type { Db } from '../../db/store.ts';
 import { LOCAL_SOURCE_CODES, SOURCES, type SourceCode } from './catalogue.ts';
 import { FileExchangeSource } from './file-exchange.source.ts';
 import { HttpSource } from './http.source.ts';
-import { SimulatedSource } from './simulated.source.ts';
+import { SimulatedReads, SimulatedSource } from './simulated.source.ts';
 import type { SourceAdapter } from './source.ts';
 
 /**
@@ -133,10 +133,12 @@ export function loadSourceSettings(
 /** The adapter of every local source, as the settings say. `db` is read by the simulated sources only. */
 export function buildAdapters(settings: SourceSettings, db: Db): Map<SourceCode, SourceAdapter> {
   const adapters = new Map<SourceCode, SourceAdapter>();
+  const reads = new SimulatedReads(db);
   for (const source of LOCAL_SOURCE_CODES) {
     const s = settings.sources[source];
     const limits = { timeoutMs: s.timeoutMs, maxAttempts: s.maxAttempts };
-    if (s.kind === 'simulated') adapters.set(source, new SimulatedSource(source, db, limits));
+    if (s.kind === 'simulated')
+      adapters.set(source, new SimulatedSource(source, db, limits, undefined, reads));
     else if (s.kind === 'file') {
       const folder = s.folder ?? join(settings.exchangeRoot, source);
       adapters.set(source, new FileExchangeSource(source, folder, limits));

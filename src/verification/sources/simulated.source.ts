@@ -17,6 +17,54 @@ import {
 } from './ground-truth.ts';
 import type { AnswerRow, SendOutcome, SourceAdapter, SourceBatch } from './source.ts';
 
+interface BatchReads {
+  requests: SimulatedRequest[];
+  declared: Map<string, DeclaredFigures>;
+}
+
+/**
+ * The reads the simulated sources share: the sources of one batch are asked about the same requests at
+ * once, so the households and declared figures are read once for all of them, not once per source.
+ */
+export class SimulatedReads {
+  private readonly db: Db;
+  private readonly recent = new Map<string, Promise<BatchReads>>();
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  of(batch: SourceBatch, withFigures: boolean): Promise<BatchReads> {
+    // One job batch (the batch reference without its source): a later batch reads afresh.
+    const round = batch.batchRef.replace(/:[^:]*$/, '');
+    const key = `${round}|${withFigures}|${batch.queries.map((q) => `${q.requestId}@${q.asOf}`).join(',')}`;
+    let reads = this.recent.get(key);
+    if (!reads) {
+      if (this.recent.size >= 4) this.recent.clear();
+      reads = this.read(batch, withFigures);
+      this.recent.set(key, reads);
+      // A failed read is not kept: the next batch reads again.
+      reads.catch(() => this.recent.delete(key));
+    }
+    return reads;
+  }
+
+  private async read(batch: SourceBatch, withFigures: boolean): Promise<BatchReads> {
+    const subjects = await requestSubjects(
+      this.db,
+      batch.queries.map((q) => ({ districtCode: q.districtCode, requestId: q.requestId })),
+    );
+    const requests: SimulatedRequest[] = batch.queries.flatMap((q) => {
+      const subject = subjects.get(q.requestId);
+      return subject ? [{ ...subject, asOf: q.asOf, personIds: q.persons.map((p) => p.personId) }] : [];
+    });
+    const declared = withFigures
+      ? await declaredOfRequests(this.db, requests)
+      : new Map<string, DeclaredFigures>();
+    return { requests, declared };
+  }
+}
+
 /**
  * 模拟数据源: answers at once from the synthetic population — the members' declared figures on the
  * request's day, plus what ground-truth.ts planted (concealed income, undeclared deposits, securities,
@@ -33,46 +81,44 @@ export class SimulatedSource implements SourceAdapter {
   readonly maxAttempts: number;
   private readonly db: Db;
   private readonly model: SimulationModel;
+  private readonly reads: SimulatedReads;
 
   constructor(
     source: SourceCode,
     db: Db,
     settings: { timeoutMs: number; maxAttempts: number },
     model: SimulationModel = simulationModel(),
+    reads: SimulatedReads = new SimulatedReads(db),
   ) {
     this.source = source;
     this.db = db;
     this.timeoutMs = settings.timeoutMs;
     this.maxAttempts = settings.maxAttempts;
     this.model = model;
+    this.reads = reads;
   }
 
   async send(batch: SourceBatch): Promise<SendOutcome> {
     const answered = new Map<string, AnswerRow[]>();
     const failed = new Map<string, string>();
-    const subjects = await requestSubjects(
-      this.db,
-      batch.queries.map((q) => ({ districtCode: q.districtCode, requestId: q.requestId })),
-    );
-    const requests: SimulatedRequest[] = [];
+    const { requests, declared } = await this.reads.of(batch, this.source !== 'civil');
+    const found = new Set(requests.map((r) => r.requestId));
     for (const q of batch.queries) {
-      const subject = subjects.get(q.requestId);
-      if (!subject) {
-        failed.set(q.requestId, '模拟数据源：核对委托不存在');
-        continue;
-      }
-      requests.push({ ...subject, asOf: q.asOf, personIds: q.persons.map((p) => p.personId) });
+      if (!found.has(q.requestId)) failed.set(q.requestId, '模拟数据源：核对委托不存在');
     }
     const reference = `模拟-${this.source}-${batch.batchRef}`;
     if (this.source === 'civil') {
       for (const [requestId, rows] of await this.civil(requests, reference)) answered.set(requestId, rows);
       return { answered, failed, waiting: [] };
     }
-    const declared = await declaredOfRequests(this.db, requests);
+    const tolerances = new Map<string, Tolerance>();
     for (const r of requests) {
-      const figures = declared.get(r.requestId)!;
-      const tolerance = toleranceOn(r.asOf);
-      answered.set(r.requestId, simulatedAnswers(this.source, r, figures, tolerance, this.model, reference));
+      const tolerance = tolerances.get(r.asOf) ?? toleranceOn(r.asOf);
+      tolerances.set(r.asOf, tolerance);
+      answered.set(
+        r.requestId,
+        simulatedAnswers(this.source, r, declared.get(r.requestId)!, tolerance, this.model, reference),
+      );
     }
     return { answered, failed, waiting: [] };
   }
