@@ -260,8 +260,6 @@ export const verificationsApi = {
     http.get<{ items: ReportRevision[] }>(`${one(district, id)}/report/revisions`),
   downloadPdf: (district: string, id: string, reportNo: string, revision?: number) =>
     download(`${one(district, id)}/report.pdf`, { revision }, `核对报告-${reportNo}.pdf`),
-  pdfUrl: (district: string, id: string, revision?: number) =>
-    `${one(district, id)}/report.pdf${revision === undefined ? '' : `?revision=${revision}`}`,
   rawAnswers: (district: string, id: string) => http.get<RawAnswers>(`${one(district, id)}/answers`),
   object: (
     district: string,

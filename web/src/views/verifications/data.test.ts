@@ -27,9 +27,12 @@ import {
   claimText,
   claimValueOf,
   conclusionText,
+  differenceText,
   FIGURE_KINDS,
   figureGroups,
+  figureText,
   findingOptions,
+  rawValueText,
 } from './report-data.ts';
 
 function authorisation(over: Partial<Authorisation>): Authorisation {
@@ -247,6 +250,18 @@ describe('the report', () => {
     expect(Object.keys(FIGURE_KINDS)).toContain('monetary_assets');
   });
 
+  it('figures in 元 from fen with separators, counts with their unit, differences signed', () => {
+    expect(figureText('wage', 538400)).toBe('5,384.00');
+    expect(figureText('wage', null)).toBe('未核实');
+    expect(figureText('vehicles', 2)).toBe('2 辆');
+    expect(figureText('employment', 0)).toBe('否');
+    expect(differenceText('pension', -3930)).toBe('-39.30');
+    expect(differenceText('monetary_assets', 150000000)).toBe('+1,500,000.00');
+    expect(differenceText('homes', 1)).toBe('+1');
+    expect(differenceText('employment', 1)).toBe('不一致');
+    expect(differenceText('wage', null)).toBe('—');
+  });
+
   it('claims and conclusions in words', () => {
     const members = [{ personId: 'p1', name: '张伟' }];
     expect(claimSubject({ members }, { personId: 'p1', kind: 'wage' })).toBe('张伟 · 工资性收入（月）');
@@ -258,6 +273,12 @@ describe('the report', () => {
     expect(conclusionText({ eligible: true, amountFen: 0 })).toBe('符合');
     expect(conclusionText({ eligible: false, amountFen: 0 })).toBe('不符合');
     expect(conclusionText({ eligible: false, amountFen: 0, error: '缺少参数' })).toBe('无法测算');
+  });
+
+  it('raw values: a marital status by name, a hukou code said to be one, amounts as the agency sent them', () => {
+    expect(rawValueText('marital', '20')).toBe('已婚（20）');
+    expect(rawValueText('hukou', '310110012015')).toBe('区划代码 310110012015');
+    expect(rawValueText('wage', '4500.00元')).toBe('4500.00元');
   });
 
   it('business registration and death, which the figures table has no column for', () => {

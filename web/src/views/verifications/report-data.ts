@@ -1,3 +1,4 @@
+import { MARITAL_STATUS_CODES } from '../../../../src/registry/codes.ts';
 import type { Claim, Report, ReportFigure } from '../../api/verifications.ts';
 import { formatFen, parseYuan } from '../../utils/money.ts';
 import type { Option, TagType } from './data.ts';
@@ -55,6 +56,24 @@ export function claimValueOf(kind: string, text: string): { value: number } | { 
   return /^\d{1,4}$/.test(t) ? { value: Number(t) } : { problem: '应为不小于 0 的整数' };
 }
 
+/** A figure's value in the table (the header says 元): money from fen, counts with their unit, 是/否. */
+export function figureText(kind: string, value: number | null): string {
+  if (value === null) return '未核实';
+  const unit = claimUnit(kind);
+  if (unit === 'fen') return formatFen(value);
+  if (unit === 'flag') return value ? '是' : '否';
+  return kind === 'homes' ? `${value} 套` : `${value} 辆`;
+}
+
+/** verified − declared, signed; 一致/不一致 for a flag; a dash when nothing was verified. */
+export function differenceText(kind: string, difference: number | null): string {
+  if (difference === null) return '—';
+  const unit = claimUnit(kind);
+  if (unit === 'flag') return difference === 0 ? '一致' : '不一致';
+  const sign = difference > 0 ? '+' : '';
+  return unit === 'fen' ? `${sign}${formatFen(difference)}` : `${sign}${difference}`;
+}
+
 /** A claimed value as the caseworker reads it. */
 export function claimText(claim: Pick<Claim, 'kind' | 'claimedValue'>): string {
   const unit = claimUnit(claim.kind);
@@ -109,4 +128,17 @@ export function civilLines(report: Pick<Report, 'civil'>): string[] {
     if (c.deathDate) lines.push(`${c.name}：户籍登记死亡日期 ${c.deathDate}`);
     return lines;
   });
+}
+
+/**
+ * A raw answer's value as the officer reads it: the agency's own value, with the name of a marital status
+ * code (GB/T 2261.2) and the hukou's division code said to be one.
+ */
+export function rawValueText(kind: string, value: string): string {
+  if (kind === 'marital') {
+    const name = MARITAL_STATUS_CODES[value];
+    return name ? `${name}（${value}）` : value;
+  }
+  if (kind === 'hukou' && /^\d{6,12}$/.test(value)) return `区划代码 ${value}`;
+  return value;
 }
