@@ -7,12 +7,11 @@ import { buildAdapters, loadSourceSettings } from '../../verification/sources/ad
 import { answerRequestPackage } from '../../verification/exchange/answer.service.ts';
 import { ownExchangeKey, ownKeyView } from '../../verification/exchange/exchange.keys.ts';
 import {
-  addPeerKey,
   exportRequestPackage,
   importAnswerPackage,
   importingPackage,
-  listPeerKeys,
 } from '../../verification/exchange/exchange.service.ts';
+import { addPeerKey, listPeerKeys } from '../../verification/exchange/peer-keys.service.ts';
 import { PackageRefused, packageText } from '../../verification/exchange/package.ts';
 import { CliError, cliConfig, withStore } from '../context.ts';
 import { formatTable } from '../table.ts';

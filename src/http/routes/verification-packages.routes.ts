@@ -8,12 +8,11 @@ import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
 import { answerRequestPackage } from '../../verification/exchange/answer.service.ts';
 import { ownExchangeKey, ownKeyView } from '../../verification/exchange/exchange.keys.ts';
 import {
-  addPeerKey,
   exportRequestPackage,
   importAnswerPackage,
   importingPackage,
-  listPeerKeys,
 } from '../../verification/exchange/exchange.service.ts';
+import { addPeerKey, listPeerKeys } from '../../verification/exchange/peer-keys.service.ts';
 import { canonicalJson } from '../../verification/exchange/package.ts';
 import { buildAdapters, loadSourceSettings } from '../../verification/sources/adapters.ts';
 import type { SourceAdapter } from '../../verification/sources/source.ts';

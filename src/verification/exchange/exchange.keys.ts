@@ -6,6 +6,9 @@ import {
   SigningKeyError,
   type SigningKey,
 } from '../../audit/signing-key.ts';
+import type { Db } from '../../db/store.ts';
+import { findPeerKey, type PeerKeyRow } from './exchange.repository.ts';
+import type { TrustedKey } from './package.ts';
 
 /**
  * Our Ed25519 key for 异地协查 packages: a file under the data directory (mode 0600, created on first use,
@@ -77,4 +80,15 @@ export interface OwnKeyView {
 
 export function ownKeyView(key: SigningKey): OwnKeyView {
   return { keyId: key.keyId, publicKey: rawPublicKeyHex(key.publicKey) };
+}
+
+/** Whether a peer key holds on a day (valid_to is the first day it no longer does). */
+export function validOn(row: Pick<PeerKeyRow, 'validFrom' | 'validTo'>, day: string): boolean {
+  return row.validFrom <= day && (row.validTo === null || day < row.validTo);
+}
+
+/** A registered peer key, ready to verify with (undefined: not registered). */
+export async function trustedKey(db: Db, keyId: string): Promise<TrustedKey | undefined> {
+  const row = await findPeerKey(db, keyId);
+  return row && { ...row, publicKey: publicKeyFromHex(row.publicKey) };
 }

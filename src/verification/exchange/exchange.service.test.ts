@@ -27,13 +27,8 @@ import {
 import { answerRequestPackage } from './answer.service.ts';
 import { ownExchangeKey, ownKeyView, rawPublicKeyHex } from './exchange.keys.ts';
 import { findRemoteQuery } from './exchange.repository.ts';
-import {
-  addPeerKey,
-  exportRequestPackage,
-  importAnswerPackage,
-  importingPackage,
-  listPeerKeys,
-} from './exchange.service.ts';
+import { exportRequestPackage, importAnswerPackage, importingPackage } from './exchange.service.ts';
+import { addPeerKey, listPeerKeys } from './peer-keys.service.ts';
 import {
   ANSWER_FORMAT,
   PackageRefused,
