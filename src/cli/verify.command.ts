@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerVerifyPackageCommands } from './verify/package.commands.ts';
 import { registerVerifyRecheckCommands } from './verify/recheck.commands.ts';
 import { registerVerifyRequestCommands } from './verify/request.commands.ts';
 
@@ -12,4 +13,5 @@ export function registerVerifyCommands(program: Command): void {
     .description('居民家庭经济状况核对 (household economic verification)');
   registerVerifyRequestCommands(verify);
   registerVerifyRecheckCommands(verify);
+  registerVerifyPackageCommands(verify);
 }
