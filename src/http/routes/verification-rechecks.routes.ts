@@ -3,7 +3,8 @@ import { hasPermission, scopeOf, type Permission } from '../../auth/roles.ts';
 import type { AuthUser } from '../../auth/user.ts';
 import { shanghaiMonth } from '../../core/clock.ts';
 import { presentJob } from '../../jobs/jobs.present.ts';
-import { canCancelJob, enqueueJob, showJob, userViewer } from '../../jobs/jobs.service.ts';
+import { getJob } from '../../jobs/jobs.repository.ts';
+import { canCancelJob, enqueueJob, userViewer } from '../../jobs/jobs.service.ts';
 import { jobKinds } from '../../jobs/kinds/index.ts';
 import { recheckKey } from '../../jobs/kinds/verification-recheck.job.ts';
 import { isProgramCode, PROGRAMS } from '../../policy/index.ts';
@@ -60,10 +61,20 @@ function allowed(user: AuthUser, permission: Permission): void {
 export function registerVerificationRecheckRoutes(app: ZodApp, { store, config }: ServerDeps): void {
   const kinds = jobKinds();
 
-  /** The job, if the caller may see it and it is a re-verification; 404 otherwise. */
+  /**
+   * A re-verification job of the caller's district; 404 otherwise. A street's staff read its change list
+   * (their households' rows only, by the data scope) though the job itself is the district's.
+   */
   const recheckJob = async (user: AuthUser, id: string) => {
-    const job = await showJob(store, kinds, userViewer(user), id);
-    if (job.kind !== RECHECK_KIND) throw new AppError('NOT_FOUND', '定期复核任务不存在');
+    const job = await getJob(store.db, id);
+    const scope = scopeOf(user);
+    if (
+      !job ||
+      job.kind !== RECHECK_KIND ||
+      (scope.kind === 'division' && scope.code.slice(0, 6) !== job.districtCode)
+    ) {
+      throw new AppError('NOT_FOUND', '定期复核任务不存在');
+    }
     return job;
   };
 
