@@ -84,7 +84,13 @@ describe('the change list of a re-verification', () => {
       ],
     });
     expect(changes).toEqual([
-      { personId: null, kind: 'monetary_assets', oldValue: 0, newValue: 100_000, source: 'deposits,securities' },
+      {
+        personId: null,
+        kind: 'monetary_assets',
+        oldValue: 0,
+        newValue: 100_000,
+        source: 'deposits,securities',
+      },
     ]);
   });
 
@@ -103,7 +109,9 @@ describe('the change list of a re-verification', () => {
       'dibao',
       parameters,
     );
-    expect(h?.changes.map((c) => [c.kind, c.oldValue, c.newValue, c.affectsEligibility, c.affectsAmount])).toEqual([
+    expect(
+      h?.changes.map((c) => [c.kind, c.oldValue, c.newValue, c.affectsEligibility, c.affectsAmount]),
+    ).toEqual([
       ['pension', 100_000, 120_000, false, true],
       ['other_income', 0, 80_000, true, true],
       ['monetary_assets', 0, 100_000, false, false],

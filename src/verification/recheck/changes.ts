@@ -41,7 +41,15 @@ export interface HouseholdChanges {
 export function figureChanges(body: Pick<ReportBody, 'figures'>): FigureChange[] {
   return body.figures.flatMap((f) =>
     f.verified !== null && (f.complete || f.corrected === true) && f.verified !== f.declared
-      ? [{ personId: f.personId, kind: f.kind, oldValue: f.declared, newValue: f.verified, source: f.sources.join(',') }]
+      ? [
+          {
+            personId: f.personId,
+            kind: f.kind,
+            oldValue: f.declared,
+            newValue: f.verified,
+            source: f.sources.join(','),
+          },
+        ]
       : [],
   );
 }

@@ -13,12 +13,22 @@ import { recheckJobKind, type RecheckKindOptions } from '../../jobs/kinds/verifi
 import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
 import { endAuthorisation } from '../authorisation.service.ts';
 import { groundTruth } from '../sources/ground-truth.ts';
-import { authorise, OFFICER, seedHousehold, streetActor, type SeededHousehold } from '../verification.fixtures.ts';
+import {
+  authorise,
+  OFFICER,
+  seedHousehold,
+  streetActor,
+  type SeededHousehold,
+} from '../verification.fixtures.ts';
 import { RECHECK_KIND, type RecheckTotals } from './recheck.service.ts';
 import { recipientPage } from './recipients.repository.ts';
 
 const config = loadConfig({ LOG_LEVEL: 'silent' });
-const actor: ActingContext = { userId: 'u-officer', divisionCode: '310110', reason: '低保在保对象定期复核（测试）' };
+const actor: ActingContext = {
+  userId: 'u-officer',
+  divisionCode: '310110',
+  reason: '低保在保对象定期复核（测试）',
+};
 const DAY = '2026-12-01';
 
 interface RequestRow {
@@ -30,7 +40,13 @@ interface RequestRow {
   as_of: string;
 }
 
-const arr = (v: string[] | string) => (Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean));
+const arr = (v: string[] | string) =>
+  Array.isArray(v)
+    ? v
+    : v
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean);
 
 describeStores('periodic re-verification of a program’s recipients', (ctx) => {
   let restore: () => void;
@@ -41,7 +57,14 @@ describeStores('periodic re-verification of a program’s recipients', (ctx) => 
 
   const kinds = (options: RecheckKindOptions = {}) => new JobKinds().register(recheckJobKind(options));
   const run = (k: JobKinds) =>
-    new JobRunner({ store: ctx.store, config, kinds: k, batchMs: 20, retryDelayMs: () => 0, schedules: false });
+    new JobRunner({
+      store: ctx.store,
+      config,
+      kinds: k,
+      batchMs: 20,
+      retryDelayMs: () => 0,
+      schedules: false,
+    });
   const requestsOf = (jobId: string) =>
     selectRows<RequestRow>(
       ctx.store.db,
@@ -115,7 +138,11 @@ describeStores('periodic re-verification of a program’s recipients', (ctx) => 
     const summary = await run(k).runUntilIdle();
     expect(summary).toMatchObject({ succeeded: 1, failed: 0 });
     const done = await getJob(ctx.store.db, job.id);
-    expect(done).toMatchObject({ state: 'succeeded', total: recipients.length + 1, done: recipients.length + 1 });
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      total: recipients.length + 1,
+      done: recipients.length + 1,
+    });
     const result = done?.result as unknown as RecheckTotals & { waiting: number };
     expect(result).toMatchObject({ households: 5, requests: 4, reported: 4, unsignedCount: 1, waiting: 0 });
     expect(result.unsigned).toEqual([{ householdNo: 'HD-T-RCU', names: [unsigned.adults[1]!.name] }]);
@@ -153,14 +180,15 @@ describeStores('periodic re-verification of a program’s recipients', (ctx) => 
         personIds: arr(r.person_ids),
       })),
     );
-    const key = (requestId: string, personId: string | null, kind: string) => `${requestId}|${personId ?? ''}|${kind}`;
+    const key = (requestId: string, personId: string | null, kind: string) =>
+      `${requestId}|${personId ?? ''}|${kind}`;
     const found = new Set(changes.map((c) => key(c.request_id, c.person_id, c.kind)));
     const figure: Record<string, string> = { deposits: 'monetary_assets', securities: 'monetary_assets' };
     for (const item of planted.filter((p) => p.aboveTolerance && p.kind !== 'business')) {
       const household = ['deposits', 'securities', 'homes', 'vehicles'].includes(item.kind);
-      expect(found.has(key(item.requestId, household ? null : item.personId, figure[item.kind] ?? item.kind))).toBe(
-        true,
-      );
+      expect(
+        found.has(key(item.requestId, household ? null : item.personId, figure[item.kind] ?? item.kind)),
+      ).toBe(true);
     }
     const audit = await selectRows<{ n: number }>(
       ctx.store.db,

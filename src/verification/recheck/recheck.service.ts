@@ -137,12 +137,7 @@ async function classify(
     const adults = list
       .filter((m) => ageOn(m.birthDate, asOf) >= adultAge)
       .map((m) => ({ personId: m.personId, name: m.name }));
-    const coverage = coverageOf(
-      authorisations.get(h.householdId) ?? [],
-      input.program,
-      adults,
-      asOf,
-    );
+    const coverage = coverageOf(authorisations.get(h.householdId) ?? [], input.program, adults, asOf);
     const missing = [...coverage.unsigned, ...coverage.expired];
     if (missing.length > 0) {
       out.unsigned.push({ householdNo: h.householdNo, names: missing.map((m) => m.name) });
@@ -198,7 +193,11 @@ async function recordChanges(
   };
 }
 
-function added(totals: RecheckTotals, more: Partial<Omit<RecheckTotals, 'unsigned'>>, unsigned: UnsignedHousehold[] = []) {
+function added(
+  totals: RecheckTotals,
+  more: Partial<Omit<RecheckTotals, 'unsigned'>>,
+  unsigned: UnsignedHousehold[] = [],
+) {
   return {
     households: totals.households + (more.households ?? 0),
     requests: totals.requests + (more.requests ?? 0),
@@ -226,8 +225,7 @@ export async function recheckBatch(
   if (cursor.phase === 'collect') return collectBatch(tx, input, cursor, env);
   const { districtCode, program } = input;
   const asOf = cursor.asOf;
-  const total =
-    cursor.after === null ? await recipientCount(tx.db, districtCode, program, asOf) : undefined;
+  const total = cursor.after === null ? await recipientCount(tx.db, districtCode, program, asOf) : undefined;
   const page = await recipientPage(tx.db, districtCode, program, asOf, cursor.after, input.limit);
   const classified = await classify(tx, input, asOf, page);
   const digest = new RowDigest();
@@ -261,7 +259,13 @@ export async function recheckBatch(
       },
     );
     const mine = new Set(created.map((r) => r.id));
-    counts = await recordChanges(tx, input, issued.filter((id) => mine.has(id)), digest, env.engine);
+    counts = await recordChanges(
+      tx,
+      input,
+      issued.filter((id) => mine.has(id)),
+      digest,
+      env.engine,
+    );
     if (env.othersWait) await enqueueGathering(tx, districtCode);
   }
   const totals = added(
