@@ -558,9 +558,11 @@ export function copyFactRows(
 
 /** A PostgreSQL array literal of scalars (each element quoted; null as NULL). */
 function arrayLiteral(values: readonly (string | number | boolean | null)[]): string {
-  const items = values.map((v) =>
-    v === null ? 'NULL' : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
-  );
+  const items = values.map((v) => {
+    if (v === null) return 'NULL';
+    if (typeof v !== 'string') return String(v);
+    return `"${/["\\]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+  });
   return `{${items.join(',')}}`;
 }
 
@@ -579,11 +581,24 @@ export interface VerifiedFactRow {
 }
 
 export interface VerifiedFactsWritten {
-  /** Earlier verified facts of the same subject and kind that the new ones ended (the row after). */
-  ended: { districtCode: string; subjectId: string; id: string; validTo: string; version: number }[];
+  /** Earlier verified facts of the same subject and kind that the new ones ended, and their SHA-256. */
+  ended: number;
+  endedSha256: string;
   /** New facts not written: a verified fact of the same subject and kind starts later (rule 4 refuses). */
   skipped: string[];
+  /** How many were inserted, and the SHA-256 (hex) of them as stored, computed by the server (see below). */
+  inserted: number;
+  insertedSha256: string;
 }
+
+/**
+ * The text a batch digest of verified facts covers, one line per fact in id order, as the server computes
+ * it over the rows it inserted (an auditor recomputes it from economic_facts with the same expression).
+ */
+export const VERIFIED_FACT_LINE =
+  "concat_ws('|', district_code, subject_id, id, kind, amount_fen, quantity, flag, valid_from, source_ref)";
+/** The same for a fact the batch ended: its key, new end and version. */
+export const ENDED_FACT_LINE = "concat_ws('|', district_code, subject_id, id, valid_to, version)";
 
 /**
  * Rule 4 for many verified facts in one statement: the latest verified fact (not voided) of each new fact's
@@ -591,6 +606,8 @@ export interface VerifiedFactsWritten {
  * the new facts are inserted — except those that would start before the latest verified fact of their key,
  * which are left out and returned (rewriting history is a correction). The earlier fact is ended only at
  * the version read (compare-and-set inside the statement). At most one new fact per subject and kind.
+ * What was written comes back as counts and SHA-256 digests computed by the server over the rows as stored
+ * (VERIFIED_FACT_LINE, ENDED_FACT_LINE), not as rows: a batch may end and insert millions.
  */
 export async function writeVerifiedFacts(
   db: Db,
@@ -598,17 +615,10 @@ export async function writeVerifiedFacts(
   recordedAt: Date,
   recordedBy: string | null,
 ): Promise<VerifiedFactsWritten> {
-  if (rows.length === 0) return { ended: [], skipped: [] };
+  if (rows.length === 0) return { ended: 0, endedSha256: '', skipped: [], inserted: 0, insertedSha256: '' };
   const col = <T extends string | number | boolean | null>(pick: (r: VerifiedFactRow) => T) =>
     arrayLiteral(rows.map(pick));
-  const result = await selectRows<{
-    what: 'ended' | 'skipped';
-    district_code: string;
-    subject_id: string;
-    id: string;
-    valid_to: string | null;
-    version: number | null;
-  }>(
+  const result = await selectRows<{ what: 'ended' | 'skipped' | 'inserted'; sha256: string; n: number }>(
     db,
     sql`with n as (
       select * from unnest(${col((r) => r.districtCode)}::text[], ${col((r) => r.subjectId)}::uuid[],
@@ -641,23 +651,32 @@ export async function writeVerifiedFacts(
       select n.district_code, n.subject_id, n.id, n.subject_type, n.kind, n.amount_fen, n.quantity, n.flag,
         n.valid_from, 'verified', n.source_ref, ${recordedAt.toISOString()}::timestamptz, ${recordedBy}
       from n where n.id not in (select id from refused)
+      returning district_code, subject_id, id, kind, amount_fen, quantity, flag, valid_from, source_ref
     )
-    select 'ended' as what, district_code, subject_id::text, id::text, valid_to::text, version from ended
+    select 'skipped' as what, id::text as sha256, 0 as n from refused
     union all
-    select 'skipped', district_code, subject_id::text, id::text, null, null from refused`,
+    select 'ended', coalesce(encode(sha256(convert_to(string_agg(${sql.raw(ENDED_FACT_LINE)}, E'\n'
+        order by id), 'UTF8')), 'hex'), ''), count(*)::int from ended
+    union all
+    select 'inserted', coalesce(encode(sha256(convert_to(string_agg(${sql.raw(VERIFIED_FACT_LINE)}, E'\n'
+        order by id), 'UTF8')), 'hex'), ''), count(*)::int from ins`,
   );
-  const ended: VerifiedFactsWritten['ended'] = [];
-  const skipped: string[] = [];
+  const out: VerifiedFactsWritten = {
+    ended: 0,
+    endedSha256: '',
+    skipped: [],
+    inserted: 0,
+    insertedSha256: '',
+  };
   for (const r of result) {
-    if (r.what === 'ended') {
-      ended.push({
-        districtCode: r.district_code,
-        subjectId: r.subject_id,
-        id: r.id,
-        validTo: r.valid_to!,
-        version: Number(r.version),
-      });
-    } else skipped.push(r.id);
+    if (r.what === 'skipped') out.skipped.push(r.sha256);
+    else if (r.what === 'ended') {
+      out.ended = Number(r.n);
+      out.endedSha256 = r.sha256;
+    } else {
+      out.inserted = Number(r.n);
+      out.insertedSha256 = r.sha256;
+    }
   }
-  return { ended, skipped };
+  return out;
 }

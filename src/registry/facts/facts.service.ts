@@ -612,7 +612,7 @@ export interface VerifiedFactInput {
 }
 
 export interface VerifiedFactsResult {
-  /** The facts written (each fed to the digest). */
+  /** The facts written (fed to the digest as each statement's count and server-computed SHA-256). */
   written: number;
   /** Earlier verified facts of the same subject and kind ended by the new ones (rule 4). */
   ended: number;
@@ -698,17 +698,13 @@ export async function recordVerifiedFacts(
       tx.actor.userId,
     );
     const refused = new Set(out.skipped);
-    for (const c of chunk) {
-      if (refused.has(c.row.id)) {
-        skipped.push(c.index);
-        continue;
-      }
-      digest.add({ ...c.row, sourceKind: 'verified', recordedAt: recordedAt.toISOString() });
-      written += 1;
-    }
-    out.ended.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const e of out.ended) digest.add({ ended: e });
-    ended += out.ended.length;
+    for (const c of chunk) if (refused.has(c.row.id)) skipped.push(c.index);
+    // Each statement's rows enter the batch digest as the server hashed them (facts.repository.ts
+    // VERIFIED_FACT_LINE, ENDED_FACT_LINE): per-row canonical JSON cost more than the writing.
+    digest.add({ table: 'economic_facts', inserted: out.inserted, sha256: out.insertedSha256 });
+    if (out.ended > 0) digest.add({ table: 'economic_facts', ended: out.ended, sha256: out.endedSha256 });
+    written += out.inserted;
+    ended += out.ended;
   }
   const day = projectionDay(today);
   const subjects = new Map<string, { persons: Set<string>; households: Set<string> }>();

@@ -264,6 +264,27 @@ export async function copyReports(
   return session.copyFrom('verification_reports', REPORT_COLUMNS, lines());
 }
 
+/** The text a batch digest of reports covers, per report in request order (recomputable from the table). */
+export const REPORT_LINE =
+  "concat_ws('|', district_code, request_id, revision, report_no, flag_count, body::text)";
+
+/** The count and SHA-256 (hex) of these requests' reports of one revision, as stored. */
+export async function reportsDigest(
+  db: Db,
+  districtCode: string,
+  requestIds: readonly string[],
+  revision: number,
+): Promise<{ rows: number; sha256: string }> {
+  const [row] = await selectRows<{ rows: number; sha256: string | null }>(
+    db,
+    sql`select count(*)::int as rows, encode(sha256(convert_to(string_agg(${sql.raw(REPORT_LINE)}, E'\n'
+          order by request_id), 'UTF8')), 'hex') as sha256
+        from verification_reports
+        where district_code = ${districtCode} and request_id = any(${uuids(requestIds)}) and revision = ${revision}`,
+  );
+  return { rows: Number(row?.rows ?? 0), sha256: row?.sha256 ?? '' };
+}
+
 /** One revision (a review's), inserted alone. */
 export async function insertReport(db: Db, r: ReportRow): Promise<void> {
   await db.execute(

@@ -13,6 +13,7 @@ import {
   membershipsOf,
   queriesOf,
   readyRequests,
+  reportsDigest,
   type ReadyRequest,
   type ReportRow,
 } from './report.repository.ts';
@@ -80,11 +81,20 @@ export async function issueReports(
         createdAt,
         reason: BATCH_REASON,
       };
-      const { body, ...rest } = row;
-      digest.add({ table: 'verification_reports', ...rest, body });
-      return { row, bodyJson: JSON.stringify(body) };
+      return { row, bodyJson: JSON.stringify(report.body) };
     });
     await copyReports(tx, rows);
+    // The reports enter the digest as the server hashed them once stored (report.repository.ts
+    // REPORT_LINE), so that an auditor recomputes it from the table.
+    digest.add({
+      table: 'verification_reports',
+      ...(await reportsDigest(
+        tx.db,
+        districtCode,
+        rows.map((r) => r.row.requestId),
+        1,
+      )),
+    });
     const facts: VerifiedFactInput[] = built.flatMap((b) => b.report.facts);
     const written = await recordVerifiedFacts(tx, facts, digest);
     factsWritten += written.written;
