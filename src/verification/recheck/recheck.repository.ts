@@ -89,6 +89,17 @@ export async function insertRecheckRequests(
   );
 }
 
+/**
+ * Fresh statistics for the tables the batch has just filled, in its own transaction (ANALYZE counts the rows
+ * the transaction inserted). Without them the planner of a new installation — and of the embedded store,
+ * which has no autovacuum — believes the tables empty and answers "which requests have no open query" with a
+ * nested loop over every open query of the district per request: 119 ms for 1,000 requests instead of 5 ms,
+ * growing with the square of the batch. Once per job: estimates then follow the tables' size.
+ */
+export async function analyzeRequestTables(tx: WorkTx): Promise<void> {
+  await tx.db.execute(sql`analyze verification_requests, verification_source_queries`);
+}
+
 export interface ReportedRecheck {
   requestId: string;
   householdId: string;

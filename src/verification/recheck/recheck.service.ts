@@ -15,6 +15,7 @@ import type { SourceAdapter } from '../sources/source.ts';
 import { verificationParameter, VP } from '../verification.parameters.ts';
 import { changesOfReports, type EngineMode } from './changes.ts';
 import {
+  analyzeRequestTables,
   insertChanges,
   insertRecheckRequests,
   laterReportedOfJob,
@@ -237,6 +238,7 @@ export async function recheckBatch(
     LOCAL_SOURCE_CODES,
   );
   created.forEach((r) => digest.add({ table: 'verification_requests', ...r }));
+  if (cursor.after === null && created.length > 0) await analyzeRequestTables(tx);
   await env.afterRequests?.(input.batch);
 
   let counts = { reported: 0, changes: 0, affecting: 0 };
