@@ -3,6 +3,7 @@ import type { Store } from '../db/store.ts';
 import { syncCheckpointSchedule } from './kinds/audit-checkpoint.job.ts';
 import { syncBackupSchedule } from './kinds/backup.job.ts';
 import { jobKinds } from './kinds/index.ts';
+import { syncGatherSchedule } from './kinds/verification-gather.job.ts';
 import { sweepImportFiles } from './kinds/registry-import.job.ts';
 import { JobRunner } from './runner.ts';
 
@@ -14,8 +15,8 @@ export interface RunningJobs {
 }
 
 /**
- * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's and
- * the backup's, as their settings say unless an administrator changed them: then it says so),
+ * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's,
+ * the backup's and the verification sweep's, as their settings say unless an administrator changed them: then it says so),
  * removes the files of import jobs that ended, and starts a runner, unless `runJobs` is false (a server
  * on PostgreSQL whose jobs run in `minzheng worker` processes; the embedded store always runs its own).
  */
@@ -29,6 +30,7 @@ export async function startJobs(
   for (const notice of [
     await syncCheckpointSchedule(store, kinds, config),
     await syncBackupSchedule(store, kinds, config),
+    await syncGatherSchedule(store, kinds, config),
   ]) {
     if (notice) say(`注意：${notice}`);
   }
