@@ -270,6 +270,25 @@ describeStores('gathering verification answers', (ctx) => {
     expect(await requestRow(r.id)).toEqual(reported);
   });
 
+  it('times out a remote region that did not answer its package: the request is reported partial', async () => {
+    const r = await newRequest('X1');
+    // As an exported package leaves it (exchange.service.ts): the remote query sent, expiring with the package.
+    await ctx.store.db.execute(
+      sql`insert into verification_source_queries (district_code, request_id, source, state, attempts, sent_at, expires_at)
+          values ('310110', ${r.id}::uuid, 'remote', 'sent', 1, ${instant.toISOString()}::timestamptz,
+                  ${new Date(instant.getTime() + 3_600_000).toISOString()}::timestamptz)`,
+    );
+    await gather(env(simulated(ctx.store)));
+    expect(await requestRow(r.id)).toMatchObject({ state: 'gathering' });
+    advance(3_600_001);
+    await gather(env(simulated(ctx.store)));
+    expect(await stateOf(r.id, 'remote')).toMatchObject({
+      state: 'timed_out',
+      error: '异地核对机构在协查包有效期内未答复',
+    });
+    expect(await requestRow(r.id)).toMatchObject({ state: 'reported', partial: true });
+  });
+
   it('retries a failing source after a backoff, then fails it for good; an undeclared kind is not recorded', async () => {
     const r = await newRequest('R1');
     const sent: SourceBatch[] = [];

@@ -28,6 +28,8 @@ import type {
   SourceBatch,
 } from './sources/source.ts';
 
+const REMOTE_GAP = '异地核对机构在协查包有效期内未答复';
+
 /**
  * 信息获取: the gathering job's batch, set-based. One batch
  *   1. (a unit) moves received requests to gathering and takes, per source, up to `limit` pending queries,
@@ -317,6 +319,8 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
       const gap = `${SOURCES[source].name}在 ${duration(adapter.timeoutMs)}内未答复（已查询 ${adapter.maxAttempts} 次）`;
       changes.push(...(await timeOutExpired(tx, district, source, adapter.maxAttempts, gap)));
     }
+    // 异地协查 has no adapter: its query is sent by a package export and expires with the package.
+    changes.push(...(await timeOutExpired(tx, district, 'remote', 1, REMOTE_GAP)));
     changes.forEach((c) => digest.add(c));
     totals.answered = changes.filter((c) => c.state === 'answered').length;
     totals.failed = changes.filter((c) => c.state === 'failed').length;
