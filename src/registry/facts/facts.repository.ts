@@ -586,6 +586,8 @@ export interface VerifiedFactsWritten {
   endedSha256: string;
   /** New facts not written: a verified fact of the same subject and kind starts later (rule 4 refuses). */
   skipped: string[];
+  /** New facts not written because the verified fact in force on their date says the same (it stands). */
+  unchanged: number;
   /** How many were inserted, and the SHA-256 (hex) of them as stored, computed by the server (see below). */
   inserted: number;
   insertedSha256: string;
@@ -606,6 +608,8 @@ export const ENDED_FACT_LINE = "concat_ws('|', district_code, subject_id, id, va
  * the new facts are inserted — except those that would start before the latest verified fact of their key,
  * which are left out and returned (rewriting history is a correction). The earlier fact is ended only at
  * the version read (compare-and-set inside the statement). At most one new fact per subject and kind.
+ * A new fact whose value the verified fact in force on its date already holds is not written: that fact
+ * stands (a re-verification that finds nothing changed writes nothing for it).
  * What was written comes back as counts and SHA-256 digests computed by the server over the rows as stored
  * (VERIFIED_FACT_LINE, ENDED_FACT_LINE), not as rows: a batch may end and insert millions.
  */
@@ -615,10 +619,16 @@ export async function writeVerifiedFacts(
   recordedAt: Date,
   recordedBy: string | null,
 ): Promise<VerifiedFactsWritten> {
-  if (rows.length === 0) return { ended: 0, endedSha256: '', skipped: [], inserted: 0, insertedSha256: '' };
+  if (rows.length === 0) {
+    return { ended: 0, endedSha256: '', skipped: [], unchanged: 0, inserted: 0, insertedSha256: '' };
+  }
   const col = <T extends string | number | boolean | null>(pick: (r: VerifiedFactRow) => T) =>
     arrayLiteral(rows.map(pick));
-  const result = await selectRows<{ what: 'ended' | 'skipped' | 'inserted'; sha256: string; n: number }>(
+  const result = await selectRows<{
+    what: 'ended' | 'skipped' | 'unchanged' | 'inserted';
+    sha256: string;
+    n: number;
+  }>(
     db,
     sql`with n as (
       select * from unnest(${col((r) => r.districtCode)}::text[], ${col((r) => r.subjectId)}::uuid[],
@@ -628,7 +638,11 @@ export async function writeVerifiedFacts(
         as n(district_code, subject_id, id, subject_type, kind, amount_fen, quantity, flag, valid_from, source_ref)
     ), prev as (
       select distinct on (f.district_code, f.subject_id, f.kind)
-        f.district_code, f.subject_id, f.kind, f.id, f.valid_from, f.version, n.valid_from as new_from
+        f.district_code, f.subject_id, f.kind, f.id, f.valid_from, f.version, n.valid_from as new_from,
+        n.id as new_id,
+        (f.valid_from <= n.valid_from and (f.valid_to is null or f.valid_to > n.valid_from)
+          and f.amount_fen is not distinct from n.amount_fen and f.quantity is not distinct from n.quantity
+          and f.flag is not distinct from n.flag) as same
       from n join economic_facts f
         on f.district_code = n.district_code and f.subject_id = n.subject_id and f.kind = n.kind
       where f.source_kind = 'verified' and f.category is null and f.voided_at is null
@@ -637,7 +651,7 @@ export async function writeVerifiedFacts(
       update economic_facts f set valid_to = p.new_from, version = f.version + 1
       from prev p
       where f.district_code = p.district_code and f.subject_id = p.subject_id and f.id = p.id
-        and f.version = p.version and f.voided_at is null
+        and not p.same and f.version = p.version and f.voided_at is null
         and p.valid_from <= p.new_from and (f.valid_to is null or f.valid_to > p.new_from)
       returning f.district_code, f.subject_id, f.id, f.valid_to, f.version
     ), refused as (
@@ -650,10 +664,12 @@ export async function writeVerifiedFacts(
         valid_from, source_kind, source_ref, recorded_at, recorded_by)
       select n.district_code, n.subject_id, n.id, n.subject_type, n.kind, n.amount_fen, n.quantity, n.flag,
         n.valid_from, 'verified', n.source_ref, ${recordedAt.toISOString()}::timestamptz, ${recordedBy}
-      from n where n.id not in (select id from refused)
+      from n where n.id not in (select id from refused) and n.id not in (select new_id from prev where same)
       returning district_code, subject_id, id, kind, amount_fen, quantity, flag, valid_from, source_ref
     )
     select 'skipped' as what, id::text as sha256, 0 as n from refused
+    union all
+    select 'unchanged', '', count(*)::int from prev where same
     union all
     select 'ended', coalesce(encode(sha256(convert_to(string_agg(${sql.raw(ENDED_FACT_LINE)}, E'\n'
         order by id), 'UTF8')), 'hex'), ''), count(*)::int from ended
@@ -665,11 +681,13 @@ export async function writeVerifiedFacts(
     ended: 0,
     endedSha256: '',
     skipped: [],
+    unchanged: 0,
     inserted: 0,
     insertedSha256: '',
   };
   for (const r of result) {
     if (r.what === 'skipped') out.skipped.push(r.sha256);
+    else if (r.what === 'unchanged') out.unchanged = Number(r.n);
     else if (r.what === 'ended') {
       out.ended = Number(r.n);
       out.endedSha256 = r.sha256;

@@ -616,6 +616,8 @@ export interface VerifiedFactsResult {
   written: number;
   /** Earlier verified facts of the same subject and kind ended by the new ones (rule 4). */
   ended: number;
+  /** Inputs the verified fact in force on their date already held (not written again: that fact stands). */
+  unchanged: number;
   /** Inputs not written: a later verified fact of the same subject and kind exists, or a later input of
    * the same subject and kind in this call replaced it. Their index in the input. */
   skipped: number[];
@@ -629,7 +631,8 @@ const VERIFIED_CHUNK = 20_000;
  * fact of the same kind and subject ends the previous one on its start; one that would start before it is
  * not written), for many facts in a few statements, and the projection columns of every subject touched
  * refreshed in one statement per district and subject type. The caller (a verification's batch, in its unit
- * of work) has read the subjects in its scope; every row written is fed to `digest` for the caller's one
+ * of work) has read the subjects in its scope; a figure the verified fact in force already holds is not
+ * written again (a re-verification that finds nothing new writes nothing); every row written is fed to `digest` for the caller's one
  * batch record. Problems of the inputs (kind, value, date) are all reported at once, nothing written.
  */
 export async function recordVerifiedFacts(
@@ -688,6 +691,7 @@ export async function recordVerifiedFacts(
   });
   let ended = 0;
   let written = 0;
+  let unchanged = 0;
   const recordedAt = tx.now;
   for (let at = 0; at < rows.length; at += VERIFIED_CHUNK) {
     const chunk = rows.slice(at, at + VERIFIED_CHUNK);
@@ -705,6 +709,7 @@ export async function recordVerifiedFacts(
     if (out.ended > 0) digest.add({ table: 'economic_facts', ended: out.ended, sha256: out.endedSha256 });
     written += out.inserted;
     ended += out.ended;
+    unchanged += out.unchanged;
   }
   const day = projectionDay(today);
   const subjects = new Map<string, { persons: Set<string>; households: Set<string> }>();
@@ -718,5 +723,5 @@ export async function recordVerifiedFacts(
     await projectHouseholds(tx.db, district, [...s.households], day);
   }
   skipped.sort((a, b) => a - b);
-  return { written, ended, skipped };
+  return { written, ended, unchanged, skipped };
 }

@@ -179,7 +179,7 @@ describeStores('issuing verification reports', (ctx) => {
     expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
   });
 
-  it('a later verification ends the earlier verified fact on its own date', async () => {
+  it('a later verification ends the earlier verified fact on its own date; an unchanged one writes nothing', async () => {
     const later = setClock(fixedClock('2027-01-15T10:00:00+08:00'));
     try {
       const again = await request(ctx.store, seeded);
@@ -204,6 +204,31 @@ describeStores('issuing verification reports', (ctx) => {
       expect(facts.figures).toMatchObject({ wageFen: 500_000 });
     } finally {
       later();
+    }
+    // Nothing changed a month later: the verified fact in force stands, nothing is written for it.
+    const unchanged = setClock(fixedClock('2027-02-10T10:00:00+08:00'));
+    try {
+      const third = await request(ctx.store, seeded);
+      const a = seeded.adults[0]!;
+      await answered(ctx.store, third, [{ source: 'tax', personId: a.id, kind: 'wage', amountFen: 500_000 }]);
+      await inUnitOfWork(ctx.store, JOB_ACTOR, (tx) => issueReports(tx, '310110', [third.id]));
+      const facts = await listFacts(
+        ctx.store.db,
+        ALL,
+        { subjectType: 'person', districtCode: '310110', subjectId: a.id },
+        '2027-03-01',
+      );
+      const open = facts.facts.filter(
+        (f) => f.kind === 'wage' && f.sourceKind === 'verified' && f.voidedAt === null && f.validTo === null,
+      );
+      expect(open.map((f) => [f.validFrom, f.amountFen])).toEqual([['2027-01-15', 500_000]]);
+      const audit = await selectRows<{ after: { factsUnchanged: number } }>(
+        ctx.store.db,
+        sql`select after from audit_log where action = 'verification.reported' order by id desc limit 1`,
+      );
+      expect(audit[0]!.after.factsUnchanged).toBeGreaterThanOrEqual(1);
+    } finally {
+      unchanged();
     }
   });
 });

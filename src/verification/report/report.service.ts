@@ -54,6 +54,7 @@ export async function issueReports(
   let partial = 0;
   let factsWritten = 0;
   let factsSkipped = 0;
+  let factsUnchanged = 0;
   for (let at = 0; at < ids.length; at += PART) {
     const requests = await readyRequests(tx.db, districtCode, ids.slice(at, at + PART), transition.from);
     if (requests.length === 0) continue;
@@ -99,6 +100,7 @@ export async function issueReports(
     const written = await recordVerifiedFacts(tx, facts, digest);
     factsWritten += written.written;
     factsSkipped += written.skipped.length;
+    factsUnchanged += written.unchanged;
     const moves = built.map(({ request, report }) => ({
       id: request.id,
       version: request.version,
@@ -123,7 +125,7 @@ export async function issueReports(
     entityId: `${districtCode}/reports/${createdAt}`,
     district: districtCode,
     digest,
-    summary: { reports: issued, flagged, partial, facts: factsWritten, factsSkipped },
+    summary: { reports: issued, flagged, partial, facts: factsWritten, factsUnchanged, factsSkipped },
   });
   return issued;
 }
