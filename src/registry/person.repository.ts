@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
@@ -517,4 +517,35 @@ export async function pointEarlierRowsAt(
     .where(and(eq(persons.id, id), sql`${persons.districtCode} <> ${managingDistrict}`))
     .returning({ id: persons.id });
   return rows.length;
+}
+
+/** Who the persons are, as other agencies know them: the district's rows of these ids (any number at once). */
+export interface PersonIdentityRow {
+  personId: string;
+  idNumber: string;
+  name: string;
+  hukouDivisionCode: string;
+  /** GB/T 2261.2 code. */
+  maritalStatus: string | null;
+  deathDate: string | null;
+}
+
+export async function personIdentities(
+  db: Db,
+  districtCode: string,
+  personIds: readonly string[],
+): Promise<Map<string, PersonIdentityRow>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      personId: persons.id,
+      idNumber: persons.idNumber,
+      name: persons.name,
+      hukouDivisionCode: persons.hukouDivisionCode,
+      maritalStatus: persons.maritalStatus,
+      deathDate: persons.deathDate,
+    })
+    .from(persons)
+    .where(and(eq(persons.districtCode, districtCode), inArray(persons.id, [...new Set(personIds)])));
+  return new Map(rows.map((r) => [r.personId, r]));
 }

@@ -394,34 +394,3 @@ export async function requestSubjects(
   );
   return new Map(rows.map((r) => [r.requestId, r]));
 }
-
-export interface PersonIdentityRow {
-  personId: string;
-  idNumber: string;
-  name: string;
-  hukouDivisionCode: string;
-  maritalStatus: string | null;
-  deathDate: string | null;
-}
-
-/**
- * Who the persons are, as an agency needs them (身份证号, name) and as the civil registry answers (户籍,
- * 婚姻状况 GB/T 2261.2 code, 死亡日期): the registry's row of the district. (A set-based read of the persons
- * table; the registry's repository has only single-person reads.)
- */
-export async function civilRecords(
-  db: Db,
-  districtCode: string,
-  personIds: readonly string[],
-): Promise<Map<string, PersonIdentityRow>> {
-  if (personIds.length === 0) return new Map();
-  const rows = await selectRows<PersonIdentityRow>(
-    db,
-    sql`select p.id::text as "personId", p.id_number as "idNumber", p.name,
-          p.hukou_division_code as "hukouDivisionCode", p.marital_status as "maritalStatus",
-          p.death_date::text as "deathDate"
-        from persons p
-        where p.district_code = ${districtCode} and p.id = any(${uuids([...new Set(personIds)])})`,
-  );
-  return new Map(rows.map((r) => [r.personId, r]));
-}

@@ -1,3 +1,4 @@
+import { personIdentities } from '../registry/person.repository.ts';
 import { randomUUID } from 'node:crypto';
 import { CITY_DISTRICT } from '../audit/audit.service.ts';
 import type { BatchOutcome, JobContext } from '../jobs/job-kind.ts';
@@ -5,7 +6,6 @@ import { insertJob, openJobPayloads } from '../jobs/jobs.repository.ts';
 import { jobQueued } from '../jobs/notify.ts';
 import { RowDigest, type WorkTx } from '../workflow/unit-of-work.ts';
 import {
-  civilRecords,
   claimPending,
   completedRequests,
   insertAnswers,
@@ -105,11 +105,11 @@ async function batchesOf(
   claimed: ReadonlyMap<SourceCode, ClaimedQuery[]>,
   ref: (source: SourceCode) => string,
 ): Promise<Map<SourceCode, SourceBatch>> {
-  const people = new Map<string, Awaited<ReturnType<typeof civilRecords>>>();
+  const people = new Map<string, Awaited<ReturnType<typeof personIdentities>>>();
   const all = [...claimed.values()].flat();
   for (const district of new Set(all.map((q) => q.districtCode))) {
     const ids = all.filter((q) => q.districtCode === district).flatMap((q) => q.personIds);
-    people.set(district, await civilRecords(tx.db, district, ids));
+    people.set(district, await personIdentities(tx.db, district, ids));
   }
   const out = new Map<SourceCode, SourceBatch>();
   for (const [source, queries] of claimed) {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/store.ts';
 import type { DeclaredFigures } from '../../registry/facts/declared.repository.ts';
-import { civilRecords, requestSubjects } from '../gather.repository.ts';
+import { personIdentities } from '../../registry/person.repository.ts';
+import { requestSubjects } from '../gather.repository.ts';
 import { SOURCES, type AnswerKind, type SourceCode } from './catalogue.ts';
 import {
   allowed,
@@ -132,7 +133,7 @@ export class SimulatedSource implements SourceAdapter {
     const districts = new Set(requests.map((r) => r.districtCode));
     for (const district of districts) {
       const inDistrict = requests.filter((r) => r.districtCode === district);
-      const records = await civilRecords(
+      const records = await personIdentities(
         this.db,
         district,
         inDistrict.flatMap((r) => r.personIds),
