@@ -195,4 +195,22 @@ describe('核对员', () => {
     await screenshot(officer, 'verifications-7-revised');
     await officer.close();
   });
+
+  it('定期复核：发起后跟踪任务进度，完成后可看变更清单', async () => {
+    const officer = await signIn('verifier');
+    await officer.goto(`${server.baseUrl}/verifications`);
+    await officer.locator('[data-test=open-rechecks]').click();
+    await choose(officer, officer.locator('[data-test=recheck-program]'), '最低生活保障');
+    await officer.locator('[data-test=recheck-start]').click();
+    const jobs = officer.locator('[data-test=recheck-jobs]');
+    await expect.poll(() => jobs.textContent()).toContain('已完成');
+    expect(await jobs.textContent()).toMatch(/在保家庭 \d+ 户/);
+    await officer.getByRole('button', { name: '变更清单' }).first().click();
+    await officer.locator('[data-test=recheck-changes]').waitFor();
+    await screenshot(officer, 'verifications-8-recheck');
+    // The same program again in the same month: the server's refusal, as it says it.
+    await officer.locator('[data-test=recheck-start]').click();
+    await expect.poll(() => officer.textContent('[data-test=recheck-error]')).toContain('已完成');
+    await officer.close();
+  });
 });

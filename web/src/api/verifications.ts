@@ -1,3 +1,4 @@
+import type { Job } from './jobs.ts';
 import type { TimelineEvent } from './registry-edits.ts';
 import { download, http } from './request.ts';
 import type { Page } from './types.ts';
@@ -209,6 +210,30 @@ export interface RawAnswers {
   }[];
 }
 
+/** One row of a re-verification's change list (src/verification/recheck/change-list.service.ts). */
+export interface RecheckChange {
+  requestId: string;
+  householdId: string;
+  householdNo: string | null;
+  committeeName: string | null;
+  personId: string | null;
+  personName: string;
+  kind: string;
+  kindName: string;
+  program: string;
+  programName: string;
+  /** Fen for money. */
+  oldValue: number | null;
+  newValue: number | null;
+  oldText: string;
+  newText: string;
+  source: string;
+  sourceNames: string;
+  asOf: string;
+  affectsEligibility: boolean;
+  affectsAmount: boolean;
+}
+
 export interface RequestFilters {
   state?: VerificationState | '';
   purpose?: string;
@@ -272,6 +297,25 @@ export const verificationsApi = {
     objectionId: string,
     body: { decision: 'uphold' | 'dismiss'; version: number; reason: string },
   ) => http.post<unknown>(`${one(district, id)}/objections/${enc(objectionId)}/decision`, body, quiet),
+
+  startRecheck: (program: string, reason: string) =>
+    http.post<{ job: Job }>('/api/verifications/rechecks', { program, reason }, quiet),
+  recheckChanges: async (
+    jobId: string,
+    query: { affectsOnly: boolean; limit: number; offset: number },
+  ): Promise<Page<RecheckChange>> => {
+    const page = await http.get<{ items: RecheckChange[]; total: number }>(
+      `/api/verifications/rechecks/${enc(jobId)}/changes`,
+      { ...query, affectsOnly: query.affectsOnly ? 'true' : undefined },
+    );
+    return { ...page, totalExact: true };
+  },
+  downloadChanges: (jobId: string, affectsOnly: boolean) =>
+    download(
+      `/api/verifications/rechecks/${enc(jobId)}/changes.csv`,
+      { affectsOnly: affectsOnly ? 'true' : undefined },
+      '定期复核变更清单.csv',
+    ),
 
   authorisations: async (householdId: string, district?: string) =>
     (

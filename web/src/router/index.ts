@@ -76,6 +76,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '核对委托', menu: 'verifications' },
       },
       {
+        path: 'verifications/rechecks',
+        component: () => import('../views/verifications/rechecks.vue'),
+        meta: { title: '在保对象定期复核', menu: 'verifications' },
+      },
+      {
         path: 'verifications/:district/:id',
         component: () => import('../views/verifications/detail.vue'),
         meta: { title: '核对委托详情', menu: 'verifications' },

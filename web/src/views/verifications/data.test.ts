@@ -17,6 +17,7 @@ import {
   progressText,
   purposeOptions,
   reasonProblem,
+  recheckSummary,
   sourceNote,
   STATE_NAMES,
   STATE_OPTIONS,
@@ -182,6 +183,23 @@ describe('words on the list and the detail', () => {
     } as unknown as ParameterInfo;
     expect(adultAgeOf([parameter])).toBe(18);
     expect(adultAgeOf([])).toBeNull();
+  });
+
+  it('a re-verification’s result in one sentence', () => {
+    expect(
+      recheckSummary({
+        households: 120,
+        requests: 118,
+        reported: 118,
+        changes: 37,
+        affecting: 5,
+        waiting: 0,
+      }),
+    ).toBe('在保家庭 120 户，已出具报告 118 户，变更 37 项，其中影响资格或金额 5 项');
+    expect(recheckSummary({ households: 3, reported: 1, waiting: 2 })).toBe(
+      '在保家庭 3 户，已出具报告 1 户，2 户待部门答复',
+    );
+    expect(recheckSummary(null)).toBe('');
   });
 
   it('a reason needs two characters', () => {

@@ -214,3 +214,16 @@ export function requestFields(r: VerificationRequest): { label: string; value: s
     },
   ];
 }
+
+/** What a re-verification job found, in one sentence (its result: households, reported, changes, …). */
+export function recheckSummary(result: Record<string, unknown> | null): string {
+  if (!result) return '';
+  const n = (key: string) => (typeof result[key] === 'number' ? (result[key] as number) : null);
+  const parts: string[] = [];
+  if (n('households') !== null) parts.push(`在保家庭 ${n('households')} 户`);
+  if (n('reported') !== null) parts.push(`已出具报告 ${n('reported')} 户`);
+  if (n('waiting')) parts.push(`${n('waiting')} 户待部门答复`);
+  if (n('changes') !== null) parts.push(`变更 ${n('changes')} 项`);
+  if (n('affecting') !== null) parts.push(`其中影响资格或金额 ${n('affecting')} 项`);
+  return parts.join('，');
+}
