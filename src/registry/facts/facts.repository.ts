@@ -588,6 +588,8 @@ export interface VerifiedFactsWritten {
   skipped: string[];
   /** New facts not written because the verified fact in force on their date says the same (it stands). */
   unchanged: number;
+  /** The subjects whose facts changed (a fact inserted or ended): their projection must follow. */
+  changedSubjects: string[];
   /** How many were inserted, and the SHA-256 (hex) of them as stored, computed by the server (see below). */
   inserted: number;
   insertedSha256: string;
@@ -620,12 +622,20 @@ export async function writeVerifiedFacts(
   recordedBy: string | null,
 ): Promise<VerifiedFactsWritten> {
   if (rows.length === 0) {
-    return { ended: 0, endedSha256: '', skipped: [], unchanged: 0, inserted: 0, insertedSha256: '' };
+    return {
+      ended: 0,
+      endedSha256: '',
+      skipped: [],
+      unchanged: 0,
+      changedSubjects: [],
+      inserted: 0,
+      insertedSha256: '',
+    };
   }
   const col = <T extends string | number | boolean | null>(pick: (r: VerifiedFactRow) => T) =>
     arrayLiteral(rows.map(pick));
   const result = await selectRows<{
-    what: 'ended' | 'skipped' | 'unchanged' | 'inserted';
+    what: 'ended' | 'skipped' | 'unchanged' | 'inserted' | 'changed';
     sha256: string;
     n: number;
   }>(
@@ -669,6 +679,8 @@ export async function writeVerifiedFacts(
     )
     select 'skipped' as what, id::text as sha256, 0 as n from refused
     union all
+    (select 'changed', subject_id::text, 0 from ins union select 'changed', subject_id::text, 0 from ended)
+    union all
     select 'unchanged', '', count(*)::int from prev where same
     union all
     select 'ended', coalesce(encode(sha256(convert_to(string_agg(${sql.raw(ENDED_FACT_LINE)}, E'\n'
@@ -682,11 +694,13 @@ export async function writeVerifiedFacts(
     endedSha256: '',
     skipped: [],
     unchanged: 0,
+    changedSubjects: [],
     inserted: 0,
     insertedSha256: '',
   };
   for (const r of result) {
     if (r.what === 'skipped') out.skipped.push(r.sha256);
+    else if (r.what === 'changed') out.changedSubjects.push(r.sha256);
     else if (r.what === 'unchanged') out.unchanged = Number(r.n);
     else if (r.what === 'ended') {
       out.ended = Number(r.n);

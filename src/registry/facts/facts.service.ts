@@ -692,6 +692,7 @@ export async function recordVerifiedFacts(
   let ended = 0;
   let written = 0;
   let unchanged = 0;
+  const changed = new Set<string>();
   const recordedAt = tx.now;
   for (let at = 0; at < rows.length; at += VERIFIED_CHUNK) {
     const chunk = rows.slice(at, at + VERIFIED_CHUNK);
@@ -710,10 +711,13 @@ export async function recordVerifiedFacts(
     written += out.inserted;
     ended += out.ended;
     unchanged += out.unchanged;
+    for (const id of out.changedSubjects) changed.add(id);
   }
+  // The projection of the subjects whose facts changed only (a pass that finds nothing new touches none).
   const day = projectionDay(today);
   const subjects = new Map<string, { persons: Set<string>; households: Set<string> }>();
   for (const { row } of rows) {
+    if (!changed.has(row.subjectId)) continue;
     let s = subjects.get(row.districtCode);
     if (!s) subjects.set(row.districtCode, (s = { persons: new Set(), households: new Set() }));
     (row.subjectType === 'person' ? s.persons : s.households).add(row.subjectId);
