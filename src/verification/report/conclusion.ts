@@ -76,6 +76,28 @@ export function concludeOn(
 ): ConclusionResult {
   const month = conclusionMonth(asOf);
   const programs = conclusionPrograms(purpose);
+  if (input.members.length === 0) {
+    // No member counts in the month (a household of another region, or everyone gone): the engine would
+    // answer for an empty household — nothing to conclude.
+    const error = '核对的成员在该月均不计入本区登记的家庭，无法测算';
+    return {
+      conclusion: {
+        month,
+        programs: programs.map((program) => ({
+          program,
+          name: PROGRAMS[program].name,
+          forPurpose: program === purpose,
+          eligible: false,
+          amountFen: 0,
+          reasons: [],
+          explanation: '',
+          error,
+        })),
+        warnings: [],
+      },
+      assetTestFails: false,
+    };
+  }
   const evaluation = evaluateHousehold(input, month, {
     programs,
     explain: true,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { concludeOn, verifiedInput } from './conclusion.ts';
 import { compareFigures, gapsOf, withinTolerance, type ComparedFigure } from './findings.ts';
 import { buildProfile } from './profile.ts';
 import type { FigureKind, FlagCode, QueryOutcome, RawAnswer, Tolerance } from './report.types.ts';
@@ -204,5 +205,76 @@ describe('profile of the raw answers', () => {
     });
     expect(p.household.homes.value).toBe(1);
     expect(p.members[0]!.business).toBe(true);
+  });
+});
+
+describe('conclusion on the verified figures', () => {
+  const member = {
+    id: 'm1',
+    birthDate: '1970-01-01',
+    hukou: 'shanghai' as const,
+    wageFen: 100_000,
+    pensionFen: 0,
+    otherIncomeFen: 0,
+    disabilityGrade: null,
+    disabilityKind: null,
+    seriousIllness: false,
+    employed: true,
+    hasSupporter: true,
+    categories: [],
+  };
+  const declared = {
+    monetaryAssetsFen: 0,
+    vehicles: 0,
+    homes: 1,
+    perCapitaFloorAreaBelowAverage: false,
+    medicalExpenseAnnualFen: 0,
+    educationExpenseAnnualFen: 0,
+    temporaryAssistanceMonths: 0,
+    renovationCostFen: 0,
+    members: [member],
+  };
+  const row = (kind: FigureKind, personId: string | null, verified: number | null) => ({
+    personId,
+    kind,
+    declared: 0,
+    verified,
+    difference: null,
+    complete: true,
+    sources: [],
+    flags: [],
+  });
+
+  it('puts every verified figure in place of the declared one, and keeps the rest', () => {
+    const input = verifiedInput(declared, [
+      row('wage', 'm1', 420_000),
+      row('employment', 'm1', 0),
+      row('monetary_assets', null, 9_000_000),
+      row('vehicles', null, null),
+    ]);
+    expect(input.members[0]).toMatchObject({ wageFen: 420_000, employed: false, pensionFen: 0 });
+    expect(input).toMatchObject({ monetaryAssetsFen: 9_000_000, vehicles: 0, homes: 1 });
+  });
+
+  it('concludes for the purpose first, then 低保, 低收入 and 支出型; the asset test by the engine', () => {
+    const rich = concludeOn({ ...declared, monetaryAssetsFen: 90_000_000 }, 'tekun', '2026-12-01', {
+      district: '310110',
+    });
+    expect(rich.conclusion.programs.map((p) => [p.program, p.forPurpose])).toEqual([
+      ['tekun', true],
+      ['dibao', false],
+      ['dibao_edge', false],
+      ['rigid_expense', false],
+    ]);
+    expect(rich.assetTestFails).toBe(true);
+    expect(concludeOn(declared, 'housing_lianzu', '2026-12-01', { district: '310110' }).assetTestFails).toBe(
+      false,
+    );
+  });
+
+  it('concludes nothing for a household without a counted member (no spurious asset flag)', () => {
+    const none = concludeOn({ ...declared, members: [] }, 'dibao', '2026-12-01', { district: '310110' });
+    expect(none.assetTestFails).toBe(false);
+    expect(none.conclusion.programs.every((p) => p.error !== undefined && !p.eligible)).toBe(true);
   });
 });
