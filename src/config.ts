@@ -91,6 +91,15 @@ const configSchema = z.object({
       (minutes) => minutes === 0 || everyMinutesCron(minutes) !== undefined,
       '须为 0（关闭）、能整除 60 的分钟数（如 5、15、30）或能整除一天的整小时数（60、120、…、1440）',
     ),
+  // The monthly re-verification of the district's 低保 recipients (five-field cron, Shanghai time; 'off' for
+  // none); an administrator may change the schedule in the console afterwards.
+  MINZHENG_VERIFICATION_RECHECK_CRON: z
+    .string()
+    .default('0 2 1 * *')
+    .refine(
+      (cron) => cron === 'off' || /^\S+( \S+){4}$/.test(cron.trim()),
+      '须为五段定时表达式（分 时 日 月 周，上海时间），或 off 关闭',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -61,6 +61,8 @@ describeStores('jobs API', (ctx) => {
       { kind: 'audit.checkpoint', label: '签署审计检查点', canStart: true },
       // No online backups on a PostgreSQL server: the kind is shown, not offered.
       { kind: 'backup', label: '系统备份', canStart: ctx.kind === 'pglite' },
+      { kind: 'verification.gather', label: '核对信息获取', canStart: true },
+      { kind: 'verification.recheck', label: '在保对象定期复核', canStart: true },
     ]);
   });
 

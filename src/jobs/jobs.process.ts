@@ -4,6 +4,7 @@ import { syncCheckpointSchedule } from './kinds/audit-checkpoint.job.ts';
 import { syncBackupSchedule } from './kinds/backup.job.ts';
 import { jobKinds } from './kinds/index.ts';
 import { syncGatherSchedule } from './kinds/verification-gather.job.ts';
+import { syncRecheckSchedule } from './kinds/verification-recheck.job.ts';
 import { sweepImportFiles } from './kinds/registry-import.job.ts';
 import { JobRunner } from './runner.ts';
 
@@ -16,7 +17,8 @@ export interface RunningJobs {
 
 /**
  * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's,
- * the backup's and the verification sweep's, as their settings say unless an administrator changed them: then it says so),
+ * the backup's, the verification sweep's and the
+ * monthly re-verification of the district's 低保 recipients, as their settings say unless an administrator changed them: then it says so),
  * removes the files of import jobs that ended, and starts a runner, unless `runJobs` is false (a server
  * on PostgreSQL whose jobs run in `minzheng worker` processes; the embedded store always runs its own).
  */
@@ -31,6 +33,15 @@ export async function startJobs(
     await syncCheckpointSchedule(store, kinds, config),
     await syncBackupSchedule(store, kinds, config),
     await syncGatherSchedule(store, kinds, config),
+    await syncRecheckSchedule(store, kinds, {
+      districtCode: config.MINZHENG_DEMO_DISTRICT,
+      program: 'dibao',
+      cron:
+        config.MINZHENG_VERIFICATION_RECHECK_CRON === 'off'
+          ? undefined
+          : config.MINZHENG_VERIFICATION_RECHECK_CRON,
+      setting: 'MINZHENG_VERIFICATION_RECHECK_CRON',
+    }),
   ]) {
     if (notice) say(`注意：${notice}`);
   }
