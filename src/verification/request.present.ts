@@ -77,6 +77,8 @@ export function progressOf(counts: Record<string, number> | undefined) {
   return { answered, failed, waiting, total: answered + failed + waiting };
 }
 
+const SYSTEM_STEPS = new Set(['start', 'gather', 'report']);
+
 function openActions(caller: VerificationCaller, row: RequestRow) {
   return (
     allowedTransitions(
@@ -84,8 +86,9 @@ function openActions(caller: VerificationCaller, row: RequestRow) {
       row.state as VerificationState,
       caller.role === OPERATOR ? undefined : caller.role,
     )
-      // The system steps (gather, report) and the objection flow have their own entry points.
-      .filter((t) => t.action === 'withdraw')
+      // The system's steps (gather, report) are the jobs'; a person may withdraw, object, uphold or dismiss
+      // (objecting and deciding through their own routes, which also check the time limit and the officer).
+      .filter((t) => !SYSTEM_STEPS.has(t.action))
       .map((t) => ({ action: t.action, label: t.label }))
   );
 }
