@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerVerifyPackageCommands } from './verify/package.commands.ts';
 import { registerVerifyRecheckCommands } from './verify/recheck.commands.ts';
+import { registerVerifyReportCommands } from './verify/report.commands.ts';
 import { registerVerifyRequestCommands } from './verify/request.commands.ts';
 
 /**
@@ -12,6 +13,7 @@ export function registerVerifyCommands(program: Command): void {
     .command('verify')
     .description('居民家庭经济状况核对 (household economic verification)');
   registerVerifyRequestCommands(verify);
+  registerVerifyReportCommands(verify);
   registerVerifyRecheckCommands(verify);
   registerVerifyPackageCommands(verify);
 }
