@@ -84,6 +84,15 @@ export interface JobKind<P = unknown> {
   maxAttempts?: number | undefined;
   /** The first batch's size; later ones are sized by measured time. Default 100. */
   initialLimit?: number | undefined;
+  /**
+   * This kind's target time of one batch by store, instead of the setting's (MINZHENG_JOBS_BATCH_MS) or the
+   * store's default: a kind whose batch has a large fixed part (many set-based statements whatever its size)
+   * runs long batches where the server allows it. A runner given its own target (tests) keeps that. Leave the
+   * embedded store out (or short): its one backend must not be held long.
+   */
+  batchMs?: Partial<Record<StoreKind, number>> | undefined;
+  /** The largest batch the runner asks for (default: the runner's bound). */
+  maxLimit?: number | undefined;
   /** The standard form: one batch in the unit of work the runner opened. */
   step?: ((tx: WorkTx, input: BatchInput<P>, ctx: JobContext) => Promise<BatchOutcome>) | undefined;
   /** The general form: opens its batch's unit itself with `ctx.unit` (after work outside a transaction). */

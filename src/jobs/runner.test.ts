@@ -130,6 +130,40 @@ describeStores('job runner', (ctx) => {
     });
   });
 
+  it("a kind's own batch target and largest batch size the runner's batches", async () => {
+    // A kind that may run long batches (a target far above the runner's default) grows them past its first
+    // size; the same kind with a largest size never gets more than that, whatever its target.
+    const sized = (maxLimit?: number) => {
+      const base = itemsKind({ table, initialLimit: 50 });
+      const limits: number[] = [];
+      const kind = {
+        ...base,
+        batchMs: { pglite: 10_000, postgres: 10_000 },
+        ...(maxLimit === undefined ? {} : { maxLimit }),
+        step: ((tx, input, jobCtx) => {
+          limits.push(input.limit);
+          return base.step!(tx, input, jobCtx);
+        }) as typeof base.step,
+      };
+      return { kinds: new JobKinds().register(kind), limits };
+    };
+    const run = async (kinds: JobKinds) => {
+      await enqueue(kinds);
+      const r = new JobRunner({ store: ctx.store, config, kinds, retryDelayMs: () => 0, schedules: false });
+      expect((await r.runUntilIdle()).succeeded).toBe(1);
+    };
+    const free = sized();
+    await run(free.kinds);
+    expect(Math.max(...free.limits)).toBeGreaterThan(50);
+    await createItems(ctx.store.db, table, count);
+    await ctx.store.db.execute(sql`delete from jobs`);
+    const capped = sized(60);
+    await run(capped.kinds);
+    expect(Math.max(...capped.limits.slice(1))).toBeLessThanOrEqual(60);
+    expect(capped.limits.length).toBeGreaterThanOrEqual(Math.ceil((count - 50) / 60) + 1);
+    expect(await doneCounts(ctx.store.db, table)).toEqual({ 1: count });
+  });
+
   it('a payload that fails its schema is a Chinese error and writes nothing', async () => {
     const kinds = new JobKinds().register(itemsKind({ table }));
     const before = await auditRows();

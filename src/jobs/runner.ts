@@ -131,6 +131,9 @@ export class JobRunner {
   private readonly store: Store;
   private readonly kinds: JobKinds;
   private readonly config: Config;
+  /** The target given to this runner (tests, benchmarks): it wins over a kind's. */
+  private readonly explicitBatchMs: number | undefined;
+  /** The setting's target, else the store's default. */
   private readonly batchMs: number;
   private readonly leaseSeconds: number;
   private readonly pollMs: number;
@@ -151,8 +154,8 @@ export class JobRunner {
     this.store = options.store;
     this.kinds = options.kinds;
     this.config = options.config;
-    this.batchMs =
-      options.batchMs ?? options.config.MINZHENG_JOBS_BATCH_MS ?? DEFAULT_BATCH_MS[options.store.kind];
+    this.explicitBatchMs = options.batchMs;
+    this.batchMs = options.config.MINZHENG_JOBS_BATCH_MS ?? DEFAULT_BATCH_MS[options.store.kind];
     this.leaseSeconds = options.leaseSeconds ?? options.config.MINZHENG_JOBS_LEASE_SECONDS;
     this.pollMs = options.pollMs ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(300_000, 1000 * 2 ** attempt));
@@ -319,6 +322,7 @@ export class JobRunner {
     let version = claimed.version;
     let cursor = claimed.cursor;
     let limit = kind.initialLimit ?? DEFAULT_INITIAL_LIMIT;
+    const targetMs = this.explicitBatchMs ?? kind.batchMs?.[this.store.kind] ?? this.batchMs;
     try {
       for (;;) {
         if (this.stopping) {
@@ -343,7 +347,8 @@ export class JobRunner {
         cursor = outcome.cursor;
         // Sized by the time the batch held its transaction, not the time it queued for one (on the
         // embedded store requests go first, and waiting behind them says nothing of the batch's size).
-        limit = nextLimit(limit, state.busyMs > 0 ? state.busyMs : performance.now() - started, this.batchMs);
+        limit = nextLimit(limit, state.busyMs > 0 ? state.busyMs : performance.now() - started, targetMs);
+        if (kind.maxLimit !== undefined) limit = Math.min(limit, kind.maxLimit);
         if (outcome.finished) {
           this.summary.succeeded += 1;
           await this.ended(claimed, kind, 'succeeded');

@@ -76,62 +76,84 @@ export interface ClaimedQuery {
   householdId: string;
 }
 
+/** A source asked in a batch: the batch it travels in and how long it has to answer. */
+export interface SourceClaim {
+  source: string;
+  batchRef: string;
+  timeoutMs: number;
+}
+
 /**
- * Takes pending queries of one source and marks them sent in batch `batchRef`: attempts + 1, sent now,
- * expiring `timeoutMs` later. Given `of`, the queries of those requests (the ones just moved to gathering:
- * key lookups, whatever the backlog); else up to `limit` pending queries of requests being gathered, oldest
- * request first (retries whose time came, and anything left over) — a scan of the source's pending queries,
- * done only once the backlog of received requests is gone.
+ * Takes pending queries and marks them sent in their source's batch `batchRef`: attempts + 1, sent now,
+ * expiring the source's `timeoutMs` later. Given `of`, the queries of those requests for every source at once
+ * (the ones just moved to gathering: key lookups, whatever the backlog) — one statement; else, per source, up
+ * to `limit` pending queries of requests being gathered, oldest request first (retries whose time came, and
+ * anything left over) — a scan of the source's pending queries, done only once the backlog of received
+ * requests is gone. Returns the claimed queries by source.
  */
 export async function claimPending(
   tx: WorkTx,
   district: string | null,
-  source: string,
+  sources: readonly SourceClaim[],
   limit: number,
-  batchRef: string,
-  timeoutMs: number,
   of?: readonly QueryKey[],
-): Promise<ClaimedQuery[]> {
+): Promise<Map<string, ClaimedQuery[]>> {
+  const out = new Map<string, ClaimedQuery[]>();
+  if (sources.length === 0 || (of !== undefined && of.length === 0)) return out;
   const now = tx.now.toISOString();
-  const expires = new Date(tx.now.getTime() + timeoutMs).toISOString();
-  if (of !== undefined && of.length === 0) return [];
-  const candidates =
-    of === undefined
-      ? sql`select q.district_code, q.request_id from verification_source_queries q
+  const claims = sql`unnest(${texts(sources.map((s) => s.source))}, ${texts(sources.map((s) => s.batchRef))},
+    ${texts(sources.map((s) => new Date(tx.now.getTime() + s.timeoutMs).toISOString()))}::timestamptz[])
+    as c(source, batch_ref, expires_at)`;
+  const claim = async (candidates: SQL, only: SQL) => {
+    const rows = await selectRows<
+      ClaimedQuery & { source: string; authorisationIds: string[] | string; personIds: string[] | string }
+    >(
+      tx.db,
+      sql`with picked as (${candidates}), sent as (
+            update verification_source_queries q
+            set state = 'sent', attempts = q.attempts + 1, batch_ref = c.batch_ref, sent_at = ${now}::timestamptz,
+              expires_at = c.expires_at, error = null
+            from picked p, ${claims}
+            where q.district_code = p.district_code and q.request_id = p.request_id and q.source = p.source
+              and c.source = q.source and ${only} and q.state = 'pending'
+            returning q.district_code, q.request_id, q.source, q.attempts
+          )
+          select s.source, s.district_code as "districtCode", s.request_id::text as "requestId", s.attempts,
+            r.request_no as "requestNo", r.purpose, r.authorisation_ids::text[] as "authorisationIds",
+            r.as_of::text as "asOf", r.person_ids::text[] as "personIds", r.household_id::text as "householdId"
+          from sent s join verification_requests r on r.district_code = s.district_code and r.id = s.request_id
+          order by s.source, r.created_at, r.id`,
+    );
+    for (const { source, ...r } of rows) {
+      const row = { ...r, authorisationIds: pgArray(r.authorisationIds), personIds: pgArray(r.personIds) };
+      const list = out.get(source);
+      if (list) list.push(row);
+      else out.set(source, [row]);
+    }
+  };
+  if (of !== undefined) {
+    await claim(
+      sql`select q.district_code, q.request_id, q.source from verification_source_queries q
+          join ${keyTable(of)} on q.district_code = x.d and q.request_id = x.r
+          where q.source = any(${texts(sources.map((s) => s.source))}) and q.state = 'pending'
+          for update of q skip locked`,
+      sql`true`,
+    );
+    return out;
+  }
+  for (const { source } of sources) {
+    await claim(
+      sql`select q.district_code, q.request_id, q.source from verification_source_queries q
           join verification_requests r on r.district_code = q.district_code and r.id = q.request_id
           where ${inDistrict('q.district_code', district)} and q.source = ${source} and q.state = 'pending'
             and r.state = 'gathering' and (q.expires_at is null or q.expires_at <= ${now}::timestamptz)
           order by r.created_at, r.id
           limit ${limit}
-          for update of q skip locked`
-      : sql`select q.district_code, q.request_id from verification_source_queries q
-          join ${keyTable(of)} on q.district_code = x.d and q.request_id = x.r
-          where q.source = ${source} and q.state = 'pending'
-          for update of q skip locked`;
-  const rows = await selectRows<
-    ClaimedQuery & { authorisationIds: string[] | string; personIds: string[] | string }
-  >(
-    tx.db,
-    sql`with picked as (${candidates}), sent as (
-          update verification_source_queries q
-          set state = 'sent', attempts = q.attempts + 1, batch_ref = ${batchRef}, sent_at = ${now}::timestamptz,
-            expires_at = ${expires}::timestamptz, error = null
-          from picked p
-          where q.district_code = p.district_code and q.request_id = p.request_id and q.source = ${source}
-            and q.state = 'pending'
-          returning q.district_code, q.request_id, q.attempts
-        )
-        select s.district_code as "districtCode", s.request_id::text as "requestId", s.attempts,
-          r.request_no as "requestNo", r.purpose, r.authorisation_ids::text[] as "authorisationIds",
-          r.as_of::text as "asOf", r.person_ids::text[] as "personIds", r.household_id::text as "householdId"
-        from sent s join verification_requests r on r.district_code = s.district_code and r.id = s.request_id
-        order by r.created_at, r.id`,
-  );
-  return rows.map((r) => ({
-    ...r,
-    authorisationIds: pgArray(r.authorisationIds),
-    personIds: pgArray(r.personIds),
-  }));
+          for update of q skip locked`,
+      sql`q.source = ${source}`,
+    );
+  }
+  return out;
 }
 
 /** A text[] as either driver returns it (an array, or '{a,b}' text). */
@@ -206,19 +228,19 @@ export interface QueryChange {
 const CHANGE_COLUMNS = sql`q.district_code as "districtCode", q.request_id::text as "requestId", q.source, q.state,
   q.attempts, q.error`;
 
-/** 已答复: these queries of `source` (still pending or sent) are answered now. */
+/** 已答复: these queries (still pending or sent) are answered now — every source's in one statement. */
 export async function markAnswered(
   tx: WorkTx,
-  source: string,
-  keys: readonly QueryKey[],
+  keys: readonly (QueryKey & { source: string })[],
 ): Promise<QueryChange[]> {
   if (keys.length === 0) return [];
+  const data = keys.map((k) => ({ d: k.districtCode, r: k.requestId, s: k.source }));
   return selectRows<QueryChange>(
     tx.db,
     sql`update verification_source_queries q
         set state = 'answered', answered_at = ${tx.now.toISOString()}::timestamptz, expires_at = null, error = null
-        from jsonb_to_recordset(${json(keys.map((k) => ({ d: k.districtCode, r: k.requestId })))}) as x(d text, r uuid)
-        where q.district_code = x.d and q.request_id = x.r and q.source = ${source} and q.state in ('pending', 'sent')
+        from jsonb_to_recordset(${json(data)}) as x(d text, r uuid, s text)
+        where q.district_code = x.d and q.request_id = x.r and q.source = x.s and q.state in ('pending', 'sent')
         returning ${CHANGE_COLUMNS}`,
   );
 }
@@ -251,22 +273,23 @@ export async function markFailed(
 }
 
 /**
- * 超时: sent queries of `source` whose time passed go back to pending (sent again at once) while attempts
- * remain, else time out for good with the gap stated.
+ * 超时: sent queries whose time passed go back to pending (sent again at once) while their source's attempts
+ * remain, else time out for good with the source's gap stated — every source's in one statement.
  */
 export async function timeOutExpired(
   tx: WorkTx,
   district: string | null,
-  source: string,
-  maxAttempts: number,
-  error: string,
+  sources: readonly { source: string; maxAttempts: number; error: string }[],
 ): Promise<QueryChange[]> {
+  if (sources.length === 0) return [];
   return selectRows<QueryChange>(
     tx.db,
     sql`update verification_source_queries q
-        set state = case when q.attempts < ${maxAttempts} then 'pending' else 'timed_out' end,
-          expires_at = null, error = ${error}
-        where ${inDistrict('q.district_code', district)} and q.source = ${source} and q.state = 'sent'
+        set state = case when q.attempts < c.max_attempts then 'pending' else 'timed_out' end,
+          expires_at = null, error = c.error
+        from unnest(${texts(sources.map((s) => s.source))}, ${sql`${`{${sources.map((s) => s.maxAttempts).join(',')}}`}::int[]`},
+          ${texts(sources.map((s) => s.error))}) as c(source, max_attempts, error)
+        where ${inDistrict('q.district_code', district)} and q.source = c.source and q.state = 'sent'
           and q.expires_at <= ${tx.now.toISOString()}::timestamptz
         returning ${CHANGE_COLUMNS}`,
   );

@@ -187,18 +187,14 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     // by the batches after the backlog of received requests is gone.
     const of =
       moved.length > 0 ? moved.map((m) => ({ districtCode: m.districtCode, requestId: m.id })) : undefined;
-    for (const [source, adapter] of env.adapters) {
-      const rows = await claimPending(
-        tx,
-        district,
-        source,
-        input.limit,
-        `${input.jobId}#${input.batch}:${source}`,
-        adapter.timeoutMs,
-        of,
-      );
+    const claims = [...env.adapters].map(([source, adapter]) => ({
+      source,
+      batchRef: `${input.jobId}#${input.batch}:${source}`,
+      timeoutMs: adapter.timeoutMs,
+    }));
+    for (const [source, rows] of await claimPending(tx, district, claims, input.limit, of)) {
       if (rows.length === 0) continue;
-      claimed.set(source, rows);
+      claimed.set(source as SourceCode, rows);
       rows.forEach((r) =>
         digest.add({
           sent: source,
@@ -314,13 +310,20 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     totals.late = inserted.filter((a) => a.late).length;
     totals.duplicates = answers.length - inserted.length;
     inserted.forEach((a) => digest.add(a));
-    for (const [source, keys] of answeredKeys) changes.push(...(await markAnswered(tx, source, keys)));
-    for (const [source, adapter] of env.adapters) {
-      const gap = `${SOURCES[source].name}在 ${duration(adapter.timeoutMs)}内未答复（已查询 ${adapter.maxAttempts} 次）`;
-      changes.push(...(await timeOutExpired(tx, district, source, adapter.maxAttempts, gap)));
-    }
+    changes.push(
+      ...(await markAnswered(
+        tx,
+        [...answeredKeys].flatMap(([source, keys]) => keys.map((k) => ({ ...k, source }))),
+      )),
+    );
+    const expiring = [...env.adapters].map(([source, adapter]) => ({
+      source,
+      maxAttempts: adapter.maxAttempts,
+      error: `${SOURCES[source].name}在 ${duration(adapter.timeoutMs)}内未答复（已查询 ${adapter.maxAttempts} 次）`,
+    }));
     // 异地协查 has no adapter: its query is sent by a package export and expires with the package.
-    changes.push(...(await timeOutExpired(tx, district, 'remote', 1, REMOTE_GAP)));
+    expiring.push({ source: 'remote', maxAttempts: 1, error: REMOTE_GAP });
+    changes.push(...(await timeOutExpired(tx, district, expiring)));
     changes.forEach((c) => digest.add(c));
     totals.answered = changes.filter((c) => c.state === 'answered').length;
     totals.failed = changes.filter((c) => c.state === 'failed').length;
@@ -347,7 +350,15 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
     }
     // The requests this batch may have completed are those whose queries it changed; once the backlog is
     // gone, a scan also takes what an earlier batch left (a report that failed, another job's answers).
-    const touched = changes.map((c) => ({ districtCode: c.districtCode, requestId: c.requestId }));
+    // One key per request (a request's queries change together: sent to every source at once).
+    const touched = [
+      ...new Map(
+        changes.map((c) => [
+          `${c.districtCode}|${c.requestId}`,
+          { districtCode: c.districtCode, requestId: c.requestId },
+        ]),
+      ).values(),
+    ];
     const complete = await completedRequests(
       tx.db,
       district,

@@ -12,7 +12,7 @@ import {
 } from '../../verification/recheck/recheck.service.ts';
 import { loadSourceSettings, type SourceSettings } from '../../verification/sources/adapters.ts';
 import { LOCAL_SOURCE_CODES, type SourceCode } from '../../verification/sources/catalogue.ts';
-import { SimulatedSource } from '../../verification/sources/simulated.source.ts';
+import { SimulatedReads, SimulatedSource } from '../../verification/sources/simulated.source.ts';
 import type { SourceAdapter } from '../../verification/sources/source.ts';
 import type { Store } from '../../db/store.ts';
 import { defineJobKind, type JobKind, type JobKinds } from '../job-kind.ts';
@@ -65,6 +65,10 @@ function oneAtATime(adapters: readonly SourceAdapter[]): Map<SourceCode, SourceA
   );
 }
 
+/** Target time of a batch on PostgreSQL, and the most households one batch takes (its unit's size). */
+const RECHECK_BATCH_MS_POSTGRES = 3000;
+const RECHECK_MAX_HOUSEHOLDS = 4000;
+
 export interface RecheckKindOptions {
   /** Tests: a throw after the batch's requests are written cuts it off (rolled back whole). */
   afterRequests?: RecheckEnvironment['afterRequests'];
@@ -86,14 +90,24 @@ export function recheckJobKind(options: RecheckKindOptions = {}): JobKind<Rechec
     startPermission: 'verification.recheck',
     idempotencyKey: (p) => recheckKey(p),
     initialLimit: options.initialLimit,
+    // A batch costs some thirty statements whatever its size (requests, claims, answers, reports, facts,
+    // changes, audit): on a PostgreSQL server batches of a few thousand households amortise them. On the
+    // embedded store the runner's short target stays: its one backend serves the console between batches.
+    batchMs: { postgres: RECHECK_BATCH_MS_POSTGRES },
+    maxLimit: RECHECK_MAX_HOUSEHOLDS,
     run: async ({ job, payload: p, cursor, limit, batch }, ctx) => {
       const settings = settingsOf(ctx.config);
       const simulated = LOCAL_SOURCE_CODES.filter((s) => settings.sources[s].kind === 'simulated');
       const calendar = await calendarOf(ctx.store);
       const env: RecheckEnvironment = {
         calendar,
-        inUnitAdapters: (db) =>
-          oneAtATime(simulated.map((s) => new SimulatedSource(s, db, settings.sources[s]))),
+        // One read of the requests and declared figures per batch, shared by every simulated source.
+        inUnitAdapters: (db) => {
+          const reads = new SimulatedReads(db);
+          return oneAtATime(
+            simulated.map((s) => new SimulatedSource(s, db, settings.sources[s], undefined, reads)),
+          );
+        },
         othersWait: simulated.length < LOCAL_SOURCE_CODES.length,
         retry: { retryMs: settings.retryMs, maxRetryMs: settings.maxRetryMs },
         say: ctx.say,
