@@ -210,8 +210,10 @@ export async function insertChanges(tx: WorkTx, rows: readonly ChangeRow[]): Pro
           select x.d, x.j, x.r, x.h, x.p, x.k, x.g, x.o, x.n, x.s, x.a, x.e, x.m, ${tx.now.toISOString()}::timestamptz
           from jsonb_to_recordset(${json(data)}) as x(d text, j uuid, r uuid, h uuid, p uuid, k text, g text,
             o bigint, n bigint, s text, a date, e boolean, m boolean)
+          -- By household (the job index's key; one request per household and job): by request alone each row
+          -- would scan the job's every change row, a batch's cost growing with the job.
           where not exists (select 1 from verification_changes c
-            where c.district_code = x.d and c.job_id = x.j and c.request_id = x.r)
+            where c.district_code = x.d and c.job_id = x.j and c.household_id = x.h and c.request_id = x.r)
           returning 1
         )
         select count(*)::int as n from ins`,

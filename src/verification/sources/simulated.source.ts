@@ -12,6 +12,7 @@ import {
   plantedItems,
   simulationModel,
   toleranceOn,
+  type PlantedItem,
   type SimulatedRequest,
   type SimulationModel,
   type Tolerance,
@@ -29,40 +30,50 @@ interface BatchReads {
  */
 export class SimulatedReads {
   private readonly db: Db;
-  private readonly recent = new Map<string, Promise<BatchReads>>();
+  private readonly recent = new Map<
+    string,
+    { requests: Promise<SimulatedRequest[]>; declared?: Promise<Map<string, DeclaredFigures>> }
+  >();
 
   constructor(db: Db) {
     this.db = db;
   }
 
-  of(batch: SourceBatch, withFigures: boolean): Promise<BatchReads> {
-    // One job batch (the batch reference without its source): a later batch reads afresh.
+  async of(batch: SourceBatch, withFigures: boolean): Promise<BatchReads> {
+    // One job batch (the batch reference without its source): a later batch reads afresh. Civil records need
+    // no figures; the requests read for them serve the other sources, which add the figures once.
     const round = batch.batchRef.replace(/:[^:]*$/, '');
-    const key = `${round}|${withFigures}|${batch.queries.map((q) => `${q.requestId}@${q.asOf}`).join(',')}`;
-    let reads = this.recent.get(key);
-    if (!reads) {
+    const key = `${round}|${batch.queries.map((q) => `${q.requestId}@${q.asOf}`).join(',')}`;
+    let entry = this.recent.get(key);
+    if (!entry) {
       if (this.recent.size >= 4) this.recent.clear();
-      reads = this.read(batch, withFigures);
-      this.recent.set(key, reads);
-      // A failed read is not kept: the next batch reads again.
-      reads.catch(() => this.recent.delete(key));
+      entry = { requests: this.requestsOf(batch) };
+      this.recent.set(key, entry);
     }
-    return reads;
+    const current = entry;
+    if (withFigures && !current.declared) {
+      current.declared = current.requests.then((requests) => declaredOfRequests(this.db, requests));
+    }
+    try {
+      const requests = await current.requests;
+      const declared = withFigures ? await current.declared! : new Map<string, DeclaredFigures>();
+      return { requests, declared };
+    } catch (error) {
+      // A failed read is not kept: the next batch reads again.
+      if (this.recent.get(key) === current) this.recent.delete(key);
+      throw error;
+    }
   }
 
-  private async read(batch: SourceBatch, withFigures: boolean): Promise<BatchReads> {
+  private async requestsOf(batch: SourceBatch): Promise<SimulatedRequest[]> {
     const subjects = await requestSubjects(
       this.db,
       batch.queries.map((q) => ({ districtCode: q.districtCode, requestId: q.requestId })),
     );
-    const requests: SimulatedRequest[] = batch.queries.flatMap((q) => {
+    return batch.queries.flatMap((q) => {
       const subject = subjects.get(q.requestId);
       return subject ? [{ ...subject, asOf: q.asOf, personIds: q.persons.map((p) => p.personId) }] : [];
     });
-    const declared = withFigures
-      ? await declaredOfRequests(this.db, requests)
-      : new Map<string, DeclaredFigures>();
-    return { requests, declared };
   }
 }
 
@@ -116,9 +127,18 @@ export class SimulatedSource implements SourceAdapter {
     for (const r of requests) {
       const tolerance = tolerances.get(r.asOf) ?? toleranceOn(r.asOf);
       tolerances.set(r.asOf, tolerance);
+      const figures = declared.get(r.requestId)!;
       answered.set(
         r.requestId,
-        simulatedAnswers(this.source, r, declared.get(r.requestId)!, tolerance, this.model, reference),
+        simulatedAnswers(
+          this.source,
+          r,
+          figures,
+          tolerance,
+          this.model,
+          reference,
+          plantedOnce(r, figures, tolerance, this.model),
+        ),
       );
     }
     return { answered, failed, waiting: [] };
@@ -156,6 +176,25 @@ export class SimulatedSource implements SourceAdapter {
 }
 
 /**
+ * The planted items of a request, drawn once for all the sources of a batch (they share the declared figures
+ * read, SimulatedReads): drawing hashes every member and kind, eight sources over again otherwise.
+ */
+const plantedCache = new WeakMap<DeclaredFigures, Map<string, PlantedItem[]>>();
+function plantedOnce(
+  r: SimulatedRequest,
+  declared: DeclaredFigures,
+  tolerance: Tolerance,
+  model: SimulationModel,
+): PlantedItem[] {
+  let byRequest = plantedCache.get(declared);
+  if (!byRequest) plantedCache.set(declared, (byRequest = new Map<string, PlantedItem[]>()));
+  const key = `${r.requestId}@${r.asOf}@${model.seed}`;
+  let items = byRequest.get(key);
+  if (!items) byRequest.set(key, (items = plantedItems(r, declared, tolerance, model)));
+  return items;
+}
+
+/**
  * What one simulated source answers about one request (every source but civil): pure, so that a test can
  * hold it to the ground truth over many random households.
  */
@@ -166,8 +205,8 @@ export function simulatedAnswers(
   tolerance: Tolerance,
   model: SimulationModel,
   reference: string,
+  planted: readonly PlantedItem[] = plantedItems(r, declared, tolerance, model),
 ): AnswerRow[] {
-  const planted = plantedItems(r, declared, tolerance, model);
   const kinds = SOURCES[source].kinds as readonly AnswerKind[];
   const holder = holderOf(r.personIds);
   const household = declared.households.get(r.householdId);
