@@ -91,6 +91,11 @@ export const AUDIT_ENTITY_TYPES = {
   job: '任务',
   job_schedule: '定时任务',
   backup: '系统备份',
+  verification_authorisation: '核对授权书',
+  verification_request: '核对委托',
+  verification_objection: '核对结果复核申请',
+  verification_package: '异地协查包',
+  verification_peer_key: '异地协查对端公钥',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {

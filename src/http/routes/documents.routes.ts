@@ -104,7 +104,7 @@ const calculationBody = z.object({
 const registeredCalculationQuery = z.object({ month: monthSchema, district });
 
 /** A download: the Chinese file name for browsers (RFC 5987), an ASCII one for the rest. */
-function sendPdf(reply: FastifyReply, doc: PrintDocument, pdf: Buffer): FastifyReply {
+export function sendPdf(reply: FastifyReply, doc: PrintDocument, pdf: Buffer): FastifyReply {
   const ascii = doc.kind.replace(/[^a-z0-9]+/gi, '-');
   return reply
     .header('content-type', PDF)

@@ -1,10 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hasPermission, type Permission } from '../../auth/roles.ts';
 import type { AuthUser } from '../../auth/user.ts';
 import { calendarOf } from '../../calendar/calendar.service.ts';
 import { shanghaiToday } from '../../core/clock.ts';
-import type { PrintDocument } from '../../documents/document.ts';
 import { renderPdf } from '../../documents/pdf.renderer.ts';
 import { inUnitOfWork, recordOnly } from '../../workflow/unit-of-work.ts';
 import { decideObjection, fileObjection } from '../../verification/report/objection.service.ts';
@@ -16,6 +15,7 @@ import {
   rawViewedChange,
 } from '../../verification/report/report.present.ts';
 import { FIGURE_KIND_LIST } from '../../verification/report/report.types.ts';
+import { sendPdf } from './documents.routes.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { reasonText } from '../schemas.ts';
@@ -181,16 +181,6 @@ function allowed(request: FastifyRequest, permission: Permission): AuthUser {
   const user = requireUser(request);
   if (!hasPermission(user.role, permission)) throw new AppError('FORBIDDEN');
   return user;
-}
-
-function sendPdf(reply: FastifyReply, doc: PrintDocument, pdf: Buffer): FastifyReply {
-  return reply
-    .header('content-type', PDF)
-    .header(
-      'content-disposition',
-      `attachment; filename="verification-report.pdf"; filename*=UTF-8''${encodeURIComponent(`${doc.fileName}.pdf`)}`,
-    )
-    .send(pdf);
 }
 
 export function registerVerificationReportRoutes(app: ZodApp, { store }: ServerDeps): void {
