@@ -1,3 +1,5 @@
+import { MARITAL_STATUS_CODES } from '../../registry/codes.ts';
+import { placeName } from '../../registry/place-names.ts';
 import { mayAct } from '../../auth/roles.ts';
 import type { WorkingCalendar } from '../../calendar/working-calendar.ts';
 import type { Db } from '../../db/store.ts';
@@ -310,7 +312,7 @@ export async function getRawAnswers(
               ? a.flag
                 ? '是'
                 : '否'
-              : (a.textValue ?? ''),
+              : textAnswer(a.kind, a.textValue ?? ''),
       reference: a.reference,
       receivedAt: a.receivedAt,
       late: a.late,
@@ -340,4 +342,12 @@ export function rawViewedChange(districtCode: string, view: RawAnswersView): Rec
       rows: view.sources.reduce((n, s) => n + s.rows.length, 0),
     },
   };
+}
+
+/** A coded answer as an officer reads it: the name, then the agency's code (户籍 by place, 婚姻状况 GB/T 2261.2). */
+export function textAnswer(kind: string, code: string): string {
+  if (kind === 'hukou' && /^\d{6,12}$/.test(code)) return `${placeName(code)}（${code}）`;
+  if (kind === 'marital' && Object.hasOwn(MARITAL_STATUS_CODES, code))
+    return `${MARITAL_STATUS_CODES[code]}（${code}）`;
+  return code;
 }

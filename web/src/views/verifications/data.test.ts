@@ -33,7 +33,6 @@ import {
   figureGroups,
   figureText,
   findingOptions,
-  rawValueText,
 } from './report-data.ts';
 
 function authorisation(over: Partial<Authorisation>): Authorisation {
@@ -291,12 +290,6 @@ describe('the report', () => {
     expect(conclusionText({ eligible: true, amountFen: 0 })).toBe('符合');
     expect(conclusionText({ eligible: false, amountFen: 0 })).toBe('不符合');
     expect(conclusionText({ eligible: false, amountFen: 0, error: '缺少参数' })).toBe('无法测算');
-  });
-
-  it('raw values: a marital status by name, a hukou code said to be one, amounts as the agency sent them', () => {
-    expect(rawValueText('marital', '20')).toBe('已婚（20）');
-    expect(rawValueText('hukou', '310110012015')).toBe('区划代码 310110012015');
-    expect(rawValueText('wage', '4500.00元')).toBe('4500.00元');
   });
 
   it('business registration and death, which the figures table has no column for', () => {

@@ -1,4 +1,3 @@
-import { MARITAL_STATUS_CODES } from '../../../../src/registry/codes.ts';
 import type { Claim, Report, ReportFigure } from '../../api/verifications.ts';
 import { formatFen, parseYuan } from '../../utils/money.ts';
 import type { Option, TagType } from './data.ts';
@@ -128,17 +127,4 @@ export function civilLines(report: Pick<Report, 'civil'>): string[] {
     if (c.deathDate) lines.push(`${c.name}：户籍登记死亡日期 ${c.deathDate}`);
     return lines;
   });
-}
-
-/**
- * A raw answer's value as the officer reads it: the agency's own value, with the name of a marital status
- * code (GB/T 2261.2) and the hukou's division code said to be one.
- */
-export function rawValueText(kind: string, value: string): string {
-  if (kind === 'marital') {
-    const name = MARITAL_STATUS_CODES[value];
-    return name ? `${name}（${value}）` : value;
-  }
-  if (kind === 'hukou' && /^\d{6,12}$/.test(value)) return `区划代码 ${value}`;
-  return value;
 }
