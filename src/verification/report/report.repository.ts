@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Session } from '../../db/store.ts';
+import type { WorkTx } from '../../workflow/unit-of-work.ts';
+import { verificationMachine } from '../verification.machine.ts';
 import { selectRows } from '../../db/sql.ts';
 import { isAnswerKind, isSourceCode } from '../sources/catalogue.ts';
 import type { QueryOutcome, QueryState, RawAnswer, ReportBody } from './report.types.ts';
@@ -300,23 +302,36 @@ export async function insertReport(db: Db, r: ReportRow): Promise<void> {
  * at the version read; reported_at and partial set. Returns the ids that moved.
  */
 export async function markReported(
-  db: Db,
+  tx: WorkTx,
   districtCode: string,
   moves: readonly { id: string; version: number; partial: boolean }[],
-  from: readonly string[],
-  to: string,
+  transition: { action: string; from: readonly string[]; to: string },
   at: string,
 ): Promise<string[]> {
   if (moves.length === 0) return [];
+  const { action, from, to } = transition;
+  // The report step leaves one state (gathering): it is every moved row's state before.
+  if (from.length !== 1)
+    throw new Error(`markReported: the step must leave one state, not ${from.join(',')}`);
   const rows = await selectRows<{ id: string }>(
-    db,
-    sql`update verification_requests r set state = ${to}, version = r.version + 1,
-          reported_at = ${at}::timestamptz, partial = x.partial
-        from unnest(${uuids(moves.map((m) => m.id))}, ${`{${moves.map((m) => m.version).join(',')}}`}::int[],
-          ${`{${moves.map((m) => m.partial).join(',')}}`}::boolean[]) as x(id, version, partial)
-        where r.district_code = ${districtCode} and r.id = x.id and r.version = x.version
-          and r.state = any(${`{${from.join(',')}}`}::text[])
-        returning r.id::text`,
+    tx.db,
+    sql`with moved as (
+          update verification_requests r set state = ${to}, version = r.version + 1,
+            reported_at = ${at}::timestamptz, partial = x.partial
+          from unnest(${uuids(moves.map((m) => m.id))}, ${`{${moves.map((m) => m.version).join(',')}}`}::int[],
+            ${`{${moves.map((m) => m.partial).join(',')}}`}::boolean[]) as x(id, version, partial)
+          where r.district_code = ${districtCode} and r.id = x.id and r.version = x.version
+            and r.state = any(${`{${from.join(',')}}`}::text[])
+          returning r.district_code, r.id, r.version
+        ), events as (
+          insert into workflow_event (district_code, entity_type, entity_id, machine, action, from_state, to_state,
+            version, actor_id, actor_division, reason, attachments, at)
+          select m.district_code, ${verificationMachine.entityType}, m.id::text, ${verificationMachine.name}, ${action},
+            ${from[0]}, ${to}, m.version, ${tx.actor.userId}, ${tx.actor.divisionCode}, ${tx.actor.reason},
+            '[]'::jsonb, ${at}::timestamptz
+          from moved m
+        )
+        select id::text from moved`,
   );
   return rows.map((r) => r.id);
 }

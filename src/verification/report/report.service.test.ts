@@ -75,6 +75,27 @@ describeStores('issuing verification reports', (ctx) => {
     });
     expect((await requestState(ctx.store, partial.id))?.partial).toBe(true);
     expect((await requestState(ctx.store, waiting.id))?.state).toBe('gathering');
+    // Each request's timeline shows the step, as the system actor, at the version it reached.
+    const events = await selectRows<{
+      action: string;
+      from_state: string;
+      to_state: string;
+      version: number;
+      actor_id: string;
+    }>(
+      ctx.store.db,
+      sql`select action, from_state, to_state, version, actor_id from workflow_event
+          where entity_type = 'verification_request' and entity_id = ${first.id} and action = 'report'`,
+    );
+    expect(events).toEqual([
+      {
+        action: 'report',
+        from_state: 'gathering',
+        to_state: 'reported',
+        version: 3,
+        actor_id: JOB_ACTOR.userId,
+      },
+    ]);
     const audit = await selectRows<{ after: { rows: number; reports: number; digest: string } }>(
       ctx.store.db,
       sql`select after from audit_log where action = 'verification.reported' order by id desc limit 1`,

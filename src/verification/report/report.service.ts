@@ -106,7 +106,7 @@ export async function issueReports(
       version: request.version,
       partial: report.body.partial,
     }));
-    const moved = await markReported(tx.db, districtCode, moves, transition.from, transition.to, createdAt);
+    const moved = await markReported(tx, districtCode, moves, transition, createdAt);
     if (moved.length !== moves.length) {
       // The rows were locked when read: a difference means a concurrent writer bypassed the lock.
       throw new VerificationError('invalid', '核对委托已被他人修改，报告未出具，请重试');
