@@ -65,8 +65,8 @@ function oneAtATime(adapters: readonly SourceAdapter[]): Map<SourceCode, SourceA
   );
 }
 
-/** Target time of a batch on PostgreSQL, and the most households one batch takes (its unit's size). */
-const RECHECK_BATCH_MS_POSTGRES = 3000;
+/** Target time of a batch by store, and the most households one batch takes (its unit's size). */
+const RECHECK_BATCH_MS = { postgres: 3000, pglite: 200 } as const;
 const RECHECK_MAX_HOUSEHOLDS = 4000;
 
 export interface RecheckKindOptions {
@@ -90,10 +90,11 @@ export function recheckJobKind(options: RecheckKindOptions = {}): JobKind<Rechec
     startPermission: 'verification.recheck',
     idempotencyKey: (p) => recheckKey(p),
     initialLimit: options.initialLimit,
-    // A batch costs some thirty statements whatever its size (requests, claims, answers, reports, facts,
+    // A batch costs some forty statements whatever its size (requests, claims, answers, reports, facts,
     // changes, audit): on a PostgreSQL server batches of a few thousand households amortise them. On the
-    // embedded store the runner's short target stays: its one backend serves the console between batches.
-    batchMs: { postgres: RECHECK_BATCH_MS_POSTGRES },
+    // embedded store batches stay short (its one backend serves the console, the runner pausing as long
+    // after each): 200 ms, where the runner's 20 ms default left ~11 households a batch, mostly fixed cost.
+    batchMs: { postgres: RECHECK_BATCH_MS.postgres, pglite: RECHECK_BATCH_MS.pglite },
     maxLimit: RECHECK_MAX_HOUSEHOLDS,
     run: async ({ job, payload: p, cursor, limit, batch }, ctx) => {
       const settings = settingsOf(ctx.config);
