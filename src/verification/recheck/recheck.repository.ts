@@ -36,8 +36,9 @@ export interface RecheckBatchCommon {
 
 /**
  * Inserts the batch's requests (origin recheck, state received, version 1) with their `start` timeline
- * events and one pending query per source — one statement. A household that already has a request of this
- * job is skipped (a batch done again after a crash, a job resumed): returns the requests inserted.
+ * events and one pending query per source — one statement. A household already re-verified for the purpose
+ * this month is skipped — by this job (a batch done again after a crash, a job resumed) or by another (the
+ * monthly schedule's and a manual run, which the runner keys apart): returns the requests inserted.
  */
 export async function insertRecheckRequests(
   tx: WorkTx,
@@ -63,7 +64,10 @@ export async function insertRecheckRequests(
           select * from jsonb_to_recordset(${json(data)}) as x(id uuid, request_no text, household_id uuid,
             committee_code text, person_ids uuid[], authorisation_ids uuid[])
           where not exists (select 1 from verification_requests r
-            where r.district_code = ${d} and r.household_id = x.household_id and r.job_id = ${common.jobId}::uuid)
+            where r.district_code = ${d} and r.household_id = x.household_id and r.origin = 'recheck'
+              and r.purpose = ${common.purpose} and r.state <> 'withdrawn'
+              and r.as_of >= date_trunc('month', ${common.asOf}::date)
+              and r.as_of < date_trunc('month', ${common.asOf}::date) + interval '1 month')
         ), req as (
           insert into verification_requests (district_code, id, request_no, household_id, committee_code, purpose,
             origin, person_ids, authorisation_ids, as_of, state, version, partial, due_due, due_from,

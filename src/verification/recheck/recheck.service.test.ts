@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { verifyAuditChain } from '../../audit/verify.service.ts';
 import { loadConfig } from '../../config.ts';
@@ -208,7 +208,23 @@ describeStores('periodic re-verification of a program’s recipients', (ctx) => 
     expect(third).toMatchObject({ existing: true, job: { id: job.id } });
   });
 
+  it('a second job of the same program and month (the schedule’s, keyed apart) re-verifies nobody twice', async () => {
+    const k = kinds();
+    const { job } = await enqueueJob(ctx.store, k, {
+      kind: RECHECK_KIND,
+      payload: { districtCode: '310110', program: 'dibao' },
+      actor,
+      divisionCode: '310110',
+      idempotencyKey: 'verification.recheck:310110:dibao@2026-12-01T02:00',
+    });
+    expect(await run(k).runUntilIdle()).toMatchObject({ succeeded: 1, failed: 0 });
+    expect(await requestsOf(job.id)).toEqual([]);
+  });
+
   it('a batch cut off after its requests were written is rolled back whole: each household done once', async () => {
+    // Next month: this month's recipients were re-verified by the tests above.
+    const nextMonth = setClock(fixedClock('2027-01-05T10:00:00+08:00'));
+    onTestFinished(nextMonth);
     let calls = 0;
     const k = kinds({
       initialLimit: 2,
