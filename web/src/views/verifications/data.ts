@@ -95,12 +95,12 @@ export function areaText(r: Pick<VerificationRequest, 'streetName' | 'committeeN
 }
 
 export const requestColumns: Column<VerificationRequest>[] = [
-  { prop: 'requestNo', label: '委托编号', width: 170, slot: true },
+  { prop: 'requestNo', label: '委托编号', width: 215, slot: true },
   { prop: 'householdNo', label: '家庭户（户编号、地址）', minWidth: 200, slot: true },
   { prop: 'committeeName', label: '街道 / 居委', minWidth: 130, slot: true },
   { prop: 'purposeName', label: '用途', width: 110 },
   { prop: 'originName', label: '来源', width: 86 },
-  { prop: 'state', label: '状态', width: 96, slot: true },
+  { prop: 'state', label: '状态', width: 150, slot: true },
   { prop: 'progress', label: '部门答复进度', width: 110, slot: true },
   { prop: 'due', label: '应出具日期', width: 116, slot: true },
   { prop: 'createdAt', label: '受理时间', width: 150, formatter: (r) => shanghaiDateTime(r.createdAt) },
