@@ -83,3 +83,19 @@ export function withoutControlCharacters(value: string): string {
     .filter((c) => textProblem(c) === undefined && c !== '\t' && c !== '\n' && c !== '\r')
     .join('');
 }
+
+/** One step of a workflow's timeline as the API answers it (src/workflow/timeline.ts presentTimeline). */
+export const timelineEvent = z.object({
+  id: z.number().int(),
+  action: z.string(),
+  actionLabel: z.string(),
+  fromState: z.string().nullable(),
+  fromStateLabel: z.string().nullable(),
+  toState: z.string(),
+  toStateLabel: z.string(),
+  actorName: z.string(),
+  actorDivision: z.string().nullable(),
+  reason: z.string(),
+  attachments: z.array(z.string()),
+  at: z.string().describe('ISO 时间；控制台按上海时间显示'),
+});

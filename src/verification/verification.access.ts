@@ -6,6 +6,17 @@ import { defineModuleAccess } from '../auth/access.ts';
  * program's recipients. A street caseworker requests and reads reports for the households of their street;
  * the verification officer (核对员) of the district's centre does everything; an approver and an auditor read.
  */
+/** The verification centre's officer does everything; so may an administrator (user.policy.ts). */
+const EVERYTHING = [
+  'verification.request',
+  'verification.view',
+  'verification.raw',
+  'verification.object',
+  'verification.review',
+  'verification.exchange',
+  'verification.recheck',
+] as const;
+
 export const verificationAccess = defineModuleAccess({
   module: '核对',
   permissions: {
@@ -20,26 +31,10 @@ export const verificationAccess = defineModuleAccess({
   grants: {
     street_caseworker: ['verification.request', 'verification.view', 'verification.object'],
     district_approver: ['verification.view'],
-    verification_officer: [
-      'verification.request',
-      'verification.view',
-      'verification.raw',
-      'verification.object',
-      'verification.review',
-      'verification.exchange',
-      'verification.recheck',
-    ],
+    verification_officer: EVERYTHING,
     auditor: ['verification.view'],
     // An administrator creates only accounts whose permissions it holds itself (user.policy.ts).
-    admin: [
-      'verification.request',
-      'verification.view',
-      'verification.raw',
-      'verification.object',
-      'verification.review',
-      'verification.exchange',
-      'verification.recheck',
-    ],
+    admin: EVERYTHING,
     // Scheduled steps: gathering answers and issuing reports, the periodic re-verification.
     system: ['verification.request', 'verification.view', 'verification.recheck'],
   },

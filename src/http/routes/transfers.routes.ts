@@ -14,7 +14,7 @@ import {
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { ageOn, todayIso } from '../presenters/registry.presenter.ts';
-import { reasonText } from '../schemas.ts';
+import { reasonText, timelineEvent } from '../schemas.ts';
 import { editPipeline, int, isoDate, reason, relationCode, version } from './edit-pipeline.ts';
 import { districtQuery } from './registry.routes.ts';
 
@@ -52,21 +52,6 @@ const transferSchema = z.object({
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   allowedActions: z.array(z.object({ action: z.string(), label: z.string() })),
-});
-
-const timelineEvent = z.object({
-  id: int,
-  action: z.string(),
-  actionLabel: z.string(),
-  fromState: z.string().nullable(),
-  fromStateLabel: z.string().nullable(),
-  toState: z.string(),
-  toStateLabel: z.string(),
-  actorName: z.string(),
-  actorDivision: z.string().nullable(),
-  reason: z.string(),
-  attachments: z.array(z.string()),
-  at: z.string().describe('ISO 时间；控制台按上海时间显示'),
 });
 
 function presentTransfer(view: TransferView) {

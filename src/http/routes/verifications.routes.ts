@@ -20,7 +20,7 @@ import {
 import type { VerificationCaller } from '../../verification/verification.caller.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { reasonText } from '../schemas.ts';
+import { reasonText, timelineEvent } from '../schemas.ts';
 import { actorOf, int, isoDate, version } from './edit-pipeline.ts';
 import { districtOf, districtQuery } from './registry.routes.ts';
 
@@ -106,22 +106,7 @@ const detailSchema = requestSchema.extend({
       error: z.string().nullable(),
     }),
   ),
-  timeline: z.array(
-    z.object({
-      id: int,
-      action: z.string(),
-      actionLabel: z.string(),
-      fromState: z.string().nullable(),
-      fromStateLabel: z.string().nullable(),
-      toState: z.string(),
-      toStateLabel: z.string(),
-      actorName: z.string(),
-      actorDivision: z.string().nullable(),
-      reason: z.string(),
-      attachments: z.array(z.string()),
-      at: z.string(),
-    }),
-  ),
+  timeline: z.array(timelineEvent),
 });
 
 const requestParams = z.object({
