@@ -1,3 +1,4 @@
+import { shanghaiToday } from '../../core/clock.ts';
 import { MARITAL_STATUS_CODES } from '../../registry/codes.ts';
 import { placeName } from '../../registry/place-names.ts';
 import { mayAct } from '../../auth/roles.ts';
@@ -129,7 +130,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The day a report was issued (Shanghai), from its instant. */
 export function reportedDay(reportedAt: string | Date): string {
   const at = typeof reportedAt === 'string' ? new Date(reportedAt) : reportedAt;
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return shanghaiToday(at);
 }
 
 /** The last day to contest a report: N working days (a dated parameter) after the day it was issued. */
