@@ -1,12 +1,16 @@
 import { P, type ParamHandle } from '../policy/engine/parameters.ts';
-import { baselineParameters, parseMonth } from '../policy/index.ts';
+import { baselineParameters, parseMonth, type ParameterStore } from '../policy/index.ts';
 
 /**
  * The verification module's dated parameters (src/parameters/verification). A day reads the value in force
  * for its month, as every parameter does (docs/parameters.md); a day before the first value is refused.
  */
-export function verificationParameter(handle: ParamHandle, day: string): number {
-  const resolution = baselineParameters().resolve(handle.path, parseMonth(day.slice(0, 7)));
+export function verificationParameter(
+  handle: ParamHandle,
+  day: string,
+  parameters: ParameterStore = baselineParameters(),
+): number {
+  const resolution = parameters.resolve(handle.path, parseMonth(day.slice(0, 7)));
   if (!resolution.entry) throw new Error(`参数 ${handle.path} 在 ${day} 尚无取值`);
   return resolution.entry.value;
 }

@@ -1,6 +1,5 @@
 import type { ParameterStore } from '../../policy/index.ts';
-import { parseMonth } from '../../policy/index.ts';
-import { P } from '../../policy/engine/parameters.ts';
+import { verificationParameter, VP } from '../verification.parameters.ts';
 import type { HouseholdFigures, PersonFigures } from '../../registry/facts/facts.types.ts';
 import { PERSON_DEFAULTS } from '../../registry/facts/facts.types.ts';
 import type { VerifiedFactInput } from '../../registry/facts/facts.service.ts';
@@ -31,18 +30,12 @@ import {
 
 /** The tolerances in force in the month of `asOf` (dated parameters verification.tolerance.*). */
 export function toleranceOn(parameters: ParameterStore, asOf: string): Tolerance {
-  const month = parseMonth(conclusionMonth(asOf));
-  const value = (path: string) => {
-    const entry = parameters.resolve(path, month).entry;
-    if (!entry) throw new Error(`参数 ${path} 在 ${month.month} 没有取值`);
-    return entry.value;
-  };
-  const t = P.verification.tolerance;
+  const t = VP.tolerance;
   return {
-    incomeFen: value(t.income_fen.path),
-    incomeBp: value(t.income_bp.path),
-    assetsFen: value(t.assets_fen.path),
-    assetsBp: value(t.assets_bp.path),
+    incomeFen: verificationParameter(t.income_fen, asOf, parameters),
+    incomeBp: verificationParameter(t.income_bp, asOf, parameters),
+    assetsFen: verificationParameter(t.assets_fen, asOf, parameters),
+    assetsBp: verificationParameter(t.assets_bp, asOf, parameters),
   };
 }
 

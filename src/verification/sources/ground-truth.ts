@@ -1,10 +1,11 @@
+import { baselineParameters } from '../../policy/index.ts';
+import { toleranceOn as reportTolerance } from '../report/report.build.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../../db/store.ts';
 import { declaredFiguresOn, type DeclaredFigures } from '../../registry/facts/declared.repository.ts';
-import { verificationParameter, VP } from '../verification.parameters.ts';
 
 /**
  * 模拟数据源的“真相”: what the simulated agencies know about a person, decided by a deterministic hash of
@@ -111,13 +112,9 @@ export interface Tolerance {
   assetsBp: number;
 }
 
+/** The tolerance in force on a day (the city's values: the report's own rule, report.build.ts). */
 export function toleranceOn(day: string): Tolerance {
-  return {
-    incomeFen: verificationParameter(VP.tolerance.income_fen, day),
-    incomeBp: verificationParameter(VP.tolerance.income_bp, day),
-    assetsFen: verificationParameter(VP.tolerance.assets_fen, day),
-    assetsBp: verificationParameter(VP.tolerance.assets_bp, day),
-  };
+  return reportTolerance(baselineParameters(), day);
 }
 
 /** T(d): the largest difference not flagged for a declared amount d. */
