@@ -1,0 +1,2 @@
+-- 0015_entitlements: reserved; its module writes the tables here.
+SELECT 1;

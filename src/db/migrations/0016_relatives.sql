@@ -1,0 +1,2 @@
+-- 0016_relatives: reserved; its module writes the tables here.
+SELECT 1;

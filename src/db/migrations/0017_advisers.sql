@@ -1,0 +1,2 @@
+-- 0017_advisers: reserved; its module writes the tables here.
+SELECT 1;
