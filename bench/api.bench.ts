@@ -1,5 +1,6 @@
 /**
- * API benchmark: `npx tsx bench/api.bench.ts [--persons 1000000] [--rounds 3] [--duration 15] [--open-rate 500] [--keep]`.
+ * API benchmark: `npx tsx bench/api.bench.ts [--persons 1000000] [--rounds 3] [--duration 15] [--open-rate 500] [--keep]
+ * [--schema bench_api_xxxx]` (`--keep` leaves the loaded schema; `--schema` measures again on one so kept).
  *
  * Loads the synthetic population (src/demo loader, COPY) into a fresh schema on the PostgreSQL server
  * (BENCH_DATABASE_URL or TEST_DATABASE_URL), starts the API server in a child process (so that the
@@ -17,14 +18,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createUser } from '../src/auth/user.service.ts';
 import { loadConfig } from '../src/config.ts';
-import { openPostgres } from '../src/db/store.ts';
+import { openPostgres, type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
 import { buildServer } from '../src/http/server.ts';
 import { seedDivisions } from '../src/registry/registry.service.ts';
@@ -76,6 +77,11 @@ function arg(name: string, fallback: number): number {
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function textArg(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -141,6 +147,8 @@ interface Run {
   p50: number;
   p95: number;
   p99: number;
+  /** Connections the open-loop client needed (one per request in flight at the busiest moment). */
+  connections?: number;
 }
 
 /** `load` is a duration in seconds or a number of requests. */
@@ -176,7 +184,10 @@ function run(
  * one is busy), as arrivals from many independent users do. Each latency runs from the moment the
  * request was due, not from when a connection was free, so a server that falls behind shows it
  * (no coordinated omission). Closed loop (autocannon above) measures capacity; this measures what a
- * user waits at a given load.
+ * user waits at a given load. (autocannon's own rate option sends each connection's quota for a second
+ * in a burst at the second's start, which is not a steady arrival.) The client writes prepared request
+ * bytes on raw keep-alive sockets and reads only the status line and the length, so that it costs the
+ * two cores it shares with the server and the database as little as autocannon does.
  */
 async function openLoop(
   label: string,
@@ -185,57 +196,45 @@ async function openLoop(
   seconds: number,
   requests: AutocannonRequest[],
 ): Promise<Run> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   const target = new URL(address);
+  const wire = requests.map((request) => {
+    const headers = Object.entries(request.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    return Buffer.from(
+      `${request.method} ${request.path} HTTP/1.1\r\nhost: ${target.host}\r\n${headers}\r\n`,
+    );
+  });
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
+  const idle: RawConnection[] = [];
+  const all: RawConnection[] = [];
   let failed = 0;
   let sent = 0;
+  let answered = 0;
   const start = performance.now();
-  const send = (due: number, request: AutocannonRequest) =>
-    new Promise<void>((resolve) => {
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          agent,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode !== 200) failed += 1;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        failed += 1;
-        resolve();
-      });
-      req.end();
-    });
-  const inFlight: Promise<void>[] = [];
-  await new Promise<void>((resolve) => {
+  const finished = new Promise<void>((resolve) => {
+    const done = (connection: RawConnection, due: number, status: number) => {
+      latencies.push(performance.now() - due);
+      if (status !== 200) failed += 1;
+      answered += 1;
+      if (!connection.closed) idle.push(connection);
+      if (answered === total) resolve();
+    };
     const timer = setInterval(() => {
       const now = performance.now();
       while (sent < total && start + (sent * 1000) / rate <= now) {
-        const request = requests[sent % requests.length];
-        if (request) inFlight.push(send(start + (sent * 1000) / rate, request));
+        const due = start + (sent * 1000) / rate;
+        const connection = idle.pop() ?? newConnection(target, all, done);
+        connection.send(wire[sent % wire.length] as Buffer, due);
         sent += 1;
       }
-      if (sent >= total) {
-        clearInterval(timer);
-        resolve();
-      }
+      if (sent >= total) clearInterval(timer);
     }, 1);
   });
-  await Promise.all(inFlight);
+  await finished;
   const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  for (const connection of all) connection.socket.destroy();
   latencies.sort((a, b) => a - b);
   return {
     label,
@@ -245,7 +244,87 @@ async function openLoop(
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
+    connections: all.length,
   };
+}
+
+interface RawConnection {
+  socket: net.Socket;
+  closed: boolean;
+  send(bytes: Buffer, due: number): void;
+}
+
+/** One keep-alive connection that reads a response's status and `content-length` and nothing more. */
+function newConnection(
+  target: URL,
+  all: RawConnection[],
+  done: (connection: RawConnection, due: number, status: number) => void,
+): RawConnection {
+  const socket = net.connect(Number(target.port), target.hostname);
+  socket.setNoDelay(true);
+  let received: Buffer = Buffer.alloc(0);
+  let due: number | undefined;
+  const connection: RawConnection = {
+    socket,
+    closed: false,
+    send(bytes, at) {
+      due = at;
+      socket.write(bytes);
+    },
+  };
+  const answer = (status: number) => {
+    const at = due;
+    due = undefined;
+    if (at !== undefined) done(connection, at, status);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    const headerEnd = received.indexOf('\r\n\r\n');
+    if (headerEnd < 0) return;
+    const head = received.toString('latin1', 0, headerEnd);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+    if (!Number.isFinite(length)) throw new Error(`响应没有 content-length：${head.split('\r\n')[0]}`);
+    if (received.length < headerEnd + 4 + length) return;
+    received = Buffer.alloc(0);
+    answer(Number(head.slice(9, 12)));
+  });
+  // A connection that fails answers its request in flight as failed (status 0) and is not reused.
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    connection.closed = true;
+    answer(0);
+  });
+  all.push(connection);
+  return connection;
+}
+
+async function loadPopulation(store: Store, admin: pg.Client, schema: string, persons: number) {
+  await store.migrate();
+  await seedDivisions(store);
+  const summary = await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'api-bench' });
+  // What the server's autovacuum does within a minute of the load (index-only scans need it).
+  await admin.query(`VACUUM (ANALYZE) ${schema}.persons, ${schema}.households, ${schema}.household_members`);
+  const actor = { userId: null, divisionCode: DISTRICT, requestId: 'bench' };
+  for (const [username, role, divisionCode] of [
+    ['street', 'street_caseworker', STREET],
+    ['district', 'district_approver', DISTRICT],
+  ] as const) {
+    await createUser(
+      store,
+      actor,
+      { username, displayName: username, role, divisionCode, password: PASSWORD },
+      'bench',
+      { mustChangePassword: false },
+    );
+  }
+  return summary;
+}
+
+async function countLoaded(admin: pg.Client, schema: string) {
+  const { rows } = await admin.query<{ persons: string; households: string }>(
+    `SELECT (SELECT count(*) FROM ${schema}.persons) AS persons, (SELECT count(*) FROM ${schema}.households) AS households`,
+  );
+  return { persons: Number(rows[0]?.persons), households: Number(rows[0]?.households) };
 }
 
 interface Page {
@@ -261,35 +340,21 @@ async function main(): Promise<void> {
   const openRate = arg('open-rate', TARGET_RATE);
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('需要 BENCH_DATABASE_URL 或 TEST_DATABASE_URL（PostgreSQL）');
-  const schema = `bench_api_${randomBytes(4).toString('hex')}`;
+  const reused = textArg('schema');
+  if (reused !== undefined && !/^bench_api_[0-9a-f]{8}$/.test(reused))
+    throw new Error('--schema 应为 bench_api_xxxxxxxx');
+  const schema = reused ?? `bench_api_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
+  if (!reused) await admin.query(`CREATE SCHEMA ${schema}`);
   const store = openPostgres(url, { searchPath: schema, max: 4 });
   let server: ChildProcess | undefined;
   try {
-    await store.migrate();
-    await seedDivisions(store);
     const loadStart = performance.now();
-    const summary = await loadDemoPopulation(store, { district: DISTRICT, persons, seed: 'api-bench' });
-    // What the server's autovacuum does within a minute of the load (index-only scans need it).
-    await admin.query(
-      `VACUUM (ANALYZE) ${schema}.persons, ${schema}.households, ${schema}.household_members`,
-    );
+    const summary = reused
+      ? await countLoaded(admin, schema)
+      : await loadPopulation(store, admin, schema, persons);
     const loadSeconds = (performance.now() - loadStart) / 1000;
-    const actor = { userId: null, divisionCode: DISTRICT, requestId: 'bench' };
-    for (const [username, role, divisionCode] of [
-      ['street', 'street_caseworker', STREET],
-      ['district', 'district_approver', DISTRICT],
-    ] as const) {
-      await createUser(
-        store,
-        actor,
-        { username, displayName: username, role, divisionCode, password: PASSWORD },
-        'bench',
-        { mustChangePassword: false },
-      );
-    }
     const started = await startServer(url, schema);
     server = started.child;
     const { address } = started;
@@ -382,6 +447,7 @@ async function main(): Promise<void> {
       `户查询 p95 / 目标 50 ms：街道 ${(streetSearch.p95 / 50).toFixed(2)}×，全区 ${(districtSearch.p95 / 50).toFixed(2)}×（≤ 1 为达标）`,
     );
     out(`混合读取吞吐（闭环）/ 目标 500 req/s：${(mixedRun.rps / 500).toFixed(2)}×（≥ 1 为达标）`);
+    out(`开环客户端用到 ${openRun.connections} 个连接（同一时刻在途的最多请求数）`);
     out(
       `开环 ${openRate} req/s 的 p95 / 目标 50 ms：${(openRun.p95 / 50).toFixed(2)}×（≤ 1 为达标${openRate === TARGET_RATE ? '' : `；目标按 ${TARGET_RATE} req/s 计`}）`,
     );
@@ -393,7 +459,7 @@ async function main(): Promise<void> {
       await exited;
     }
     await store.close();
-    if (!process.argv.includes('--keep')) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    if (!process.argv.includes('--keep') && !reused) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
   }
 }
