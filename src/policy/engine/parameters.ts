@@ -38,6 +38,31 @@ export const P = {
       assets_bp: h('verification.tolerance.assets_bp'),
     },
   },
+  cases: {
+    notices: {
+      review_days: h('cases.notices.review_days'),
+      litigation_months: h('cases.notices.litigation_months'),
+    },
+  },
+  entitlements: {
+    report_max_age_days: {
+      dibao: h('entitlements.report_max_age_days.dibao'),
+      dibao_edge: h('entitlements.report_max_age_days.dibao_edge'),
+      rigid_expense: h('entitlements.report_max_age_days.rigid_expense'),
+      temporary: h('entitlements.report_max_age_days.temporary'),
+      tekun: h('entitlements.report_max_age_days.tekun'),
+      severe_disability_unemployed: h('entitlements.report_max_age_days.severe_disability_unemployed'),
+      renovation: h('entitlements.report_max_age_days.renovation'),
+      traditional: h('entitlements.report_max_age_days.traditional'),
+      rural_youth: h('entitlements.report_max_age_days.rural_youth'),
+      anhui_resettled: h('entitlements.report_max_age_days.anhui_resettled'),
+      kunjing_child: h('entitlements.report_max_age_days.kunjing_child'),
+      orphan: h('entitlements.report_max_age_days.orphan'),
+      elderly_allowance: h('entitlements.report_max_age_days.elderly_allowance'),
+      grain_oil: h('entitlements.report_max_age_days.grain_oil'),
+      price_subsidy: h('entitlements.report_max_age_days.price_subsidy'),
+    },
+  },
   rigid_expense: { medical_share: h('rigid_expense.medical_share') },
   temporary: { max_months: h('temporary.max_months') },
   tekun: {
