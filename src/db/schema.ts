@@ -9,3 +9,6 @@ export * from '../calendar/schema.ts';
 export * from '../registry/facts/schema.ts';
 export * from '../registry/transfer/schema.ts';
 export * from '../verification/schema.ts';
+export * from '../cases/schema.ts';
+export * from '../entitlements/schema.ts';
+export * from '../relatives/schema.ts';

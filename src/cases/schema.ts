@@ -1,0 +1,210 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * 社会救助一件事: the case of one application (docs/cases.md). Every table is distributed by
+ * `district_code` (Citus) and co-located with the household the case is about. The case's household is a
+ * foreign key to `households (district_code, id)` written in the migration only: this module reads the
+ * registry through its repository, never through its schema (design.md, module boundaries).
+ */
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'string', precision: 3 });
+
+/**
+ * 救助申请: one household's application for one or more programs. The steps it must go through are fixed
+ * at acceptance from the dated parameters as of the application date (`required_steps`); the due date is
+ * the current step's (working days from the calendar, stored with what it was computed from).
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    districtCode: text('district_code').notNull(),
+    id: uuid('id').notNull(),
+    /** SA<district>-<year>-<serial>: what applicants quote on the status page and the phone. */
+    caseNo: text('case_no').notNull(),
+    /** application 申请; change 变更 and review 复审 come with a later step of the issue. */
+    kind: text('kind').notNull().default('application'),
+    householdId: uuid('household_id').notNull(),
+    /** The household's residents' committee when the case was opened: the case's division for scope. */
+    committeeCode: text('committee_code').notNull(),
+    /** Program codes of the policy engine (src/policy/programs). */
+    programs: text('programs').array().notNull(),
+    /** counter 窗口受理 | online 网上申请. */
+    channel: text('channel').notNull(),
+    applicantPersonId: uuid('applicant_person_id').notNull(),
+    contactPhone: text('contact_phone').notNull(),
+    /** 材料清单: item key → provided. */
+    materials: jsonb('materials').$type<Record<string, boolean>>().notNull().default({}),
+    /** The step keys the case goes through (cases.steps.ts), fixed at acceptance; empty before. */
+    requiredSteps: text('required_steps')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** The application date: the day whose parameters decide the steps. */
+    appliedOn: date('applied_on', { mode: 'string' }).notNull(),
+    state: text('state').notNull(),
+    version: integer('version').notNull().default(1),
+    /** The current step's due date and what it was computed from (null in a state without a time limit). */
+    dueOn: date('due_on', { mode: 'string' }),
+    dueFrom: date('due_from', { mode: 'string' }),
+    dueWorkingDays: integer('due_working_days'),
+    dueProvisional: boolean('due_provisional').notNull().default(false),
+    receivedAt: stamp('received_at').notNull(),
+    acceptedOn: date('accepted_on', { mode: 'string' }),
+    verificationRequestId: uuid('verification_request_id'),
+    /** 近亲属: the staff an application matches (relatives.service relativeConflicts), fixed at acceptance. */
+    relativesFlagged: boolean('relatives_flagged').notNull().default(false),
+    relativesMatches: jsonb('relatives_matches').$type<unknown[]>().notNull().default([]),
+    /** The declaration of the relation confirmed on the case (备案), required before approval when flagged. */
+    relativesDeclaredBy: text('relatives_declared_by'),
+    relativesDeclaredAt: stamp('relatives_declared_at'),
+    secondApproverRequired: boolean('second_approver_required').notNull().default(false),
+    /** A flagged case's first of two approvals. */
+    firstApprovedBy: text('first_approved_by'),
+    firstApprovedAt: stamp('first_approved_at'),
+    /** 先行救助: paid first, verified after (only programs the parameter allows). */
+    payFirst: boolean('pay_first').notNull().default(false),
+    /** The reason of the last refusal: 不予受理, 退回, 不予批准, 撤回. */
+    reason: text('reason'),
+    decidedAt: stamp('decided_at'),
+    decidedBy: text('decided_by'),
+    createdBy: text('created_by'),
+    createdAt: stamp('created_at').notNull(),
+    updatedAt: stamp('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.id] }),
+    uniqueIndex('cases_no_uq').on(t.districtCode, t.caseNo),
+    // The queues: a district's or a street's cases in a state, by due date (ids break ties for paging).
+    index('cases_queue_idx').on(t.districtCode, t.state, t.dueOn, t.id),
+    index('cases_committee_queue_idx').on(t.districtCode, t.committeeCode, t.state, t.dueOn, t.id),
+    index('cases_due_idx').on(t.districtCode, t.dueOn, t.id),
+    index('cases_household_idx').on(t.districtCode, t.householdId),
+    check('cases_kind_chk', sql`${t.kind} in ('application','change','review')`),
+    check('cases_channel_chk', sql`${t.channel} in ('counter','online')`),
+    check(
+      'cases_state_chk',
+      sql`${t.state} in ('draft','returned','not_accepted','accepted','verifying','visit','evaluation','review','publicity','deciding','approved','denied','withdrawn')`,
+    ),
+    check('cases_programs_chk', sql`cardinality(${t.programs}) > 0`),
+    check('cases_district_chk', sql`${t.districtCode} ~ '^[0-9]{6}$'`),
+  ],
+);
+
+/** The last serial of a district's case numbers in a year. */
+export const caseCounters = pgTable(
+  'case_counters',
+  {
+    districtCode: text('district_code').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.districtCode, t.year] })],
+);
+
+/** 入户调查: who visited, when, the checklist and notes; photos are attachments of the case. */
+export const caseVisits = pgTable(
+  'case_visits',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    visitedOn: date('visited_on', { mode: 'string' }).notNull(),
+    visitors: text('visitors').array().notNull(),
+    checklist: jsonb('checklist').$type<Record<string, boolean>>().notNull(),
+    notes: text('notes').notNull(),
+    photoIds: uuid('photo_ids').array().notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId] }),
+    check('case_visits_visitors_chk', sql`cardinality(${t.visitors}) > 0`),
+  ],
+);
+
+/** 民主评议: date, participants, votes and the panel's opinion. */
+export const caseEvaluations = pgTable(
+  'case_evaluations',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    heldOn: date('held_on', { mode: 'string' }).notNull(),
+    participants: text('participants').array().notNull(),
+    votesFor: integer('votes_for').notNull(),
+    votesAgainst: integer('votes_against').notNull(),
+    votesAbstain: integer('votes_abstain').notNull(),
+    opinion: text('opinion').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId] }),
+    check(
+      'case_evaluations_votes_chk',
+      sql`${t.votesFor} >= 0 and ${t.votesAgainst} >= 0 and ${t.votesAbstain} >= 0`,
+    ),
+  ],
+);
+
+/** 审核: the street's opinion before publicity and decision. */
+export const caseReviews = pgTable(
+  'case_reviews',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    opinion: text('opinion').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.districtCode, t.caseId] })],
+);
+
+/** 公示: from the start date for the parameter's calendar days (`ends_on` inclusive). */
+export const casePublicity = pgTable(
+  'case_publicity',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+    days: integer('days').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId] }),
+    check('case_publicity_period_chk', sql`${t.endsOn} >= ${t.startsOn} and ${t.days} > 0`),
+  ],
+);
+
+/** 公示期间的异议 and how it was handled. */
+export const caseObjections = pgTable(
+  'case_objections',
+  {
+    districtCode: text('district_code').notNull(),
+    id: uuid('id').notNull(),
+    caseId: uuid('case_id').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    content: text('content').notNull(),
+    handling: text('handling').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.id] }),
+    index('case_objections_case_idx').on(t.districtCode, t.caseId),
+  ],
+);
