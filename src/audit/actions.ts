@@ -61,6 +61,10 @@ export const AUDIT_ACTIONS = {
   'verification.package_refused': '拒收异地协查包',
   'verification.peer_key_added': '登记异地协查对端公钥',
   'verification.rechecked': '在保对象定期复核（批次）',
+  'relatives.linked': '关联工作人员本人人员信息',
+  'relatives.committee_member': '维护居委会成员名单',
+  'relatives.declared': '登记近亲属备案',
+  'relatives.declaration_ended': '结束近亲属备案',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -96,6 +100,8 @@ export const AUDIT_ENTITY_TYPES = {
   verification_objection: '核对结果复核申请',
   verification_package: '异地协查包',
   verification_peer_key: '异地协查对端公钥',
+  staff_link: '工作人员人员关联',
+  relative_declaration: '近亲属备案',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {
