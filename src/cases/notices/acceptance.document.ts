@@ -46,7 +46,7 @@ export function acceptanceNoticeDocument(data: AcceptanceNoticeData): PrintDocum
           ? [{ label: '已收材料', value: data.materials.join('、'), span: true }]
           : []),
       ]),
-      sealLine(issuer, data.acceptedOn, ['受理人']),
+      sealLine(issuer, data.acceptedOn, '受理机关', ['受理人']),
     ],
     footer: `打印日期：${chineseDate(data.printedOn)}${GAP}本通知书一式两份，申请人与受理机关各执一份`,
     fileName: `受理通知书-${fileNamePart(data.caseCode)}`,

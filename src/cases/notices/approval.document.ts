@@ -1,5 +1,12 @@
-import { fields, heading, paragraphs, table, type PrintDocument } from '../../documents/document.ts';
-import { chineseDate, chineseMonth, DASH, fileNamePart } from '../../documents/format.ts';
+import {
+  fields,
+  heading,
+  paragraphs,
+  table,
+  type DocumentBlock,
+  type PrintDocument,
+} from '../../documents/document.ts';
+import { chineseDate, chineseMonth, DASH, fileNamePart, orDash } from '../../documents/format.ts';
 import { caseFields } from './acceptance.document.ts';
 import {
   AMOUNT_UNIT,
@@ -9,7 +16,32 @@ import {
   SCHEDULE_NAMES,
   sealLine,
 } from './notice.format.ts';
-import type { ApprovalNoticeData } from './notice.types.ts';
+import type { ApprovalNoticeData, GrantedLine } from './notice.types.ts';
+
+/** Where the money goes, one row per line that names a payee; nothing when none does. */
+function payeeBlocks(lines: readonly GrantedLine[]): DocumentBlock[] {
+  const paid = lines.flatMap((line) => (line.payee ? [{ line, payee: line.payee }] : []));
+  if (paid.length === 0) return [];
+  return [
+    heading('救助金发放账户'),
+    table(
+      [
+        { header: '救助项目', width: 2 },
+        { header: '救助对象', width: 1.2 },
+        { header: '收款人', width: 1.2 },
+        { header: '开户银行', width: 1.8 },
+        { header: '账号', width: 2.2 },
+      ],
+      paid.map(({ line, payee }) => [
+        line.programName,
+        line.beneficiaryName ?? '全户',
+        payee.name,
+        orDash(payee.bankName),
+        payee.accountNo,
+      ]),
+    ),
+  ];
+}
 
 const TITLES = { district: '社会救助审批通知书', street: '社会救助确认通知书' } as const;
 const VERBS = { district: '批准', street: '确认' } as const;
@@ -59,9 +91,7 @@ export function approvalNoticeDocument(data: ApprovalNoticeData): PrintDocument 
         ],
         rows,
       ),
-      ...(data.payee
-        ? [paragraphs([`救助金发放至${data.payee.name}的账户（${data.payee.accountMasked}）。`])]
-        : []),
+      ...payeeBlocks(data.lines),
       heading('告知事项'),
       paragraphs(
         [

@@ -16,14 +16,14 @@ export function groupedYuan(fen: number): string {
 export const SCHEDULE_NAMES: Readonly<Record<PaymentSchedule, string>> = {
   monthly: '按月发放',
   quarterly: '按季发放',
-  one_off: '一次性发放',
+  once: '一次性发放',
 };
 
 /** What one payment is called in a table: the amount of a month, of a quarter, or the whole. */
 export const AMOUNT_UNIT: Readonly<Record<PaymentSchedule, string>> = {
   monthly: '元/月',
   quarterly: '元/季',
-  one_off: '元（一次性）',
+  once: '元（一次性）',
 };
 
 function pathOf(code: string) {
@@ -87,11 +87,19 @@ export function remedySentence(decidedOn: string, code: string): string {
   );
 }
 
-/** The seal line every notice ends with: the issuing body (stamped on paper) and the day, after any signers. */
-export function sealLine(issuer: string, day: string, signers: string[] = []): DocumentBlock {
+/**
+ * The line every notice ends with: any signers, the issuing body (stamped on paper; `role` names it:
+ * 发文机关, 受理机关, 公示单位) and the day.
+ */
+export function sealLine(
+  issuer: string,
+  day: string,
+  role = '发文机关',
+  signers: string[] = [],
+): DocumentBlock {
   return signatures([
     ...signers.map((label) => ({ label })),
-    { label: '（盖章）', value: issuer },
+    { label: `${role}（盖章）`, value: issuer },
     { label: '日期', value: chineseDate(day) },
   ]);
 }

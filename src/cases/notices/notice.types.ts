@@ -44,7 +44,7 @@ export interface NonAcceptanceNoticeData extends NoticeCase {
   reasons: string[];
 }
 
-export type PaymentSchedule = 'monthly' | 'quarterly' | 'one_off';
+export type PaymentSchedule = 'monthly' | 'quarterly' | 'once';
 
 /** One granted program of a decision. */
 export interface GrantedLine {
@@ -55,17 +55,18 @@ export interface GrantedLine {
   amountFen: number;
   schedule: PaymentSchedule;
   startMonth: string;
-  /** The last month, when the decision sets one (临时救助). */
+  /** The last month, when the decision sets one. */
   endMonth?: string;
+  /** Who is paid and where (the account as it may be shown: masked unless a permission says otherwise). */
+  payee?: { name: string; bankName?: string; accountNo: string };
 }
 
 /** 审批通知书 (district) or 确认通知书 (street). */
 export interface ApprovalNoticeData extends NoticeCase {
   authority: DecisionAuthority;
   decidedOn: string;
+  /** One line per program and beneficiary (a household program has one, a person program one per person). */
   lines: GrantedLine[];
-  /** The person paid and their account as it may be shown (masked), when one payee receives everything. */
-  payee?: { name: string; accountMasked: string };
 }
 
 /** One denied program of a decision, with its reasons (at least one). */

@@ -42,7 +42,13 @@ export const approval: ApprovalNoticeData = {
   authority: 'district',
   decidedOn: '2026-12-15',
   lines: [
-    { programName: '最低生活保障', amountFen: 284_000, schedule: 'monthly', startMonth: '2026-12' },
+    {
+      programName: '最低生活保障',
+      amountFen: 284_000,
+      schedule: 'monthly',
+      startMonth: '2026-12',
+      payee: { name: '王建国', bankName: '上海农村商业银行', accountNo: '6222********1234' },
+    },
     {
       programName: '粮油帮困',
       beneficiaryName: '王建国',
@@ -53,12 +59,11 @@ export const approval: ApprovalNoticeData = {
     {
       programName: '临时救助',
       amountFen: 1_234_500,
-      schedule: 'one_off',
+      schedule: 'once',
       startMonth: '2026-12',
       endMonth: '2026-12',
     },
   ],
-  payee: { name: '王建国', accountMasked: '6222 **** **** 1234' },
 };
 
 export const denial: DenialNoticeData = {

@@ -130,7 +130,7 @@ describe('审批通知书 / 确认通知书', () => {
       '最低生活保障全户2,840.00元/月按月发放2026年12月',
       '12,345.00元（一次性）',
       '2,880.00元/月',
-      '6222********1234',
+      '最低生活保障全户王建国上海农村商业银行6222********1234',
       '60日内向上海市杨浦区人民政府申请行政复议',
     ]) {
       expect(text, expected).toContain(expected.replace(/\s+/g, ''));
@@ -146,10 +146,10 @@ describe('审批通知书 / 确认通知书', () => {
   });
 
   it('prints no monthly total when nothing is monthly, and refuses a notice without programs', () => {
-    const oneOff = approval.lines.filter((l) => l.schedule === 'one_off');
+    const oneOff = approval.lines.filter((l) => l.schedule === 'once');
     const doc = caseNoticeDocument({
       kind: 'approval',
-      data: { ...approval, lines: oneOff, payee: undefined },
+      data: { ...approval, lines: oneOff },
     });
     expect(tableOf(doc)?.rows).toHaveLength(1);
     expect(JSON.stringify(doc.blocks)).not.toContain('账户');

@@ -54,7 +54,7 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
         '请如实反映并说明理由；民政部门将对反映的情况进行核实，并依法为反映人保密。',
         '本名单仅用于社会救助公示，任何单位和个人不得用于其他用途。',
       ]),
-      sealLine(issuer, data.from),
+      sealLine(issuer, data.from, '公示单位'),
     ],
     footer: `打印日期：${chineseDate(data.printedOn)}`,
     fileName: `公示名单-${fileNamePart(area.name)}-${data.from}`,
