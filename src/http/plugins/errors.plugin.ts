@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
+import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
@@ -99,6 +100,15 @@ const VERIFICATION_CODES: Record<VerificationErrorCode, ErrorCode> = {
   source_failed: 'UNAVAILABLE',
 };
 
+const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  not_linked: 'CHECK_FAILED',
+  already_linked: 'CONFLICT',
+  duplicate: 'CONFLICT',
+  forbidden: 'FORBIDDEN',
+};
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -136,6 +146,13 @@ function classify(error: unknown): Classified | undefined {
     // Every problem listed; "not found" and "out of scope" read alike (the module's message says both).
     return {
       code: VERIFICATION_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof RelativesError) {
+    return {
+      code: RELATIVES_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
