@@ -61,8 +61,8 @@ export function approvalNoticeDocument(data: ApprovalNoticeData): PrintDocument 
   const rows = data.lines.map((l) => [
     l.programName,
     l.beneficiaryName ?? '全户',
-    `${groupedYuan(l.amountFen).slice(0, -1)}${AMOUNT_UNIT[l.schedule]}`,
-    SCHEDULE_NAMES[l.schedule],
+    l.schedule ? `${groupedYuan(l.amountFen).slice(0, -1)}${AMOUNT_UNIT[l.schedule]}` : DASH,
+    l.schedule ? SCHEDULE_NAMES[l.schedule] : '资格认定，不发放',
     chineseMonth(l.startMonth),
     l.endMonth ? chineseMonth(l.endMonth) : DASH,
   ]);

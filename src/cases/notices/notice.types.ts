@@ -53,7 +53,8 @@ export interface GrantedLine {
   beneficiaryName?: string;
   /** Each payment (a month's for monthly, a quarter's for quarterly, the whole for one-off), integer fen. */
   amountFen: number;
-  schedule: PaymentSchedule;
+  /** null: a status granted without payment (低收入困难家庭 认定). */
+  schedule: PaymentSchedule | null;
   startMonth: string;
   /** The last month, when the decision sets one. */
   endMonth?: string;
@@ -90,13 +91,16 @@ export interface PublicityRow {
   programs: string[];
   /** The monthly amount proposed, integer fen; null for a program without a monthly amount. */
   amountFen: number | null;
+  /** This household's own publicity period, when it differs from the list's. */
+  from?: string;
+  to?: string;
 }
 
 /** 公示名单 of one street (or a whole district) for one publicity period. */
 export interface PublicityListData {
   /** The street (9 digits) or district (6 digits) the list covers. */
   divisionCode: string;
-  /** The first and last day of the publicity (calendar days, as the case rules set them). */
+  /** The first and last day of the publicity (calendar days, as the case rules set them); a row may differ. */
   from: string;
   to: string;
   rows: PublicityRow[];

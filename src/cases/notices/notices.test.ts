@@ -145,6 +145,18 @@ describe('审批通知书 / 确认通知书', () => {
     expect(JSON.stringify(doc.blocks)).toContain('决定予以确认');
   });
 
+  it('names a status granted without payment, outside the monthly total', () => {
+    const status = { programName: '低收入困难家庭', amountFen: 0, schedule: null, startMonth: '2026-12' };
+    const doc = caseNoticeDocument({
+      kind: 'approval',
+      data: { ...approval, lines: [approval.lines[0]!, status] },
+    });
+    expect(tableOf(doc)?.rows.slice(1)).toEqual([
+      ['低收入困难家庭', '全户', '—', '资格认定，不发放', '2026年12月', '—'],
+      ['按月发放合计', '', '2,840.00元/月', '', '', ''],
+    ]);
+  });
+
   it('prints no monthly total when nothing is monthly, and refuses a notice without programs', () => {
     const oneOff = approval.lines.filter((l) => l.schedule === 'once');
     const doc = caseNoticeDocument({
@@ -202,6 +214,18 @@ describe('公示名单', () => {
       expect(text, expected).toContain(expected);
     }
     for (const full of ['王建国', '欧阳小明', '李娜']) expect(text).not.toContain(full);
+  });
+
+  it('shows each household’s own period when one differs from the list’s', () => {
+    const later = { ...publicity.rows[0]!, from: '2026-12-04', to: '2026-12-10' };
+    const doc = publicityListDocument({ ...publicity, to: '2026-12-10', rows: [later, publicity.rows[1]!] });
+    expect(tableOf(doc)?.columns.at(-1)?.header).toBe('公示期');
+    expect(tableOf(doc)?.rows.map((r) => r.at(-1))).toEqual([
+      '2026年12月4日至2026年12月10日',
+      '2026年12月2日至2026年12月10日',
+    ]);
+    expect(JSON.stringify(doc.blocks)).toContain('各户的公示期见表');
+    expect(tableOf(publicityListDocument(publicity))?.columns.at(-1)?.header).toBe('月救助金额');
   });
 
   it('covers a whole district under the bureau, says when nobody is listed, refuses a committee', () => {

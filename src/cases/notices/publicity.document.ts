@@ -18,6 +18,10 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
   }
   const issuer = area.level === 'street' ? streetOffice(area.code) : issuerFor(area.code);
   const period = `${chineseDate(data.from)}至${chineseDate(data.to)}`;
+  // Households whose publicity started on other days each show their own period.
+  const ownPeriods = data.rows.some(
+    (r) => (r.from ?? data.from) !== data.from || (r.to ?? data.to) !== data.to,
+  );
   return {
     kind: 'cases.notice.publicity',
     issuer,
@@ -25,7 +29,7 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
     subtitle: `${area.name}${GAP}公示期：${period}`,
     blocks: [
       paragraphs([
-        `根据社会救助审核审批的有关规定，现将${area.name}拟给予社会救助的家庭予以公示。公示期为${period}。`,
+        `根据社会救助审核审批的有关规定，现将${area.name}拟给予社会救助的家庭予以公示。公示期为${period}${ownPeriods ? '（各户的公示期见表）' : ''}。`,
       ]),
       table(
         [
@@ -36,6 +40,7 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
           { header: '家庭人数', width: 0.9, align: 'center' },
           { header: '救助项目', width: 2.4 },
           { header: '月救助金额', width: 1.4, align: 'right' },
+          ...(ownPeriods ? [{ header: '公示期', width: 1.8 }] : []),
         ],
         data.rows.map((r, i) => [
           String(i + 1),
@@ -45,6 +50,7 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
           r.householdSize === undefined ? DASH : String(r.householdSize),
           r.programs.join('、'),
           r.amountFen === null ? DASH : groupedYuan(r.amountFen),
+          ...(ownPeriods ? [`${chineseDate(r.from ?? data.from)}至${chineseDate(r.to ?? data.to)}`] : []),
         ]),
         { empty: '（本期没有公示对象）' },
       ),
