@@ -8,6 +8,7 @@ import {
   type SystemRole,
 } from './access.ts';
 import { verificationAccess } from '../verification/verification.access.ts';
+import { entitlementsAccess } from '../entitlements/entitlements.access.ts';
 import { relativesAccess } from '../relatives/relatives.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
@@ -17,7 +18,7 @@ import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './sc
  * that needs its own declares them in `<module>/<module>.access.ts` with `defineModuleAccess` and adds
  * it here: one line, nothing else in this file changes.
  */
-const MODULES = [platformAccess, verificationAccess, relativesAccess] as const;
+const MODULES = [platformAccess, verificationAccess, entitlementsAccess, relativesAccess] as const;
 
 const ACCESS = combineAccess(MODULES);
 

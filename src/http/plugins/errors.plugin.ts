@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
+import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
@@ -100,6 +101,17 @@ const VERIFICATION_CODES: Record<VerificationErrorCode, ErrorCode> = {
   source_failed: 'UNAVAILABLE',
 };
 
+const ENTITLEMENT_CODES: Record<EntitlementErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  report_missing: 'REPORT_MISSING',
+  report_stale: 'REPORT_STALE',
+  engine_denies: 'ENGINE_DENIES',
+  decided: 'ALREADY_DECIDED',
+  not_prepared: 'CHECK_FAILED',
+  conflict: 'CONFLICT',
+};
+
 const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -146,6 +158,13 @@ function classify(error: unknown): Classified | undefined {
     // Every problem listed; "not found" and "out of scope" read alike (the module's message says both).
     return {
       code: VERIFICATION_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof EntitlementError) {
+    return {
+      code: ENTITLEMENT_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
