@@ -12,6 +12,7 @@ import {
 } from '../../verification/recheck/recheck.service.ts';
 import { loadSourceSettings, type SourceSettings } from '../../verification/sources/adapters.ts';
 import { LOCAL_SOURCE_CODES, type SourceCode } from '../../verification/sources/catalogue.ts';
+import { simulationModel } from '../../verification/sources/ground-truth.ts';
 import { SimulatedReads, SimulatedSource } from '../../verification/sources/simulated.source.ts';
 import type { SourceAdapter } from '../../verification/sources/source.ts';
 import type { Store } from '../../db/store.ts';
@@ -110,6 +111,8 @@ export function recheckJobKind(options: RecheckKindOptions = {}): JobKind<Rechec
           );
         },
         othersWait: simulated.length < LOCAL_SOURCE_CODES.length,
+        // Every source simulated: answered in memory from the ground truth, the batch written by COPY.
+        inMemory: simulated.length === LOCAL_SOURCE_CODES.length ? simulationModel() : undefined,
         retry: { retryMs: settings.retryMs, maxRetryMs: settings.maxRetryMs },
         say: ctx.say,
         afterRequests: options.afterRequests,

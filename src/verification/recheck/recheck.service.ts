@@ -11,6 +11,7 @@ import { enqueueGathering, gatherBatch } from '../gather.service.ts';
 import { issueReports } from '../report/report.service.ts';
 import { requestNumber } from '../request.service.ts';
 import { LOCAL_SOURCE_CODES, type SourceCode } from '../sources/catalogue.ts';
+import type { SimulationModel } from '../sources/ground-truth.ts';
 import type { SourceAdapter } from '../sources/source.ts';
 import { verificationParameter, VP } from '../verification.parameters.ts';
 import { changesOfReports, type EngineMode } from './changes.ts';
@@ -23,7 +24,9 @@ import {
   reportedOfJob,
   type ChangeRow,
   type NewRecheckRequest,
+  type RecheckBatchCommon,
 } from './recheck.repository.ts';
+import { bulkRecheck } from './recheck.bulk.ts';
 import {
   recipientAuthorisations,
   recipientCount,
@@ -102,6 +105,11 @@ export interface RecheckEnvironment {
   inUnitAdapters: (db: Db) => Map<SourceCode, SourceAdapter>;
   /** Some local source is not among them (file, HTTP): its queries wait for the gathering job. */
   othersWait: boolean;
+  /**
+   * Every local source is simulated (answers follow from the ground truth): the batch answers in memory with
+   * this model and writes by COPY (recheck.bulk.ts), instead of asking through the gathering batch.
+   */
+  inMemory?: SimulationModel | undefined;
   retry: { retryMs: number; maxRetryMs: number };
   say: (line: string) => void;
   engine?: EngineMode | undefined;
@@ -210,37 +218,56 @@ function added(
   };
 }
 
-/** One batch of the job (see the file's comment), in the caller's unit. */
-export async function recheckBatch(
+interface BatchWork {
+  digest: RowDigest;
+  created: number;
+  counts: { reported: number; changes: number; affecting: number };
+  summary?: Record<string, unknown>;
+}
+
+/** Every local source simulated: the batch answered and written set-based (recheck.bulk.ts). */
+async function inMemoryBatch(
   tx: WorkTx,
   input: RecheckInput,
+  common: RecheckBatchCommon,
+  requests: readonly NewRecheckRequest[],
+  model: SimulationModel,
   env: RecheckEnvironment,
-): Promise<BatchOutcome> {
-  // The day asked about, and the day every adult's authorisation must hold on (Shanghai).
-  const cursor: RecheckCursor = input.cursor ?? {
-    phase: 'recipients',
-    asOf: shanghaiToday(tx.now),
-    after: null,
-    totals: EMPTY_TOTALS,
-  };
-  if (cursor.phase === 'collect') return collectBatch(tx, input, cursor, env);
-  const { districtCode, program } = input;
-  const asOf = cursor.asOf;
-  const total = cursor.after === null ? await recipientCount(tx.db, districtCode, program, asOf) : undefined;
-  const page = await recipientPage(tx.db, districtCode, program, asOf, cursor.after, input.limit);
-  const classified = await classify(tx, input, asOf, page);
-  const digest = new RowDigest();
-  const due = env.calendar.deadline(asOf, verificationParameter(VP.deadline_working_days, asOf));
-  const created = await insertRecheckRequests(
+): Promise<BatchWork> {
+  const out = await bulkRecheck(
     tx,
-    { districtCode, purpose: program, jobId: input.jobId, asOf, due },
-    classified.requests,
-    LOCAL_SOURCE_CODES,
+    { jobId: input.jobId, batch: input.batch, districtCode: input.districtCode, program: input.program },
+    common,
+    requests,
+    model,
+    { engine: env.engine, afterRequests: () => env.afterRequests?.(input.batch) },
   );
-  created.forEach((r) => digest.add({ table: 'verification_requests', ...r }));
-  if (cursor.after === null && created.length > 0) await analyzeRequestTables(tx);
-  await env.afterRequests?.(input.batch);
+  return {
+    digest: out.digest,
+    created: out.requests,
+    counts: { reported: out.reported, changes: out.changes, affecting: out.affecting },
+    summary: { rows: out.digest.counts(), facts: out.facts },
+  };
+}
 
+/**
+ * Some local source answers later (file, HTTP): the requests written pending, the sources asked through the
+ * gathering batch in this unit (the simulated ones answer at once), the reports of those complete issued.
+ */
+async function gatheredBatch(
+  tx: WorkTx,
+  input: RecheckInput,
+  common: RecheckBatchCommon,
+  requests: readonly NewRecheckRequest[],
+  first: boolean,
+  env: RecheckEnvironment,
+): Promise<BatchWork> {
+  const { districtCode } = input;
+  const digest = new RowDigest();
+  const created = await insertRecheckRequests(tx, common, requests, LOCAL_SOURCE_CODES);
+  created.forEach((r) => digest.add({ table: 'verification_requests', ...r }));
+  if (first && created.length > 0) await analyzeRequestTables(tx);
+  await env.afterRequests?.(input.batch);
   let counts = { reported: 0, changes: 0, affecting: 0 };
   if (created.length > 0) {
     const issued: string[] = [];
@@ -270,9 +297,37 @@ export async function recheckBatch(
     );
     if (env.othersWait) await enqueueGathering(tx, districtCode);
   }
+  return { digest, created: created.length, counts };
+}
+
+/** One batch of the job (see the file's comment), in the caller's unit. */
+export async function recheckBatch(
+  tx: WorkTx,
+  input: RecheckInput,
+  env: RecheckEnvironment,
+): Promise<BatchOutcome> {
+  // The day asked about, and the day every adult's authorisation must hold on (Shanghai).
+  const cursor: RecheckCursor = input.cursor ?? {
+    phase: 'recipients',
+    asOf: shanghaiToday(tx.now),
+    after: null,
+    totals: EMPTY_TOTALS,
+  };
+  if (cursor.phase === 'collect') return collectBatch(tx, input, cursor, env);
+  const { districtCode, program } = input;
+  const asOf = cursor.asOf;
+  const total = cursor.after === null ? await recipientCount(tx.db, districtCode, program, asOf) : undefined;
+  const page = await recipientPage(tx.db, districtCode, program, asOf, cursor.after, input.limit);
+  const classified = await classify(tx, input, asOf, page);
+  const due = env.calendar.deadline(asOf, verificationParameter(VP.deadline_working_days, asOf));
+  const common = { districtCode, purpose: program, jobId: input.jobId, asOf, due };
+  const done = env.inMemory
+    ? await inMemoryBatch(tx, input, common, classified.requests, env.inMemory, env)
+    : await gatheredBatch(tx, input, common, classified.requests, cursor.after === null, env);
+  const { digest, created, counts } = done;
   const totals = added(
     cursor.totals,
-    { households: page.length, requests: created.length, ...counts },
+    { households: page.length, requests: created, ...counts },
     classified.unsigned,
   );
   if (digest.count > 0 || classified.unsigned.length > 0 || page.length > 0) {
@@ -286,9 +341,10 @@ export async function recheckBatch(
         program,
         asOf,
         households: page.length,
-        requests: created.length,
+        requests: created,
         ...counts,
         unsigned: classified.unsigned.length,
+        ...done.summary,
       },
     });
   }
@@ -298,7 +354,7 @@ export async function recheckBatch(
       ? { phase: 'collect', asOf, after: null, totals }
       : { phase: 'recipients', asOf, after: last, totals };
   env.say(
-    `${BATCH_REASON_SAY}：第 ${input.batch} 批 ${page.length} 户，新建核对委托 ${created.length} 件，出具报告 ${counts.reported} 份，变更 ${counts.changes} 项`,
+    `${BATCH_REASON_SAY}：第 ${input.batch} 批 ${page.length} 户，新建核对委托 ${created} 件，出具报告 ${counts.reported} 份，变更 ${counts.changes} 项`,
   );
   return {
     cursor: next as unknown as BatchOutcome['cursor'],

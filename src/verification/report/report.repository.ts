@@ -240,15 +240,19 @@ const REPORT_COLUMNS = [
   'reason',
 ] as const;
 
+const COPY_CHUNK_CHARS = 1 << 20;
+
 /** Many reports in one COPY (the body serialised once, as the caller already did for its digest). */
 export async function copyReports(
   session: Session,
   rows: readonly { row: ReportRow; bodyJson: string }[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
+  // Lines gathered into chunks of about a megabyte: a chunk per report is a socket write per report.
   function* lines() {
+    let chunk = '';
     for (const { row: r, bodyJson } of rows) {
-      yield `${[
+      chunk += `${[
         r.districtCode,
         r.requestId,
         r.revision,
@@ -261,7 +265,12 @@ export async function copyReports(
       ]
         .map(csv)
         .join(',')}\n`;
+      if (chunk.length >= COPY_CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
     }
+    if (chunk !== '') yield chunk;
   }
   return session.copyFrom('verification_reports', REPORT_COLUMNS, lines());
 }
