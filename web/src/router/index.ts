@@ -86,6 +86,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '核对委托详情', menu: 'verifications' },
       },
       {
+        path: 'relatives',
+        component: () => import('../views/relatives/index.vue'),
+        meta: { title: '近亲属备案', menu: 'relatives' },
+      },
+      {
         path: 'import',
         component: () => import('../views/import/form.vue'),
         meta: { title: '台账导入', menu: 'import' },
