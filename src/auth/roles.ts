@@ -10,6 +10,7 @@ import {
 import { verificationAccess } from '../verification/verification.access.ts';
 import { entitlementsAccess } from '../entitlements/entitlements.access.ts';
 import { relativesAccess } from '../relatives/relatives.access.ts';
+import { casesAccess } from '../cases/cases.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
@@ -18,7 +19,13 @@ import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './sc
  * that needs its own declares them in `<module>/<module>.access.ts` with `defineModuleAccess` and adds
  * it here: one line, nothing else in this file changes.
  */
-const MODULES = [platformAccess, verificationAccess, entitlementsAccess, relativesAccess] as const;
+const MODULES = [
+  platformAccess,
+  verificationAccess,
+  entitlementsAccess,
+  relativesAccess,
+  casesAccess,
+] as const;
 
 const ACCESS = combineAccess(MODULES);
 

@@ -53,6 +53,8 @@ export const cases = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** Who decides, fixed with the steps: district 审批 or street 确认. */
+    decider: text('decider').notNull().default('district'),
     /** The application date: the day whose parameters decide the steps. */
     appliedOn: date('applied_on', { mode: 'string' }).notNull(),
     state: text('state').notNull(),
@@ -94,6 +96,7 @@ export const cases = pgTable(
     index('cases_due_idx').on(t.districtCode, t.dueOn, t.id),
     index('cases_household_idx').on(t.districtCode, t.householdId),
     check('cases_kind_chk', sql`${t.kind} in ('application','change','review')`),
+    check('cases_decider_chk', sql`${t.decider} in ('district','street')`),
     check('cases_channel_chk', sql`${t.channel} in ('counter','online')`),
     check(
       'cases_state_chk',

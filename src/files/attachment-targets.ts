@@ -4,6 +4,7 @@ import type { Db } from '../db/store.ts';
 import { findHousehold } from '../registry/household.repository.ts';
 import { findPerson } from '../registry/person.repository.ts';
 import { findRequest } from '../verification/request.repository.ts';
+import { findCase } from '../cases/case.repository.ts';
 
 /**
  * The kinds of record files can be attached to, and who may see them. Attaching, listing, downloading and
@@ -61,10 +62,22 @@ export const verificationRequestAttachments: AttachmentTarget = {
   },
 };
 
+/** 救助申请: its materials and the home visit's photos; the case's residents' committee decides (caseScopeWhere). */
+export const caseAttachments: AttachmentTarget = {
+  label: '救助申请',
+  readPermission: 'cases.view',
+  writePermission: 'cases.intake',
+  async locate(db, scope, districtCode, entityId) {
+    if (!isUuid(entityId) || !/^\d{6}$/.test(districtCode)) return undefined;
+    return (await findCase(db, scope, districtCode, entityId))?.committeeCode;
+  },
+};
+
 export const ATTACHMENT_TARGETS: Readonly<Record<string, AttachmentTarget>> = {
   person: personAttachments,
   household: householdAttachments,
   verification_request: verificationRequestAttachments,
+  case: caseAttachments,
 };
 
 export function attachmentTarget(entityType: string): AttachmentTarget | undefined {
@@ -82,6 +95,7 @@ export const ATTACHMENT_KINDS = {
   disability: '残疾证明',
   medical: '医疗证明',
   education: '就学证明',
+  photo: '照片',
   other: '其他材料',
 } as const;
 

@@ -2,6 +2,8 @@
  * Typed handles for every parameter file under src/parameters: programs read `P.dibao.standard`,
  * never a literal number. A test checks that the handles and the files match one to one.
  */
+import { casesHandles } from '../../cases/cases.handles.ts';
+
 export interface ParamHandle {
   readonly path: string;
 }
@@ -39,6 +41,7 @@ export const P = {
     },
   },
   cases: {
+    ...casesHandles(h),
     notices: {
       review_days: h('cases.notices.review_days'),
       litigation_months: h('cases.notices.litigation_months'),
