@@ -224,6 +224,8 @@ describe('the system actor of automatic steps', () => {
       'verification.request',
       'verification.view',
       'verification.recheck',
+      'entitlements.view',
+      'entitlements.change',
     ]);
     expect(hasPermission('system', 'verification.raw')).toBe(false);
     expect(hasPermission('system', 'person.unmask')).toBe(false);

@@ -117,6 +117,7 @@ export async function changesOf(db: Db, key: { districtCode: string; id: string 
 }
 
 export interface EntitlementFilter {
+  districtCode?: string | undefined;
   program?: string | undefined;
   state?: EntitlementState | undefined;
   /** A street (9 digits) or committee (12 digits) code inside the scope. */
@@ -133,6 +134,7 @@ function filterWhere(scope: DataScope, f: EntitlementFilter): SQL {
   const t = entitlements;
   return and(
     entitlementScopeWhere(scope),
+    f.districtCode ? eq(t.districtCode, f.districtCode) : undefined,
     f.division ? eq(t.districtCode, f.division.slice(0, 6)) : undefined,
     f.division ? sql`left(${t.committeeCode}, ${f.division.length}) = ${f.division}` : undefined,
     f.program ? eq(t.program, f.program) : undefined,

@@ -20,6 +20,7 @@ import { registerVerificationPackageRoutes } from './verification-packages.route
 import { registerVerificationRecheckRoutes } from './verification-rechecks.routes.ts';
 import { registerVerificationReportRoutes } from './verification-reports.routes.ts';
 import { registerVerificationRoutes } from './verifications.routes.ts';
+import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
@@ -45,5 +46,6 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerVerificationReportRoutes,
   registerVerificationRecheckRoutes,
   registerVerificationPackageRoutes,
+  registerEntitlementRoutes,
   registerRelativesRoutes,
 ];
