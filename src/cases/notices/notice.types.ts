@@ -106,7 +106,7 @@ export interface PublicityListData {
   rows: PublicityRow[];
   /** Where an objection is taken, e.g. 控江路街道社区事务受理服务中心（控江路1000号）. */
   objectionPlace: string;
-  /** A telephone (and office) for objections. */
-  contact: string;
+  /** A telephone (and office) for objections; without one the list names the place only. */
+  contact?: string;
   printedOn: string;
 }

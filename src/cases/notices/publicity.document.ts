@@ -56,7 +56,7 @@ export function publicityListDocument(data: PublicityListData): PrintDocument {
       ),
       heading('异议反映'),
       paragraphs([
-        `公示期间，对公示对象有异议的，请向${data.objectionPlace}反映，联系电话：${data.contact}。`,
+        `公示期间，对公示对象有异议的，请向${data.objectionPlace}反映${data.contact ? `，联系电话：${data.contact}` : ''}。`,
         '请如实反映并说明理由；民政部门将对反映的情况进行核实，并依法为反映人保密。',
         '本名单仅用于社会救助公示，任何单位和个人不得用于其他用途。',
       ]),
