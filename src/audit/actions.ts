@@ -72,6 +72,11 @@ export const AUDIT_ACTIONS = {
   'relatives.committee_member': '维护居委会成员名单',
   'relatives.declared': '登记近亲属备案',
   'relatives.declaration_ended': '结束近亲属备案',
+  'adviser.assignment': '救助顾问分派',
+  'adviser.visit': '救助顾问走访',
+  'adviser.assessment': '救助需求评估',
+  'adviser.plan': '帮扶计划',
+  'adviser.referral': '救助顾问转介',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -113,6 +118,11 @@ export const AUDIT_ENTITY_TYPES = {
   entitlement: '待遇',
   staff_link: '工作人员人员关联',
   relative_declaration: '近亲属备案',
+  adviser_assignment: '救助顾问分派',
+  adviser_visit: '救助顾问走访',
+  adviser_assessment: '救助需求评估',
+  adviser_plan: '帮扶计划',
+  adviser_referral: '救助顾问转介',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {

@@ -36,6 +36,8 @@ describe('roles', () => {
       'households',
       'transfers',
       'verifications',
+      'adviser-caseload',
+      'adviser-assignments',
       'import',
       'calculator',
       'parameters',
@@ -59,6 +61,7 @@ describe('roles', () => {
       'households',
       'transfers',
       'verifications',
+      'adviser-assignments',
       'calculator',
       'parameters',
       'calendar',
@@ -89,6 +92,7 @@ describe('roles', () => {
         'households',
         'transfers',
         'verifications',
+        'adviser-assignments',
         'import',
         'calculator',
         'parameters',
@@ -101,6 +105,7 @@ describe('roles', () => {
         'households',
         'transfers',
         'verifications',
+        'adviser-assignments',
         'calculator',
         'parameters',
         'calendar',
@@ -123,6 +128,7 @@ describe('roles', () => {
         'households',
         'transfers',
         'verifications',
+        'adviser-assignments',
         'calculator',
         'parameters',
         'calendar',
@@ -136,6 +142,8 @@ describe('roles', () => {
         'households',
         'transfers',
         'verifications',
+        'adviser-caseload',
+        'adviser-assignments',
         'import',
         'calculator',
         'parameters',
@@ -146,6 +154,16 @@ describe('roles', () => {
         'users',
         'backup',
       ],
+      assistance_adviser: [
+        'dashboard',
+        'persons',
+        'households',
+        'transfers',
+        'adviser-caseload',
+        'calculator',
+        'parameters',
+        'calendar',
+      ],
     });
     expect(menusOf('admin').map(({ title, path }) => `${title} ${path}`)).toEqual([
       '首页 /dashboard',
@@ -153,6 +171,8 @@ describe('roles', () => {
       '家庭户 /households',
       '跨区迁移 /transfers',
       '核对委托 /verifications',
+      '我的救助对象 /advisers',
+      '救助顾问 /advisers/assignments',
       '台账导入 /import',
       '政策计算器 /calculator',
       '政策参数 /parameters',
@@ -174,6 +194,7 @@ describe('roles', () => {
       finance_officer: '财务人员',
       auditor: '审计员',
       admin: '系统管理员',
+      assistance_adviser: '社区救助顾问',
     });
     for (const permission of permissionsOf('admin')) {
       expect(permissionName(permission)).toMatch(/[\u4e00-\u9fff]/);
@@ -399,6 +420,7 @@ describe('role → division levels', () => {
       finance_officer: ['district'],
       auditor: ['district', 'city'],
       admin: ['district', 'city'],
+      assistance_adviser: ['street', 'committee'],
     });
   });
 

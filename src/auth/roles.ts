@@ -8,6 +8,7 @@ import {
   type SystemRole,
 } from './access.ts';
 import { verificationAccess } from '../verification/verification.access.ts';
+import { advisersAccess } from '../advisers/advisers.access.ts';
 import { entitlementsAccess } from '../entitlements/entitlements.access.ts';
 import { relativesAccess } from '../relatives/relatives.access.ts';
 import { casesAccess } from '../cases/cases.access.ts';
@@ -25,6 +26,7 @@ const MODULES = [
   entitlementsAccess,
   relativesAccess,
   casesAccess,
+  advisersAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

@@ -12,3 +12,4 @@ export * from '../verification/schema.ts';
 export * from '../cases/schema.ts';
 export * from '../entitlements/schema.ts';
 export * from '../relatives/schema.ts';
+export * from '../advisers/schema.ts';

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AdviserError, type AdviserErrorCode } from '../../advisers/advisers.errors.ts';
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
@@ -121,6 +122,13 @@ const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
   forbidden: 'FORBIDDEN',
 };
 
+const ADVISER_CODES: Record<AdviserErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  not_assigned: 'FORBIDDEN',
+  already_assigned: 'CONFLICT',
+};
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -172,6 +180,13 @@ function classify(error: unknown): Classified | undefined {
   if (error instanceof RelativesError) {
     return {
       code: RELATIVES_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof AdviserError) {
+    return {
+      code: ADVISER_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };

@@ -1,4 +1,5 @@
 import type { ServerDeps, ZodApp } from '../context.ts';
+import { registerAdviserRoutes } from './advisers.routes.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { registerBackupRoutes } from './backup.routes.ts';
@@ -46,6 +47,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerVerificationReportRoutes,
   registerVerificationRecheckRoutes,
   registerVerificationPackageRoutes,
+  registerAdviserRoutes,
   registerEntitlementRoutes,
   registerRelativesRoutes,
 ];
