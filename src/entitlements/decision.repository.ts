@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/store.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { caseDecisions } from './schema.ts';
@@ -19,6 +19,19 @@ export async function decisionRows(
     .where(and(eq(caseDecisions.districtCode, key.districtCode), eq(caseDecisions.caseId, key.caseId)))
     .orderBy(asc(caseDecisions.program));
   return forUpdate ? query.for('update') : query;
+}
+
+/**
+ * Serialises the decision work on one case for the rest of the transaction (two caseworkers preparing at
+ * once, a preparation racing the approver): the second waits, then sees what the first wrote.
+ */
+export async function lockCaseDecision(
+  tx: WorkTx,
+  key: { districtCode: string; caseId: string },
+): Promise<void> {
+  await tx.db.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`case_decisions:${key.districtCode}:${key.caseId}`}))`,
+  );
 }
 
 /** Replaces the case's undecided lines (a decided line is never touched: the trigger would refuse it). */

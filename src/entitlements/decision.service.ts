@@ -11,6 +11,7 @@ import { WorkflowError } from '../workflow/workflow.errors.ts';
 import { caseFacts, CLOSED_CASE_STATES, type CaseFacts } from './case.source.ts';
 import {
   decisionRows,
+  lockCaseDecision,
   markDecided,
   replaceDecisionRows,
   type DecisionRow,
@@ -252,8 +253,9 @@ export async function prepareDecision(
     throw new WorkflowError('forbidden', '您没有权限拟定决定明细');
   }
   checkMonth(input.month);
-  const found = await caseFacts(tx.db, caller.scope, input, true);
+  const found = await caseFacts(tx.db, caller.scope, input);
   if (!found) throw new EntitlementError('not_found', CASE_NOT_FOUND);
+  await lockCaseDecision(tx, input);
   const existing = await decisionRows(tx.db, input, true);
   checkPrepareAllowed(found, existing);
   const problems = lineProblems(found, input.lines);
@@ -345,8 +347,9 @@ async function lockedForDecision(
   scope: DataScope,
   key: { districtCode: string; caseId: string },
 ) {
-  const found = await caseFacts(tx.db, scope, key, true);
+  const found = await caseFacts(tx.db, scope, key);
   if (!found) throw new EntitlementError('not_found', CASE_NOT_FOUND);
+  await lockCaseDecision(tx, key);
   const rows = await decisionRows(tx.db, key, true);
   if (rows.some((r) => r.decidedAt !== null)) {
     throw new EntitlementError('decided', `救助申请 ${found.caseNo} 已作出决定，不能再次决定`);

@@ -366,6 +366,30 @@ describeStores('joint determination, decisions and entitlements', (ctx) => {
     expect((ungranted as EntitlementError).code).toBe('decided');
   });
 
+  it('serialises two caseworkers preparing one case at once: both succeed, one set of lines remains', async () => {
+    const c = await seedCase(ctx.store, 'E5');
+    const prepare = (reason: string) =>
+      inUnitOfWork(ctx.store, caseworkerActor, (tx) =>
+        prepareDecision(tx, CASEWORKER, {
+          districtCode: '310110',
+          caseId: c.caseId,
+          month: MONTH,
+          lines: [
+            { program: 'dibao', outcome: 'granted' },
+            { program: 'kunjing_child', outcome: 'denied', reasons: [reason] },
+          ],
+          payees: payees(c).slice(0, 1),
+        }),
+      );
+    const results = await Promise.allSettled([prepare('理由一'), prepare('理由二')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const rows = await selectRows<{ program: string }>(
+      ctx.store.db,
+      sql`select program from case_decisions where case_id = ${c.caseId}::uuid`,
+    );
+    expect(rows).toHaveLength(2);
+  });
+
   it('refuses a grant when the report has grown too old since the lines were prepared', async () => {
     const c = await seedCase(ctx.store, 'E4');
     await inUnitOfWork(ctx.store, caseworkerActor, (tx) =>
