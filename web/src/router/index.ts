@@ -86,6 +86,21 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '核对委托详情', menu: 'verifications' },
       },
       {
+        path: 'advisers',
+        component: () => import('../views/advisers/caseload.vue'),
+        meta: { title: '我的救助对象', menu: 'adviser-caseload' },
+      },
+      {
+        path: 'advisers/assignments',
+        component: () => import('../views/advisers/assignments.vue'),
+        meta: { title: '救助顾问', menu: 'adviser-assignments' },
+      },
+      {
+        path: 'advisers/households/:district/:id',
+        component: () => import('../views/advisers/household.vue'),
+        meta: { title: '救助顾问的家庭页' },
+      },
+      {
         path: 'relatives',
         component: () => import('../views/relatives/index.vue'),
         meta: { title: '近亲属备案', menu: 'relatives' },

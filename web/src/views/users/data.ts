@@ -11,6 +11,7 @@ export const ROLE_NAMES: Record<RoleId, string> = {
   finance_officer: '财务人员',
   auditor: '审计员',
   admin: '系统管理员',
+  assistance_adviser: '社区救助顾问',
 };
 
 export const ROLE_OPTIONS = (Object.keys(ROLE_NAMES) as RoleId[]).map((value) => ({
