@@ -81,6 +81,7 @@ describeStores('close-relative declarations and conflicts', (ctx) => {
   afterAll(() => restore());
 
   const ids = (h: SeededHousehold) => h.members.map((m) => m.id);
+  let motherId = '';
 
   it('links a user to their own person record once; a second try is refused', async () => {
     const link = await inUnitOfWork(ctx.store, staff.actor, (tx) =>
@@ -176,6 +177,7 @@ describeStores('close-relative declarations and conflicts', (ctx) => {
 
   it('matches a declared relative who is not in the registry when they appear in it later', async () => {
     const later = newPerson('孙己', '1950-07-07', 2);
+    motherId = later.idNumber;
     await inUnitOfWork(ctx.store, staff.actor, (tx) =>
       declareRelative(tx, staff.caller, {
         relationCode: '52',
@@ -242,6 +244,10 @@ describeStores('close-relative declarations and conflicts', (ctx) => {
       }),
     ).catch((e: unknown) => e);
     expect(wrongName).toMatchObject({ code: 'invalid' });
+    const again = await inUnitOfWork(ctx.store, staff.actor, (tx) =>
+      declareRelative(tx, staff.caller, { relationCode: '52', relativeName: '孙己', idNumber: motherId }),
+    ).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'duplicate' });
     const after = await ctx.store.transaction((tx) => myRelatives(tx, staff.caller));
     expect(after.declarations).toHaveLength(before.declarations.length);
   });

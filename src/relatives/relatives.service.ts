@@ -87,32 +87,21 @@ function refuse(problems: readonly string[]): void {
   if (problems.length > 0) throw new RelativesError('invalid', problems.join('；'), problems);
 }
 
-/** The registry person with this ID number: in the district first, else the managing row anywhere. */
-async function registryPersonId(tx: Session, districtCode: string, idNumber: string): Promise<string | null> {
-  if (districtCode !== CITY_DIVISION_CODE) {
-    const here = await findPersonIdByIdNumber(tx.db, districtCode, idNumber);
-    if (here) return here;
-  }
-  const anywhere = await livePersonsWithIdNumber(tx.db, idNumber);
-  return anywhere[0]?.id ?? null;
-}
-
-async function registryName(
+/** The registry person with this ID number and their name: in the district first, else the managing row anywhere. */
+async function registryPerson(
   tx: Session,
   districtCode: string,
   idNumber: string,
-): Promise<{
-  personId: string | null;
-  name: string | null;
-}> {
-  const personId = await registryPersonId(tx, districtCode, idNumber);
-  if (personId === null) return { personId, name: null };
-  const anywhere = await livePersonsWithIdNumber(tx.db, idNumber);
-  const fromDistrict =
-    districtCode === CITY_DIVISION_CODE
-      ? undefined
-      : (await personIdentities(tx.db, districtCode, [personId])).get(personId);
-  return { personId, name: fromDistrict?.name ?? anywhere[0]?.name ?? null };
+): Promise<{ personId: string | null; name: string | null }> {
+  if (districtCode !== CITY_DIVISION_CODE) {
+    const here = await findPersonIdByIdNumber(tx.db, districtCode, idNumber);
+    if (here) {
+      const identity = (await personIdentities(tx.db, districtCode, [here])).get(here);
+      return { personId: here, name: identity?.name ?? null };
+    }
+  }
+  const [anywhere] = await livePersonsWithIdNumber(tx.db, idNumber);
+  return { personId: anywhere?.id ?? null, name: anywhere?.name ?? null };
 }
 
 export interface MyRelatives {
@@ -172,7 +161,7 @@ async function linkUserRow(
   const idNumber = checkedIdNumber(rawIdNumber, '本人身份证号', problems, today);
   refuse(problems);
   const district = districtOf(user.divisionCode);
-  const personId = await registryPersonId(tx, district, idNumber);
+  const { personId } = await registryPerson(tx, district, idNumber);
   const stamp = tx.now.toISOString();
   const existing = await linkOfUser(tx.db, userId, true);
   if (existing) {
@@ -250,7 +239,7 @@ export async function addCommitteeMember(
   const idNumber = checkedIdNumber(input.idNumber, '身份证号', problems, today);
   refuse(problems);
   const district = input.committeeCode.slice(0, 6);
-  const found = await registryName(tx, district, idNumber);
+  const found = await registryPerson(tx, district, idNumber);
   if (found.name !== null && found.name !== name) {
     refuse([`姓名与人口信息库中该身份证号登记的姓名不一致`]);
   }
@@ -363,7 +352,7 @@ export async function declareRelative(
   if (current.some((d) => d.endedOn === null && d.relativeIdNumber === idNumber)) {
     throw new RelativesError('duplicate', '该亲属已登记且备案有效；如关系有误，请先结束原备案再重新登记');
   }
-  const found = await registryName(tx, link.districtCode, idNumber);
+  const found = await registryPerson(tx, link.districtCode, idNumber);
   if (found.name !== null && found.name !== relativeName) {
     refuse(['亲属姓名与人口信息库中该身份证号登记的姓名不一致']);
   }
