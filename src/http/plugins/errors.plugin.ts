@@ -6,6 +6,7 @@ import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
+import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
@@ -113,6 +114,13 @@ const ENTITLEMENT_CODES: Record<EntitlementErrorCode, ErrorCode> = {
   conflict: 'CONFLICT',
 };
 
+const NOTICE_CODES: Record<NoticeErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  forbidden: 'FORBIDDEN',
+  not_issued: 'WRONG_STATE',
+  invalid: 'VALIDATION',
+};
+
 const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -177,6 +185,7 @@ function classify(error: unknown): Classified | undefined {
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
   }
+  if (error instanceof NoticeError) return { code: NOTICE_CODES[error.code], message: error.message };
   if (error instanceof RelativesError) {
     return {
       code: RELATIVES_CODES[error.code],
