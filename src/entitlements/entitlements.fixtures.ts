@@ -117,6 +117,25 @@ async function signedAuthorisation(store: Store, householdId: string, personIds:
   }
 }
 
+/** A case of the household in state `deciding`, resting on the verification request (when given). */
+export async function addCase(
+  store: Store,
+  c: { tag: string; householdId: string; applicantId: string; requestId: string | null; programs: string[] },
+): Promise<{ caseId: string; caseNo: string }> {
+  const caseId = randomUUID();
+  const caseNo = `JZ-310110-2026-${c.tag}`;
+  const now = new Date().toISOString();
+  const programs = sql.raw(`array[${c.programs.map((p) => `'${p}'`).join(',')}]::text[]`);
+  await store.db
+    .execute(sql`insert into cases (district_code, id, case_no, household_id, committee_code, programs,
+      channel, applicant_person_id, contact_phone, applied_on, state, received_at, verification_request_id,
+      created_at, updated_at)
+    values ('310110', ${caseId}::uuid, ${caseNo}, ${c.householdId}::uuid, '310110012001', ${programs},
+      'counter', ${c.applicantId}::uuid, '13800000000', '2026-11-20', 'deciding', ${now}, ${c.requestId}::uuid,
+      ${now}, ${now})`);
+  return { caseId, caseNo };
+}
+
 /**
  * The household, its verification report (no agency found anything: the declared figures stand) and a case
  * for `programs` in state `deciding`. `report: false` leaves the case without a verification request.
@@ -161,16 +180,13 @@ export async function seedCase(
     await inUnitOfWork(store, JOB_ACTOR, (tx) => issueReports(tx, '310110', [request.id]));
     requestId = request.id;
   }
-  const caseId = randomUUID();
-  const caseNo = `JZ-310110-2026-${tag}`;
-  const now = new Date().toISOString();
-  await store.db
-    .execute(sql`insert into cases (district_code, id, case_no, household_id, committee_code, programs,
-      channel, applicant_person_id, contact_phone, applied_on, state, received_at, verification_request_id,
-      created_at, updated_at)
-    values ('310110', ${caseId}::uuid, ${caseNo}, ${household.id}::uuid, '310110012001',
-      ${sql.raw(`array[${(options.programs ?? ['dibao', 'kunjing_child']).map((p) => `'${p}'`).join(',')}]::text[]`)},
-      'counter', ${adult.id}::uuid, '13800000000', '2026-11-20', 'deciding', ${now}, ${requestId}::uuid, ${now}, ${now})`);
+  const { caseId, caseNo } = await addCase(store, {
+    tag,
+    householdId: household.id,
+    applicantId: adult.id,
+    requestId,
+    programs: options.programs ?? ['dibao', 'kunjing_child'],
+  });
   return {
     districtCode: '310110',
     caseId,

@@ -24,10 +24,12 @@ import {
   caseworkerActor,
   FINANCE,
   OTHER_STREET,
+  addCase,
   seedCase,
   type SeededCase,
 } from './entitlements.fixtures.ts';
 import { PROGRAM_SCHEDULES } from './schedules.ts';
+import { addFact } from '../registry/facts/facts.service.ts';
 
 const MONTH = '2026-12';
 
@@ -58,6 +60,11 @@ async function thrown(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe('schedules', () => {
+  it('pays household programs to the household and person programs to the person, as SPEC.md lists them', () => {
+    const household = PROGRAM_CODES.filter((p) => PROGRAMS[p].level === 'household');
+    expect(household.sort()).toEqual(['dibao', 'dibao_edge', 'renovation', 'rigid_expense', 'temporary']);
+  });
+
   it('names a schedule (or none, for a status) for every program, with its source', () => {
     for (const code of PROGRAM_CODES) expect(PROGRAM_SCHEDULES[code].source.length).toBeGreaterThan(5);
     expect(PROGRAM_SCHEDULES.elderly_allowance.schedule).toBe('quarterly');
@@ -388,6 +395,61 @@ describeStores('joint determination, decisions and entitlements', (ctx) => {
       sql`select program from case_decisions where case_id = ${c.caseId}::uuid`,
     );
     expect(rows).toHaveLength(2);
+  });
+
+  it('makes a later decision move the open entitlement: amount and payee changed, each in the history', async () => {
+    const c = await seedCase(ctx.store, 'E6');
+    const decide = async (caseId: string, account: string) => {
+      await inUnitOfWork(ctx.store, caseworkerActor, (tx) =>
+        prepareDecision(tx, CASEWORKER, {
+          districtCode: '310110',
+          caseId,
+          month: MONTH,
+          lines: [
+            { program: 'dibao', outcome: 'granted' },
+            { program: 'kunjing_child', outcome: 'denied', reasons: ['另案办理'] },
+          ],
+          payees: [{ ...payees(c)[0]!, accountNo: account }],
+        }),
+      );
+      await inUnitOfWork(ctx.store, approverActor, (tx) =>
+        grantDecision(tx, APPROVER, { districtCode: '310110', caseId }),
+      );
+    };
+    await decide(c.caseId, '6222000000009991');
+    const before = (await listEntitlements(ctx.store.db, APPROVER, { householdId: c.householdId })).items[0]!;
+    await inUnitOfWork(ctx.store, caseworkerActor, (tx) =>
+      addFact(
+        tx,
+        CASEWORKER.scope,
+        { subjectType: 'person', districtCode: '310110', subjectId: c.adult.id },
+        {
+          kind: 'wage',
+          amountFen: 150_000,
+          validFrom: '2026-12-01',
+          // A re-verification's figure: 核对 outranks the declared one (the report's own figures are 核对 too).
+          sourceKind: 'verified',
+          sourceRef: '复核',
+        },
+      ),
+    );
+    const change = await addCase(ctx.store, {
+      tag: 'E6B',
+      householdId: c.householdId,
+      applicantId: c.adult.id,
+      requestId: c.requestId,
+      programs: ['dibao'],
+    });
+    await decide(change.caseId, '6222000000009992');
+    const after = await listEntitlements(ctx.store.db, APPROVER, { householdId: c.householdId });
+    expect(after.total).toBe(1);
+    const moved = await getEntitlement(ctx.store.db, APPROVER, after.items[0]!);
+    expect(moved.id).toBe(before.id);
+    expect(moved.amountFen).toBeLessThan(before.amountFen);
+    expect(moved.payee.accountNo).toBe('6222000000009992');
+    expect(moved.basis).toEqual({ kind: 'decision', caseId: change.caseId, program: 'dibao' });
+    expect(moved.history.map((h) => h.kind)).toEqual(['created', 'amount_changed', 'payee_changed']);
+    expect(moved.history[1]?.basis).toEqual({ kind: 'decision', caseId: change.caseId, program: 'dibao' });
   });
 
   it('refuses a grant when the report has grown too old since the lines were prepared', async () => {
