@@ -187,6 +187,10 @@ async function recheck(store: Store): Promise<string> {
     kinds,
     schedules: false,
     pauseBetweenBatches: false,
+    // Warnings only (a batch that failed and is retried): the batches' own lines would flood the output.
+    say: (line) => {
+      if (line.startsWith('警告')) out(line);
+    },
     ...(BATCH_MS === undefined ? {} : { batchMs: BATCH_MS }),
   });
   const before = { load: load(), cpu: process.cpuUsage() };
