@@ -21,6 +21,7 @@ import {
 } from './cases.machine.ts';
 import { isStep, type Step } from './cases.steps.ts';
 import type { TimelineEventView } from '../workflow/timeline.ts';
+import type { AttachmentView } from '../files/files.service.ts';
 
 /** A case as lists show it: code, state, programs, due date and overdue flag, the household's number. */
 export interface CaseView {
@@ -70,6 +71,7 @@ export interface CaseDetailView extends CaseView {
     publicity: PublicityRow | null;
     objections: ObjectionRow[];
   };
+  attachments: AttachmentView[];
   timeline: TimelineEventView[];
 }
 

@@ -3,7 +3,6 @@ import { mayAct } from '../auth/roles.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
 import { listAttachments } from '../files/files.service.ts';
-import type { AttachmentView } from '../files/files.service.ts';
 import { findHousehold, householdMemberRows } from '../registry/household.repository.ts';
 import { recordStart } from '../workflow/state-machine.ts';
 import { presentTimeline } from '../workflow/timeline.ts';
@@ -168,7 +167,7 @@ export async function getCase(
   caller: CaseCaller,
   key: { districtCode: string; id: string },
   today = shanghaiToday(),
-): Promise<CaseDetailView & { attachments: AttachmentView[] }> {
+): Promise<CaseDetailView> {
   if (!mayAct(caller.role, 'cases.view')) throw new CasesError('forbidden', '您没有权限查看救助申请');
   const row = await findCase(db, caller.scope, key.districtCode, key.id);
   if (!row) throw new CasesError('not_found', CASE_NOT_FOUND);

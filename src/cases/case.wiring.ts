@@ -2,6 +2,7 @@ import { ALL } from '../auth/scope.ts';
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import { denyDecision, grantDecision } from '../entitlements/decision.service.ts';
 import { relativeConflicts } from '../relatives/conflicts.service.ts';
+import { enqueueGathering } from '../verification/gather.service.ts';
 import { findRequest } from '../verification/request.repository.ts';
 import { createRequest } from '../verification/request.service.ts';
 import type { CaseDeps } from './case.deps.ts';
@@ -21,6 +22,8 @@ export function caseDeps(calendar: WorkingCalendar): CaseDeps {
     verification: {
       request: async (tx, caller, input) => {
         const view = await createRequest(tx, caller, calendar, input);
+        // The sources are asked by the gathering job, as for a request opened on the verification page.
+        await enqueueGathering(tx, input.districtCode);
         return { id: view.id, requestNo: view.requestNo };
       },
       reported: async (db, districtCode, requestId) => {

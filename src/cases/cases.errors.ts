@@ -2,14 +2,7 @@
  * The case module's errors, with stable codes (src/http/plugins/errors.plugin.ts maps them to HTTP in one
  * table). Messages are Chinese and reach the user as they are; `problems` lists every problem found at once.
  */
-export type CasesErrorCode =
-  | 'not_found'
-  | 'invalid'
-  | 'forbidden'
-  | 'own_case'
-  | 'relative_conflict'
-  | 'report_missing'
-  | 'publicity_open';
+export type CasesErrorCode = 'not_found' | 'invalid' | 'forbidden' | 'relative_conflict';
 
 export class CasesError extends Error {
   readonly code: CasesErrorCode;

@@ -74,6 +74,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./verify.command.ts')).registerVerifyCommands,
   },
   {
+    commands: { cases: '社会救助一件事：救助申请 (social assistance cases)' },
+    load: async () => (await import('./cases.command.ts')).registerCasesCommands,
+  },
+  {
     commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
   },

@@ -6,6 +6,7 @@ import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
+import { CasesError, type CasesErrorCode } from '../../cases/cases.errors.ts';
 import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
@@ -114,6 +115,13 @@ const ENTITLEMENT_CODES: Record<EntitlementErrorCode, ErrorCode> = {
   conflict: 'CONFLICT',
 };
 
+const CASES_CODES: Record<CasesErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
+  relative_conflict: 'FORBIDDEN',
+};
+
 const NOTICE_CODES: Record<NoticeErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   forbidden: 'FORBIDDEN',
@@ -181,6 +189,13 @@ function classify(error: unknown): Classified | undefined {
   if (error instanceof EntitlementError) {
     return {
       code: ENTITLEMENT_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof CasesError) {
+    return {
+      code: CASES_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };

@@ -21,6 +21,7 @@ import { registerVerificationPackageRoutes } from './verification-packages.route
 import { registerVerificationRecheckRoutes } from './verification-rechecks.routes.ts';
 import { registerVerificationReportRoutes } from './verification-reports.routes.ts';
 import { registerVerificationRoutes } from './verifications.routes.ts';
+import { registerCaseRoutes } from './cases.routes.ts';
 import { registerCaseNoticeRoutes } from './case-notices.routes.ts';
 import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
@@ -52,4 +53,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerEntitlementRoutes,
   registerRelativesRoutes,
   registerCaseNoticeRoutes,
+  registerCaseRoutes,
 ];
