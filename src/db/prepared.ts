@@ -1,3 +1,5 @@
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './store.ts';
 
 /**
@@ -16,5 +18,24 @@ export function preparedPerDb<Prepared>(build: (db: Db) => Prepared): (db: Db) =
       byDb.set(db, prepared);
     }
     return prepared;
+  };
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A raw SQL statement (drizzle's `sql` with `sql.placeholder`s) turned into text once and run under
+ * `name` — a named statement on node-postgres, parsed once per connection and planned as PostgreSQL's
+ * plan cache decides; an empty name runs it unnamed, planned for its values every time. The name must
+ * stand for this one text (node-postgres refuses a name reused with another).
+ */
+export function preparedSql<Row>(
+  name: string,
+  query: SQL,
+): (db: Db, values: Record<string, unknown>) => Promise<Row[]> {
+  const built = dialect.sqlToQuery(query);
+  return async (db, values) => {
+    const result: unknown = await db._.session.prepareQuery(built, undefined, name, false).execute(values);
+    return (result as { rows: Row[] }).rows;
   };
 }

@@ -3,16 +3,9 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { preparedPerDb } from '../db/prepared.ts';
-import { selectRows } from '../db/sql.ts';
 import type { EndReason } from './codes.ts';
-import { countCeiling, likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
-import type {
-  HouseholdRecord,
-  HouseholdRef,
-  HouseholdSearch,
-  MembershipRecord,
-  PersonRecord,
-} from './registry.types.ts';
+import { likeEscape, personColumns, toPersonRecord } from './person.repository.ts';
+import type { HouseholdRecord, HouseholdRef, MembershipRecord, PersonRecord } from './registry.types.ts';
 import { householdMembers, households, persons } from './schema.ts';
 
 /**
@@ -46,12 +39,6 @@ const HOUSEHOLD_COLUMN = {
 export function householdScopeWhere(scope: DataScope): SQL {
   if (scope.kind === 'all') return sql`true`;
   return inDivision(scope.code, (name) => sql`${HOUSEHOLD_COLUMN[name]}`);
-}
-
-/** The same filter for raw SQL over an aliased households table (the alias is a constant in our code). */
-function householdScopeRaw(scope: DataScope, alias: 'h'): SQL {
-  if (scope.kind === 'all') return sql`true`;
-  return inDivision(scope.code, (name) => sql.raw(`${alias}.${name}`));
 }
 
 const householdColumns = {
@@ -207,107 +194,6 @@ export async function refreshHouseholdHeads(db: Db, districtCode: string, househ
     ) head
     where h.district_code = ${districtCode} and h.id = head.id
       and (h.head_name is distinct from head.name or h.head_initials is distinct from head.name_initials)`);
-}
-
-export interface HouseholdSearchRow {
-  districtCode: string;
-  id: string;
-  householdNo: string;
-  address: string;
-  streetCode: string;
-  committeeCode: string;
-  headPersonId: string | null;
-  headName: string | null;
-  memberCount: number;
-  /** The matches counted up to the page's count ceiling + 1, by the same statement (one round trip a page). */
-  matches: number;
-}
-
-/**
- * The current member count. With a member-count filter every household of the scope needs it: one
- * grouped scan inside the paged query. Without, it is looked up for the page only (outer query).
- */
-function memberCountFilterJoin(scope: DataScope, q: HouseholdSearch): SQL {
-  if (q.minMembers === undefined && q.maxMembers === undefined) return sql``;
-  const scoped = scope.kind === 'all' ? sql`true` : sql`m.district_code = ${scope.code.slice(0, 6)}`;
-  return sql`left join (
-      select m.district_code, m.household_id, count(*)::int as n from household_members m
-      where m.valid_to is null and ${scoped}
-      group by m.district_code, m.household_id) mc on mc.district_code = h.district_code and mc.household_id = h.id`;
-}
-
-function householdSearchWhere(scope: DataScope, q: HouseholdSearch): SQL {
-  const where: SQL[] = [householdScopeRaw(scope, 'h')];
-  if (q.householdNo) where.push(sql`h.household_no = ${q.householdNo}`);
-  if (q.divisionCode) where.push(inDivision(q.divisionCode, (name) => sql.raw(`h.${name}`)));
-  if (q.headName) where.push(sql`h.head_name collate "C" like ${`${likeEscape(q.headName)}%`}`);
-  if (q.headInitials) where.push(sql`h.head_initials collate "C" like ${`${likeEscape(q.headInitials)}%`}`);
-  if (q.minMembers !== undefined) where.push(sql`coalesce(mc.n, 0) >= ${q.minMembers}`);
-  if (q.maxMembers !== undefined) where.push(sql`coalesce(mc.n, 0) <= ${q.maxMembers}`);
-  return sql.join(where, sql` and `);
-}
-
-/**
- * The list order, one an index holds so that a page is read without sorting the scope: by head
- * name or initials when searching by them, else by street, committee and 户编号 (households_*_idx;
- * a street code begins with its district's).
- */
-function householdSearchOrder(q: HouseholdSearch, t: string): SQL {
-  const c = (column: string) => sql.raw(`${t}.${column}`);
-  const no = sql`${c('household_no')} collate "C"`;
-  if (q.headName) return sql`${c('head_name')} collate "C", ${no}, ${c('district_code')}`;
-  if (q.headInitials) {
-    return sql`${c('head_initials')} collate "C", ${c('head_name')} collate "C", ${no}, ${c('district_code')}`;
-  }
-  return sql`${c('street_code')}, ${c('committee_code')}, ${no}, ${c('id')}`;
-}
-
-/** One page of households with head and current member count. */
-export async function searchHouseholdRows(
-  db: Db,
-  scope: DataScope,
-  q: HouseholdSearch,
-  page: { limit: number; offset: number },
-): Promise<HouseholdSearchRow[]> {
-  return selectRows<HouseholdSearchRow>(
-    db,
-    sql`select h.district_code as "districtCode", h.id, h.household_no as "householdNo", h.address,
-          h.street_code as "streetCode", h.committee_code as "committeeCode",
-          head.person_id as "headPersonId", h.head_name as "headName", members.n as "memberCount",
-          (${matchCount(scope, q, countCeiling(page))}) as matches
-        from (
-          select h.* from households h
-          ${memberCountFilterJoin(scope, q)}
-          where ${householdSearchWhere(scope, q)}
-          order by ${householdSearchOrder(q, 'h')}
-          limit ${page.limit} offset ${page.offset}
-        ) h
-        left join household_members head on head.district_code = h.district_code and head.household_id = h.id
-          and head.valid_to is null and head.relation_code = '02'
-        cross join lateral (
-          select count(*)::int as n from household_members m
-          where m.district_code = h.district_code and m.household_id = h.id and m.valid_to is null) members
-        order by ${householdSearchOrder(q, 'h')}`,
-  );
-}
-
-/** `select count(*)` of the matches, stopping at `ceiling` + 1 (more means "over `ceiling`"). */
-function matchCount(scope: DataScope, q: HouseholdSearch, ceiling: number): SQL {
-  return sql`select count(*)::int from (
-      select 1 from households h ${memberCountFilterJoin(scope, q)}
-      where ${householdSearchWhere(scope, q)}
-      limit ${ceiling + 1}) matches`;
-}
-
-/** The number of matches alone (up to `ceiling` + 1), for a page past the end (no row carries it). */
-export async function countHouseholds(
-  db: Db,
-  scope: DataScope,
-  q: HouseholdSearch,
-  ceiling: number,
-): Promise<number> {
-  const rows = await selectRows<{ n: number }>(db, sql`select (${matchCount(scope, q, ceiling)}) as n`);
-  return rows[0]?.n ?? 0;
 }
 
 export interface MemberRow {

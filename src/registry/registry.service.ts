@@ -3,13 +3,8 @@ import type { Db, Store } from '../db/store.ts';
 import { END_REASONS, relationName, sexName } from './codes.ts';
 import { countDivisions, replaceDivisions } from './division.repository.ts';
 import { divisionIndex, divisionLevel, type Division, type DivisionPath } from './divisions.ts';
-import {
-  countHouseholds,
-  currentMembership,
-  findHousehold,
-  householdMemberRows,
-  searchHouseholdRows,
-} from './household.repository.ts';
+import { countHouseholds, searchHouseholdRows } from './household-search.repository.ts';
+import { currentMembership, findHousehold, householdMemberRows } from './household.repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import { isUuid } from './membership.service.ts';
 import {

@@ -4,7 +4,7 @@ import { describeStores } from '../../test/support/stores.ts';
 import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
-import { COUNT_AHEAD } from './person.repository.ts';
+import { COUNT_AHEAD, prefixRange } from './person.repository.ts';
 import { searchHouseholds, searchPersons } from './registry.service.ts';
 
 describeStores('registry search totals', (ctx) => {
@@ -41,4 +41,47 @@ describeStores('registry search totals', (ctx) => {
     );
     expect(mismatched[0]?.n).toBe(0);
   });
+
+  it('finds by a name or initials prefix exactly what LIKE finds, also once the plan is cached', async () => {
+    const xuhui = divisionScope('310104');
+    const reference = (column: 'name' | 'name_initials', prefix: string) =>
+      selectRows<{ id: string }>(
+        ctx.store.db,
+        sql`select id from persons where district_code = '310104' and residence_division_code like '310104%'
+              and ${sql.raw(column)} like ${`${prefix}%`} and death_date is null
+            order by ${sql.raw(column === 'name' ? 'name collate "C"' : 'name_initials collate "C", name collate "C"')}, id
+            limit 20`,
+      );
+    // Seven rounds: PostgreSQL plans a named statement for its values five times, then may cache a plan.
+    for (let round = 0; round < 7; round += 1) {
+      for (const name of ['张', '王', '李', '陈', '欧阳', '张伟']) {
+        const found = await searchPersons(ctx.store.db, xuhui, { name, limit: 20 });
+        expect(found.rows.map((r) => r.id)).toEqual((await reference('name', name)).map((r) => r.id));
+      }
+      for (const initials of ['z', 'zw', 'w', 'lx']) {
+        const found = await searchPersons(ctx.store.db, xuhui, { initials, limit: 20 });
+        expect(found.rows.map((r) => r.id)).toEqual(
+          (await reference('name_initials', initials)).map((r) => r.id),
+        );
+      }
+      for (const headName of ['张', '王', '欧阳']) {
+        const found = await searchHouseholds(ctx.store.db, xuhui, { headName, limit: 20 });
+        const expected = await selectRows<{ id: string }>(
+          ctx.store.db,
+          sql`select id from households where district_code = '310104' and head_name like ${`${headName}%`}
+              order by head_name collate "C", household_no collate "C" limit 20`,
+        );
+        expect(found.rows.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+      }
+    }
+  });
+});
+
+it("bounds a prefix by its last character's successor, in code-point order", () => {
+  expect(prefixRange('张')).toEqual({ from: '张', to: '弡' });
+  expect(prefixRange('zw')).toEqual({ from: 'zw', to: 'zx' });
+  expect(prefixRange('a\ud7ff')).toEqual({ from: 'a\ud7ff', to: 'a\ue000' });
+  expect(prefixRange('𠀀')).toEqual({ from: '𠀀', to: '𠀁' });
+  expect(prefixRange(`a${String.fromCodePoint(0x10ffff)}`)).toBeUndefined();
+  expect(prefixRange('')).toBeUndefined();
 });
