@@ -86,6 +86,41 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '核对委托详情', menu: 'verifications' },
       },
       {
+        path: 'cases',
+        component: () => import('../views/cases/list.vue'),
+        meta: { title: '救助申请', menu: 'cases' },
+      },
+      {
+        path: 'cases/new',
+        component: () => import('../views/cases/intake.vue'),
+        meta: { title: '登记救助申请', menu: 'cases' },
+      },
+      {
+        path: 'cases/queue',
+        component: () => import('../views/cases/queue.vue'),
+        meta: { title: '审批（确认）', menu: 'cases' },
+      },
+      {
+        path: 'cases/publicity',
+        component: () => import('../views/cases/publicity.vue'),
+        meta: { title: '公示', menu: 'cases' },
+      },
+      {
+        path: 'cases/:district/:id',
+        component: () => import('../views/cases/detail.vue'),
+        meta: { title: '救助申请详情', menu: 'cases' },
+      },
+      {
+        path: 'entitlements',
+        component: () => import('../views/entitlements/list.vue'),
+        meta: { title: '待遇' },
+      },
+      {
+        path: 'entitlements/:district/:id',
+        component: () => import('../views/entitlements/detail.vue'),
+        meta: { title: '待遇详情' },
+      },
+      {
         path: 'advisers',
         component: () => import('../views/advisers/caseload.vue'),
         meta: { title: '我的救助对象', menu: 'adviser-caseload' },
