@@ -16,52 +16,27 @@
  * Requests time out after 120 s (so slow queries are measured, not dropped).
  * Latencies are every response's time as autocannon reports it, so the percentiles are exact.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createUser } from '../src/auth/user.service.ts';
-import { loadConfig } from '../src/config.ts';
 import { openPostgres, type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
-import { buildServer } from '../src/http/server.ts';
 import { seedDivisions } from '../src/registry/registry.service.ts';
+import {
+  BENCH_PASSWORD,
+  getJson,
+  login,
+  ms,
+  percentile,
+  run,
+  startServer,
+  type AutocannonRequest,
+  type Run,
+} from './support/http-bench.ts';
 
-interface AutocannonRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  headers?: Record<string, string>;
-}
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
-interface AutocannonInstance {
-  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
-  on(event: 'done', listener: (result: AutocannonResult) => void): void;
-}
-type Autocannon = (
-  options: {
-    url: string;
-    connections: number;
-    duration?: number;
-    amount?: number;
-    timeout: number;
-    requests: AutocannonRequest[];
-  },
-  callback?: (error: Error | null, result: AutocannonResult) => void,
-) => AutocannonInstance;
-
-// autocannon ships without type declarations: typed here for the calls this benchmark makes.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const PASSWORD = 'Bench-password-2026';
 /** The open-loop arrival rate the p95 target is stated for; `--open-rate` measures at another. */
 const TARGET_RATE = 500;
 const DISTRICT = '310110';
@@ -74,110 +49,12 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 function textArg(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-
-// ---- the server process -------------------------------------------------------------------------
-
-async function serveForBenchmark(): Promise<void> {
-  const url = process.env.MZ_BENCH_URL ?? '';
-  const schema = process.env.MZ_BENCH_SCHEMA ?? '';
-  const store = openPostgres(url, { searchPath: schema, max: Number(process.env.MZ_BENCH_POOL ?? 10) });
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, MINZHENG_WEB_DIST: '/nonexistent' });
-  const app = await buildServer({ config, store, logger: false });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.stdout.write(`READY ${address}\n`);
-  process.on('SIGTERM', () => {
-    void app
-      .close()
-      .then(() => store.close())
-      .then(() => process.exit(0));
-  });
-}
-
 // ---- the driver ---------------------------------------------------------------------------------
-
-function startServer(url: string, schema: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, MZ_BENCH_ROLE: 'server', MZ_BENCH_URL: url, MZ_BENCH_SCHEMA: schema },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = /READY (\S+)/.exec(out);
-      if (ready?.[1]) resolve({ child, address: ready[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-}
-
-async function login(address: string, username: string): Promise<string> {
-  const response = await fetch(`${address}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const cookie = /mz_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0];
-  if (!response.ok || !cookie) throw new Error(`login ${username}: ${response.status}`);
-  return cookie;
-}
-
-async function getJson<T>(address: string, cookie: string, path: string): Promise<T> {
-  const response = await fetch(`${address}${path}`, { headers: { cookie } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-interface Run {
-  label: string;
-  rps: number;
-  total: number;
-  non2xx: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  /** Connections the open-loop client needed (one per request in flight at the busiest moment). */
-  connections?: number;
-}
-
-/** `load` is a duration in seconds or a number of requests. */
-function run(
-  label: string,
-  address: string,
-  connections: number,
-  load: { duration: number } | { amount: number },
-  requests: AutocannonRequest[],
-) {
-  const latencies: number[] = [];
-  return new Promise<Run>((resolve, reject) => {
-    const options = { url: address, connections, timeout: 120, requests, ...load };
-    const instance = autocannon(options, (error, result) => {
-      if (error) return reject(error);
-      latencies.sort((a, b) => a - b);
-      resolve({
-        label,
-        rps: result.requests.total / result.duration,
-        total: result.requests.total,
-        non2xx: result.non2xx + result.errors + result.timeouts,
-        p50: percentile(latencies, 50),
-        p95: percentile(latencies, 95),
-        p99: percentile(latencies, 99),
-      });
-    });
-    instance.on('response', (_client, _status, _bytes, time) => latencies.push(time));
-  });
-}
 
 /**
  * Open loop: requests leave at a fixed rate whatever the server does (a new connection when every open
@@ -312,7 +189,7 @@ async function loadPopulation(store: Store, admin: pg.Client, schema: string, pe
     await createUser(
       store,
       actor,
-      { username, displayName: username, role, divisionCode, password: PASSWORD },
+      { username, displayName: username, role, divisionCode, password: BENCH_PASSWORD },
       'bench',
       { mustChangePassword: false },
     );
@@ -464,5 +341,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.MZ_BENCH_ROLE === 'server') await serveForBenchmark();
-else await main();
+await main();
