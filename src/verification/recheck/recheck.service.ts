@@ -39,6 +39,9 @@ import {
  *   1. the next page of recipient households (recipients.repository.ts), each checked as a request is: every
  *      adult member covered today by an authorisation of the program — a household with a member who joined
  *      later and has not signed is not asked about, it is listed as 待补签授权 with the names;
+ *   2–5, when every local source is simulated (recheck.bulk.ts): the answers computed in memory from the ground
+ *      truth, the reports built, the change list reckoned, each table written once by COPY (requests in their
+ *      final state). Otherwise, step by step:
  *   2. their requests (origin recheck, the job's id, due in working days), timeline events and source
  *      queries in one statement;
  *   3. the sources asked at once through the gathering job's batch (gather.service.ts) with the adapters that
