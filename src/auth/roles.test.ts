@@ -35,9 +35,11 @@ describe('roles', () => {
       'persons',
       'households',
       'transfers',
+      'cases',
       'verifications',
       'adviser-caseload',
       'adviser-assignments',
+      'relatives',
       'import',
       'calculator',
       'parameters',
@@ -50,6 +52,7 @@ describe('roles', () => {
     ]);
     expect(menuIds('finance_officer')).toEqual([
       'dashboard',
+      'relatives',
       'calculator',
       'parameters',
       'calendar',
@@ -60,8 +63,10 @@ describe('roles', () => {
       'persons',
       'households',
       'transfers',
+      'cases',
       'verifications',
       'adviser-assignments',
+      'relatives',
       'calculator',
       'parameters',
       'calendar',
@@ -80,6 +85,8 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'cases',
+        'relatives',
         'import',
         'calculator',
         'parameters',
@@ -91,8 +98,10 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'cases',
         'verifications',
         'adviser-assignments',
+        'relatives',
         'import',
         'calculator',
         'parameters',
@@ -104,8 +113,10 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'cases',
         'verifications',
         'adviser-assignments',
+        'relatives',
         'calculator',
         'parameters',
         'calendar',
@@ -117,18 +128,21 @@ describe('roles', () => {
         'households',
         'transfers',
         'verifications',
+        'relatives',
         'calculator',
         'parameters',
         'calendar',
       ],
-      finance_officer: ['dashboard', 'calculator', 'parameters', 'calendar', 'simulate'],
+      finance_officer: ['dashboard', 'relatives', 'calculator', 'parameters', 'calendar', 'simulate'],
       auditor: [
         'dashboard',
         'persons',
         'households',
         'transfers',
+        'cases',
         'verifications',
         'adviser-assignments',
+        'relatives',
         'calculator',
         'parameters',
         'calendar',
@@ -141,9 +155,11 @@ describe('roles', () => {
         'persons',
         'households',
         'transfers',
+        'cases',
         'verifications',
         'adviser-caseload',
         'adviser-assignments',
+        'relatives',
         'import',
         'calculator',
         'parameters',
@@ -170,9 +186,11 @@ describe('roles', () => {
       '人口信息 /persons',
       '家庭户 /households',
       '跨区迁移 /transfers',
+      '救助申请 /cases',
       '核对委托 /verifications',
       '我的救助对象 /advisers',
       '救助顾问 /advisers/assignments',
+      '近亲属备案 /relatives',
       '台账导入 /import',
       '政策计算器 /calculator',
       '政策参数 /parameters',
@@ -238,7 +256,7 @@ describe('the system actor of automatic steps', () => {
     expect(menusOf('system')).toEqual([]);
   });
 
-  it('holds exactly the permissions granted to it: audit checkpoints, backups and verification steps', () => {
+  it('holds exactly the permissions granted to it: audit checkpoints, backups, verification steps, entitlement changes and online applications', () => {
     expect(permissionsOf('system')).toEqual([
       'audit.view',
       'system.backup',
@@ -247,6 +265,8 @@ describe('the system actor of automatic steps', () => {
       'verification.recheck',
       'entitlements.view',
       'entitlements.change',
+      'cases.view',
+      'cases.intake',
     ]);
     expect(hasPermission('system', 'verification.raw')).toBe(false);
     expect(hasPermission('system', 'person.unmask')).toBe(false);
@@ -321,7 +341,9 @@ describe('module access declarations', () => {
     expect(menusFor(access, 'system')).toEqual([]);
     // The platform alone is unchanged.
     expect(combineAccess([platformAccess]).rolePermissions.get('verification_officer')).toEqual(
-      permissionsOf('verification_officer').filter((p) => !p.startsWith('verification.')),
+      permissionsOf('verification_officer').filter(
+        (p) => !p.startsWith('verification.') && !p.startsWith('relatives.'),
+      ),
     );
   });
 
