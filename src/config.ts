@@ -39,6 +39,12 @@ const configSchema = z.object({
   MINZHENG_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   MINZHENG_LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   MINZHENG_COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  // 网上申请与办理进度查询 (docs/public-application.md): attempts per window, and the least answer time.
+  MINZHENG_PUBLIC_APPLY_PER_IP_HOUR: z.coerce.number().int().min(1).max(10_000).default(5),
+  MINZHENG_PUBLIC_APPLY_PER_ID_DAY: z.coerce.number().int().min(1).max(1000).default(3),
+  MINZHENG_PUBLIC_STATUS_PER_IP_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
+  MINZHENG_PUBLIC_STATUS_PER_CODE_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
+  MINZHENG_PUBLIC_MIN_RESPONSE_MS: z.coerce.number().int().min(0).max(10_000).default(400),
   MINZHENG_WEB_DIST: z.string().min(1).default('web/dist'),
   MINZHENG_BUILD_WEB: z.enum(['true', 'false']).default('true'),
   // Audit checkpoints (src/audit/checkpoint.service.ts): minutes between signed checkpoints of the

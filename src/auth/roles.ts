@@ -12,6 +12,7 @@ import { advisersAccess } from '../advisers/advisers.access.ts';
 import { entitlementsAccess } from '../entitlements/entitlements.access.ts';
 import { relativesAccess } from '../relatives/relatives.access.ts';
 import { casesAccess } from '../cases/cases.access.ts';
+import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
@@ -27,6 +28,7 @@ const MODULES = [
   relativesAccess,
   casesAccess,
   advisersAccess,
+  publicApplicationAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

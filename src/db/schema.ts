@@ -10,6 +10,7 @@ export * from '../registry/facts/schema.ts';
 export * from '../registry/transfer/schema.ts';
 export * from '../verification/schema.ts';
 export * from '../cases/schema.ts';
+export * from '../cases/public/schema.ts';
 export * from '../entitlements/schema.ts';
 export * from '../relatives/schema.ts';
 export * from '../advisers/schema.ts';

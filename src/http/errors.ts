@@ -35,6 +35,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的内容类型' },
   FILE_CONTENT_MISMATCH: { status: 415, message: '文件内容与文件名不符' },
   AUTH_LOCKED: { status: 423, message: '连续登录失败次数过多，账号已临时锁定，请稍后再试' },
+  RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   INTERNAL: { status: 500, message: '服务器内部错误，请联系管理员并提供请求编号' },
   UNAVAILABLE: { status: 503, message: '服务暂不可用' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -6,8 +6,8 @@ import { SESSION_COOKIE } from '../context.ts';
 import { AppError } from '../errors.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** The one unsafe request that cannot carry a CSRF token: there is no session yet. */
-const CSRF_EXEMPT = new Set(['/api/auth/login']);
+/** Unsafe requests that cannot carry a CSRF token: there is no session (login, the residents' public forms). */
+const CSRF_EXEMPT = new Set(['/api/auth/login', '/api/public/applications', '/api/public/status']);
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);

@@ -8,6 +8,7 @@ import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
 import { CasesError, type CasesErrorCode } from '../../cases/cases.errors.ts';
 import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.errors.ts';
+import { PublicError, type PublicErrorCode } from '../../cases/public/public.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
@@ -122,6 +123,13 @@ const CASES_CODES: Record<CasesErrorCode, ErrorCode> = {
   relative_conflict: 'FORBIDDEN',
 };
 
+const PUBLIC_CODES: Record<PublicErrorCode, ErrorCode> = {
+  invalid: 'VALIDATION',
+  outside_district: 'VALIDATION',
+  not_found: 'NOT_FOUND',
+  rate_limited: 'RATE_LIMITED',
+};
+
 const NOTICE_CODES: Record<NoticeErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   forbidden: 'FORBIDDEN',
@@ -201,6 +209,14 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof NoticeError) return { code: NOTICE_CODES[error.code], message: error.message };
+  if (error instanceof PublicError) {
+    const details = error.problems.map((p) => ({ field: p.field, reason: p.reason }));
+    return {
+      code: PUBLIC_CODES[error.code],
+      message: error.message,
+      details: details.length > 0 ? details : undefined,
+    };
+  }
   if (error instanceof RelativesError) {
     return {
       code: RELATIVES_CODES[error.code],

@@ -25,6 +25,7 @@ import { registerCaseRoutes } from './cases.routes.ts';
 import { registerCaseNoticeRoutes } from './case-notices.routes.ts';
 import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
+import { registerPublicCaseRoutes } from './public-cases.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
 export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [
@@ -54,4 +55,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerRelativesRoutes,
   registerCaseNoticeRoutes,
   registerCaseRoutes,
+  registerPublicCaseRoutes,
 ];

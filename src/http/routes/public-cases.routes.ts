@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { calendarOf } from '../../calendar/calendar.service.ts';
+import { PublicError } from '../../cases/public/public.errors.ts';
+import {
+  PUBLIC_FORM_ACTOR,
+  publicOptions,
+  publicStatus,
+  submitApplication,
+  type PublicContext,
+} from '../../cases/public/public.service.ts';
+import { RateLimiter } from '../../cases/public/rate-limit.ts';
+import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
+import type { ServerDeps, ZodApp } from '../context.ts';
+import { text } from '../schemas.ts';
+
+/**
+ * 网上申请与办理进度查询 (src/cases/public, docs/public-application.md): no account, no session, so no CSRF
+ * token (auth.plugin's exemptions); the body must be JSON, which a cross-site HTML form cannot send.
+ * Attempts are counted per IP address and per ID number or code; every answer takes at least the
+ * configured time, so that how long it took does not tell whether the registry knew the person.
+ */
+
+const TAG = '网上申请（居民，无需登录）';
+const HOUR = 3_600_000;
+
+const applicationBody = z.object({
+  name: text(40).min(1, '请填写姓名'),
+  idNumber: text(18).min(1, '请填写身份证号'),
+  phone: text(20).min(1, '请填写联系电话'),
+  streetCode: text(9).min(1, '请选择居住的街道（镇）'),
+  address: text(200).min(1, '请填写居住地址'),
+  householdNote: text(1000).default(''),
+  programs: z.array(text(40)).max(10, '申请项目过多'),
+  consent: z.boolean(),
+});
+
+const receiptSchema = z.object({
+  receiptNo: z.string().describe('受理回执编号：办理进度查询凭它和身份证号'),
+  message: z.string(),
+  contactWithinWorkingDays: z.number().int(),
+  contactBy: z.string().describe('最迟联系日（工作日计）'),
+});
+
+const statusSchema = z.object({
+  code: z.string(),
+  receivedOn: z.string(),
+  status: z.string(),
+  explanation: z.string(),
+  dueOn: z.string().nullable(),
+  decision: z
+    .object({
+      outcome: z.enum(['已批准', '不予批准']),
+      decidedOn: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .nullable(),
+  programs: z.array(z.string()),
+});
+
+const optionsSchema = z.object({
+  district: z.object({ code: z.string(), name: z.string() }),
+  streets: z.array(z.object({ code: z.string(), name: z.string() })),
+  programs: z.array(z.object({ code: z.string(), name: z.string() })),
+  contactWithinWorkingDays: z.number().int(),
+});
+
+function systemActor(request: FastifyRequest, reason: string): ActingContext {
+  return { userId: PUBLIC_FORM_ACTOR, divisionCode: null, reason, requestId: request.id };
+}
+
+/** Refuses the attempt when any of its counters is spent (every counter counts it). */
+function limit(reply: FastifyReply, hits: ReturnType<RateLimiter['hit']>[], message: string): void {
+  const refused = hits.filter((h) => !h.allowed);
+  if (refused.length === 0) return;
+  const retryAfter = Math.max(...refused.map((h) => h.retryAfter));
+  reply.header('retry-after', String(retryAfter));
+  const minutes = Math.ceil(retryAfter / 60);
+  throw new PublicError('rate_limited', `${message}，请 ${minutes} 分钟后再试`, { retryAfter });
+}
+
+/** Waits out the rest of the configured least answer time, whatever the outcome. */
+async function padded<T>(minMs: number, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    const left = minMs - (performance.now() - started);
+    if (left > 0) await sleep(left);
+  }
+}
+
+export function registerPublicCaseRoutes(app: ZodApp, { config, store }: ServerDeps): void {
+  const applyByIp = new RateLimiter(config.MINZHENG_PUBLIC_APPLY_PER_IP_HOUR, HOUR);
+  const applyById = new RateLimiter(config.MINZHENG_PUBLIC_APPLY_PER_ID_DAY, 24 * HOUR);
+  const statusByIp = new RateLimiter(config.MINZHENG_PUBLIC_STATUS_PER_IP_HOUR, HOUR);
+  const statusByCode = new RateLimiter(config.MINZHENG_PUBLIC_STATUS_PER_CODE_HOUR, HOUR);
+  const minMs = config.MINZHENG_PUBLIC_MIN_RESPONSE_MS;
+  const context = async (): Promise<PublicContext> => ({
+    districtCode: config.MINZHENG_DEMO_DISTRICT,
+    calendar: await calendarOf(store),
+  });
+
+  app.get(
+    '/api/public/options',
+    {
+      schema: {
+        tags: [TAG],
+        summary: '网上申请表的选项：本区街道（镇）、可申请的项目、联系时限',
+        response: { 200: optionsSchema },
+      },
+    },
+    () => publicOptions({ districtCode: config.MINZHENG_DEMO_DISTRICT }),
+  );
+
+  app.post(
+    '/api/public/applications',
+    {
+      schema: {
+        tags: [TAG],
+        summary: '提交网上申请',
+        description:
+          '无需登录、无需 CSRF 令牌。身份证号按 GB 11643 校验位检查；无论人口信息库中是否有此人，答复都相同（受理回执编号与联系时限），由街道核实后联系申请人。按 IP 与身份证号限制次数，超出返回 429。',
+        body: applicationBody,
+        response: { 200: receiptSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      limit(reply, [applyByIp.hit(request.ip), applyById.hit(body.idNumber.toUpperCase())], '提交次数过多');
+      const ctx = await context();
+      return padded(minMs, async () => {
+        try {
+          return await inUnitOfWork(store, systemActor(request, '居民网上申请'), (tx) =>
+            submitApplication(tx, ctx, body),
+          );
+        } catch (error) {
+          if (error instanceof PublicError) {
+            // Refused input is audited (which fields, never their values); nothing else is written.
+            await inUnitOfWork(store, systemActor(request, '网上申请未通过校验'), (tx) => {
+              tx.record({
+                action: 'cases.public_application',
+                entityType: 'public_application',
+                district: ctx.districtCode,
+                after: { refused: error.code, fields: error.problems.map((p) => p.field) },
+              });
+              return Promise.resolve();
+            });
+          }
+          throw error;
+        }
+      });
+    },
+  );
+
+  app.post(
+    '/api/public/status',
+    {
+      schema: {
+        tags: [TAG],
+        summary: '办理进度查询（受理回执编号或申请编号 + 身份证号）',
+        description:
+          '无需登录。编号与身份证号不匹配时的答复与编号不存在时完全相同（404）；未通过的查询记入审计日志；按 IP 与编号限制次数，超出返回 429。',
+        body: z.object({
+          code: text(30).min(1, '请填写受理回执编号或申请编号'),
+          idNumber: text(18).min(1, '请填写身份证号'),
+        }),
+        response: { 200: statusSchema },
+      },
+    },
+    async (request, reply) => {
+      const { code, idNumber } = request.body;
+      limit(reply, [statusByIp.hit(request.ip), statusByCode.hit(code.toUpperCase())], '查询次数过多');
+      const ctx = await context();
+      return padded(minMs, async () => {
+        try {
+          return await publicStatus(store.db, ctx, { code, idNumber });
+        } catch (error) {
+          if (error instanceof PublicError && error.code === 'not_found') {
+            await inUnitOfWork(store, systemActor(request, '办理进度查询未通过'), (tx) => {
+              tx.record({
+                action: 'cases.public_status_refused',
+                entityType: 'public_application',
+                district: ctx.districtCode,
+                after: { code: code.slice(0, 30) },
+              });
+              return Promise.resolve();
+            });
+          }
+          throw error;
+        }
+      });
+    },
+  );
+}
