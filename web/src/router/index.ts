@@ -23,6 +23,17 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../views/login/index.vue'),
     meta: { title: '登录', public: true },
   },
+  // Residents' pages: no account (src/http/routes/public-cases.routes.ts).
+  {
+    path: '/public/apply',
+    component: () => import('../views/public/apply.vue'),
+    meta: { title: '在线申请', public: true },
+  },
+  {
+    path: '/public/status',
+    component: () => import('../views/public/status.vue'),
+    meta: { title: '办理进度查询', public: true },
+  },
   // Printable documents: a page of their own (a toolbar and the A4 sheet), outside the layout, so that
   // the browser prints the sheet alone.
   {
