@@ -1,6 +1,7 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
+import { prefixRange } from '../core/text.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import type { CaseState } from './cases.machine.ts';
 import {
@@ -25,10 +26,18 @@ export type ObjectionRow = typeof caseObjections.$inferSelect;
 /** The caller's reach over cases: the household's committee lies in the scope. */
 export function caseScopeWhere(scope: DataScope): SQL {
   if (scope.kind === 'all') return sql`true`;
-  return and(
-    eq(cases.districtCode, scope.code.slice(0, 6)),
-    sql`left(${cases.committeeCode}, ${scope.code.length}) = ${scope.code}`,
-  ) as SQL;
+  return inDivision(scope.code);
+}
+
+/**
+ * A division as a range of committee codes (a street's committees share its nine digits): the queue
+ * indexes read it directly, where `left(code, n) = …` would be a filter over the whole district.
+ */
+function inDivision(code: string): SQL {
+  const district = eq(cases.districtCode, code.slice(0, 6));
+  const range = code.length > 6 ? prefixRange(code) : undefined;
+  if (!range) return district;
+  return and(district, gte(cases.committeeCode, range.from), lt(cases.committeeCode, range.to)) as SQL;
 }
 
 /** The next serial of a district's case numbers in a year (one row per district and year, locked). */
@@ -160,12 +169,7 @@ function filterWhere(scope: DataScope, f: CaseFilter): SQL {
     caseScopeWhere(scope),
     f.state ? eq(cases.state, f.state) : undefined,
     f.program ? sql`${cases.programs} @> array[${f.program}]::text[]` : undefined,
-    f.division
-      ? and(
-          eq(cases.districtCode, f.division.slice(0, 6)),
-          sql`left(${cases.committeeCode}, ${f.division.length}) = ${f.division}`,
-        )
-      : undefined,
+    f.division ? inDivision(f.division) : undefined,
     f.householdId ? eq(cases.householdId, f.householdId) : undefined,
     f.overdueOn ? and(inArray(cases.state, OPEN), sql`${cases.dueOn} < ${f.overdueOn}`) : undefined,
   ];

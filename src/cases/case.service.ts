@@ -3,7 +3,7 @@ import { mayAct } from '../auth/roles.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
 import { listAttachments } from '../files/files.service.ts';
-import { findHousehold, householdMemberRows } from '../registry/household.repository.ts';
+import { findHousehold, householdMemberRows, householdNumbers } from '../registry/household.repository.ts';
 import { recordStart } from '../workflow/state-machine.ts';
 import { presentTimeline } from '../workflow/timeline.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
@@ -213,13 +213,12 @@ export async function listCases(
   if (!mayAct(caller.role, 'cases.view')) throw new CasesError('forbidden', '您没有权限查看救助申请');
   const { rows, total } = await listCaseRows(db, caller.scope, filter);
   const numbers = new Map<string, string>();
-  await Promise.all(
-    [...new Set(rows.map((r) => `${r.districtCode}|${r.householdId}`))].map(async (k) => {
-      const [districtCode = '', id = ''] = k.split('|');
-      const h = await findHousehold(db, caller.scope, { districtCode, id });
-      if (h) numbers.set(k, h.householdNo);
-    }),
-  );
+  for (const districtCode of new Set(rows.map((r) => r.districtCode))) {
+    const ids = rows.filter((r) => r.districtCode === districtCode).map((r) => r.householdId);
+    for (const [id, no] of await householdNumbers(db, caller.scope, districtCode, ids)) {
+      numbers.set(`${districtCode}|${id}`, no);
+    }
+  }
   return {
     items: rows.map((r) =>
       presentCase(r, caller, {

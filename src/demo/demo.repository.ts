@@ -70,6 +70,48 @@ export async function populationIndexes(db: Db, tables: readonly string[]): Prom
   );
 }
 
+export interface ForeignKeyDefinition {
+  name: string;
+  /** The referencing table (cases, entitlements, …: the modules that point at persons and households). */
+  table: string;
+  definition: string;
+}
+
+/**
+ * The foreign keys of other tables that point at the population tables: they stand on the primary keys a
+ * bulk load drops, so they are dropped before and added again (and so checked) after the rows are in.
+ */
+export async function foreignKeysInto(db: Db, tables: readonly string[]): Promise<ForeignKeyDefinition[]> {
+  return selectRows<ForeignKeyDefinition>(
+    db,
+    sql`
+    select c.conname as name, t.relname as "table", pg_get_constraintdef(c.oid) as definition
+    from pg_constraint c
+    join pg_class t on t.oid = c.conrelid
+    where c.contype = 'f' and c.confrelid in (${sql.join(
+      tables.map((table) => sql`to_regclass(${table})`),
+      sql`, `,
+    )})
+    order by t.relname, c.conname`,
+  );
+}
+
+export async function dropForeignKeys(db: Db, keys: readonly ForeignKeyDefinition[]): Promise<void> {
+  for (const key of keys) {
+    await db.execute(
+      sql`alter table ${sql.identifier(key.table)} drop constraint ${sql.identifier(key.name)}`,
+    );
+  }
+}
+
+export async function addForeignKeys(db: Db, keys: readonly ForeignKeyDefinition[]): Promise<void> {
+  for (const key of keys) {
+    await db.execute(
+      sql`alter table ${sql.identifier(key.table)} add constraint ${sql.identifier(key.name)} ${sql.raw(key.definition)}`,
+    );
+  }
+}
+
 export async function dropIndexes(db: Db, indexes: readonly IndexDefinition[]): Promise<void> {
   for (const index of indexes) {
     await db.execute(

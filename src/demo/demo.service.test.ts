@@ -10,7 +10,7 @@ import { selectRows } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
 import { populationFigures } from '../registry/figures.service.ts';
 import { BULK_TABLES, POPULATION_TABLES, TABLE_COLUMNS } from './csv.ts';
-import { populationIndexes } from './demo.repository.ts';
+import { foreignKeysInto, populationIndexes } from './demo.repository.ts';
 import { DemoDataExistsError, loadDemoPopulation, seedDemoPopulation } from './demo.service.ts';
 import { generatePopulation } from './generator.ts';
 import { writePopulationCsv } from './population-sink.ts';
@@ -202,6 +202,9 @@ describeStores('demo population load', (ctx) => {
 
   it('seeds another district and rebuilds dropped indexes identically', async () => {
     const before = await populationIndexes(ctx.store.db, BULK_TABLES);
+    // Other modules' tables (cases, entitlements, …) point at persons and households.
+    const keysBefore = await foreignKeysInto(ctx.store.db, BULK_TABLES);
+    expect(keysBefore.map((k) => k.name)).toContain('cases_household_fk');
     expect(before.filter((i) => i.primaryKey)).toHaveLength(4);
     expect(before.length).toBeGreaterThanOrEqual(12);
     const result = await loadDemoPopulation(
@@ -211,6 +214,7 @@ describeStores('demo population load', (ctx) => {
     );
     expect(result.persons).toBe(500);
     expect(await populationIndexes(ctx.store.db, BULK_TABLES)).toEqual(before);
+    expect(await foreignKeysInto(ctx.store.db, BULK_TABLES)).toEqual(keysBefore);
     await expect(
       seedDemoPopulation(ctx.store, {
         district: '310105',

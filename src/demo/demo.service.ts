@@ -7,7 +7,10 @@ import { BULK_TABLES } from './csv.ts';
 import { demoAuthorisationFile } from './demo-authorisation.ts';
 import {
   createIndexes,
+  addForeignKeys,
+  dropForeignKeys,
   dropIndexes,
+  foreignKeysInto,
   hasDemoHouseholds,
   lockDemoDistrict,
   populationIndexes,
@@ -96,6 +99,8 @@ async function copyDemoPopulation(
   if (await hasDemoHouseholds(tx.db, generate.district)) throw new DemoDataExistsError(generate.district);
   await storeDemoAuthorisationFile(tx);
   const rebuild = bulk ? await populationIndexes(tx.db, BULK_TABLES) : [];
+  const foreignKeys = bulk ? await foreignKeysInto(tx.db, BULK_TABLES) : [];
+  await dropForeignKeys(tx.db, foreignKeys);
   await dropIndexes(tx.db, rebuild);
   const digest = new CopyDigest();
   const summary = await copyGeneratedPopulation(digestingCopies(tx, digest), generate, (done, total) =>
@@ -103,6 +108,7 @@ async function copyDemoPopulation(
   );
   onProgress?.('persons', summary.persons, generate.persons);
   await createIndexes(tx.db, rebuild);
+  await addForeignKeys(tx.db, foreignKeys);
   onProgress?.('household_members', summary.memberships, summary.memberships);
   tx.recordBatch({
     action: 'demo.seeded',

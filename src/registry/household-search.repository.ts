@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DataScope } from '../auth/scope.ts';
 import { preparedSql } from '../db/prepared.ts';
 import type { Db } from '../db/store.ts';
-import { countCeiling, likeEscape, prefixRange } from './person.repository.ts';
+import { prefixRange } from '../core/text.ts';
+import { countCeiling, likeEscape } from './person.repository.ts';
 import type { HouseholdSearch } from './registry.types.ts';
 
 /**

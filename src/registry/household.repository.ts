@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
@@ -128,6 +128,27 @@ export async function findHousehold(
     .where(and(eq(households.districtCode, ref.districtCode), key, householdScopeWhere(scope)));
   const rows = forUpdate ? await query.for('update') : await query;
   return rows[0];
+}
+
+/** 户编号 of several households of one district at once (those inside the scope), by id. */
+export async function householdNumbers(
+  db: Db,
+  scope: DataScope,
+  districtCode: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: households.id, householdNo: households.householdNo })
+    .from(households)
+    .where(
+      and(
+        eq(households.districtCode, districtCode),
+        inArray(households.id, [...ids]),
+        householdScopeWhere(scope),
+      ),
+    );
+  return new Map(rows.map((r) => [r.id, r.householdNo]));
 }
 
 const currentMembershipQuery = preparedPerDb((db) =>

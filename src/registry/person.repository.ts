@@ -3,6 +3,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { preparedPerDb } from '../db/prepared.ts';
+import { prefixRange } from '../core/text.ts';
 import { knownCategories } from './present.ts';
 import type { PersonRecord, PersonSearch } from './registry.types.ts';
 import { householdMembers, households, persons } from './schema.ts';
@@ -16,21 +17,6 @@ import { householdMembers, households, persons } from './schema.ts';
 /** Escapes LIKE wildcards in user input (the pattern uses backslash, PostgreSQL's default escape). */
 export function likeEscape(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/**
- * The bounds of the strings that begin with `prefix`, in code-point order (the "C" collation of a UTF-8
- * database): `[prefix, prefix with its last character's successor)`. A prefix test written as this range
- * lets a cached generic plan walk the index range for any value, where a `LIKE $1` parameter leaves the
- * planner nothing to bound the index with. Undefined when the last character has no successor.
- */
-export function prefixRange(prefix: string): { from: string; to: string } | undefined {
-  const chars = [...prefix];
-  const last = chars.pop()?.codePointAt(0);
-  if (last === undefined || last >= 0x10ffff) return undefined;
-  // Skip the surrogate block, which no well-formed string holds.
-  const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
-  return { from: prefix, to: chars.join('') + String.fromCodePoint(next) };
 }
 
 /**

@@ -4,7 +4,8 @@ import { describeStores } from '../../test/support/stores.ts';
 import { divisionScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
-import { COUNT_AHEAD, prefixRange } from './person.repository.ts';
+import { prefixRange } from '../core/text.ts';
+import { COUNT_AHEAD } from './person.repository.ts';
 import { searchHouseholds, searchPersons } from './registry.service.ts';
 
 describeStores('registry search totals', (ctx) => {
