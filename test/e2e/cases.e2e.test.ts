@@ -14,6 +14,7 @@ import { makeIdNumber } from '../../src/registry/id-number.ts';
 import { createHousehold } from '../../src/registry/registry.service.ts';
 import { registerAuthorisation } from '../../src/verification/authorisation.service.ts';
 import { inUnitOfWork, type ActingContext } from '../../src/workflow/unit-of-work.ts';
+import { addUser, TEST_PASSWORD } from '../../src/http/test-helpers.ts';
 import { launchBrowser, newPage, screenshot } from './support/browser.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -38,6 +39,8 @@ interface Seeded {
   householdId: string;
   householdNo: string;
   adults: string[];
+  /** The head: name and ID number (a staff member declares them as a relative, or links to them). */
+  head: { name: string; idNumber: string };
 }
 
 async function signIn(username: string): Promise<Page> {
@@ -80,13 +83,14 @@ async function seedHousehold(tag: string, code: string): Promise<Seeded> {
     };
   };
   const householdNo = `E2E-CASE-${code}`;
+  const headPerson = person(`周${tag}`, '1975-04-04', 1, { wageFen: 0, employed: false });
   const created = await inUnitOfWork(server.store, actor, (tx) =>
     createHousehold(tx, ALL, {
       householdNo,
       committeeCode,
       validFrom: '2016-01-01',
       members: [
-        { person: person(`周${tag}`, '1975-04-04', 1, { wageFen: 0, employed: false }), relationCode: '02' },
+        { person: headPerson, relationCode: '02' },
         { person: person(`吴${tag}`, '1950-06-06', 2, { pensionFen: 60_000 }), relationCode: '50' },
       ],
     }),
@@ -120,7 +124,7 @@ async function seedHousehold(tag: string, code: string): Promise<Seeded> {
   } finally {
     await discardStaged(path);
   }
-  return { householdId, householdNo, adults };
+  return { householdId, householdNo, adults, head: { name: headPerson.name, idNumber: headPerson.idNumber } };
 }
 
 async function state(page: Page): Promise<string> {
@@ -163,9 +167,14 @@ async function register(page: Page, household: Seeded): Promise<string> {
  * the report is waited for (the gathering job answers from the simulated sources), the publicity starts
  * far enough back to have ended today.
  */
-async function carryToDecision(page: Page, shots: boolean): Promise<void> {
+async function carryToDecision(
+  page: Page,
+  shots: boolean,
+  beforeVerification?: () => Promise<void>,
+): Promise<void> {
   await act(page, 'accept');
   await expect.poll(() => state(page)).toBe('已受理');
+  if (beforeVerification) await beforeVerification();
   await act(page, 'start_verification');
   for (let guard = 0; guard < 12; guard += 1) {
     const now = await state(page);
@@ -207,6 +216,30 @@ async function carryToDecision(page: Page, shots: boolean): Promise<void> {
     }
   }
   throw new Error('the case did not reach 待审批');
+}
+
+/** 拟定决定: the engine's result kept, the household paid to the account given. */
+async function prepareDecision(page: Page): Promise<void> {
+  await page.locator('[data-test=open-prepare]').click();
+  const dialog = page.locator('[data-test=prepare-dialog]');
+  await dialog.waitFor();
+  await field(page, 'payee-bank').fill('上海农商银行');
+  await field(page, 'payee-account').fill('6228480012345678901');
+  await dialog.locator('[data-test=prepare-submit]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await expect.poll(() => page.textContent('[data-test=decision-lines]')).toContain('最低生活保障');
+}
+
+/** A POST from a signed-in page (its session cookie, the CSRF token from /api/auth/me). */
+async function postAs(page: Page, path: string, body: unknown): Promise<number> {
+  const me = (await (await page.request.get(`${server.baseUrl}/api/auth/me`)).json()) as {
+    csrfToken: string;
+  };
+  const reply = await page.request.post(`${server.baseUrl}${path}`, {
+    data: body,
+    headers: { 'x-csrf-token': me.csrfToken },
+  });
+  return reply.status();
 }
 
 beforeAll(async () => {
@@ -252,14 +285,7 @@ describe('救助申请：窗口受理到批准', () => {
   it('受理、核对、入户调查、评议、审核、公示，拟定决定明细（收款人与账户）', async () => {
     await carryToDecision(caseworker, true);
     expect(await caseworker.textContent('[data-test=case-steps]')).toContain('审批');
-    await caseworker.locator('[data-test=open-prepare]').click();
-    const dialog = caseworker.locator('[data-test=prepare-dialog]');
-    await dialog.waitFor();
-    await field(caseworker, 'payee-bank').fill('上海农商银行');
-    await field(caseworker, 'payee-account').fill('6228480012345678901');
-    await dialog.locator('[data-test=prepare-submit]').click();
-    await dialog.waitFor({ state: 'hidden' });
-    await expect.poll(() => caseworker.textContent('[data-test=decision-lines]')).toContain('最低生活保障');
+    await prepareDecision(caseworker);
     expect(await caseworker.textContent('[data-test=decision-lines]')).toMatch(/[\d,]+\.\d{2} 元/);
     await screenshot(caseworker, 'cases-4-decision');
   });
@@ -309,5 +335,82 @@ describe('救助申请：不予批准', () => {
     await approver.getByRole('tab', { name: '通知书' }).click();
     expect(await approver.locator('[data-test=notice-denial]').count()).toBe(1);
     await screenshot(approver, 'cases-8-denied');
+  });
+});
+
+describe('救助申请：工作人员的近亲属', () => {
+  it('居委会助理员备案的近亲属申请：提示是谁、什么关系，确认备案后须两名审批人', async () => {
+    const staff = await seedHousehold('丁', 'D');
+    const household = await seedHousehold('丙', 'C');
+    const committee = await signIn('committee');
+    expect(await postAs(committee, '/api/relatives/me/link', { idNumber: staff.head.idNumber })).toBe(201);
+    expect(
+      await postAs(committee, '/api/relatives/me', {
+        relationCode: '73',
+        relativeName: household.head.name,
+        idNumber: household.head.idNumber,
+      }),
+    ).toBe(201);
+    await committee.close();
+
+    const path = await register(caseworker, household);
+    await carryToDecision(caseworker, false, async () => {
+      const flag = caseworker.locator('[data-test=case-relatives]');
+      await expect.poll(() => flag.textContent()).toContain(household.head.name);
+      expect(await flag.textContent()).toContain('弟');
+      expect(await flag.textContent()).toContain('两名审批人');
+      await screenshot(caseworker, 'cases-9-relatives');
+      await act(caseworker, 'declare_relatives', async () => {
+        await field(caseworker, 'action-reason').fill('申请人系居委会助理员之弟，已书面备案');
+      });
+      await expect
+        .poll(() => caseworker.textContent('[data-test=case-relatives]'))
+        .toContain('近亲属备案已确认');
+    });
+    await prepareDecision(caseworker);
+
+    await approver.goto(`${server.baseUrl}${path}`);
+    await act(approver, 'approve_first');
+    await expect.poll(() => state(approver)).toBe('待审批');
+    // The same approver cannot be the second one: the server's message in the dialog.
+    await approver.locator('[data-test=action-approve]').click();
+    const dialog = approver.locator('[data-test=case-action-dialog]');
+    await dialog.locator('[data-test=action-submit]').click();
+    await expect.poll(() => dialog.textContent()).toContain('第二审批人须与第一审批人不同');
+    await dialog.getByRole('button', { name: '取消' }).click();
+
+    await addUser(server.store, 'approver2', 'district_approver', '310110');
+    const second = await newPage(browser);
+    await second.goto(`${server.baseUrl}/login`);
+    await second.fill('input[name=username]', 'approver2');
+    await second.fill('input[name=password]', TEST_PASSWORD);
+    await second.click('[data-test=login-submit]');
+    await second.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await second.goto(`${server.baseUrl}${path}`);
+    await act(second, 'approve');
+    await expect.poll(() => state(second)).toBe('已批准');
+    await screenshot(second, 'cases-10-second-approver');
+    await second.close();
+  });
+});
+
+describe('各角色看到的页面', () => {
+  it('居委会助理员与审计员：列表有名称而无代码，审计员没有办理按钮', async () => {
+    for (const username of ['committee', 'auditor']) {
+      const page = await signIn(username);
+      await page.goto(`${server.baseUrl}/cases`);
+      const table = page.locator('[data-test=case-table]');
+      await expect.poll(() => table.textContent()).toContain('E2E-CASE-A');
+      await expect.poll(() => table.textContent()).toContain('最低生活保障');
+      expect(await table.textContent()).not.toMatch(/\b3101\d{8}\b|dibao/);
+      await screenshot(page, `cases-11-${username}-list`);
+      await table.locator('tr', { hasText: 'E2E-CASE-A' }).locator('a').first().click();
+      await page.locator('[data-test=case-no]').waitFor();
+      if (username === 'auditor') {
+        expect(await page.locator('[data-test=case-actions] button').count()).toBe(1);
+      }
+      await screenshot(page, `cases-11-${username}-detail`);
+      await page.close();
+    }
   });
 });

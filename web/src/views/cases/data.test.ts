@@ -9,6 +9,7 @@ import {
   dueText,
   noticeKinds,
   payeeRows,
+  programNames,
   programOptions,
   stepMarks,
   waitingForMe,
@@ -57,6 +58,9 @@ describe('copies of the server’s names', () => {
     const options = programOptions([{ code: 'dibao', name: '最低生活保障' } as never]);
     expect(options[0]).toEqual({ value: 'dibao', label: '最低生活保障' });
     expect(options.find((o) => o.value === 'tekun')?.label).toBe('tekun');
+    expect(programNames(['dibao'], [{ code: 'dibao', name: '最低生活保障' } as never])).toBe('最低生活保障');
+    // Before the names have come, a dash rather than the code.
+    expect(programNames(['dibao'], [])).toBe('—');
   });
 });
 

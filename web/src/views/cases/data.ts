@@ -53,7 +53,9 @@ export function programOptions(programs: readonly Program[]): Option[] {
   return CASE_PROGRAMS.map((code) => ({ value: code, label: names.get(code) ?? code }));
 }
 
+/** The programs by name; a dash while the names are loading (a code is never shown in their place). */
 export function programNames(codes: readonly string[], programs: readonly Program[]): string {
+  if (programs.length === 0) return '—';
   const names = new Map(programs.map((p) => [p.code, p.name]));
   return codes.map((c) => names.get(c) ?? c).join('、');
 }
