@@ -247,6 +247,48 @@ describeStores('public application and status routes', (ctx) => {
     );
   });
 
+  it('lists the unmatched applications for the street, masked; the full contact only with a purpose, audited', async () => {
+    await addUser(ctx.store, 'yh', 'street_caseworker', '310110016');
+    await addUser(ctx.store, 'jw', 'committee_assistant', data.a.committeeCode);
+    const street = await loginAs(app, 'kj');
+    const otherStreet = await loginAs(app, 'yh');
+    const committee = await loginAs(app, 'jw');
+    interface Item {
+      districtCode: string;
+      id: string;
+      receiptNo: string;
+      idNumberMasked: string;
+      phoneMasked: string;
+      streetName: string;
+    }
+    const list = await street.get('/api/online-applications');
+    expect(list.statusCode).toBe(200);
+    const items = list.json<{ items: Item[] }>().items;
+    expect(items.map((i) => i.receiptNo).sort()).toEqual(
+      [receipts.unknown.receiptNo, receipts.elsewhere.receiptNo].sort(),
+    );
+    expect(items[0]?.idNumberMasked).toMatch(/^\d{6}\*+\d{3}[\dX]$/);
+    expect(items[0]?.phoneMasked).not.toBe('13912340011');
+    expect(items[0]?.streetName).toBe('控江路街道');
+    expect((await otherStreet.get('/api/online-applications')).json<{ total: number }>().total).toBe(0);
+    expect((await committee.get('/api/online-applications')).statusCode).toBe(403);
+    const item = items[0] as Item;
+    const url = `/api/online-applications/${item.districtCode}/${item.id}/contact`;
+    expect((await street.post(url, {})).statusCode).toBe(400);
+    expect((await otherStreet.post(url, { purpose: '回电核实' })).statusCode).toBe(404);
+    const reveal = await street.post(url, { purpose: '回电核实申请人情况' });
+    expect(reveal.statusCode).toBe(200);
+    const contact = reveal.json<{ idNumber: string; phone: string }>();
+    expect(contact.idNumber).toMatch(/^\d{17}[\dX]$/);
+    expect(contact.phone).toBe('13912340011');
+    const audit = await ctx.store.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'person.unmask'), eq(auditLog.entityId, item.id)));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.reason).toBe('回电核实申请人情况');
+  });
+
   it('limits applications per ID number and per IP address, and status queries per code (429 in Chinese)', async () => {
     const strict = await testServer(ctx.store, {
       MINZHENG_PUBLIC_MIN_RESPONSE_MS: '0',

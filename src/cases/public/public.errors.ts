@@ -2,7 +2,7 @@
  * Errors of the public side (src/http/plugins/errors.plugin.ts maps them). Messages are Chinese and reach
  * the resident as they are. `not_found` is one message for an unknown code and a wrong pair alike.
  */
-export type PublicErrorCode = 'invalid' | 'outside_district' | 'not_found' | 'rate_limited';
+export type PublicErrorCode = 'invalid' | 'outside_district' | 'not_found' | 'rate_limited' | 'forbidden';
 
 export interface PublicProblem {
   field: string;

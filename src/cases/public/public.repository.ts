@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, like, sql, type SQL } from 'drizzle-orm';
+import type { DataScope } from '../../auth/scope.ts';
 import type { Db } from '../../db/store.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { publicApplications, type PublicApplicationRow } from './schema.ts';
@@ -18,6 +19,56 @@ export async function findByReceipt(
     .from(publicApplications)
     .where(
       and(eq(publicApplications.districtCode, districtCode), eq(publicApplications.receiptNo, receiptNo)),
+    )
+    .limit(1);
+  return rows[0];
+}
+
+/** The street part of a scope: a district sees its streets, a street its own, a committee none. */
+function streetScopeWhere(scope: DataScope): SQL {
+  if (scope.kind === 'all') return sql`true`;
+  if (scope.code.length > 9) return sql`false`;
+  return like(publicApplications.streetCode, `${scope.code}%`);
+}
+
+/** Applications in the scope's streets in one state, oldest first (the street answers them in order). */
+export async function listApplicationRows(
+  db: Db,
+  scope: DataScope,
+  filter: { state: 'unmatched' | 'drafted'; limit: number; offset: number },
+): Promise<{ rows: PublicApplicationRow[]; total: number }> {
+  const where = and(eq(publicApplications.state, filter.state), streetScopeWhere(scope));
+  const [rows, [count]] = await Promise.all([
+    db
+      .select()
+      .from(publicApplications)
+      .where(where)
+      .orderBy(asc(publicApplications.receivedAt), asc(publicApplications.id))
+      .limit(filter.limit)
+      .offset(filter.offset),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(publicApplications)
+      .where(where),
+  ]);
+  return { rows, total: count?.n ?? 0 };
+}
+
+export async function findApplication(
+  db: Db,
+  scope: DataScope,
+  districtCode: string,
+  id: string,
+): Promise<PublicApplicationRow | undefined> {
+  const rows = await db
+    .select()
+    .from(publicApplications)
+    .where(
+      and(
+        eq(publicApplications.districtCode, districtCode),
+        eq(publicApplications.id, id),
+        streetScopeWhere(scope),
+      ),
     )
     .limit(1);
   return rows[0];

@@ -128,6 +128,7 @@ const PUBLIC_CODES: Record<PublicErrorCode, ErrorCode> = {
   outside_district: 'VALIDATION',
   not_found: 'NOT_FOUND',
   rate_limited: 'RATE_LIMITED',
+  forbidden: 'FORBIDDEN',
 };
 
 const NOTICE_CODES: Record<NoticeErrorCode, ErrorCode> = {

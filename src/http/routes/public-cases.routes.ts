@@ -11,9 +11,14 @@ import {
   type PublicContext,
 } from '../../cases/public/public.service.ts';
 import { RateLimiter } from '../../cases/public/rate-limit.ts';
+import { listOnlineApplications, revealApplicationContact } from '../../cases/public/street.service.ts';
+import { scopeOf } from '../../auth/roles.ts';
+import type { AuthUser } from '../../auth/user.ts';
+import type { CaseCaller } from '../../cases/case.deps.ts';
 import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
-import type { ServerDeps, ZodApp } from '../context.ts';
-import { text } from '../schemas.ts';
+import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
+import { pageQuery, reasonText, text } from '../schemas.ts';
+import { actorOf } from './edit-pipeline.ts';
 
 /**
  * 网上申请与办理进度查询 (src/cases/public, docs/public-application.md): no account, no session, so no CSRF
@@ -65,6 +70,25 @@ const optionsSchema = z.object({
   programs: z.array(z.object({ code: z.string(), name: z.string() })),
   contactWithinWorkingDays: z.number().int(),
 });
+
+const onlineApplicationSchema = z.object({
+  districtCode: z.string(),
+  id: z.string(),
+  receiptNo: z.string(),
+  name: z.string(),
+  idNumberMasked: z.string(),
+  phoneMasked: z.string(),
+  streetCode: z.string(),
+  streetName: z.string(),
+  address: z.string(),
+  householdNote: z.string(),
+  programs: z.array(z.string()),
+  state: z.enum(['unmatched', 'drafted']),
+  caseId: z.string().nullable(),
+  receivedAt: z.string(),
+});
+
+const caller = (user: AuthUser): CaseCaller => ({ scope: scopeOf(user), role: user.role, userId: user.id });
 
 function systemActor(request: FastifyRequest, reason: string): ActingContext {
   return { userId: PUBLIC_FORM_ACTOR, divisionCode: null, reason, requestId: request.id };
@@ -191,6 +215,41 @@ export function registerPublicCaseRoutes(app: ZodApp, { config, store }: ServerD
           throw error;
         }
       });
+    },
+  );
+
+  app.get(
+    '/api/online-applications',
+    {
+      schema: {
+        tags: ['救助申请'],
+        summary: '街道：本人范围内街道收到的网上申请（默认人口库未匹配的，待街道核实联系）',
+        querystring: pageQuery.extend({ state: z.enum(['unmatched', 'drafted']).default('unmatched') }),
+        response: { 200: z.object({ items: z.array(onlineApplicationSchema), total: z.number().int() }) },
+      },
+    },
+    (request) => listOnlineApplications(store.db, caller(requireUser(request)), request.query),
+  );
+
+  app.post(
+    '/api/online-applications/:district/:id/contact',
+    {
+      schema: {
+        tags: ['救助申请'],
+        summary: '街道：查看网上申请人的完整身份证号与电话（须说明用途，记入审计日志）',
+        params: z.object({ district: z.string().regex(/^\d{6}$/), id: z.uuid() }),
+        body: z.object({ purpose: reasonText(2, 200, '查看用途') }),
+        response: { 200: z.object({ idNumber: z.string(), phone: z.string() }) },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      return inUnitOfWork(store, actorOf(request, user, request.body.purpose), (tx) =>
+        revealApplicationContact(tx, caller(user), {
+          districtCode: request.params.district,
+          id: request.params.id,
+        }),
+      );
     },
   );
 }
