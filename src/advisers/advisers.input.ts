@@ -1,14 +1,9 @@
+import { tryParseIsoDay } from '../calendar/days.ts';
 import { visibleLength } from '../core/text.ts';
 
 /** Checks of what staff type, each giving a Chinese problem (collected, reported all at once). */
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isRealDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
+export const isRealDate = (value: string): boolean => tryParseIsoDay(value) !== undefined;
 
 export class Problems {
   readonly list: string[] = [];

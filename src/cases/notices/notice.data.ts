@@ -1,4 +1,5 @@
 import { mayAct } from '../../auth/roles.ts';
+import { addDays } from '../../calendar/days.ts';
 import type { WorkingCalendar } from '../../calendar/working-calendar.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
@@ -46,13 +47,10 @@ export function decisionDueOn(
 ): string {
   let day = acceptedOn;
   for (const step of STEP_ORDER.filter((s) => steps.includes(s))) {
-    if (step === 'publicity') {
-      const next = new Date(`${day}T00:00:00Z`);
-      next.setUTCDate(next.getUTCDate() + publicityDays(appliedOn));
-      day = next.toISOString().slice(0, 10);
-    } else {
-      day = calendar.addWorkingDays(day, stepWorkingDays(step, appliedOn));
-    }
+    day =
+      step === 'publicity'
+        ? addDays(day, publicityDays(appliedOn))
+        : calendar.addWorkingDays(day, stepWorkingDays(step, appliedOn));
   }
   return day;
 }
