@@ -26,6 +26,8 @@ const configSchema = z.object({
     .default('310110'),
   MINZHENG_DEMO_PERSONS: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
   MINZHENG_SESSION_HOURS: z.coerce.number().int().min(1).max(72).default(8),
+  // How long a server may answer from its memory of a live session (0: ask the database every request).
+  MINZHENG_SESSION_CACHE_SECONDS: whole(0, 300, 30),
   MINZHENG_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(50),
   // What one roster import may hold whatever its size on disk: a 60 KB .xlsx can inflate to a 50 MB cell.
   MINZHENG_IMPORT_MAX_ROWS: whole(1, 2_000_000, 200_000),

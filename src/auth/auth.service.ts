@@ -6,6 +6,7 @@ import { escapeUnsafeText } from '../core/text.ts';
 import { AppError } from '../http/errors.ts';
 import { maskIdentifiersInText } from '../registry/present.ts';
 import { burnVerification, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import type { SessionCache } from './session-cache.ts';
 import {
   findActiveSession,
   insertSession,
@@ -149,13 +150,16 @@ export async function login(
   return { token, csrfToken, expiresAt, user: plain };
 }
 
-/** The session a cookie token names, if it is live. */
+/** The session a cookie token names, if it is live (through `cache` when the server keeps one). */
 export function authenticate(
   store: Store,
   token: string,
   now = new Date(),
+  cache?: SessionCache,
 ): Promise<ActiveSession | undefined> {
-  return findActiveSession(store.db, tokenDigest(token), now);
+  const tokenHash = tokenDigest(token);
+  const load = () => findActiveSession(store.db, tokenHash, now);
+  return cache ? cache.lookup(tokenHash, now, load) : load();
 }
 
 export async function logout(store: Store, session: ActiveSession, meta: RequestMeta): Promise<void> {

@@ -35,8 +35,41 @@ export interface Store extends Session {
   readonly kind: StoreKind;
   /** One transaction: everything `work` does through its session commits together or not at all. */
   transaction<T>(work: (tx: Session) => Promise<T>): Promise<T>;
+  /** Calls `listener` after each transaction of this process commits; returns the unsubscribe. */
+  afterCommit(listener: () => void): () => void;
+  /**
+   * LISTEN on `channel`: `onNotify` for each notice committed by any process, `onLive(false)` while the
+   * listening connection is lost (notices may then be missed) and `onLive(true)` once it listens again.
+   * Resolves once listening; the returned function stops.
+   */
+  listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
+}
+
+export interface ChannelHandlers {
+  onNotify(): void;
+  onLive(live: boolean): void;
+}
+
+/** The listeners of afterCommit, called in turn; one that throws does not stop the others. */
+function commitListeners(): { add: (listener: () => void) => () => void; notify: () => void } {
+  const listeners = new Set<() => void>();
+  return {
+    add: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify: () => {
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // a listener's failure is its own; the commit has happened
+        }
+      }
+    },
+  };
 }
 
 /** What `migrate()` did: how many migrations it applied now, of how many the database has in all. */
@@ -159,19 +192,30 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
 
 export function pgliteStore(client: PGlite, lock?: DataDirLock): Store {
   const db: Db = drizzlePglite({ client, schema });
+  const committed = commitListeners();
   return {
     kind: 'pglite',
     db,
     copyFrom: (table, columns, chunks) => pgliteCopy(client, table, columns, chunks),
-    transaction: (work) =>
-      client.transaction((tx) =>
+    transaction: async (work) => {
+      const result = await client.transaction((tx) =>
         work({
           // drizzle's PGlite session only calls query() on its client, which a PGlite transaction has;
           // binding it here lets repositories and COPY share the one transaction.
           db: drizzlePglite({ client: tx as unknown as PGlite, schema }),
           copyFrom: (table, columns, chunks) => pgliteCopy(tx, table, columns, chunks),
         }),
-      ),
+      );
+      committed.notify();
+      return result;
+    },
+    afterCommit: committed.add,
+    // The embedded store has one process (its directory is locked), so its connection is never lost.
+    listen: async (channel, handlers) => {
+      const unlisten = await client.listen(channel, () => handlers.onNotify());
+      handlers.onLive(true);
+      return unlisten;
+    },
     migrate: () =>
       countingMigrations(db, 'drizzle', () =>
         migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
@@ -200,6 +244,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Store 
   });
   const pgDb = drizzlePg({ client: pool, schema });
   const db: Db = pgDb;
+  const committed = commitListeners();
+  const clientConfig = {
+    connectionString: url,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  };
   return {
     kind: 'postgres',
     db,
@@ -220,6 +269,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Store 
           copyFrom: (table, columns, chunks) => pgCopy(client, table, columns, chunks),
         });
         await client.query('COMMIT');
+        committed.notify();
         return result;
       } catch (error) {
         await client.query('ROLLBACK');
@@ -228,6 +278,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Store 
         client.release();
       }
     },
+    afterCommit: committed.add,
+    listen: (channel, handlers) => listenOnServer(clientConfig, channel, handlers),
     migrate: () =>
       countingMigrations(db, options.searchPath ?? 'drizzle', () =>
         migratePg(pgDb, {
@@ -236,6 +288,64 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Store 
         }),
       ),
     close: () => pool.end(),
+  };
+}
+
+const RELISTEN_MS = 1000;
+
+/**
+ * LISTEN on its own connection (a pooled one would be handed to other work between notices). A lost
+ * connection is reported and replaced after a pause, until stopped.
+ */
+async function listenOnServer(
+  config: pg.ClientConfig,
+  channel: string,
+  handlers: ChannelHandlers,
+): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel: ${channel}`);
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ ...config, keepAlive: true });
+    next.on('notification', (notice) => {
+      if (notice.channel === channel) handlers.onNotify();
+    });
+    next.on('error', () => lost(next));
+    next.on('end', () => lost(next));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      next.end().catch(() => undefined);
+      throw error;
+    }
+    // Listening alone must not keep a process alive (a CLI command or a test that never closes its server).
+    (next as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+    client = next;
+    handlers.onLive(true);
+  };
+  const lost = (which: pg.Client): void => {
+    if (stopped || client !== which) return;
+    client = undefined;
+    handlers.onLive(false);
+    which.end().catch(() => undefined);
+    const again = (): void => {
+      retry = setTimeout(() => {
+        if (!stopped) connect().catch(again);
+      }, RELISTEN_MS);
+      retry.unref();
+    };
+    again();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const last = client;
+    client = undefined;
+    handlers.onLive(false);
+    await last?.end();
   };
 }
 

@@ -6,6 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
+import { attachSessionCache, SessionCache } from '../auth/session-cache.ts';
 import type { Store } from '../db/store.ts';
 import type { ServerDeps, ZodApp } from './context.ts';
 import { registerAuth } from './plugins/auth.plugin.ts';
@@ -46,6 +47,24 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
       }),
     },
   };
+}
+
+/**
+ * The server's session cache (session-cache.ts), wired to the store until the server closes; none when
+ * MINZHENG_SESSION_CACHE_SECONDS is 0.
+ */
+async function sessionCache(
+  app: FastifyInstance,
+  store: Store,
+  config: Config,
+): Promise<SessionCache | undefined> {
+  if (config.MINZHENG_SESSION_CACHE_SECONDS === 0) return undefined;
+  const cache = new SessionCache(config.MINZHENG_SESSION_CACHE_SECONDS * 1000);
+  const detach = await attachSessionCache(store, cache);
+  app.addHook('onClose', async () => {
+    await detach().catch(() => undefined);
+  });
+  return cache;
 }
 
 /** The API and console server, ready for `inject` or `listen`; does not listen itself. */
@@ -99,7 +118,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 
-  registerAuth(app, store);
+  registerAuth(app, store, await sessionCache(app, store, config));
   const deps: ServerDeps = { config, store, version };
   await app.register((scoped, _opts, done) => {
     const zodApp: ZodApp = scoped.withTypeProvider<ZodTypeProvider>();

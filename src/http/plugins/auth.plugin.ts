@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from '../../auth/auth.service.ts';
+import type { SessionCache } from '../../auth/session-cache.ts';
 import type { Store } from '../../db/store.ts';
 import { SESSION_COOKIE } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -45,7 +46,7 @@ function openBeforePasswordChange(request: FastifyRequest): boolean {
  * password is a one-time password (mustChangePassword) is then refused everything but the few routes
  * above (403 PASSWORD_CHANGE_REQUIRED): this is the one place it is enforced, for every route.
  */
-export function registerAuth(app: FastifyInstance, store: Store): void {
+export function registerAuth(app: FastifyInstance, store: Store, sessions?: SessionCache): void {
   app.decorateRequest('auth', null);
   // onRequest (after @fastify/cookie's own): authentication comes before body parsing and validation, so
   // a refused request is refused whatever its body, and an upload is not read for nobody.
@@ -53,7 +54,8 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     const path = pathOf(request);
     if (!path.startsWith('/api/')) return;
     const token = request.cookies[SESSION_COOKIE];
-    if (token && token.length <= 128) request.auth = (await authenticate(store, token)) ?? null;
+    if (token && token.length <= 128)
+      request.auth = (await authenticate(store, token, new Date(), sessions)) ?? null;
     if (UNSAFE.has(request.method) && !CSRF_EXEMPT.has(path)) {
       if (!request.auth) throw new AppError('AUTH_REQUIRED');
       const header = request.headers['x-csrf-token'];
