@@ -6,6 +6,7 @@ import { enqueueGathering } from '../verification/gather.service.ts';
 import { findRequest } from '../verification/request.repository.ts';
 import { createRequest } from '../verification/request.service.ts';
 import type { CaseDeps } from './case.deps.ts';
+import { afterCaseDecision } from './changes/after-decision.ts';
 
 /** States of a verification request whose report is issued (verification.machine.ts). */
 const REPORTED = new Set(['reported', 'in_review', 'reviewed']);
@@ -33,7 +34,12 @@ export function caseDeps(calendar: WorkingCalendar): CaseDeps {
     },
     relativeConflicts: (tx, scope, query) => relativeConflicts(tx, scope, query),
     decisions: {
-      grant: (tx, caller, key) => grantDecision(tx, caller, key),
+      // A review or change case's decision also stops what it no longer grants; every decision sets the
+      // household's review schedule (src/cases/changes/after-decision.ts).
+      grant: async (tx, caller, key) => {
+        await grantDecision(tx, caller, key);
+        return afterCaseDecision(tx, caller, key);
+      },
       deny: (tx, caller, input) => denyDecision(tx, caller, input),
     },
   };

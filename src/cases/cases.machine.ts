@@ -108,6 +108,15 @@ function build(steps: readonly Step[], by: Decider): MachineDef<CaseState, CaseC
       permission: 'cases.intake',
       check: problems,
     },
+    // 复审与变更 are opened by the street itself (or the review job): no 受理, straight to the first step.
+    ...(['open_review', 'open_change'] as const).map((action): T => ({
+      action,
+      label: action === 'open_review' ? '开启复审' : '报告变更',
+      from: [],
+      to: steps[0] === 'verify' || steps[0] === undefined ? 'accepted' : STEP_STATE[steps[0]],
+      permission: 'cases.intake',
+      check: problems,
+    })),
     {
       action: 'accept',
       label: '受理',

@@ -211,3 +211,69 @@ export const caseObjections = pgTable(
     index('case_objections_case_idx').on(t.districtCode, t.caseId),
   ],
 );
+
+/**
+ * 变更报告 of a change case (src/cases/changes): what changed, when it happened, who reported it. `exit`: a
+ * death or a move out of the district that ends everything it touches (stopped after the street's review,
+ * without recomputing); otherwise the case recomputes with the engine. One row per change case.
+ */
+export const caseChanges = pgTable(
+  'case_changes',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    /** income 收入变化 | members 人员变化 | death 死亡 | moved_out 迁出本区 | recheck 核对变化 | other 其他. */
+    changeKind: text('change_kind').notNull(),
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    /** The first month the change applies to (the month after it happened). */
+    effectiveMonth: text('effective_month').notNull(),
+    note: text('note').notNull(),
+    /** The person who died or moved out; null when the whole household did. */
+    subjectPersonId: uuid('subject_person_id'),
+    /** 核对变化: the re-verification job whose change list reported it (src/verification/recheck). */
+    recheckJobId: uuid('recheck_job_id'),
+    exit: boolean('exit').notNull(),
+    reportedBy: text('reported_by'),
+    reportedAt: stamp('reported_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId] }),
+    check(
+      'case_changes_kind_chk',
+      sql`${t.changeKind} in ('income','members','death','moved_out','recheck','other')`,
+    ),
+    check('case_changes_month_chk', sql`${t.effectiveMonth} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+    check('case_changes_recheck_chk', sql`${t.changeKind} <> 'recheck' or ${t.recheckJobId} is not null`),
+  ],
+);
+
+/**
+ * 定期复审 schedule: per household and reviewed program, its household type and interval (dated parameters as
+ * of the month it was set), the month counted from and the next review month (null: not reviewed
+ * periodically). Set when a case granting the program is decided; moved when a review case is approved.
+ */
+export const caseReviewSchedules = pgTable(
+  'case_review_schedules',
+  {
+    districtCode: text('district_code').notNull(),
+    householdId: uuid('household_id').notNull(),
+    program: text('program').notNull(),
+    committeeCode: text('committee_code').notNull(),
+    /** labour 有劳动能力成员 | no_labour 无劳动能力成员. */
+    householdType: text('household_type').notNull(),
+    intervalMonths: integer('interval_months').notNull(),
+    baseMonth: text('base_month').notNull(),
+    nextDueMonth: text('next_due_month'),
+    lastReviewCaseId: uuid('last_review_case_id'),
+    lastReviewedMonth: text('last_reviewed_month'),
+    /** The case whose decision set this schedule. */
+    basisCaseId: uuid('basis_case_id').notNull(),
+    updatedAt: stamp('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.householdId, t.program] }),
+    index('case_review_schedules_due_idx').on(t.districtCode, t.nextDueMonth, t.committeeCode),
+    check('case_review_schedules_type_chk', sql`${t.householdType} in ('labour','no_labour')`),
+    check('case_review_schedules_interval_chk', sql`${t.intervalMonths} >= 0`),
+  ],
+);

@@ -12,6 +12,8 @@ export interface CaseFacts {
   districtCode: string;
   id: string;
   caseNo: string;
+  /** application 申请 | review 复审 | change 变更. */
+  kind: string;
   householdId: string;
   committeeCode: string;
   programs: string[];
@@ -33,6 +35,7 @@ export async function caseFacts(
     districtCode: row.districtCode,
     id: row.id,
     caseNo: row.caseNo,
+    kind: row.kind,
     householdId: row.householdId,
     committeeCode: row.committeeCode,
     programs: [...row.programs],

@@ -27,6 +27,7 @@ import {
 } from './determination.service.ts';
 import { maskAccount, PAYEE_ROLE_NAMES, programName, type PayeeRole } from './entitlement.present.ts';
 import { entitle, type Beneficiary } from './entitlement.service.ts';
+import { openEntitlementOf } from './entitlement.repository.ts';
 import type { EntitlementCaller } from './entitlements.caller.ts';
 import { CASE_NOT_FOUND, EntitlementError } from './entitlements.errors.ts';
 import { reportMaxAgeDays } from './entitlements.parameters.ts';
@@ -142,6 +143,8 @@ async function resolvePayees(
   d: Determination,
   granted: readonly ProgramDetermination[],
   payees: readonly PayeeInput[],
+  /** 复审、变更: a beneficiary without a payee given keeps the payee and account of its open entitlement. */
+  reuseOpen = false,
 ): Promise<PayeeCheck> {
   const problems: string[] = [];
   const byBeneficiary = new Map<string, PayeeInput>();
@@ -188,7 +191,23 @@ async function resolvePayees(
             }));
     const list: StoredBeneficiary[] = [];
     for (const t of targets) {
-      const payee = byBeneficiary.get(t.id);
+      let payee = byBeneficiary.get(t.id);
+      if (!payee && reuseOpen) {
+        const open = await openEntitlementOf(db, {
+          districtCode: d.districtCode,
+          program: line.program,
+          beneficiaryId: t.id,
+        });
+        if (open?.bankName && open.accountNo) {
+          payee = {
+            beneficiaryId: t.id,
+            payeePersonId: open.payeePersonId,
+            bankName: open.bankName,
+            accountNo: open.accountNo,
+          };
+          byBeneficiary.set(t.id, payee);
+        }
+      }
       const what = t.kind === 'household' ? `${line.name}（本户）` : `${line.name}（${t.name}）`;
       if (!payee) {
         problems.push(`请为${what}指定收款人及其银行账户`);
@@ -279,7 +298,7 @@ export async function prepareDecision(
   const granted = input.lines
     .filter((l) => l.outcome === 'granted')
     .map((l) => results.get(l.program as ProgramCode)!);
-  const payees = await resolvePayees(tx.db, d, granted, input.payees);
+  const payees = await resolvePayees(tx.db, d, granted, input.payees, found.kind !== 'application');
   for (const l of input.lines) {
     if (l.outcome !== 'denied') continue;
     const r = results.get(l.program as ProgramCode)!;
@@ -372,10 +391,11 @@ export async function grantDecision(
     throw new EntitlementError('not_prepared', `救助申请 ${found.caseNo} 尚未拟定决定明细，请先完成联合认定`);
   }
   const today = shanghaiToday(tx.now);
-  const report = await reportOfCase(tx.db, found, today);
+  // A decision that only stops (复审、变更: a death, a move out of the district) rests on no report.
+  const report = rows.some((r) => r.outcome === 'granted') ? await reportOfCase(tx.db, found, today) : null;
   const problems: string[] = [];
   for (const r of rows) {
-    if (r.outcome !== 'granted') continue;
+    if (r.outcome !== 'granted' || report === null) continue;
     if (r.reportRequestId !== report.requestId || r.reportRevision !== report.revision) {
       problems.push(
         `${programName(r.program)}所依据的核对报告 ${r.reportNo ?? ''} 已被更正或替换，请重新联合认定`,
@@ -563,4 +583,57 @@ export async function decisionOf(
     decided: rows.length > 0 && rows.every((r) => r.decidedAt !== null),
     lines,
   };
+}
+
+/**
+ * 停发决定 of a change case that ends everything it touches (a death, a move out of the district): one denied
+ * line per program of the case, with the reason and the month the stop applies from, without the engine or a
+ * report. Approving it fixes the lines; the cases module then stops the entitlements (src/cases/changes).
+ */
+export async function prepareStopDecision(
+  tx: WorkTx,
+  caller: EntitlementCaller,
+  input: { districtCode: string; caseId: string; month: string; reasons: readonly string[] },
+): Promise<DecisionView> {
+  if (!mayAct(caller.role, 'entitlements.prepare')) {
+    throw new WorkflowError('forbidden', '您没有权限拟定决定明细');
+  }
+  checkMonth(input.month);
+  const reasons = input.reasons.map((x) => x.trim()).filter((x) => visibleLength(x) > 0);
+  if (reasons.length === 0) throw new EntitlementError('invalid', '停发须写明理由');
+  const { found, rows: existing } = await lockedForDecision(tx, caller.scope, input);
+  checkPrepareAllowed(found, existing);
+  const rows: NewDecisionRow[] = found.programs.filter(isProgramCode).map((program) => ({
+    districtCode: found.districtCode,
+    caseId: found.id,
+    program,
+    outcome: 'denied',
+    amountFen: 0,
+    startMonth: input.month,
+    month: input.month,
+    reasons,
+    engineEligible: null,
+    engineAmountFen: null,
+    explanation: '',
+    parameters: [],
+    beneficiaries: [],
+    reportRequestId: null,
+    reportRevision: null,
+    reportNo: null,
+    reportIssuedOn: null,
+    preparedBy: tx.actor.userId,
+    preparedAt: tx.now.toISOString(),
+    decidedBy: null,
+    decidedAt: null,
+  }));
+  await replaceDecisionRows(tx, input, rows);
+  tx.record({
+    action: 'decision.prepared',
+    entityType: 'case_decision',
+    entityId: `${found.districtCode}/${found.id}`,
+    district: found.committeeCode,
+    before: existing.length > 0 ? { lines: existing.map(lineSummary) } : null,
+    after: { month: input.month, stop: true, lines: rows.map((r) => lineSummary(r as DecisionRow)) },
+  });
+  return decisionOf(tx.db, caller.scope, input);
 }

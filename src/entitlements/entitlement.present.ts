@@ -88,6 +88,8 @@ export interface ChangeView {
   reason: string;
   basis: Basis | null;
   actorId: string | null;
+  /** The first month the change applies to (amount changes and stops), when known. */
+  effectiveMonth: string | null;
   changedOn: string;
   changedAt: string;
 }
@@ -190,6 +192,7 @@ export function presentChange(row: ChangeRow): ChangeView {
     reason: row.reason,
     basis: basisOf(row),
     actorId: row.actorId,
+    effectiveMonth: row.effectiveMonth,
     changedOn: row.changedOn,
     changedAt: row.changedAt,
   };

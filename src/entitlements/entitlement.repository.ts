@@ -163,3 +163,46 @@ export async function listEntitlementRows(
   const [total] = await db.select({ n: count() }).from(entitlements).where(where);
   return { rows, total: total?.n ?? 0 };
 }
+
+/** The open (not stopped, no end month) entitlements of a household: what a change or review case revisits. */
+export async function openEntitlementsOfHousehold(
+  db: Db,
+  key: { districtCode: string; householdId: string },
+): Promise<EntitlementRow[]> {
+  return db
+    .select()
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.districtCode, key.districtCode),
+        eq(entitlements.householdId, key.householdId),
+        ne(entitlements.state, 'stopped'),
+        isNull(entitlements.toMonth),
+      ),
+    )
+    .orderBy(asc(entitlements.program), asc(entitlements.beneficiaryId));
+}
+
+/**
+ * SQL for another module's set-based read (the review due list): the household has an open entitlement of the
+ * program. The columns are the caller's; the entitlements table stays this repository's.
+ */
+export function openEntitlementExistsSql(district: SQL, household: SQL, program: SQL): SQL {
+  return sql`exists (select 1 from ${entitlements} oe where oe.district_code = ${district}
+    and oe.household_id = ${household} and oe.program = ${program}
+    and oe.state <> 'stopped' and oe.to_month is null)`;
+}
+
+/** The history rows a case's decision wrote (its changes of any entitlement), oldest first. */
+export async function changesByCase(
+  db: Db,
+  key: { districtCode: string; caseId: string },
+): Promise<ChangeRow[]> {
+  return db
+    .select()
+    .from(entitlementChanges)
+    .where(
+      and(eq(entitlementChanges.districtCode, key.districtCode), eq(entitlementChanges.caseId, key.caseId)),
+    )
+    .orderBy(asc(entitlementChanges.changedAt), asc(entitlementChanges.seq));
+}

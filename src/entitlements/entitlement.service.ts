@@ -75,6 +75,7 @@ export async function entitle(tx: WorkTx, input: EntitleInput): Promise<{ id: st
   const common = {
     reason: input.reason,
     actorId: tx.actor.userId,
+    effectiveMonth: input.startMonth,
     changedOn: today,
     changedAt: tx.now.toISOString(),
     ...historyBasis(input.basis),
@@ -243,6 +244,8 @@ export interface EntitlementActionInput {
   reason: string;
   /** stop: the first month no longer paid. */
   fromMonth?: string | undefined;
+  /** A stop decided by a case (复审、变更): the decision line the history names instead of the entitlement's own. */
+  basis?: { caseId: string; program: string } | undefined;
 }
 
 const CHANGE_KIND: Record<EntitlementAction, 'suspended' | 'restarted' | 'stopped'> = {
@@ -312,10 +315,13 @@ export async function actOnEntitlement(
     before: snapshot(before),
     after: snapshot(after),
     reason: input.reason,
-    ...(basisOf(after)?.kind === 'rule'
-      ? { caseId: null, decisionProgram: null, rule: after.rule }
-      : { caseId: after.caseId, decisionProgram: after.decisionProgram, rule: null }),
+    ...(input.basis
+      ? historyBasis(input.basis)
+      : basisOf(after)?.kind === 'rule'
+        ? { caseId: null, decisionProgram: null, rule: after.rule }
+        : { caseId: after.caseId, decisionProgram: after.decisionProgram, rule: null }),
     actorId: tx.actor.userId,
+    effectiveMonth: input.action === 'stop' ? (input.fromMonth ?? null) : null,
     changedOn: shanghaiToday(tx.now),
     changedAt: tx.now.toISOString(),
   });

@@ -169,6 +169,8 @@ export const entitlementChanges = pgTable(
     decisionProgram: text('decision_program'),
     rule: text('rule'),
     actorId: text('actor_id'),
+    /** The first month the change applies to (an amount changed or a stop by a decision; migration 0020). */
+    effectiveMonth: text('effective_month'),
     changedOn: date('changed_on', { mode: 'string' }).notNull(),
     changedAt: stamp('changed_at').notNull(),
   },

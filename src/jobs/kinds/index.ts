@@ -4,6 +4,7 @@ import { backupJob } from './backup.job.ts';
 import { registryImportJob } from './registry-import.job.ts';
 import { verificationGatherJob } from './verification-gather.job.ts';
 import { verificationRecheckJob } from './verification-recheck.job.ts';
+import { openReviewsJob } from '../../cases/reviews/reviews.job.ts';
 
 /**
  * The kinds of job this installation runs. A module adds its kind here (one line) beside its handler
@@ -15,7 +16,8 @@ export function builtinJobKinds(): JobKinds {
     .register(auditCheckpointJob)
     .register(backupJob)
     .register(verificationGatherJob)
-    .register(verificationRecheckJob);
+    .register(verificationRecheckJob)
+    .register(openReviewsJob);
 }
 
 let installed: JobKinds | undefined;
