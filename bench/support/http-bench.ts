@@ -6,9 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { openPostgres } from '../../src/db/store.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { startJobs } from '../../src/jobs/jobs.process.ts';
 
 export const BENCH_PASSWORD = 'Bench-password-2026';
 
@@ -52,11 +53,26 @@ export const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 // ---- the server process -------------------------------------------------------------------------
 
+/** The settings of a bench child: uploads staged in the bench's own folder when it names one. */
+function benchConfig(url: string) {
+  const dataDir = process.env.MZ_BENCH_DATA_DIR;
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+    MINZHENG_WEB_DIST: '/nonexistent',
+    // Schedules a worker would otherwise keep: the monthly re-verification and the audit checkpoint.
+    MINZHENG_VERIFICATION_RECHECK_CRON: 'off',
+    MINZHENG_AUDIT_CHECKPOINT_MINUTES: '0',
+    ...(dataDir ? { MINZHENG_DATA_DIR: dataDir } : {}),
+  });
+}
+
 async function serveForBenchmark(): Promise<void> {
   const url = process.env.MZ_BENCH_URL ?? '';
   const schema = process.env.MZ_BENCH_SCHEMA ?? '';
   const store = openPostgres(url, { searchPath: schema, max: Number(process.env.MZ_BENCH_POOL ?? 10) });
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, MINZHENG_WEB_DIST: '/nonexistent' });
+  const config = benchConfig(url);
+  if (process.env.MZ_BENCH_ROLE === 'worker') return workForBenchmark(store, config);
   const app = await buildServer({ config, store, logger: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`READY ${address}\n`);
@@ -68,9 +84,42 @@ async function serveForBenchmark(): Promise<void> {
   });
 }
 
-export function startServer(url: string, schema: string): Promise<{ child: ChildProcess; address: string }> {
+/**
+ * A job worker as `minzheng worker` runs one beside a server on PostgreSQL (the server runs no jobs there):
+ * the verification's gathering from the simulated sources, for the workflow benchmarks.
+ */
+async function workForBenchmark(store: ReturnType<typeof openPostgres>, config: Config): Promise<void> {
+  const jobs = await startJobs(store, config, () => undefined, { runJobs: true });
+  process.stdout.write('READY worker\n');
+  process.on('SIGTERM', () => {
+    void jobs
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0));
+  });
+}
+
+export interface ChildOptions {
+  /** `worker`: a job worker instead of the API server. */
+  role?: 'server' | 'worker';
+  /** The folder the child stages uploads in (MINZHENG_DATA_DIR). */
+  dataDir?: string;
+}
+
+export function startServer(
+  url: string,
+  schema: string,
+  options: ChildOptions = {},
+): Promise<{ child: ChildProcess; address: string }> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    MZ_BENCH_URL: url,
+    MZ_BENCH_SCHEMA: schema,
+    MZ_BENCH_ROLE: options.role ?? 'server',
+  };
+  if (options.dataDir) env.MZ_BENCH_DATA_DIR = options.dataDir;
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, MZ_BENCH_URL: url, MZ_BENCH_SCHEMA: schema },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
-import { and, asc, count, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import { prefixRange } from '../core/text.ts';
+import { countCeiling } from '../registry/person.repository.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import type { CaseState } from './cases.machine.ts';
 import {
@@ -176,24 +177,39 @@ function filterWhere(scope: DataScope, f: CaseFilter): SQL {
   return and(...parts) as SQL;
 }
 
-/** Cases in the caller's scope by due date (earliest first, those without one last), then id. */
+/**
+ * Cases in the caller's scope by due date (earliest first, those without one last), then id. The total is
+ * counted only up to a window past the page (the registry's search does the same, countCeiling): an exact
+ * count of a district's queue was most of a page's cost at 200,000 cases (docs/cases.md「性能」). Beyond
+ * the window `totalExact` is false and the total is the window's end; paging on counts further.
+ */
 export async function listCaseRows(
   db: Db,
   scope: DataScope,
   filter: CaseFilter,
-): Promise<{ rows: CaseRow[]; total: number }> {
+): Promise<{ rows: CaseRow[]; total: number; totalExact: boolean }> {
   const where = filterWhere(scope, filter);
-  const [rows, totals] = await Promise.all([
-    db
-      .select()
-      .from(cases)
-      .where(where)
-      .orderBy(sql`${cases.dueOn} asc nulls last`, asc(cases.id))
-      .limit(filter.limit)
-      .offset(filter.offset),
-    db.select({ n: count() }).from(cases).where(where),
-  ]);
-  return { rows, total: totals[0]?.n ?? 0 };
+  const ceiling = countCeiling(filter);
+  // The count rides in the page's statement (one round trip); a page past the end counts on its own.
+  const counted = (n: number) =>
+    n > ceiling ? { total: ceiling, totalExact: false } : { total: n, totalExact: true };
+  const matches = db
+    .select({ one: sql`1` })
+    .from(cases)
+    .where(where)
+    .limit(ceiling + 1);
+  const rows = await db
+    .select({ row: cases, matches: sql<number>`(select count(*)::int from (${matches}) as matches)` })
+    .from(cases)
+    .where(where)
+    .orderBy(sql`${cases.dueOn} asc nulls last`, asc(cases.id))
+    .limit(filter.limit)
+    .offset(filter.offset);
+  const first = rows[0];
+  if (first) return { rows: rows.map((r) => r.row), ...counted(Number(first.matches)) };
+  if (filter.offset === 0) return { rows: [], total: 0, totalExact: true };
+  const alone = await db.select({ n: sql<number>`count(*)::int` }).from(matches.as('matches'));
+  return { rows: [], ...counted(Number(alone[0]?.n ?? 0)) };
 }
 
 export async function insertVisit(tx: WorkTx, row: VisitRow): Promise<void> {
