@@ -131,3 +131,84 @@ export async function createIndexes(db: Db, indexes: readonly IndexDefinition[])
     );
   }
 }
+
+/** Whether the district already has any 救助申请 (the demo cases are added once, to a district without any). */
+export async function hasCases(db: Db, district: string): Promise<boolean> {
+  const rows = await selectRows<{ one: number }>(
+    db,
+    sql`select 1 as one from cases where district_code = ${district} limit 1`,
+  );
+  return rows.length > 0;
+}
+
+export interface CaseCandidate {
+  id: string;
+  householdNo: string;
+  committeeCode: string;
+}
+
+/**
+ * The demo households that may apply for 低保 in the streets given: those with a standing 低保 授权书 in force,
+ * signed by `signedBy` and no member joining or leaving since (so a request opened on any day from then on
+ * is covered: the 授权书 names the adults of the population's day), in 户编号 order — the same households on
+ * every run of the same seed and day.
+ */
+export function caseCandidates(
+  db: Db,
+  district: string,
+  streets: readonly string[],
+  signedBy: string,
+): Promise<CaseCandidate[]> {
+  return selectRows<CaseCandidate>(
+    db,
+    sql`
+    select h.id, h.household_no as "householdNo", h.committee_code as "committeeCode"
+      from households h
+      join verification_authorisations a on a.district_code = h.district_code and a.household_id = h.id
+     where h.district_code = ${district} and h.household_no like ${`${district}D%`}
+       and h.street_code in (${sql.join(
+         streets.map((s) => sql`${s}`),
+         sql`, `,
+       )})
+       and a.purpose = 'dibao' and a.standing and a.ended_on is null and a.signed_on <= ${signedBy}::date
+       and not exists (
+         select 1 from household_members m
+          where m.district_code = h.district_code and m.household_id = h.id
+            and (m.valid_from > ${signedBy}::date or m.valid_to > ${signedBy}::date))
+     order by h.household_no`,
+  );
+}
+
+/** The latest case of a household: the demo follows its own application from step to step. */
+export async function latestCaseOf(
+  db: Db,
+  district: string,
+  householdId: string,
+): Promise<{ id: string; version: number; state: string } | undefined> {
+  const rows = await selectRows<{ id: string; version: number; state: string }>(
+    db,
+    sql`select id, version, state from cases
+         where district_code = ${district} and household_id = ${householdId}::uuid
+         order by created_at desc limit 1`,
+  );
+  return rows[0];
+}
+
+/** Any demo households of a street, in 户编号 order: applicants whose case has not reached 核对 yet. */
+export function streetHouseholds(
+  db: Db,
+  district: string,
+  street: string,
+  limit: number,
+): Promise<CaseCandidate[]> {
+  return selectRows<CaseCandidate>(
+    db,
+    sql`
+    select h.id, h.household_no as "householdNo", h.committee_code as "committeeCode"
+      from households h
+     where h.district_code = ${district} and h.household_no like ${`${district}D%`} and h.street_code = ${street}
+       and h.head_name is not null
+     order by h.household_no
+     limit ${limit}`,
+  );
+}

@@ -5,6 +5,7 @@ import { ensureInitialUsers, type InitialAccount } from '../auth/bootstrap.servi
 import type { Config } from '../config.ts';
 import { migrationSummary, type Store } from '../db/store.ts';
 import { ALL } from '../auth/scope.ts';
+import { seedDemoCases } from '../demo/demo-cases.ts';
 import { seedDemoPopulation } from '../demo/demo.service.ts';
 import { sweepUploads, uploadFolder } from '../registry/import/upload-folder.ts';
 import { searchHouseholds, seedDivisions } from '../registry/registry.service.ts';
@@ -19,10 +20,16 @@ export interface PreparedInstance {
 
 /**
  * Everything `serve` does before listening, safe to re-run on every start: migrations, the sweep of
- * leftover uploads, the divisions, the demo population (demo mode, empty registry only) and the first
- * accounts (no users only).
+ * leftover uploads, the divisions, the demo population (demo mode, empty registry only), the first
+ * accounts (no users only) and, after a demo population was loaded, the demo's cases and advisers' records
+ * (`demoCases: false` leaves them out: the browser tests start from a registry without cases).
  */
-export async function prepareInstance(store: Store, config: Config, say: Say): Promise<PreparedInstance> {
+export async function prepareInstance(
+  store: Store,
+  config: Config,
+  say: Say,
+  options: { demoCases?: boolean } = {},
+): Promise<PreparedInstance> {
   say(
     `数据库：${store.kind === 'pglite' ? `内置 PGlite（${resolve(config.MINZHENG_DATA_DIR)}）` : 'PostgreSQL'}`,
   );
@@ -32,21 +39,39 @@ export async function prepareInstance(store: Store, config: Config, say: Say): P
   if (swept > 0) say(`已删除上次异常退出时遗留的上传临时文件 ${swept} 个`);
   const divisions = await seedDivisions(store);
   say(divisions.skipped ? `行政区划已就绪（${divisions.rows} 条）` : `已载入行政区划 ${divisions.rows} 条`);
-  if (config.MINZHENG_DEMO === 'true') await seedDemo(store, config, say);
+  const loaded = config.MINZHENG_DEMO === 'true' && (await seedDemo(store, config, say));
   const accounts = await ensureInitialUsers(store, {
     district: config.MINZHENG_DEMO_DISTRICT,
     demo: config.MINZHENG_DEMO === 'true',
   });
+  if (loaded && options.demoCases !== false) accounts.push(...(await seedCases(store, config, say)));
   return { accounts };
+}
+
+/** The demo's 救助申请, 待遇 and advisers' records (src/demo/demo-cases.ts); returns the accounts it added. */
+async function seedCases(store: Store, config: Config, say: Say): Promise<InitialAccount[]> {
+  say('正在生成演示救助申请、待遇与救助顾问记录……');
+  const started = Date.now();
+  const result = await seedDemoCases(store, {
+    district: config.MINZHENG_DEMO_DISTRICT,
+    dataDir: config.MINZHENG_DATA_DIR,
+  });
+  if (result.status === 'skipped') return [];
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say(`演示救助申请已生成：${result.cases} 件，救助顾问跟进 ${result.adviserHouseholds} 户（${seconds} 秒）`);
+  return result.accounts;
 }
 
 /** The seed of the demo population: fixed, so every fresh installation shows the same people. */
 export const DEMO_SEED = 'minzheng-demo';
 
-/** Demo mode on an empty registry: the synthetic population of the demo district, loaded with COPY. */
-async function seedDemo(store: Store, config: Config, say: Say): Promise<void> {
+/**
+ * Demo mode on an empty registry: the synthetic population of the demo district, loaded with COPY.
+ * Returns whether it loaded one.
+ */
+async function seedDemo(store: Store, config: Config, say: Say): Promise<boolean> {
   const existing = await searchHouseholds(store.db, ALL, { limit: 1 });
-  if (existing.total > 0 || config.MINZHENG_DEMO_PERSONS === 0) return;
+  if (existing.total > 0 || config.MINZHENG_DEMO_PERSONS === 0) return false;
   const district = config.MINZHENG_DEMO_DISTRICT;
   say(`正在生成演示人口：${district}，${config.MINZHENG_DEMO_PERSONS} 人（合成数据，非真实个人信息）……`);
   const started = Date.now();
@@ -57,9 +82,10 @@ async function seedDemo(store: Store, config: Config, say: Say): Promise<void> {
     seed: DEMO_SEED,
     actor: { userId: null, divisionCode: district, requestId: 'first-start', reason: '首次启动生成演示数据' },
   });
-  if (result.status === 'skipped') return;
+  if (result.status === 'skipped') return false;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`演示人口已生成：${result.households} 户 ${result.persons} 人（${seconds} 秒）`);
+  return true;
 }
 
 /** Prints the one-time passwords: to the terminal only, once; the logger never sees them. */

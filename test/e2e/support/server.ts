@@ -28,6 +28,8 @@ export async function startServer(options: {
   config?: Record<string, string>;
   /** Keep the embedded store in the data directory, as `serve` does (a store in memory cannot be backed up). */
   onDisk?: boolean;
+  /** Add the demo's cases and advisers' records as `serve` does (default: none, a registry without cases). */
+  demoCases?: boolean;
 }): Promise<RunningServer> {
   // Files the server keeps beside its database (uploads, audit checkpoints and their key) go to a
   // folder of its own, never to the working copy's ./data.
@@ -48,7 +50,9 @@ export async function startServer(options: {
     ? await openPglite(join(dataDir, 'pglite'), { shownDir: dataDir, command: 'e2e' })
     : await openPglite();
   try {
-    const { accounts } = await prepareInstance(store, config, () => undefined);
+    const { accounts } = await prepareInstance(store, config, () => undefined, {
+      demoCases: options.demoCases ?? false,
+    });
     const app = await buildServer({ config, store, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     // Imports run as jobs: in the server's process, as serve runs them on the embedded store.

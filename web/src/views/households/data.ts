@@ -4,6 +4,7 @@ import type {
   HouseholdRow,
   MembershipHistoryRow,
 } from '../../api/types.ts';
+import { shanghaiToday } from '../../utils/clock.ts';
 import type { Column } from '../../utils/columns.ts';
 import { sexOf } from '../../utils/format.ts';
 import { formatFen } from '../../utils/money.ts';
@@ -71,9 +72,15 @@ export function householdFields(detail: HouseholdDetail): { label: string; value
 }
 
 /** The history as timeline events, newest first (an entry, and an exit when the membership ended). */
-export function historyEvents(
-  history: MembershipHistoryRow[],
-): { date: string; text: string; current: boolean }[] {
+export interface HouseholdEvent {
+  date: string;
+  text: string;
+  current: boolean;
+  /** A step of the household's 社区救助顾问 records. */
+  adviser?: boolean;
+}
+
+export function historyEvents(history: MembershipHistoryRow[]): HouseholdEvent[] {
   const events = history.flatMap((row) => {
     const entry = {
       date: row.validFrom,
@@ -83,4 +90,19 @@ export function historyEvents(
     return row.validTo ? [entry, { date: row.validTo, text: `${row.name} 离户`, current: false }] : [entry];
   });
   return events.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+}
+
+/**
+ * The adviser's steps on the household's timeline (分派、走访、评估、计划、转介), dated by the Shanghai day
+ * they were recorded: "社区救助顾问 张三：记录走访（走访（上门，2026-11-30））".
+ */
+export function adviserEvents(
+  record: { timeline: { at: string; subject: string; actionLabel: string; actorName: string }[] } | null,
+): HouseholdEvent[] {
+  return (record?.timeline ?? []).map((e) => ({
+    date: shanghaiToday(new Date(e.at)),
+    text: `社区救助顾问记录：${e.subject} ${e.actionLabel}（${e.actorName}）`,
+    current: false,
+    adviser: true,
+  }));
 }
