@@ -22,6 +22,7 @@ import { registerVerificationRecheckRoutes } from './verification-rechecks.route
 import { registerVerificationReportRoutes } from './verification-reports.routes.ts';
 import { registerVerificationRoutes } from './verifications.routes.ts';
 import { registerCaseRoutes } from './cases.routes.ts';
+import { registerCaseReviewRoutes } from './case-reviews.routes.ts';
 import { registerCaseNoticeRoutes } from './case-notices.routes.ts';
 import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
@@ -54,6 +55,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerEntitlementRoutes,
   registerRelativesRoutes,
   registerCaseNoticeRoutes,
+  registerCaseReviewRoutes,
   registerCaseRoutes,
   registerPublicCaseRoutes,
 ];
