@@ -68,6 +68,7 @@ export const AUDIT_ACTIONS = {
   'cases.recorded': '登记救助申请办理记录（公示、异议、近亲属备案）',
   'cases.public_application': '收到网上申请',
   'cases.public_status_refused': '办理进度查询未通过（编号或身份证号不符）',
+  'cases.public_application_handled': '网上申请核实处理（匹配建案或办结）',
   'decision.prepared': '拟定决定明细（联合认定）',
   'decision.decided': '决定生效（批准或不予批准）',
   'entitlement.created': '新增待遇',

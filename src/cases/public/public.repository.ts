@@ -35,7 +35,7 @@ function streetScopeWhere(scope: DataScope): SQL {
 export async function listApplicationRows(
   db: Db,
   scope: DataScope,
-  filter: { state: 'unmatched' | 'drafted'; limit: number; offset: number },
+  filter: { state: string; limit: number; offset: number },
 ): Promise<{ rows: PublicApplicationRow[]; total: number }> {
   const where = and(eq(publicApplications.state, filter.state), streetScopeWhere(scope));
   const [rows, [count]] = await Promise.all([
@@ -72,4 +72,44 @@ export async function findApplication(
     )
     .limit(1);
   return rows[0];
+}
+
+/**
+ * The machine's save for the street's action: a compare-and-set of state and version that writes what the
+ * action sets beside the state in the same statement (the table's checks tie `matched` to a case and
+ * `closed` to an outcome, so they cannot be two updates).
+ */
+export async function settleApplication(
+  tx: WorkTx,
+  key: { districtCode: string; id: string },
+  expected: { state: string; version: number },
+  next: {
+    state: 'matched' | 'closed';
+    caseId: string | null;
+    outcome: string | null;
+    outcomeNote: string;
+    handledBy: string | null;
+  },
+): Promise<boolean> {
+  const rows = await tx.db
+    .update(publicApplications)
+    .set({
+      state: next.state,
+      version: expected.version + 1,
+      caseId: next.caseId,
+      outcome: next.outcome,
+      outcomeNote: next.outcomeNote,
+      handledBy: next.handledBy,
+      handledAt: tx.now.toISOString(),
+    })
+    .where(
+      and(
+        eq(publicApplications.districtCode, key.districtCode),
+        eq(publicApplications.id, key.id),
+        eq(publicApplications.state, expected.state),
+        eq(publicApplications.version, expected.version),
+      ),
+    )
+    .returning({ id: publicApplications.id });
+  return rows.length === 1;
 }

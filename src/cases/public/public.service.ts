@@ -16,6 +16,7 @@ import { createOnlineDraft } from '../case.service.ts';
 import { CASE_PROGRAMS, type CaseProgram } from '../cases.handles.ts';
 import { CasesError } from '../cases.errors.ts';
 import { stepWorkingDays } from '../cases.parameters.ts';
+import { ONLINE_OUTCOMES, isOnlineOutcome } from './outcomes.ts';
 import { PublicError, STATUS_NOT_FOUND, type PublicProblem } from './public.errors.ts';
 import { findByReceipt, insertPublicApplication } from './public.repository.ts';
 import type { PublicApplicationRow } from './schema.ts';
@@ -202,6 +203,11 @@ export async function submitApplication(
     caseId,
     requestId: tx.actor.requestId ?? null,
     receivedAt: tx.now.toISOString(),
+    version: 1,
+    outcome: null,
+    outcomeNote: null,
+    handledBy: null,
+    handledAt: null,
   };
   await insertPublicApplication(tx, row);
   tx.record({
@@ -283,6 +289,20 @@ function presentPublic(code: string, row: CaseRow, receivedAt: string): PublicSt
   };
 }
 
+/** An application the street closed after calling the applicant: the outcome's public words, never the note. */
+function closedApplication(code: string, app: PublicApplicationRow): PublicStatus {
+  const outcome = isOnlineOutcome(app.outcome) ? ONLINE_OUTCOMES[app.outcome] : ONLINE_OUTCOMES.other;
+  return {
+    code,
+    receivedOn: shanghaiToday(new Date(app.receivedAt)),
+    status: '已办结',
+    explanation: outcome.publicText,
+    dueOn: null,
+    decision: null,
+    programs: app.programs.map((p) => (p in PROGRAMS ? PROGRAMS[p as CaseProgram].name : p)),
+  };
+}
+
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -306,6 +326,7 @@ export async function publicStatus(
     const app = await findByReceipt(db, ctx.districtCode, code);
     if (!app || !sameText(app.idNumber, idNumber)) throw notFound();
     const row = app.caseId ? await findCase(db, scope, app.districtCode, app.caseId) : undefined;
+    if (!row && app.state === 'closed') return closedApplication(code, app);
     if (!row) {
       const [status, explanation] = WAITING;
       const days = stepWorkingDays('accept', shanghaiToday(new Date(app.receivedAt)));

@@ -7,6 +7,13 @@ import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import type { CaseCaller } from '../case.deps.ts';
 import { PROGRAMS } from '../../policy/index.ts';
 import type { CaseProgram } from '../cases.handles.ts';
+import {
+  ONLINE_OUTCOMES,
+  ONLINE_STATE_NAMES,
+  isOnlineOutcome,
+  type OnlineApplicationState,
+  type OnlineOutcome,
+} from './outcomes.ts';
 import { PublicError } from './public.errors.ts';
 import { findApplication, listApplicationRows } from './public.repository.ts';
 import type { PublicApplicationRow } from './schema.ts';
@@ -29,12 +36,23 @@ export interface OnlineApplicationView {
   address: string;
   householdNote: string;
   programs: string[];
-  state: 'unmatched' | 'drafted';
+  state: OnlineApplicationState;
+  stateName: string;
+  version: number;
   caseId: string | null;
   receivedAt: string;
+  outcome: OnlineOutcome | null;
+  outcomeName: string | null;
+  /** The caseworker's note on the call (staff only). */
+  outcomeNote: string | null;
+  handledAt: string | null;
 }
 
-function present(row: PublicApplicationRow): OnlineApplicationView {
+export function stateOf(row: PublicApplicationRow): OnlineApplicationState {
+  return row.state in ONLINE_STATE_NAMES ? (row.state as OnlineApplicationState) : 'unmatched';
+}
+
+export function presentApplication(row: PublicApplicationRow): OnlineApplicationView {
   return {
     districtCode: row.districtCode,
     id: row.id,
@@ -47,24 +65,30 @@ function present(row: PublicApplicationRow): OnlineApplicationView {
     address: row.address,
     householdNote: row.householdNote,
     programs: row.programs.map((p) => (p in PROGRAMS ? PROGRAMS[p as CaseProgram].name : p)),
-    state: row.state === 'drafted' ? 'drafted' : 'unmatched',
+    state: stateOf(row),
+    stateName: ONLINE_STATE_NAMES[stateOf(row)],
+    version: row.version,
     caseId: row.caseId,
     receivedAt: row.receivedAt,
+    outcome: isOnlineOutcome(row.outcome) ? row.outcome : null,
+    outcomeName: isOnlineOutcome(row.outcome) ? ONLINE_OUTCOMES[row.outcome].label : null,
+    outcomeNote: row.outcomeNote,
+    handledAt: row.handledAt,
   };
 }
 
-function allowed(caller: CaseCaller): void {
+export function allowed(caller: CaseCaller): void {
   if (!mayAct(caller.role, 'cases.accept')) throw new PublicError('forbidden', '您没有权限处理网上申请');
 }
 
 export async function listOnlineApplications(
   db: Db,
   caller: CaseCaller,
-  filter: { state: 'unmatched' | 'drafted'; limit: number; offset: number },
+  filter: { state: OnlineApplicationState; limit: number; offset: number },
 ): Promise<{ items: OnlineApplicationView[]; total: number }> {
   allowed(caller);
   const { rows, total } = await listApplicationRows(db, caller.scope, filter);
-  return { items: rows.map(present), total };
+  return { items: rows.map(presentApplication), total };
 }
 
 /** The full ID number and phone of one application, for calling the resident back; audited with the purpose. */

@@ -11,13 +11,19 @@ import {
   type PublicContext,
 } from '../../cases/public/public.service.ts';
 import { RateLimiter } from '../../cases/public/rate-limit.ts';
+import {
+  closeOnlineApplication,
+  getOnlineApplication,
+  matchOnlineApplication,
+} from '../../cases/public/outcome.service.ts';
+import { ONLINE_OUTCOME_CODES, ONLINE_OUTCOMES } from '../../cases/public/outcomes.ts';
 import { listOnlineApplications, revealApplicationContact } from '../../cases/public/street.service.ts';
 import { scopeOf } from '../../auth/roles.ts';
 import type { AuthUser } from '../../auth/user.ts';
 import type { CaseCaller } from '../../cases/case.deps.ts';
 import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
-import { pageQuery, reasonText, text } from '../schemas.ts';
+import { pageQuery, reasonText, text, timelineEvent } from '../schemas.ts';
 import { actorOf } from './edit-pipeline.ts';
 
 /**
@@ -71,6 +77,8 @@ const optionsSchema = z.object({
   contactWithinWorkingDays: z.number().int(),
 });
 
+const STATES = ['unmatched', 'drafted', 'matched', 'closed'] as const;
+
 const onlineApplicationSchema = z.object({
   districtCode: z.string(),
   id: z.string(),
@@ -83,10 +91,33 @@ const onlineApplicationSchema = z.object({
   address: z.string(),
   householdNote: z.string(),
   programs: z.array(z.string()),
-  state: z.enum(['unmatched', 'drafted']),
+  state: z.enum(STATES).describe('unmatched 待匹配、drafted 已自动建草稿、matched 已匹配建案、closed 已办结'),
+  stateName: z.string(),
+  version: z.number().int(),
   caseId: z.string().nullable(),
   receivedAt: z.string(),
+  outcome: z.enum(ONLINE_OUTCOME_CODES).nullable(),
+  outcomeName: z.string().nullable().describe('办结结果（中文）'),
+  outcomeNote: z.string().nullable().describe('经办人的核实说明（仅工作人员可见）'),
+  handledAt: z.string().nullable(),
 });
+
+const onlineApplicationDetail = onlineApplicationSchema.extend({
+  caseNo: z.string().nullable(),
+  registryMatch: z
+    .object({
+      personName: z.string(),
+      nameMatches: z.boolean(),
+      householdId: z.string().nullable(),
+      householdNo: z.string().nullable(),
+      address: z.string().nullable(),
+    })
+    .nullable()
+    .describe('人口信息库中现有的同一身份证号人员及其家庭户（待匹配时）'),
+  timeline: z.array(timelineEvent),
+});
+
+const applicationKey = z.object({ district: z.string().regex(/^\d{6}$/), id: z.uuid() });
 
 const caller = (user: AuthUser): CaseCaller => ({ scope: scopeOf(user), role: user.role, userId: user.id });
 
@@ -224,7 +255,7 @@ export function registerPublicCaseRoutes(app: ZodApp, { config, store }: ServerD
       schema: {
         tags: ['救助申请'],
         summary: '街道：本人范围内街道收到的网上申请（默认人口库未匹配的，待街道核实联系）',
-        querystring: pageQuery.extend({ state: z.enum(['unmatched', 'drafted']).default('unmatched') }),
+        querystring: pageQuery.extend({ state: z.enum(STATES).default('unmatched') }),
         response: { 200: z.object({ items: z.array(onlineApplicationSchema), total: z.number().int() }) },
       },
     },
@@ -237,7 +268,7 @@ export function registerPublicCaseRoutes(app: ZodApp, { config, store }: ServerD
       schema: {
         tags: ['救助申请'],
         summary: '街道：查看网上申请人的完整身份证号与电话（须说明用途，记入审计日志）',
-        params: z.object({ district: z.string().regex(/^\d{6}$/), id: z.uuid() }),
+        params: applicationKey,
         body: z.object({ purpose: reasonText(2, 200, '查看用途') }),
         response: { 200: z.object({ idNumber: z.string(), phone: z.string() }) },
       },
@@ -248,6 +279,88 @@ export function registerPublicCaseRoutes(app: ZodApp, { config, store }: ServerD
         revealApplicationContact(tx, caller(user), {
           districtCode: request.params.district,
           id: request.params.id,
+        }),
+      );
+    },
+  );
+  app.get(
+    '/api/online-applications/:district/:id',
+    {
+      schema: {
+        tags: ['救助申请'],
+        summary: '街道：一件网上申请（脱敏），人口信息库中现有的匹配、所建案件与办理经过',
+        params: applicationKey,
+        response: { 200: onlineApplicationDetail },
+      },
+    },
+    (request) =>
+      getOnlineApplication(store.db, caller(requireUser(request)), {
+        districtCode: request.params.district,
+        id: request.params.id,
+      }),
+  );
+
+  app.post(
+    '/api/online-applications/:district/:id/match',
+    {
+      schema: {
+        tags: ['救助申请'],
+        summary: '街道：网上申请匹配建案（申请人须为所选家庭户的在册成员；建网上申请草稿，待受理）',
+        description:
+          '只能对“待匹配”的申请操作；version 为页面看到的版本，已被他人处理时 409。申请人按申请所填身份证号在人口信息库中查找。',
+        params: applicationKey,
+        body: z.object({
+          version: z.number().int().min(1),
+          householdId: z.uuid(),
+          note: text(500).optional().describe('核实说明（选填）'),
+        }),
+        response: { 200: onlineApplicationDetail },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const { version, householdId, note } = request.body;
+      const why = note ? `网上申请匹配建案：${note}` : '网上申请回电核实后匹配建案';
+      const ctx = await context();
+      return inUnitOfWork(store, actorOf(request, user, why), (tx) =>
+        matchOnlineApplication(tx, caller(user), ctx.calendar, {
+          districtCode: request.params.district,
+          id: request.params.id,
+          version,
+          householdId,
+          note,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/api/online-applications/:district/:id/close',
+    {
+      schema: {
+        tags: ['救助申请'],
+        summary: '街道：网上申请办结（回电后登记答复结果与说明）',
+        description: `结果：${ONLINE_OUTCOME_CODES.map((c) => `${c} ${ONLINE_OUTCOMES[c].label}`).join('；')}。申请人查询进度时看到“已办结”和结果的说明，看不到核实说明。`,
+        params: applicationKey,
+        body: z.object({
+          version: z.number().int().min(1),
+          outcome: z.enum(ONLINE_OUTCOME_CODES),
+          note: reasonText(2, 500, '与申请人联系核实的情况'),
+        }),
+        response: { 200: onlineApplicationDetail },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const { version, outcome, note } = request.body;
+      const why = `网上申请办结：${ONLINE_OUTCOMES[outcome].label}；${note}`;
+      return inUnitOfWork(store, actorOf(request, user, why), (tx) =>
+        closeOnlineApplication(tx, caller(user), {
+          districtCode: request.params.district,
+          id: request.params.id,
+          version,
+          outcome,
+          note,
         }),
       );
     },

@@ -117,19 +117,34 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '公示', menu: 'cases' },
       },
       {
+        path: 'cases/reviews',
+        component: () => import('../views/cases/reviews.vue'),
+        meta: { title: '定期复审', menu: 'cases' },
+      },
+      {
         path: 'cases/:district/:id',
         component: () => import('../views/cases/detail.vue'),
         meta: { title: '救助申请详情', menu: 'cases' },
       },
       {
+        path: 'online-applications',
+        component: () => import('../views/online-applications/list.vue'),
+        meta: { title: '网上申请（待匹配）', menu: 'online-applications' },
+      },
+      {
+        path: 'online-applications/:district/:id',
+        component: () => import('../views/online-applications/detail.vue'),
+        meta: { title: '网上申请详情', menu: 'online-applications' },
+      },
+      {
         path: 'entitlements',
         component: () => import('../views/entitlements/list.vue'),
-        meta: { title: '待遇' },
+        meta: { title: '救助待遇', menu: 'entitlements' },
       },
       {
         path: 'entitlements/:district/:id',
         component: () => import('../views/entitlements/detail.vue'),
-        meta: { title: '待遇详情' },
+        meta: { title: '待遇详情', menu: 'entitlements' },
       },
       {
         path: 'advisers',
