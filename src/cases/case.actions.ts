@@ -28,6 +28,9 @@ import type { CaseProgram } from './cases.handles.ts';
 import { CASE_NOT_FOUND, CasesError } from './cases.errors.ts';
 import { CASE_STATE_NAMES, caseMachine, CLOSED_STATES, type CaseState } from './cases.machine.ts';
 import { STATE_TIME_LIMIT } from './cases.steps.ts';
+import { followDecision, followWithdrawal } from './pay-first/decide.ts';
+import { payFirst } from './pay-first/pay-first.service.ts';
+import { prepareTekunAssessment } from './tekun/tekun.service.ts';
 
 /**
  * 办理: every action on a case, by name (`POST /api/cases/:district/:id/actions/:action`). State changes go
@@ -175,6 +178,8 @@ export async function actOnCase(
       return recordWithoutMove(tx, caller, row, input, today);
     case 'accept':
       return accept(tx, caller, deps, row, input, today);
+    case 'pay_first':
+      return payFirst(tx, caller, row, { version: input.version, reason, record: input.record }, today);
     default:
       break;
   }
@@ -189,6 +194,7 @@ export async function actOnCase(
       if (input.action === 'return' && row.channel !== 'online')
         problems.push('只有网上申请可以退回，窗口申请请作不予受理');
       Object.assign(extra, { reason, decidedAt: tx.now.toISOString(), decidedBy: caller.userId });
+      if (input.action === 'withdraw') follow = () => followWithdrawal(tx, caller, row, reason);
       break;
     case 'start_verification': {
       if (row.state === 'accepted') {
@@ -275,6 +281,9 @@ export async function actOnCase(
       }
       break;
     }
+    case 'record_tekun_assessment':
+      follow = await prepareTekunAssessment(tx, caller, row, rec);
+      break;
     case 'record_review': {
       const p: string[] = [];
       const opinion = text(rec, 'opinion', '审核意见', p);
@@ -322,14 +331,8 @@ export async function actOnCase(
           decidedBy: caller.userId,
           ...(input.action === 'deny' ? { reason } : {}),
         });
-        follow = () =>
-          input.action === 'approve'
-            ? deps.decisions.grant(tx, caller, { districtCode: row.districtCode, caseId: row.id })
-            : deps.decisions.deny(tx, caller, {
-                districtCode: row.districtCode,
-                caseId: row.id,
-                reasons: [reason],
-              });
+        const decision = input.action;
+        follow = () => followDecision(tx, caller, deps, row, decision, reason);
       }
       break;
     }

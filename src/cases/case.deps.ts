@@ -42,7 +42,12 @@ export interface CaseDeps {
     query: { districtCode: string; personIds: readonly string[] },
   ): Promise<RelativeMatch[]>;
   decisions: {
-    grant(tx: WorkTx, caller: CaseCaller, key: { districtCode: string; caseId: string }): Promise<unknown>;
+    /** `paidFirstFen`: 先行救助 already paid, by program; the approval pays only the rest. */
+    grant(
+      tx: WorkTx,
+      caller: CaseCaller,
+      key: { districtCode: string; caseId: string; paidFirstFen?: Readonly<Record<string, number>> },
+    ): Promise<unknown>;
     deny(
       tx: WorkTx,
       caller: CaseCaller,

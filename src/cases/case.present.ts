@@ -22,6 +22,9 @@ import {
 import { isStep, type Step } from './cases.steps.ts';
 import type { TimelineEventView } from '../workflow/timeline.ts';
 import type { AttachmentView } from '../files/files.service.ts';
+import { shanghaiToday } from '../core/clock.ts';
+import { mayPayFirst, type PayFirstView } from './pay-first/pay-first.service.ts';
+import type { TekunStepView } from './tekun/tekun.service.ts';
 
 /** A case as lists show it: code, state, programs, due date and overdue flag, the household's number. */
 export interface CaseView {
@@ -73,6 +76,10 @@ export interface CaseDetailView extends CaseView {
   };
   attachments: AttachmentView[];
   timeline: TimelineEventView[];
+  /** 特困人员认定: the supporters the registry shows and the record (null when the case has no such step). */
+  tekun: TekunStepView | null;
+  /** 先行救助 paid on the case and, once decided, how it was settled (overpaid amounts to recover). */
+  payFirst: PayFirstView[];
 }
 
 export function machineOf(row: CaseRow) {
@@ -115,7 +122,8 @@ export function allowedActions(row: CaseRow, caller: CaseCaller): string[] {
       (r) => r.action !== 'declare_relatives' || (row.relativesFlagged && row.relativesDeclaredAt === null),
     )
     .map((r) => r.action);
-  return [...moves, ...records];
+  const payFirst = mayPayFirst(row, caller, shanghaiToday()) ? ['pay_first'] : [];
+  return [...moves, ...records, ...payFirst];
 }
 
 export function presentCase(

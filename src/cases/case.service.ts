@@ -22,6 +22,8 @@ import {
 import { checkPrograms, stepWorkingDays } from './cases.parameters.ts';
 import { CASE_NOT_FOUND, CasesError } from './cases.errors.ts';
 import { intakeMachine } from './cases.machine.ts';
+import { payFirstOf } from './pay-first/pay-first.service.ts';
+import { tekunStepOf } from './tekun/tekun.service.ts';
 
 export type { CaseDetailView, CaseView } from './case.present.ts';
 
@@ -200,6 +202,8 @@ export async function getCase(
     },
     timeline,
     attachments,
+    tekun: await tekunStepOf(db, row),
+    payFirst: await payFirstOf(db, row),
   };
 }
 

@@ -10,11 +10,19 @@ export const CASE_PROGRAMS = ['dibao', 'dibao_edge', 'rigid_expense', 'temporary
 export type CaseProgram = (typeof CASE_PROGRAMS)[number];
 
 /** Steps whose requirement is a dated parameter per program (the others every case goes through). */
-export const OPTIONAL_STEPS = ['visit', 'evaluation', 'publicity'] as const;
+export const OPTIONAL_STEPS = ['visit', 'tekun_assessment', 'evaluation', 'publicity'] as const;
 export type OptionalStep = (typeof OPTIONAL_STEPS)[number];
 
 /** Steps with a time limit in working days. */
-export const TIMED_STEPS = ['accept', 'verify', 'visit', 'evaluation', 'review', 'decide'] as const;
+export const TIMED_STEPS = [
+  'accept',
+  'verify',
+  'visit',
+  'tekun_assessment',
+  'evaluation',
+  'review',
+  'decide',
+] as const;
 export type TimedStep = (typeof TIMED_STEPS)[number];
 
 type ByProgram = Readonly<Record<CaseProgram, ParamHandle>>;

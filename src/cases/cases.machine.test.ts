@@ -7,7 +7,14 @@ import { STEP_STATE } from './cases.steps.ts';
 describe('required steps as of the application date', () => {
   it('drops 入户调查 and 民主评议 for new 低保 and 特困 cases during the 2020 epidemic, not before or after', () => {
     expect(requiredSteps(['dibao'], '2020-06-15')).toEqual(['verify', 'review', 'publicity', 'decide']);
-    expect(requiredSteps(['tekun'], '2020-06-15')).toEqual(['verify', 'review', 'publicity', 'decide']);
+    // The epidemic dropped the visit, not the 特困 assessment.
+    expect(requiredSteps(['tekun'], '2020-06-15')).toEqual([
+      'verify',
+      'tekun_assessment',
+      'review',
+      'publicity',
+      'decide',
+    ]);
     expect(requiredSteps(['dibao'], '2019-12-20')).toEqual([
       'verify',
       'visit',
@@ -24,6 +31,22 @@ describe('required steps as of the application date', () => {
       'publicity',
       'decide',
     ]);
+  });
+
+  it('requires 特困人员认定 only of a case that includes 特困, after 入户调查 and before 民主评议 and 审核', () => {
+    expect(requiredSteps(['tekun'], '2026-12-01')).toEqual([
+      'verify',
+      'visit',
+      'tekun_assessment',
+      'evaluation',
+      'review',
+      'publicity',
+      'decide',
+    ]);
+    expect(requiredSteps(['dibao', 'tekun'], '2026-12-01')).toContain('tekun_assessment');
+    for (const p of ['dibao', 'dibao_edge', 'rigid_expense', 'temporary'] as const) {
+      expect(requiredSteps([p], '2026-12-01')).not.toContain('tekun_assessment');
+    }
   });
 
   it('takes the union over the programs applied for', () => {
@@ -46,7 +69,10 @@ describe('required steps as of the application date', () => {
 });
 
 describe('the case machine built from the steps', () => {
-  const full = caseMachine(['verify', 'visit', 'evaluation', 'review', 'publicity', 'decide'], 'district');
+  const full = caseMachine(
+    ['verify', 'visit', 'tekun_assessment', 'evaluation', 'review', 'publicity', 'decide'],
+    'district',
+  );
   const short = caseMachine(['verify', 'review', 'publicity', 'decide'], 'district');
 
   const to = (machine: typeof full, action: string) =>
@@ -54,12 +80,17 @@ describe('the case machine built from the steps', () => {
 
   it('leads each step to the next required one', () => {
     expect(to(full, 'verified')).toBe('visit');
-    expect(to(full, 'record_visit')).toBe('evaluation');
+    expect(to(full, 'record_visit')).toBe('tekun_assessment');
+    expect(to(full, 'record_tekun_assessment')).toBe('evaluation');
+    expect(full.transitions.find((t) => t.action === 'record_tekun_assessment')?.permission).toBe(
+      'cases.process',
+    );
     expect(to(full, 'record_evaluation')).toBe('review');
     expect(to(full, 'record_review')).toBe('publicity');
     expect(to(full, 'end_publicity')).toBe('deciding');
     expect(to(short, 'verified')).toBe('review');
     expect(short.transitions.some((t) => t.action === 'record_visit')).toBe(false);
+    expect(short.transitions.some((t) => t.action === 'record_tekun_assessment')).toBe(false);
   });
 
   it('offers no action that skips a required step: from each step state only its own completion moves on', () => {

@@ -15,6 +15,7 @@ export type CaseState =
   | 'accepted'
   | 'verifying'
   | 'visit'
+  | 'tekun_assessment'
   | 'evaluation'
   | 'review'
   | 'publicity'
@@ -30,6 +31,7 @@ export const CASE_STATE_NAMES: Readonly<Record<CaseState, string>> = {
   accepted: '已受理',
   verifying: '核对中',
   visit: '入户调查',
+  tekun_assessment: '特困人员认定',
   evaluation: '民主评议',
   review: '审核',
   publicity: '公示',
@@ -61,6 +63,7 @@ export interface CaseCheck {
 export const COMPLETE_ACTION: Readonly<Record<Step, string>> = {
   verify: 'verified',
   visit: 'record_visit',
+  tekun_assessment: 'record_tekun_assessment',
   evaluation: 'record_evaluation',
   review: 'record_review',
   publicity: 'end_publicity',
@@ -70,6 +73,7 @@ export const COMPLETE_ACTION: Readonly<Record<Step, string>> = {
 const COMPLETE_LABEL: Readonly<Record<Step, string>> = {
   verify: '完成核对（核对报告已出具）',
   visit: '登记入户调查',
+  tekun_assessment: '登记特困人员认定',
   evaluation: '登记民主评议',
   review: '登记审核意见',
   publicity: '结束公示',
@@ -79,6 +83,7 @@ const COMPLETE_LABEL: Readonly<Record<Step, string>> = {
 const COMPLETE_PERMISSION: Readonly<Record<Exclude<Step, 'decide'>, CasesPermission>> = {
   verify: 'cases.process',
   visit: 'cases.visit',
+  tekun_assessment: 'cases.process',
   evaluation: 'cases.visit',
   review: 'cases.process',
   publicity: 'cases.process',

@@ -5,12 +5,22 @@ import type { TimedStep } from './cases.handles.ts';
  * acceptance (cases.parameters.ts requiredSteps); its machine is built from that list, so the action that
  * completes a step leads to the next required one and no required step can be skipped.
  */
-export const STEP_ORDER = ['verify', 'visit', 'evaluation', 'review', 'publicity', 'decide'] as const;
+export const STEP_ORDER = [
+  'verify',
+  'visit',
+  // 特困人员认定 rests on what the visit found (who supports the applicant, how they manage alone).
+  'tekun_assessment',
+  'evaluation',
+  'review',
+  'publicity',
+  'decide',
+] as const;
 export type Step = (typeof STEP_ORDER)[number];
 
 export const STEP_NAMES: Readonly<Record<Step, string>> = {
   verify: '家庭经济状况核对',
   visit: '入户调查',
+  tekun_assessment: '特困人员认定',
   evaluation: '民主评议',
   review: '审核',
   publicity: '公示',
@@ -21,6 +31,7 @@ export const STEP_NAMES: Readonly<Record<Step, string>> = {
 export const STEP_STATE = {
   verify: 'verifying',
   visit: 'visit',
+  tekun_assessment: 'tekun_assessment',
   evaluation: 'evaluation',
   review: 'review',
   publicity: 'publicity',
@@ -33,6 +44,7 @@ export const STATE_TIME_LIMIT: Readonly<Partial<Record<string, TimedStep>>> = {
   accepted: 'verify',
   verifying: 'verify',
   visit: 'visit',
+  tekun_assessment: 'tekun_assessment',
   evaluation: 'evaluation',
   review: 'review',
   deciding: 'decide',

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   date,
@@ -100,7 +101,7 @@ export const cases = pgTable(
     check('cases_channel_chk', sql`${t.channel} in ('counter','online')`),
     check(
       'cases_state_chk',
-      sql`${t.state} in ('draft','returned','not_accepted','accepted','verifying','visit','evaluation','review','publicity','deciding','approved','denied','withdrawn')`,
+      sql`${t.state} in ('draft','returned','not_accepted','accepted','verifying','visit','tekun_assessment','evaluation','review','publicity','deciding','approved','denied','withdrawn')`,
     ),
     check('cases_programs_chk', sql`cardinality(${t.programs}) > 0`),
     check('cases_district_chk', sql`${t.districtCode} ~ '^[0-9]{6}$'`),
@@ -209,6 +210,81 @@ export const caseObjections = pgTable(
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
     index('case_objections_case_idx').on(t.districtCode, t.caseId),
+  ],
+);
+
+/**
+ * 特困人员认定, one row per member assessed as 特困 on the case: the legal supporters (法定赡养、抚养、扶养义务人)
+ * each with whether they can support, the 生活自理能力 found, and the conclusion; `fact_ids` are the registry
+ * facts (hasSupporter, category tekun) the step wrote for the joint determination.
+ */
+export const caseTekunAssessments = pgTable(
+  'case_tekun_assessments',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    personName: text('person_name').notNull(),
+    /** [{personId|null, name, relation, able, reason}] (src/cases/tekun/tekun.rules.ts). */
+    supporters: jsonb('supporters').$type<unknown[]>().notNull(),
+    hasSupporter: boolean('has_supporter').notNull(),
+    /** capable 具备 | partial 部分丧失 | none 完全丧失 生活自理能力. */
+    selfCare: text('self_care').notNull(),
+    eligible: boolean('eligible').notNull(),
+    conclusion: text('conclusion').notNull(),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    assessor: text('assessor').notNull(),
+    attachmentIds: uuid('attachment_ids').array().notNull(),
+    factIds: uuid('fact_ids').array().notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId, t.personId] }),
+    check('case_tekun_assessments_self_care_chk', sql`${t.selfCare} in ('capable','partial','none')`),
+    check('case_tekun_assessments_conclusion_chk', sql`not (${t.eligible} and ${t.hasSupporter})`),
+    check('case_tekun_assessments_attachments_chk', sql`cardinality(${t.attachmentIds}) > 0`),
+  ],
+);
+
+/**
+ * 先行救助: what was paid before verification (a one-off entitlement with the case as its basis) and, once the
+ * case is decided, how it was settled: the part counted toward the grant and what was overpaid (to be
+ * recovered; issue 11 builds the recovery items), with why.
+ */
+export const casePayFirst = pgTable(
+  'case_pay_first',
+  {
+    districtCode: text('district_code').notNull(),
+    caseId: uuid('case_id').notNull(),
+    program: text('program').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    /** The dated limit in force on the day paid. */
+    limitFen: bigint('limit_fen', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    paidOn: date('paid_on', { mode: 'string' }).notNull(),
+    month: text('month').notNull(),
+    entitlementId: uuid('entitlement_id').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+    /** granted | denied | withdrawn: the case's end that settled it. */
+    settledOutcome: text('settled_outcome'),
+    countedFen: bigint('counted_fen', { mode: 'number' }),
+    overpaidFen: bigint('overpaid_fen', { mode: 'number' }),
+    overpaidReason: text('overpaid_reason'),
+    settledAt: stamp('settled_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.districtCode, t.caseId, t.program] }),
+    check('case_pay_first_amount_chk', sql`${t.amountFen} > 0 and ${t.amountFen} <= ${t.limitFen}`),
+    check('case_pay_first_month_chk', sql`${t.month} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+    check(
+      'case_pay_first_settled_chk',
+      sql`(${t.settledAt} is null and ${t.settledOutcome} is null and ${t.countedFen} is null and ${t.overpaidFen} is null)
+        or (${t.settledAt} is not null and ${t.settledOutcome} in ('granted','denied','withdrawn') and ${t.countedFen} >= 0 and ${t.overpaidFen} >= 0
+            and ${t.countedFen} + ${t.overpaidFen} = ${t.amountFen}
+            and (${t.overpaidFen} = 0 or ${t.overpaidReason} is not null))`,
+    ),
   ],
 );
 

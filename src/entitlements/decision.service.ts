@@ -384,7 +384,12 @@ async function lockedForDecision(
 export async function grantDecision(
   tx: WorkTx,
   caller: EntitlementCaller,
-  key: { districtCode: string; caseId: string },
+  key: {
+    districtCode: string;
+    caseId: string;
+    /** 先行救助 already paid on the case, by program (fen): the approval pays only the rest. */
+    paidFirstFen?: Readonly<Record<string, number>> | undefined;
+  },
 ): Promise<DecisionView> {
   const { found, rows } = await lockedForDecision(tx, caller.scope, key);
   if (rows.length === 0) {
@@ -431,7 +436,15 @@ export async function grantDecision(
     }
     const schedule = scheduleOf(r.program as ProgramCode);
     if (r.outcome !== 'granted' || schedule === null) continue;
-    for (const b of r.beneficiaries as StoredBeneficiary[]) {
+    const paidFirst = key.paidFirstFen?.[r.program] ?? 0;
+    for (const stored of r.beneficiaries as StoredBeneficiary[]) {
+      // The line keeps the engine's whole amount; what was paid first counts toward it, so the total never
+      // exceeds what the engine allows (pay-first is paid to the household: household programs only).
+      const b =
+        paidFirst > 0 && stored.kind === 'household'
+          ? { ...stored, amountFen: stored.amountFen - paidFirst }
+          : stored;
+      if (b.amountFen <= 0) continue;
       const result = await entitle(tx, {
         districtCode: found.districtCode,
         householdId: found.householdId,

@@ -46,7 +46,11 @@ export interface PersonLabel {
   idNumberMasked: string;
 }
 
-export type Basis = { kind: 'decision'; caseId: string; program: string } | { kind: 'rule'; rule: string };
+export type Basis =
+  | { kind: 'decision'; caseId: string; program: string }
+  /** 先行救助: paid on the case before its decision (src/cases/pay-first). */
+  | { kind: 'pay_first'; caseId: string }
+  | { kind: 'rule'; rule: string };
 
 export interface EntitlementView {
   id: string;
@@ -101,6 +105,7 @@ export function basisOf(row: {
 }): Basis | null {
   if (row.caseId && row.decisionProgram)
     return { kind: 'decision', caseId: row.caseId, program: row.decisionProgram };
+  if (row.caseId && row.rule === 'pay_first') return { kind: 'pay_first', caseId: row.caseId };
   if (row.rule) return { kind: 'rule', rule: row.rule };
   return null;
 }

@@ -55,13 +55,16 @@ export interface EntitleInput {
   program: ProgramCode;
   schedule: Schedule;
   startMonth: string;
-  basis: { caseId: string; program: string };
+  /** The case's decision line of `program`; `payFirst`: the case itself, paid before its decision (先行救助). */
+  basis: { caseId: string; program: string; payFirst?: boolean };
   reason: string;
   beneficiary: Beneficiary;
 }
 
-function historyBasis(basis: { caseId: string; program: string }) {
-  return { caseId: basis.caseId, decisionProgram: basis.program, rule: null };
+function historyBasis(basis: EntitleInput['basis']) {
+  return basis.payFirst
+    ? { caseId: basis.caseId, decisionProgram: null, rule: 'pay_first' }
+    : { caseId: basis.caseId, decisionProgram: basis.program, rule: null };
 }
 
 /**
@@ -105,9 +108,7 @@ export async function entitle(tx: WorkTx, input: EntitleInput): Promise<{ id: st
       fromMonth: input.startMonth,
       toMonth: input.schedule === 'once' ? input.startMonth : null,
       state: 'active',
-      caseId: input.basis.caseId,
-      decisionProgram: input.basis.program,
-      rule: null,
+      ...historyBasis(input.basis),
       version: 1,
       createdAt: now,
       updatedAt: now,

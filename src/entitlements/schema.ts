@@ -145,7 +145,8 @@ export const entitlements = pgTable(
     check(
       'entitlements_basis_chk',
       sql`(${t.caseId} is not null and ${t.decisionProgram} is not null and ${t.rule} is null)
-        or (${t.caseId} is null and ${t.decisionProgram} is null and ${t.rule} is not null)`,
+        or (${t.caseId} is null and ${t.decisionProgram} is null and ${t.rule} is not null)
+        or (${t.caseId} is not null and ${t.decisionProgram} is null and ${t.rule} = 'pay_first')`,
     ),
     check('entitlements_account_chk', sql`(${t.bankName} is null) = (${t.accountNo} is null)`),
   ],

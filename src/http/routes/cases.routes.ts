@@ -53,6 +53,21 @@ const caseSchema = z.object({
 });
 
 const stamp = z.object({ recordedBy: z.string(), recordedAt: z.string() });
+const supporterRelation = z.enum(['spouse', 'parent', 'child']);
+const supporterCandidate = z.object({
+  personId: z.string(),
+  name: z.string(),
+  relation: supporterRelation,
+  relationName: z.string(),
+});
+const assessedSupporter = z.object({
+  personId: z.string().nullable().describe('本户成员；外户义务人为 null'),
+  name: z.string(),
+  relation: supporterRelation,
+  relationName: z.string(),
+  able: z.boolean().describe('有履行能力'),
+  reason: z.string(),
+});
 
 const detailSchema = caseSchema.extend({
   applicantPersonId: z.string(),
@@ -116,6 +131,49 @@ const detailSchema = caseSchema.extend({
     }),
   ),
   timeline: z.array(timelineEvent),
+  tekun: z
+    .object({
+      candidates: z.array(
+        z.object({ personId: z.string(), name: z.string(), supporters: z.array(supporterCandidate) }),
+      ),
+      assessments: z.array(
+        stamp.extend({
+          personId: z.string(),
+          personName: z.string(),
+          supporters: z.array(assessedSupporter),
+          hasSupporter: z.boolean(),
+          selfCare: z.enum(['capable', 'partial', 'none']),
+          selfCareName: z.string(),
+          eligible: z.boolean().describe('符合特困供养条件'),
+          conclusion: z.string(),
+          assessedOn: z.string(),
+          assessor: z.string(),
+          attachmentIds: z.array(z.string()),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('特困人员认定：本户登记的法定义务人与认定记录（无此环节时为 null）'),
+  payFirst: z
+    .array(
+      stamp.extend({
+        program: z.string(),
+        programName: z.string(),
+        amountFen: int,
+        limitFen: int.describe('付款当日适用的先行救助上限（分）'),
+        reason: z.string(),
+        paidOn: z.string(),
+        month: z.string(),
+        entitlementId: z.string(),
+        settledOutcome: z.enum(['granted', 'denied', 'withdrawn']).nullable(),
+        settledOutcomeName: z.string().nullable(),
+        countedFen: int.nullable().describe('计入批准金额的部分（分）'),
+        overpaidFen: int.nullable().describe('多发、应予追回的部分（分）'),
+        overpaidReason: z.string().nullable(),
+        settledAt: z.string().nullable(),
+      }),
+    )
+    .describe('先行救助及其在决定时的结算'),
 });
 
 const caseParams = z.object({
@@ -130,12 +188,14 @@ const ACTIONS = [
   'start_verification',
   'verified',
   'record_visit',
+  'record_tekun_assessment',
   'record_evaluation',
   'record_review',
   'start_publicity',
   'record_objection',
   'end_publicity',
   'declare_relatives',
+  'pay_first',
   'approve_first',
   'approve',
   'deny',
@@ -266,7 +326,7 @@ export function registerCaseRoutes(app: ZodApp, { store, config }: ServerDeps): 
       schema: {
         tags: [TAG],
         summary:
-          '办理一步：受理、不予受理、退回、发起核对、完成核对、入户调查、民主评议、审核、开始公示、登记异议、结束公示、确认近亲属备案、审批（两名审批人时先 approve_first）、不予批准、撤回',
+          '办理一步：受理、不予受理、退回、先行救助、发起核对、完成核对、入户调查、特困人员认定、民主评议、审核、开始公示、登记异议、结束公示、确认近亲属备案、审批（两名审批人时先 approve_first）、不予批准、撤回',
         params: caseParams.extend({ action: z.enum(ACTIONS) }),
         body: z.object({
           version,
@@ -275,7 +335,7 @@ export function registerCaseRoutes(app: ZodApp, { store, config }: ServerDeps): 
             .record(z.string(), z.unknown())
             .optional()
             .describe(
-              '该步的记录：record_visit {visitedOn, visitors[], checklist{}, notes, photoIds[]}；record_evaluation {heldOn, participants[], votesFor, votesAgainst, votesAbstain, opinion}；record_review {opinion}；start_publicity {startsOn?}；record_objection {receivedOn, content, handling}',
+              '该步的记录：record_visit {visitedOn, visitors[], checklist{}, notes, photoIds[]}；record_tekun_assessment {assessedOn, assessor, attachmentIds[], members[{personId, supporters[{personId|null, name, relation, able, reason}], selfCare, eligible, conclusion}]}；pay_first {program?, amountFen, payeePersonId, bankName, accountNo}（理由写在 reason）；record_evaluation {heldOn, participants[], votesFor, votesAgainst, votesAbstain, opinion}；record_review {opinion}；start_publicity {startsOn?}；record_objection {receivedOn, content, handling}',
             ),
         }),
         response: { 200: detailSchema },

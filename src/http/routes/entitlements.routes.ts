@@ -140,6 +140,7 @@ const decisionSchema = z.object({
 const personLabel = z.object({ personId: z.string(), name: z.string(), idNumberMasked: z.string() });
 const basisSchema = z.union([
   z.object({ kind: z.literal('decision'), caseId: z.string(), program: z.string() }),
+  z.object({ kind: z.literal('pay_first'), caseId: z.string() }).describe('先行救助：依据救助申请先行发放'),
   z.object({ kind: z.literal('rule'), rule: z.string() }),
 ]);
 

@@ -239,7 +239,10 @@ export interface Entitlement {
   state: EntitlementState;
   stateName: string;
   version: number;
-  basis: { kind: 'decision'; caseId: string; program: string } | { kind: 'rule'; rule: string };
+  basis:
+    | { kind: 'decision'; caseId: string; program: string }
+    | { kind: 'pay_first'; caseId: string }
+    | { kind: 'rule'; rule: string };
   allowedActions: { action: string; label: string }[];
   createdAt: string;
 }
