@@ -98,4 +98,30 @@ describe('社区救助顾问', () => {
     expect(timeline).toContain('困难家庭，安排救助顾问跟进');
     await screenshot(adviser, 'advisers-household');
   });
+
+  it('the registry household page shows the adviser, visit and plan, and the adviser steps on its timeline', async () => {
+    const caseworker = await signIn('caseworker', server.accounts.get('caseworker')?.password ?? '');
+    await caseworker.goto(`${server.baseUrl}/households/${household.id}`);
+    const panel = caseworker.locator('[data-test=household-adviser]');
+    await expect.poll(() => panel.textContent()).toContain('adviser1');
+    expect(await caseworker.textContent('[data-test=household-adviser-visits]')).toContain('老人行动不便');
+    const plan = (await caseworker.textContent('[data-test=household-adviser-plan]')) ?? '';
+    expect(plan).toContain('执行中');
+    expect(plan).toContain('协助申请长护险评估');
+    const steps = await caseworker.locator('[data-test=timeline-adviser]').allTextContents();
+    expect(steps.join('\n')).toContain('记录走访');
+    expect(steps.join('\n')).toContain('分派救助顾问');
+    await screenshot(caseworker, 'advisers-registry-household');
+    await caseworker.click('[data-test=household-adviser-open]');
+    await caseworker.waitForURL((url) => url.pathname.startsWith('/advisers/households/'));
+    await expect.poll(() => caseworker.textContent('[data-test=visits]')).toContain('老人行动不便');
+
+    // The verification officer reads the registry, not advisers' records: no panel, no adviser steps.
+    const verifier = await signIn('verifier', server.accounts.get('verifier')?.password ?? '');
+    await verifier.goto(`${server.baseUrl}/households/${household.id}`);
+    await verifier.locator('[data-test=household-no]').waitFor();
+    await verifier.locator('[data-test=member-table]').waitFor();
+    expect(await verifier.locator('[data-test=household-adviser]').count()).toBe(0);
+    expect(await verifier.locator('[data-test=timeline-adviser]').count()).toBe(0);
+  });
 });
