@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       today,
       publicityDays: (day) => publicityDays(day),
       pollMs: 250,
-      reportTimeoutMs: 600_000,
+      reportTimeoutMs: 120_000,
     });
 
     const perStep = new Map<string, number[]>();
