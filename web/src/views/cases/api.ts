@@ -1,6 +1,7 @@
 import type { TimelineEvent } from '../../api/registry-edits.ts';
 import { http, request } from '../../api/request.ts';
 import type { Page } from '../../api/types.ts';
+import type { PayFirstRecord, TekunStep } from './tekun-api.ts';
 
 /**
  * 救助申请 and 待遇: the console's calls (src/http/routes/cases.routes.ts, entitlements.routes.ts and
@@ -14,6 +15,7 @@ export type CaseState =
   | 'accepted'
   | 'verifying'
   | 'visit'
+  | 'tekun_assessment'
   | 'evaluation'
   | 'review'
   | 'publicity'
@@ -22,7 +24,14 @@ export type CaseState =
   | 'denied'
   | 'withdrawn';
 
-export type Step = 'verify' | 'visit' | 'evaluation' | 'review' | 'publicity' | 'decide';
+export type Step =
+  | 'verify'
+  | 'visit'
+  | 'tekun_assessment'
+  | 'evaluation'
+  | 'review'
+  | 'publicity'
+  | 'decide';
 
 export interface CaseRow {
   districtCode: string;
@@ -112,6 +121,10 @@ export interface CaseDetail extends CaseRow {
   };
   attachments: CaseAttachment[];
   timeline: TimelineEvent[];
+  /** 特困人员认定 (null when the case has no such step). */
+  tekun: TekunStep | null;
+  /** 先行救助 and its settlement at the decision. */
+  payFirst: PayFirstRecord[];
 }
 
 export interface CaseFilters {

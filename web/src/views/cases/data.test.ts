@@ -39,11 +39,11 @@ describe('copies of the server’s names', () => {
   it('every action of a full case machine has a Chinese label', async () => {
     const { caseMachine } = await machineModule();
     const machine = caseMachine(
-      ['verify', 'visit', 'evaluation', 'review', 'publicity', 'decide'],
+      ['verify', 'visit', 'tekun_assessment', 'evaluation', 'review', 'publicity', 'decide'],
       'district',
     );
     const actions = machine.transitions.map((t) => t.action).filter((a) => a !== 'intake' && a !== 'submit');
-    for (const action of [...actions, 'start_publicity', 'record_objection', 'declare_relatives']) {
+    for (const action of [...actions, 'start_publicity', 'record_objection', 'declare_relatives', 'pay_first']) {
       expect(ACTION_LABELS[action], action).toMatch(/[\u4e00-\u9fa5]/);
     }
   });
