@@ -43,6 +43,20 @@ function payeeBlocks(lines: readonly GrantedLine[]): DocumentBlock[] {
   ];
 }
 
+/** 先行救助 already paid counts in the amount above: the household is told that only the rest follows. */
+function paidFirstBlocks(data: ApprovalNoticeData): DocumentBlock[] {
+  const paid = data.paidFirst ?? [];
+  if (paid.length === 0) return [];
+  return [
+    paragraphs(
+      paid.map(
+        (p) =>
+          `${p.programName}已于${chineseDate(p.paidOn)}先行救助${groupedYuan(p.countedFen)}，计入上表金额，本次只发放其余部分。`,
+      ),
+    ),
+  ];
+}
+
 const TITLES = { district: '社会救助审批通知书', street: '社会救助确认通知书' } as const;
 const VERBS = { district: '批准', street: '确认' } as const;
 
@@ -91,6 +105,7 @@ export function approvalNoticeDocument(data: ApprovalNoticeData): PrintDocument 
         ],
         rows,
       ),
+      ...paidFirstBlocks(data),
       ...payeeBlocks(data.lines),
       heading('告知事项'),
       paragraphs(

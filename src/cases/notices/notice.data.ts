@@ -10,6 +10,7 @@ import { maskIdNumber } from '../../registry/id-number.ts';
 import { findPerson } from '../../registry/person.repository.ts';
 import type { CaseCaller } from '../case.deps.ts';
 import { findCase, type CaseRow } from '../case.repository.ts';
+import { payFirstRows } from '../pay-first/pay-first.repository.ts';
 import { publicityDays, stepWorkingDays } from '../cases.parameters.ts';
 import { isStep, STEP_NAMES, STEP_ORDER, type Step } from '../cases.steps.ts';
 import type { CaseNotice, CaseNoticeKind } from './index.ts';
@@ -181,7 +182,23 @@ export async function caseNoticeData(
       if (kind === 'approval') {
         const lines = decided ? await grantedLines(db, caller, row.districtCode, decision.lines) : [];
         if (row.state !== 'approved' || lines.length === 0) throw notIssued(row, '审批（确认）通知书');
-        return { kind, data: { ...header, authority: decider, decidedOn, lines } };
+        const paidFirst = (await payFirstRows(db, { districtCode: row.districtCode, caseId: row.id }))
+          .filter((p) => (p.countedFen ?? 0) > 0)
+          .map((p) => ({
+            programName: programLabel(p.program),
+            paidOn: p.paidOn,
+            countedFen: p.countedFen!,
+          }));
+        return {
+          kind,
+          data: {
+            ...header,
+            authority: decider,
+            decidedOn,
+            lines,
+            ...(paidFirst.length > 0 ? { paidFirst } : {}),
+          },
+        };
       }
       const lines = decided ? deniedLines(row, decision.lines) : [];
       if (lines.length === 0) throw notIssued(row, '不予批准（确认）通知书');

@@ -68,6 +68,8 @@ export interface ApprovalNoticeData extends NoticeCase {
   decidedOn: string;
   /** One line per program and beneficiary (a household program has one, a person program one per person). */
   lines: GrantedLine[];
+  /** 先行救助 paid before the decision and counted in a line's amount (only the rest is paid now). */
+  paidFirst?: { programName: string; paidOn: string; countedFen: number }[];
 }
 
 /** One denied program of a decision, with its reasons (at least one). */

@@ -21,6 +21,8 @@ import type { CaseDeps } from '../case.deps.ts';
 import type { CasesError } from '../cases.errors.ts';
 import { act, actor, APPROVER, CASEWORKER, COMMITTEE } from '../cases.fixtures.ts';
 import type { Step } from '../cases.steps.ts';
+import { approvalNoticeDocument } from '../notices/approval.document.ts';
+import { caseNoticeData } from '../notices/notice.data.ts';
 import { placeCase } from '../tekun/tekun.fixtures.ts';
 import { payFirst } from './pay-first.service.ts';
 
@@ -163,6 +165,20 @@ describeStores('先行救助 (pay first, verify after)', (ctx) => {
     expect((await show(paid)).payFirst).toMatchObject([
       { settledOutcome: 'granted', countedFen: 100000, overpaidFen: 0, overpaidReason: null },
     ]);
+    const notice = await caseNoticeData(
+      ctx.store.db,
+      CASEWORKER,
+      { districtCode: '310110', id: paid.caseId },
+      'approval',
+      { calendar: await calendarFor(ctx.store), today: '2026-12-02' },
+    );
+    if (notice.kind !== 'approval') throw new Error('not an approval notice');
+    expect(notice.data.paidFirst).toEqual([
+      { programName: '临时救助', paidOn: '2026-12-02', countedFen: 100000 },
+    ]);
+    expect(JSON.stringify(approvalNoticeDocument(notice.data).blocks)).toContain(
+      '临时救助已于2026年12月2日先行救助1,000.00元，计入上表金额',
+    );
   });
 
   it('records the whole amount as overpaid, with why, when the case is denied after paying first', async () => {

@@ -210,7 +210,7 @@ describeStores('特困人员认定 on a case', (ctx) => {
       { subjectType: 'person', districtCode: '310110', subjectId: c.elder.id },
       '2026-12-01',
     );
-    expect(facts.figures.categories).toEqual([]);
+    expect(facts.figures).toMatchObject({ categories: [] });
     const voided = facts.facts.find((f) => f.kind === 'category' && f.voidedAt !== null);
     expect(voided?.voidReason).toContain('经复核，其子有赡养能力');
     const after = await determineCase(ctx.store, APPROVER.scope, {
