@@ -129,7 +129,7 @@ export async function listDueReviews(
   if (!mayAct(caller.role, 'cases.view')) throw new CasesError('forbidden', '您没有权限查看复审名单');
   const month = q.month ?? shanghaiMonth();
   checkDueMonth(month);
-  const { rows, total } = await dueRows(db, { scope: caller.scope, month, division: q.division, ...q });
+  const { rows, total } = await dueRows(db, { ...q, scope: caller.scope, month, division: q.division });
   const current = shanghaiMonth();
   const numbers = new Map<string, string>();
   for (const d of new Set(rows.map((r) => r.district_code))) {

@@ -47,7 +47,6 @@ export const openReviewsJob = defineJobKind<OpenReviewsPayload>({
         cursor: r.last ?? after,
         progress: r.opened,
         finished: r.finished,
-        result: { opened: job.done + r.opened },
       };
     });
   },

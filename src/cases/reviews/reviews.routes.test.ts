@@ -87,6 +87,9 @@ describeStores('review and change routes', (ctx) => {
     expect((await street.get('/api/cases/reviews/due?month=2027-05')).json<{ total: number }>().total).toBe(
       0,
     );
+    // Without a month: this month's (2026-12), nothing due yet.
+    const now = (await street.get('/api/cases/reviews/due')).json<{ month: string; total: number }>();
+    expect(now).toMatchObject({ month: '2026-12', total: 0 });
     const bad = await street.get('/api/cases/reviews/due?month=2027-13');
     expect(bad.statusCode).toBe(400);
   });
