@@ -27,6 +27,8 @@ export interface DemoAdviserHousehold {
   id: string;
   householdNo: string;
   headName: string;
+  /** The head is 60 or older: the elder's needs profile, else the working-age family's. */
+  elder: boolean;
 }
 
 export interface DemoAdviserTeam {
@@ -38,7 +40,7 @@ export interface DemoAdviserTeam {
 
 type Level = 0 | 1 | 2 | 3;
 
-/** Two needs profiles the demo's households alternate between: an elder alone, a family out of work. */
+/** Two needs profiles: an elderly household (the head 60 or older), a working-age one out of work. */
 const PROFILES: readonly Partial<Record<DimensionCode, [Level, string[], string]>>[] = [
   {
     income: [2, ['below_standard'], '退休金低，医药费支出大'],
@@ -49,7 +51,6 @@ const PROFILES: readonly Partial<Record<DimensionCode, [Level, string[], string]
   {
     income: [3, ['below_standard', 'debt'], '拖欠两个月房租'],
     employment: [2, ['unemployed', 'skills'], '户主失业半年，希望参加技能培训'],
-    education: [1, ['study_help'], '孩子数学成绩下滑'],
     mental: [1, ['distress'], '户主情绪低落'],
   },
 ];
@@ -65,8 +66,8 @@ const ALL_DIMENSIONS: readonly DimensionCode[] = [
   'social',
 ];
 
-function itemsOf(profile: number): AssessmentItem[] {
-  const p = PROFILES[profile % PROFILES.length]!;
+function itemsOf(elder: boolean): AssessmentItem[] {
+  const p = PROFILES[elder ? 0 : 1]!;
   return ALL_DIMENSIONS.map((dimension) => {
     const [level, signs, note] = p[dimension] ?? [0, [], ''];
     return { dimension, level, signs, note };
@@ -147,11 +148,10 @@ async function seedHousehold(
   await unit(team.adviser, day(19 - i), 40, '救助需求评估', (tx) =>
     recordAssessment(tx, me, householdKey, {
       assessedOn: day(19 - i),
-      items: itemsOf(i),
-      summary:
-        i % 2 === 0
-          ? '独居老人，慢性病用药与日常照料是主要需求，收入仅够基本生活'
-          : '户主失业、家庭负债，就业与基本生活是主要需求',
+      items: itemsOf(h.elder),
+      summary: h.elder
+        ? '老人独居或空巢，慢性病用药与日常照料是主要需求，收入仅够基本生活'
+        : '户主失业、家庭负债，就业与基本生活是主要需求',
       caseId,
     }),
   );
@@ -159,14 +159,13 @@ async function seedHousehold(
   const plan = await unit(team.adviser, day(18 - i), 0, '草拟帮扶计划', (tx) =>
     draftPlan(tx, me, householdKey, {
       kind: i % 3 === 0 ? 'companion' : i % 3 === 1 ? 'long_term' : 'whole_course',
-      goals:
-        i % 2 === 0
-          ? '按时服药、每周有人探视，三个月内落实居家养老服务'
-          : '三个月内户主重新就业，家庭收支恢复平衡',
+      goals: h.elder
+        ? '按时服药、每周有人探视，三个月内落实居家养老服务'
+        : '三个月内户主重新就业，家庭收支恢复平衡',
       reviewOn: addDays(today, 70 - i),
       actions: [
         { title: '协助填写医疗帮困申请表', dueOn: day(17 - i), status: 'done', doneOn: day(18 - i) },
-        { title: i % 2 === 0 ? '联系居家养老服务上门' : '推荐参加街道就业技能培训', dueOn: day(3) },
+        { title: h.elder ? '联系居家养老服务上门' : '推荐参加街道就业技能培训', dueOn: day(3) },
         { title: '每月电话回访一次', dueOn: addDays(today, 12 + i) },
       ],
       caseId,
@@ -179,8 +178,8 @@ async function seedHousehold(
     refer(tx, me, householdKey, {
       referredOn: day(16 - i),
       targetKind: 'service',
-      target: i % 2 === 0 ? '居家养老服务' : '就业援助',
-      notes: i % 2 === 0 ? '老人独居且行动不便，需要助餐与助浴服务' : '户主有意愿就业，需要岗位推荐与培训',
+      target: h.elder ? '居家养老服务' : '就业援助',
+      notes: h.elder ? '老人行动不便，需要助餐与助浴服务' : '户主有意愿就业，需要岗位推荐与培训',
       caseId,
     }),
   );

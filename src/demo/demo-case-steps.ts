@@ -35,6 +35,7 @@ export interface DemoPerson {
   personId: string;
   name: string;
   idNumber: string;
+  birthDate: string;
 }
 
 /** One application of the plan: its scenario, household and applicant (the head). */

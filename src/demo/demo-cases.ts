@@ -82,7 +82,12 @@ async function personOf(store: Store, district: string, householdId: string): Pr
   const members = await householdMemberRows(store.db, district, householdId, true);
   const head = members.find((m) => m.membership.relationCode === HEAD_RELATION) ?? members[0];
   if (!head) throw new Error(`internal: household ${householdId} has no member`);
-  return { personId: head.person.id, name: head.person.name, idNumber: head.person.idNumber };
+  return {
+    personId: head.person.id,
+    name: head.person.name,
+    idNumber: head.person.idNumber,
+    birthDate: head.person.birthDate,
+  };
 }
 
 async function applicationOf(
@@ -237,7 +242,12 @@ export async function seedDemoCases(
     apps
       .filter((a) => a.scenario.street === street && targets.includes(a.scenario.target))
       .slice(0, most)
-      .map((a) => ({ id: a.household.id, householdNo: a.household.householdNo, headName: a.head.name }));
+      .map((a) => ({
+        id: a.household.id,
+        householdNo: a.household.householdNo,
+        headName: a.head.name,
+        elder: a.head.birthDate <= `${Number(today.slice(0, 4)) - 60}${today.slice(4)}`,
+      }));
   const teams: DemoAdviserTeam[] = [
     {
       assigner: caseworker,
