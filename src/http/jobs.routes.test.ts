@@ -63,6 +63,7 @@ describeStores('jobs API', (ctx) => {
       { kind: 'backup', label: '系统备份', canStart: ctx.kind === 'pglite' },
       { kind: 'verification.gather', label: '核对信息获取', canStart: true },
       { kind: 'verification.recheck', label: '在保对象定期复核', canStart: true },
+      { kind: 'cases.reviews.open', label: '开启定期复审', canStart: true },
     ]);
   });
 
