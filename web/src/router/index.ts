@@ -122,11 +122,6 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '定期复审', menu: 'cases' },
       },
       {
-        path: 'cases/reviews',
-        component: () => import('../views/cases/reviews.vue'),
-        meta: { title: '定期复审', menu: 'cases' },
-      },
-      {
         path: 'cases/:district/:id',
         component: () => import('../views/cases/detail.vue'),
         meta: { title: '救助申请详情', menu: 'cases' },
