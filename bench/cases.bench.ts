@@ -202,12 +202,20 @@ async function main(): Promise<void> {
       '/api/cases?offset=100',
     ];
     const results: Run[] = [];
+    const perQuery: string[] = [];
     for (const username of ['street', 'district']) {
       const headers = { cookie: await login(started.address, username) };
       const requests: AutocannonRequest[] = queries.map((path) => ({ method: 'GET', path, headers }));
       await run('warm-up', started.address, 1, { amount: requests.length }, requests);
       const label = username === 'street' ? '案件列表（街道经办人，串行）' : '案件列表（区审批人，串行）';
       results.push(await run(label, started.address, 1, { amount: requests.length * rounds }, requests));
+      // Each filter on its own, to see which one holds the tail.
+      for (const request of requests) {
+        const one = await run(request.path, started.address, 1, { amount: rounds }, [request]);
+        perQuery.push(
+          `  ${username === 'street' ? '街道' : '区'} ${request.path}  p50 ${ms(one.p50)}  最长 ${ms(one.p99)}`,
+        );
+      }
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
     out(
@@ -225,6 +233,8 @@ async function main(): Promise<void> {
       );
       out(`  p95 / 目标 ${TARGET_MS} ms：${(r.p95 / TARGET_MS).toFixed(2)}×（≤ 1 为达标）`);
     }
+    out('\n每种筛选单独再跑 --rounds 次：');
+    for (const line of perQuery) out(line);
   } finally {
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server?.once('exit', resolve));
