@@ -207,15 +207,18 @@ export async function getCase(
   };
 }
 
-/** Cases in the caller's scope, by due date, with filters (state, program, street, overdue). */
+/**
+ * Cases in the caller's scope, by due date, with filters (state, program, street, overdue). `total` is
+ * exact when `totalExact`; otherwise there are more than `total` (counted a window past the page).
+ */
 export async function listCases(
   db: Db,
   caller: CaseCaller,
   filter: CaseFilter,
   today = shanghaiToday(),
-): Promise<{ items: CaseView[]; total: number }> {
+): Promise<{ items: CaseView[]; total: number; totalExact: boolean }> {
   if (!mayAct(caller.role, 'cases.view')) throw new CasesError('forbidden', '您没有权限查看救助申请');
-  const { rows, total } = await listCaseRows(db, caller.scope, filter);
+  const { rows, total, totalExact } = await listCaseRows(db, caller.scope, filter);
   const numbers = new Map<string, string>();
   for (const districtCode of new Set(rows.map((r) => r.districtCode))) {
     const ids = rows.filter((r) => r.districtCode === districtCode).map((r) => r.householdId);
@@ -231,6 +234,7 @@ export async function listCases(
       }),
     ),
     total,
+    totalExact,
   };
 }
 

@@ -96,6 +96,8 @@ export const cases = pgTable(
     index('cases_committee_queue_idx').on(t.districtCode, t.committeeCode, t.state, t.dueOn, t.id),
     index('cases_due_idx').on(t.districtCode, t.dueOn, t.id),
     index('cases_household_idx').on(t.districtCode, t.householdId),
+    // The list's program filter (array containment): migration 0021.
+    index('cases_programs_gin').using('gin', t.programs),
     check('cases_kind_chk', sql`${t.kind} in ('application','change','review')`),
     check('cases_decider_chk', sql`${t.decider} in ('district','street')`),
     check('cases_channel_chk', sql`${t.channel} in ('counter','online')`),

@@ -65,7 +65,9 @@ export function registerCasesCommands(program: Command): void {
       process.stdout.write(
         `${formatTable(['申请编号', '状态', '项目', '户编号', '办理期限', '提示'], rows)}\n`,
       );
-      process.stderr.write(`共 ${page.total} 件，列出 ${page.items.length} 件\n`);
+      process.stderr.write(
+        `${page.totalExact ? '共' : '超过'} ${page.total} 件，列出 ${page.items.length} 件\n`,
+      );
     });
   cases
     .command('show')

@@ -277,7 +277,13 @@ export function registerCaseRoutes(app: ZodApp, { store, config }: ServerDeps): 
           limit: z.coerce.number().int().min(1).max(200).default(20),
           offset: z.coerce.number().int().min(0).default(0),
         }),
-        response: { 200: z.object({ items: z.array(caseSchema), total: int }) },
+        response: {
+          200: z.object({
+            items: z.array(caseSchema),
+            total: int,
+            totalExact: z.boolean().describe('false 时匹配多于 total 件（只数到本页之后 200 件）'),
+          }),
+        },
       },
     },
     async (request) => {
