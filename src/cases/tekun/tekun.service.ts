@@ -1,3 +1,4 @@
+import { mayAct } from '../../auth/roles.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { requireAttachments } from '../../files/files.service.ts';
@@ -94,7 +95,8 @@ export async function prepareTekunAssessment(
   row: CaseRow,
   record: Record<string, unknown> | undefined,
 ): Promise<(() => Promise<void>) | undefined> {
-  if (row.state !== 'tekun_assessment') return undefined;
+  // The wrong state or role is the machine's refusal (409/403), before any check of the record.
+  if (row.state !== 'tekun_assessment' || !mayAct(caller.role, 'cases.process')) return undefined;
   const today = shanghaiToday(tx.now);
   const household = await householdOf(tx.db, row);
   const { assessment, problems } = parseAssessment(record, today, household);
