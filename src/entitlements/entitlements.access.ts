@@ -23,4 +23,7 @@ export const entitlementsAccess = defineModuleAccess({
     admin: ['entitlements.view', 'entitlements.prepare', 'entitlements.change', 'entitlements.account'],
     system: ['entitlements.view', 'entitlements.change'],
   },
+  menus: [
+    { id: 'entitlements', title: '救助待遇', path: '/entitlements', anyOf: ['entitlements.view'], order: 45.5 },
+  ],
 });
