@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../test/support/stores.ts';
 import { ensureInitialUsers } from '../auth/bootstrap.service.ts';
+import { verifyAuditChain } from '../audit/verify.service.ts';
 import { fixedClock, setClock } from '../core/clock.ts';
 import { selectRows } from '../db/sql.ts';
 import { seedDivisions } from '../registry/registry.service.ts';
@@ -164,6 +165,8 @@ describeStores('demo cases', (ctx) => {
            where request_id = 'demo-cases' and entity_type = 'case'`,
     );
     expect(timeline!.cases).toBe(DEMO_SCENARIOS.length);
+    // Dated in the past after the population's record of today: the chain is in id order and still whole.
+    expect((await verifyAuditChain(ctx.store)).ok).toBe(true);
   });
 
   it('has advisers following households with visits, an assessment, a started plan and referrals', async () => {

@@ -196,9 +196,10 @@ export async function seedDemoCases(
   const plan = demoAccountPlan(district);
   const division = (username: string) => plan.find((p) => p.username === username)!.divisionCode;
   const streets = { a: division('caseworker'), b: division('caseworker2'), committee: division('committee') };
-  const [caseworker, caseworker2, committee, approver] = await Promise.all(
-    ['caseworker', 'caseworker2', 'committee', 'approver'].map((u) => staffOf(store, u)),
-  );
+  const caseworker = await staffOf(store, 'caseworker');
+  const caseworker2 = await staffOf(store, 'caseworker2');
+  const committee = await staffOf(store, 'committee');
+  const approver = await staffOf(store, 'approver');
   if (!caseworker || !caseworker2 || !committee || !approver) {
     return { status: 'skipped', reason: '没有演示账号' };
   }
@@ -214,9 +215,11 @@ export async function seedDemoCases(
     );
     accounts.push({ ...account, password, mustChangePassword: false });
   }
-  const [approver2, adviser, adviser2] = await Promise.all(
-    ['approver2', 'adviser', 'adviser2'].map(async (u) => (await staffOf(store, u))!),
-  );
+  const approver2 = await staffOf(store, 'approver2');
+  const adviser = await staffOf(store, 'adviser');
+  const adviser2 = await staffOf(store, 'adviser2');
+  if (!approver2 || !adviser || !adviser2)
+    throw new Error('internal: the demo cases’ accounts were not created');
   const now = clockNow();
   const today = shanghaiToday(now);
   const calendar = await loadCalendar(store.db);
@@ -227,7 +230,7 @@ export async function seedDemoCases(
     deps: caseDeps(calendar),
     // The demo verifies on the simulated sources, whatever sources the deployment configured.
     sources: loadSourceSettings(undefined, options.dataDir),
-    staff: { caseworker, committee, approver, approver2: approver2! },
+    staff: { caseworker, committee, approver, approver2 },
   };
   const apps = await applications(store, district, streets, today);
   const items = schedule(apps, today);
@@ -251,10 +254,10 @@ export async function seedDemoCases(
   const teams: DemoAdviserTeam[] = [
     {
       assigner: caseworker,
-      adviser: adviser!,
+      adviser,
       households: followed('A', ['approved', 'visit', 'denied'], 4),
     },
-    { assigner: caseworker2, adviser: adviser2!, households: followed('B', ['approved'], 2) },
+    { assigner: caseworker2, adviser: adviser2, households: followed('B', ['approved'], 2) },
   ];
   const adviserHouseholds = await seedDemoAdvisers(store, district, today, teams);
   return { status: 'loaded', cases: apps.length, adviserHouseholds, accounts };
