@@ -86,6 +86,8 @@ export function checklistLabel(key: string, items: readonly Option[]): string {
 
 /** The case's actions as the caseworker reads them (the machine's labels, src/cases/cases.machine.ts). */
 export const ACTION_LABELS: Readonly<Record<string, string>> = {
+  open_review: '开启复审',
+  open_change: '报告变更',
   accept: '受理',
   not_accept: '不予受理',
   return: '退回网上申请',
