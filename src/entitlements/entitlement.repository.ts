@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ne, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ne, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
@@ -194,13 +194,21 @@ export function openEntitlementExistsSql(district: SQL, household: SQL, program:
 }
 
 /** The history rows a case's decision wrote (its changes of any entitlement), oldest first. */
+/** The history rows a case's decision wrote, with the program of each entitlement (a 先行救助 row has no decision line). */
 export async function changesByCase(
   db: Db,
   key: { districtCode: string; caseId: string },
-): Promise<ChangeRow[]> {
+): Promise<(ChangeRow & { program: string })[]> {
   return db
-    .select()
+    .select({ ...getTableColumns(entitlementChanges), program: entitlements.program })
     .from(entitlementChanges)
+    .innerJoin(
+      entitlements,
+      and(
+        eq(entitlements.districtCode, entitlementChanges.districtCode),
+        eq(entitlements.id, entitlementChanges.entitlementId),
+      ),
+    )
     .where(
       and(eq(entitlementChanges.districtCode, key.districtCode), eq(entitlementChanges.caseId, key.caseId)),
     )

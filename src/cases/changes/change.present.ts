@@ -62,8 +62,8 @@ export async function changeReport(
       : null,
     entitlementChanges: history.map((h) => ({
       entitlementId: h.entitlementId,
-      program: h.decisionProgram ?? '',
-      programName: h.decisionProgram ? programName(h.decisionProgram) : '',
+      program: h.program,
+      programName: programName(h.program),
       kind: h.kind,
       kindName: ENTITLEMENT_CHANGE_NAMES[h.kind] ?? h.kind,
       amountBeforeFen: amountOf(h.before),
