@@ -340,10 +340,17 @@ export async function requestCancel(db: Db, id: string): Promise<Job | undefined
 }
 
 /** The payloads of a kind's jobs that have not ended (whose files must be kept). */
-export async function openJobPayloads(db: Db, kind: string): Promise<unknown[]> {
+export async function openJobPayloads(
+  db: Db,
+  kind: string,
+  states: readonly ('queued' | 'running' | 'cancelling')[] = ['queued', 'running', 'cancelling'],
+): Promise<unknown[]> {
   const rows = await selectRows<{ payload: unknown }>(
     db,
-    sql`select payload from jobs where kind = ${kind} and state in ('queued', 'running', 'cancelling')`,
+    sql`select payload from jobs where kind = ${kind} and state in (${sql.join(
+      states.map((s) => sql`${s}`),
+      sql`, `,
+    )})`,
   );
   return rows.map((r) => r.payload);
 }

@@ -346,7 +346,7 @@ describeStores('gathering verification answers', (ctx) => {
     expect(await requestRow(r.id)).toMatchObject({ state: 'reported', partial: true });
   });
 
-  it('queues one gathering job per district while one is open, as the system actor', async () => {
+  it('queues one gathering job per district while one waits to run, as the system actor', async () => {
     const actor: ActingContext = { userId: 'u-street', divisionCode: '310110012', reason: '受理核对委托' };
     expect(await inUnitOfWork(ctx.store, actor, (tx) => enqueueGathering(tx, '310110'))).toBe(true);
     expect(await inUnitOfWork(ctx.store, actor, (tx) => enqueueGathering(tx, '310110'))).toBe(false);
@@ -359,5 +359,11 @@ describeStores('gathering verification answers', (ctx) => {
       ['310110', null, 'queued'],
       ['310104', null, 'queued'],
     ]);
+    // A running job may have read its last to-do list already: a request accepted now gets a job of its own.
+    await ctx.store.db.execute(
+      sql`update jobs set state = 'running' where kind = 'verification.gather' and payload->>'districtCode' = '310110'`,
+    );
+    expect(await inUnitOfWork(ctx.store, actor, (tx) => enqueueGathering(tx, '310110'))).toBe(true);
+    expect(await inUnitOfWork(ctx.store, actor, (tx) => enqueueGathering(tx, '310110'))).toBe(false);
   });
 });

@@ -403,11 +403,14 @@ export async function gatherBatch(input: GatherInput, env: GatherEnvironment): P
 /**
  * Queues the gathering of a district in the caller's unit (the request service calls it after accepting a
  * request), as the system actor. Nothing is queued when a gathering job of the district (or the city-wide
- * sweep) is queued or running: it takes every received request before it ends, and the schedule sweeps
- * every few minutes for what a job ending at that very moment did not see. Returns whether a job was queued.
+ * sweep) is still queued: it will read the request when it runs. A running one does not count — it may have
+ * read its last to-do list already and end without the request, which then waited for the next sweep
+ * (minutes; seen under load in bench/applications.bench.ts) — so at most one runs and one waits. The
+ * schedule's sweep remains for a job claimed in the moment before this unit commits. Returns whether a job
+ * was queued.
  */
 export async function enqueueGathering(tx: WorkTx, districtCode: string): Promise<boolean> {
-  const open = await openJobPayloads(tx.db, GATHER_KIND);
+  const open = await openJobPayloads(tx.db, GATHER_KIND, ['queued']);
   const covered = open.some((p) => {
     const d = (p as { districtCode?: unknown } | null)?.districtCode;
     return d === districtCode || d === CITY_DISTRICT;

@@ -48,7 +48,7 @@ function adaptersOf(store: Store, config: Config) {
  *
  * No idempotency key: a succeeded job keeps its key for good, and a district is gathered again and again.
  * Two gathering jobs at once are harmless (claims skip locked rows, states are compare-and-set), and
- * `enqueueGathering` queues none while one is open.
+ * `enqueueGathering` queues none while one is queued.
  */
 export const verificationGatherJob = defineJobKind({
   kind: GATHER_KIND,
