@@ -18,6 +18,22 @@ import {
 /** SQL access to `cases` and their step records. */
 
 export type CaseRow = typeof cases.$inferSelect;
+
+/** The columns of a case nothing has happened to yet: no verification, relatives, approval, decision. */
+export const UNTOUCHED_CASE = {
+  verificationRequestId: null,
+  relativesFlagged: false,
+  relativesMatches: [],
+  relativesDeclaredBy: null,
+  relativesDeclaredAt: null,
+  secondApproverRequired: false,
+  firstApprovedBy: null,
+  firstApprovedAt: null,
+  payFirst: false,
+  reason: null,
+  decidedAt: null,
+  decidedBy: null,
+} as const satisfies Partial<CaseRow>;
 export type VisitRow = typeof caseVisits.$inferSelect;
 export type EvaluationRow = typeof caseEvaluations.$inferSelect;
 export type ReviewRow = typeof caseReviews.$inferSelect;

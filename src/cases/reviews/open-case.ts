@@ -5,7 +5,7 @@ import { recordStart } from '../../workflow/state-machine.ts';
 import { appendEvent } from '../../workflow/workflow.repository.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import type { CaseCaller } from '../case.deps.ts';
-import { insertCase, nextCaseSerial, type CaseRow } from '../case.repository.ts';
+import { insertCase, nextCaseSerial, UNTOUCHED_CASE, type CaseRow } from '../case.repository.ts';
 import { caseNumber } from '../case.service.ts';
 import { stepWorkingDays } from '../cases.parameters.ts';
 import { caseMachine, type Decider } from '../cases.machine.ts';
@@ -74,18 +74,7 @@ export async function openCase(
     dueProvisional: due?.provisional ?? false,
     receivedAt: now,
     acceptedOn: today,
-    verificationRequestId: null,
-    relativesFlagged: false,
-    relativesMatches: [],
-    relativesDeclaredBy: null,
-    relativesDeclaredAt: null,
-    secondApproverRequired: false,
-    firstApprovedBy: null,
-    firstApprovedAt: null,
-    payFirst: false,
-    reason: null,
-    decidedAt: null,
-    decidedBy: null,
+    ...UNTOUCHED_CASE,
     createdBy: caller.userId,
     createdAt: now,
     updatedAt: now,
