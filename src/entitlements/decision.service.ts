@@ -3,9 +3,7 @@ import { mayAct } from '../auth/roles.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import { visibleLength } from '../core/text.ts';
 import type { Db } from '../db/store.ts';
-import { ageOn, dateKey, parseMonth } from '../policy/engine/month.ts';
 import { PROGRAMS, isProgramCode, type ProgramCode } from '../policy/index.ts';
-import { personIdentities } from '../registry/person.repository.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { WorkflowError } from '../workflow/workflow.errors.ts';
 import { caseFacts, CLOSED_CASE_STATES, type CaseFacts } from './case.source.ts';
@@ -21,16 +19,14 @@ import {
   determineFound,
   reportOfCase,
   checkMonth,
-  type Determination,
   type DeterminationInput,
-  type ProgramDetermination,
 } from './determination.service.ts';
 import { maskAccount, PAYEE_ROLE_NAMES, programName, type PayeeRole } from './entitlement.present.ts';
-import { entitle, type Beneficiary } from './entitlement.service.ts';
-import { openEntitlementOf } from './entitlement.repository.ts';
+import { entitle } from './entitlement.service.ts';
 import type { EntitlementCaller } from './entitlements.caller.ts';
 import { CASE_NOT_FOUND, EntitlementError } from './entitlements.errors.ts';
 import { reportMaxAgeDays } from './entitlements.parameters.ts';
+import { resolvePayees, type PayeeInput, type StoredBeneficiary } from './payees.ts';
 import { scheduleOf, SCHEDULE_NAMES } from './schedules.ts';
 
 /**
@@ -40,6 +36,8 @@ import { scheduleOf, SCHEDULE_NAMES } from './schedules.ts';
  * (decided lines are never changed or deleted) and turns every granted line into entitlements.
  */
 
+export type { PayeeInput } from './payees.ts';
+
 export interface DecisionLineInput {
   program: string;
   outcome: 'granted' | 'denied';
@@ -47,22 +45,9 @@ export interface DecisionLineInput {
   reasons?: readonly string[] | undefined;
 }
 
-/** Who receives a beneficiary's money and where: the household's or a person's beneficiary id. */
-export interface PayeeInput {
-  beneficiaryId: string;
-  payeePersonId: string;
-  bankName: string;
-  accountNo: string;
-}
-
 export interface PrepareDecisionInput extends DeterminationInput {
   lines: readonly DecisionLineInput[];
   payees: readonly PayeeInput[];
-}
-
-/** A beneficiary as a decision line keeps it (the account in full: the grant copies it to the entitlement). */
-interface StoredBeneficiary extends Beneficiary {
-  name: string;
 }
 
 export interface DecisionLineView {
@@ -100,8 +85,6 @@ export interface DecisionView {
   lines: DecisionLineView[];
 }
 
-const ACCOUNT_RE = /^\d{8,32}$/;
-
 function checkPrepareAllowed(found: CaseFacts, rows: readonly DecisionRow[]): void {
   if (rows.some((r) => r.decidedAt !== null)) {
     throw new EntitlementError('decided', `救助申请 ${found.caseNo} 已作出决定，决定明细不能修改`);
@@ -123,138 +106,6 @@ function lineProblems(found: CaseFacts, lines: readonly DecisionLineInput[]): st
     if (isProgramCode(p) && !seen.has(p)) problems.push(`申请的项目「${PROGRAMS[p].name}」缺少决定`);
   }
   return problems;
-}
-
-function ageFromIdNumber(idNumber: string, onKey: number): number | null {
-  const birth = /^\d{6}(\d{4})(\d{2})(\d{2})/.exec(idNumber);
-  if (!birth) return null;
-  const key = dateKey(`${birth[1]}-${birth[2]}-${birth[3]}`);
-  return key === null ? null : ageOn(key, onKey);
-}
-
-interface PayeeCheck {
-  beneficiaries: Map<ProgramCode, StoredBeneficiary[]>;
-  problems: string[];
-}
-
-/** The beneficiaries of each granted line with their payee and account, and every problem found. */
-async function resolvePayees(
-  db: Db,
-  d: Determination,
-  granted: readonly ProgramDetermination[],
-  payees: readonly PayeeInput[],
-  /** 复审、变更: a beneficiary without a payee given keeps the payee and account of its open entitlement. */
-  reuseOpen = false,
-): Promise<PayeeCheck> {
-  const problems: string[] = [];
-  const byBeneficiary = new Map<string, PayeeInput>();
-  for (const p of payees) {
-    if (byBeneficiary.has(p.beneficiaryId)) problems.push(`受益对象 ${p.beneficiaryId} 的收款人填写了两次`);
-    byBeneficiary.set(p.beneficiaryId, p);
-  }
-  const members = new Map(d.members.map((m) => [m.personId, m]));
-  const outsiders = payees.map((p) => p.payeePersonId).filter((id) => !members.has(id));
-  const identities = await personIdentities(db, d.districtCode, outsiders);
-  const month = parseMonth(d.month);
-  const ageOf = (personId: string): number | null => {
-    const m = members.get(personId);
-    if (m) return m.age;
-    const p = identities.get(personId);
-    if (!p || (p.deathDate !== null && p.deathDate < month.firstDay)) return null;
-    return ageFromIdNumber(p.idNumber, month.lastDayKey);
-  };
-  const nameOf = (personId: string) =>
-    members.get(personId)?.name ?? identities.get(personId)?.name ?? personId;
-  const used = new Set<string>();
-  const beneficiaries = new Map<ProgramCode, StoredBeneficiary[]>();
-  for (const line of granted) {
-    if (scheduleOf(line.program) === null) continue;
-    const targets: {
-      kind: 'household' | 'person';
-      id: string;
-      name: string;
-      amountFen: number;
-      age: number | null;
-    }[] =
-      line.level === 'household'
-        ? line.amountFen > 0
-          ? [{ kind: 'household', id: d.householdId, name: '本户', amountFen: line.amountFen, age: null }]
-          : []
-        : (line.members ?? [])
-            .filter((m) => m.amountFen > 0)
-            .map((m) => ({
-              kind: 'person',
-              id: m.personId,
-              name: m.name,
-              amountFen: m.amountFen,
-              age: m.age,
-            }));
-    const list: StoredBeneficiary[] = [];
-    for (const t of targets) {
-      let payee = byBeneficiary.get(t.id);
-      if (!payee && reuseOpen) {
-        const open = await openEntitlementOf(db, {
-          districtCode: d.districtCode,
-          program: line.program,
-          beneficiaryId: t.id,
-        });
-        if (open?.bankName && open.accountNo) {
-          payee = {
-            beneficiaryId: t.id,
-            payeePersonId: open.payeePersonId,
-            bankName: open.bankName,
-            accountNo: open.accountNo,
-          };
-          byBeneficiary.set(t.id, payee);
-        }
-      }
-      const what = t.kind === 'household' ? `${line.name}（本户）` : `${line.name}（${t.name}）`;
-      if (!payee) {
-        problems.push(`请为${what}指定收款人及其银行账户`);
-        continue;
-      }
-      used.add(t.id);
-      const payeeAge = ageOf(payee.payeePersonId);
-      let role: PayeeRole;
-      if (payeeAge === null) {
-        problems.push(`${what}的收款人不在本区人口信息库中或已死亡`);
-        continue;
-      }
-      if (t.kind === 'household') {
-        if (!members.has(payee.payeePersonId)) problems.push(`${what}的收款人须为本户家庭成员`);
-        role = 'household_member';
-      } else if (payee.payeePersonId === t.id) {
-        if (t.age !== null && t.age < d.adultAge) {
-          problems.push(`${t.name}未满 ${d.adultAge} 周岁，${line.name}须由监护人领取`);
-        }
-        role = 'beneficiary';
-      } else {
-        role = 'guardian';
-      }
-      if (payee.payeePersonId !== t.id && payeeAge < d.adultAge) {
-        problems.push(`${what}的收款人${nameOf(payee.payeePersonId)}未满 ${d.adultAge} 周岁，不能作为收款人`);
-      }
-      const bankName = payee.bankName.trim();
-      if (visibleLength(bankName) < 2 || visibleLength(bankName) > 40)
-        problems.push(`${what}的开户银行名称应为 2–40 个字`);
-      if (!ACCOUNT_RE.test(payee.accountNo)) problems.push(`${what}的银行账号应为 8–32 位数字`);
-      list.push({
-        kind: t.kind,
-        id: t.id,
-        name: t.name,
-        amountFen: t.amountFen,
-        payeePersonId: payee.payeePersonId,
-        payeeRole: role,
-        bankName,
-        accountNo: payee.accountNo,
-      });
-    }
-    beneficiaries.set(line.program, list);
-  }
-  for (const id of byBeneficiary.keys()) {
-    if (!used.has(id)) problems.push(`收款人所对应的受益对象 ${id} 不是本次批准项目的受益对象`);
-  }
-  return { beneficiaries, problems };
 }
 
 /**
@@ -476,36 +327,9 @@ export async function denyDecision(
   const reasons = input.reasons.map((x) => x.trim()).filter((x) => visibleLength(x) > 0);
   if (reasons.length === 0) throw new EntitlementError('invalid', '不予批准须写明理由');
   const { found, rows } = await lockedForDecision(tx, caller.scope, input);
-  const now = tx.now.toISOString();
   if (rows.length === 0) {
     const month = shanghaiToday(tx.now).slice(0, 7);
-    await replaceDecisionRows(
-      tx,
-      input,
-      found.programs.filter(isProgramCode).map((program) => ({
-        districtCode: found.districtCode,
-        caseId: found.id,
-        program,
-        outcome: 'denied',
-        amountFen: 0,
-        startMonth: month,
-        month,
-        reasons,
-        engineEligible: null,
-        engineAmountFen: null,
-        explanation: '',
-        parameters: [],
-        beneficiaries: [],
-        reportRequestId: null,
-        reportRevision: null,
-        reportNo: null,
-        reportIssuedOn: null,
-        preparedBy: tx.actor.userId,
-        preparedAt: now,
-        decidedBy: tx.actor.userId,
-        decidedAt: now,
-      })),
-    );
+    await replaceDecisionRows(tx, input, deniedLines(tx, found, month, reasons, true));
   } else {
     for (const r of rows) {
       const own = r.outcome === 'denied' ? r.reasons : [];
@@ -520,6 +344,40 @@ export async function denyDecision(
   }
   recordDecided(tx, found, rows, 'denied', { reasons });
   return decisionOf(tx.db, caller.scope, input);
+}
+
+/** A denial of every program of the case from `month` with `reasons`; decided at once when `decided`. */
+function deniedLines(
+  tx: WorkTx,
+  found: CaseFacts,
+  month: string,
+  reasons: string[],
+  decided: boolean,
+): NewDecisionRow[] {
+  const now = tx.now.toISOString();
+  return found.programs.filter(isProgramCode).map((program) => ({
+    districtCode: found.districtCode,
+    caseId: found.id,
+    program,
+    outcome: 'denied',
+    amountFen: 0,
+    startMonth: month,
+    month,
+    reasons,
+    engineEligible: null,
+    engineAmountFen: null,
+    explanation: '',
+    parameters: [],
+    beneficiaries: [],
+    reportRequestId: null,
+    reportRevision: null,
+    reportNo: null,
+    reportIssuedOn: null,
+    preparedBy: tx.actor.userId,
+    preparedAt: now,
+    decidedBy: decided ? tx.actor.userId : null,
+    decidedAt: decided ? now : null,
+  }));
 }
 
 function recordDecided(
@@ -616,29 +474,7 @@ export async function prepareStopDecision(
   if (reasons.length === 0) throw new EntitlementError('invalid', '停发须写明理由');
   const { found, rows: existing } = await lockedForDecision(tx, caller.scope, input);
   checkPrepareAllowed(found, existing);
-  const rows: NewDecisionRow[] = found.programs.filter(isProgramCode).map((program) => ({
-    districtCode: found.districtCode,
-    caseId: found.id,
-    program,
-    outcome: 'denied',
-    amountFen: 0,
-    startMonth: input.month,
-    month: input.month,
-    reasons,
-    engineEligible: null,
-    engineAmountFen: null,
-    explanation: '',
-    parameters: [],
-    beneficiaries: [],
-    reportRequestId: null,
-    reportRevision: null,
-    reportNo: null,
-    reportIssuedOn: null,
-    preparedBy: tx.actor.userId,
-    preparedAt: tx.now.toISOString(),
-    decidedBy: null,
-    decidedAt: null,
-  }));
+  const rows = deniedLines(tx, found, input.month, reasons, false);
   await replaceDecisionRows(tx, input, rows);
   tx.record({
     action: 'decision.prepared',
