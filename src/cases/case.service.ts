@@ -58,6 +58,8 @@ async function register(
   deps: Pick<CaseDeps, 'calendar'>,
   input: IntakeInput,
   channel: 'counter' | 'online',
+  /** When the resident sent an online application matched later: its date is the application's. */
+  receivedAt?: string,
 ): Promise<CaseRow> {
   const problems: string[] = [];
   let programs: string[] = [];
@@ -78,7 +80,8 @@ async function register(
     problems.push('申请人不是该家庭户的在册成员');
   }
   if (problems.length > 0) throw new CasesError('invalid', `申请信息有误：${problems.join('；')}`, problems);
-  const today = shanghaiToday(tx.now);
+  const received = receivedAt ? new Date(receivedAt) : tx.now;
+  const today = shanghaiToday(received);
   const year = Number(today.slice(0, 4));
   const serial = await nextCaseSerial(tx, input.districtCode, year);
   const due = deps.calendar.deadline(today, stepWorkingDays('accept', today));
@@ -104,7 +107,7 @@ async function register(
     dueFrom: due.from,
     dueWorkingDays: due.workingDays,
     dueProvisional: due.provisional,
-    receivedAt: now,
+    receivedAt: received.toISOString(),
     acceptedOn: null,
     ...UNTOUCHED_CASE,
     createdBy: caller.userId,
@@ -139,17 +142,20 @@ export async function intakeCase(
 }
 
 /**
- * 网上申请草稿, for the public online form (another helper's): the form checks the ID number and phone,
- * finds the household and calls this as the system actor; the street then accepts or returns the draft.
+ * 网上申请草稿, for the public online form: the form checks the ID number and phone, finds the household and
+ * calls this as the system actor; the street then accepts or returns the draft. A street matching an
+ * application the registry could not place passes when the resident sent it (`receivedAt`): the
+ * application's date and its 受理 time limit count from then, not from the match.
  */
 export async function createOnlineDraft(
   tx: WorkTx,
   caller: CaseCaller,
   deps: Pick<CaseDeps, 'calendar'>,
   input: IntakeInput,
+  receivedAt?: string,
 ): Promise<{ districtCode: string; id: string; caseNo: string }> {
   if (!mayAct(caller.role, 'cases.intake')) throw new CasesError('forbidden', '您没有权限登记救助申请');
-  const row = await register(tx, caller, deps, input, 'online');
+  const row = await register(tx, caller, deps, input, 'online', receivedAt);
   return { districtCode: row.districtCode, id: row.id, caseNo: row.caseNo };
 }
 

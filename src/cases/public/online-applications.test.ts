@@ -159,6 +159,11 @@ describeStores('online applications: matching and closing', (ctx) => {
   });
 
   it('matches to the household the applicant belongs to: an online draft case, audited, with its timeline', async () => {
+    // Sent days before the street could match it: the case's date and time limit are the resident's.
+    await ctx.store.db
+      .update(publicApplications)
+      .set({ receivedAt: '2026-11-20T01:30:00.000Z' })
+      .where(eq(publicApplications.receiptNo, receipts.typo.receiptNo));
     const r = await street.post(await url(receipts.typo.receiptNo, '/match'), {
       version: 1,
       householdId: data.a.householdId,
@@ -181,7 +186,9 @@ describeStores('online applications: matching and closing', (ctx) => {
       state: 'draft',
       programs: ['dibao', 'temporary'],
       contactPhone: '13912340099',
+      appliedOn: '2026-11-20',
     });
+    expect(new Date(draft!.receivedAt).toISOString()).toBe('2026-11-20T01:30:00.000Z');
     const audit = await ctx.store.db
       .select()
       .from(auditLog)

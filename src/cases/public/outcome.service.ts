@@ -174,6 +174,7 @@ export async function matchOnlineApplication(
       applicantPersonId: personId,
       contactPhone: row.phone,
     },
+    row.receivedAt,
   );
   await applyTransition(
     tx,
