@@ -24,6 +24,12 @@ export const entitlementsAccess = defineModuleAccess({
     system: ['entitlements.view', 'entitlements.change'],
   },
   menus: [
-    { id: 'entitlements', title: '救助待遇', path: '/entitlements', anyOf: ['entitlements.view'], order: 45.5 },
+    {
+      id: 'entitlements',
+      title: '救助待遇',
+      path: '/entitlements',
+      anyOf: ['entitlements.view'],
+      order: 45.5,
+    },
   ],
 });

@@ -43,7 +43,13 @@ describe('copies of the server’s names', () => {
       'district',
     );
     const actions = machine.transitions.map((t) => t.action).filter((a) => a !== 'intake' && a !== 'submit');
-    for (const action of [...actions, 'start_publicity', 'record_objection', 'declare_relatives', 'pay_first']) {
+    for (const action of [
+      ...actions,
+      'start_publicity',
+      'record_objection',
+      'declare_relatives',
+      'pay_first',
+    ]) {
       expect(ACTION_LABELS[action], action).toMatch(/[\u4e00-\u9fa5]/);
     }
   });
