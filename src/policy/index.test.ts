@@ -52,7 +52,10 @@ describe('evaluateHousehold with explain', () => {
 describe('listParameters', () => {
   it('lists every parameter with dated values, sources and statuses', () => {
     const list = listParameters('2026-03');
-    expect(list.length).toBe(108); // 50 of the programs, 9 of verification (time limits, tolerances), 2 of notices, 15 report ages of entitlements, 32 of cases (steps, approval, pay-first limits, time limits, publicity)
+    // 50 of the programs, 9 of verification (time limits, tolerances), 2 of notices, 15 report ages of
+    // entitlements, 38 of cases (steps incl. 特困人员认定, approval, pay-first limits, time limits, publicity) and
+    // 20 of reviews and changes (intervals by household type, the 2020 suspension, their steps and deciders)
+    expect(list.length).toBe(134);
     const std = list.find((p) => p.path === 'dibao.standard');
     expect(std?.values.map((v) => v.key)).toEqual([
       '2019-04-01',
