@@ -84,12 +84,12 @@ export function isoOfDay(day: number): string {
   return `${y}-${pad2(m)}-${pad2(d)}`;
 }
 
-/** 0 Sunday … 6 Saturday (1970-01-01 was a Thursday). */
 /** The ISO date `days` after (before, when negative) an ISO date: the project's one date arithmetic. */
 export function addDays(iso: string, days: number): string {
   return isoOfDay(parseIsoDay(iso) + days);
 }
 
+/** 0 Sunday … 6 Saturday (1970-01-01 was a Thursday). */
 export function weekdayOfDay(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }

@@ -5,7 +5,8 @@ import { ALL, divisionScope, type DataScope } from '../auth/scope.ts';
 import { selectRows } from '../db/sql.ts';
 import { loadDemoPopulation } from '../demo/demo.service.ts';
 import { COUNT_AHEAD } from '../registry/person.repository.ts';
-import { listCaseRows, type CaseFilter, type CaseRow } from './case.repository.ts';
+import { listCaseRows, UNTOUCHED_CASE, type CaseFilter, type CaseRow } from './case.repository.ts';
+import { addDays } from '../calendar/days.ts';
 import type { CaseState } from './cases.machine.ts';
 import { cases } from './schema.ts';
 
@@ -21,10 +22,6 @@ const STATES: CaseState[] = ['draft', 'accepted', 'verifying', 'visit', 'review'
 const CLOSED: CaseState[] = ['approved', 'denied', 'withdrawn'];
 const PROGRAMS = [['dibao'], ['dibao', 'temporary'], ['tekun'], ['temporary'], ['rigid_expense']];
 const OPEN = new Set<string>([...STATES.filter((s) => s !== 'publicity'), 'evaluation']);
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** A deterministic spread of n cases over the households (a quarter closed, a few due the same day). */
 function caseRows(households: { id: string; committee: string; head: string }[], n: number): CaseRow[] {
@@ -57,18 +54,7 @@ function caseRows(households: { id: string; committee: string; head: string }[],
       dueProvisional: false,
       receivedAt: at,
       acceptedOn: null,
-      verificationRequestId: null,
-      relativesFlagged: false,
-      relativesMatches: [],
-      relativesDeclaredBy: null,
-      relativesDeclaredAt: null,
-      secondApproverRequired: false,
-      firstApprovedBy: null,
-      firstApprovedAt: null,
-      payFirst: false,
-      reason: null,
-      decidedAt: null,
-      decidedBy: null,
+      ...UNTOUCHED_CASE,
       createdBy: null,
       createdAt: at,
       updatedAt: at,
