@@ -14,3 +14,4 @@ export * from '../cases/public/schema.ts';
 export * from '../entitlements/schema.ts';
 export * from '../relatives/schema.ts';
 export * from '../advisers/schema.ts';
+export * from '../payroll/schema.ts';
