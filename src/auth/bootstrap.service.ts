@@ -81,6 +81,12 @@ export function demoAccountPlan(district: string): AccountPlan[] {
       divisionCode: district,
     },
     { username: 'finance', displayName: '财务人员（演示）', role: 'finance_officer', divisionCode: district },
+    {
+      username: 'finance2',
+      displayName: '财务复核（演示）',
+      role: 'finance_officer',
+      divisionCode: district,
+    },
     { username: 'auditor', displayName: '审计员（演示）', role: 'auditor', divisionCode: district },
     {
       username: 'city.auditor',

@@ -14,6 +14,7 @@ import { relativesAccess } from '../relatives/relatives.access.ts';
 import { casesAccess } from '../cases/cases.access.ts';
 import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
+import { payrollAccess } from '../payroll/payroll.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -29,6 +30,7 @@ const MODULES = [
   casesAccess,
   advisersAccess,
   publicApplicationAccess,
+  payrollAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);
