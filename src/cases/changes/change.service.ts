@@ -5,6 +5,7 @@ import { visibleLength } from '../../core/text.ts';
 import { prepareStopDecision } from '../../entitlements/decision.service.ts';
 import { openEntitlementsOfHousehold } from '../../entitlements/entitlement.repository.ts';
 import { findHousehold, householdMemberRows } from '../../registry/household.repository.ts';
+import { householdInChangeList } from '../../verification/recheck/recheck.repository.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import type { CaseCaller } from '../case.deps.ts';
 import type { CaseRow } from '../case.repository.ts';
@@ -76,6 +77,12 @@ export async function reportChange(
   const note = input.note.trim();
   if (visibleLength(note) < 2) problems.push('请填写变更情况说明');
   if (kind === 'recheck' && !input.recheckJobId) problems.push('核对变化须注明定期复核任务');
+  else if (
+    kind === 'recheck' &&
+    !(await householdInChangeList(tx.db, { ...input, jobId: input.recheckJobId! }))
+  ) {
+    problems.push('所注明的定期复核任务的变更清单中没有该户');
+  }
   if (kind === 'death' && !input.subjectPersonId) problems.push('死亡须指明人员');
   const members = await householdMemberRows(tx.db, input.districtCode, input.householdId, false);
   const subject = input.subjectPersonId ?? null;

@@ -352,4 +352,34 @@ describeStores('reviews and change cases', (ctx) => {
     expect((bad as CasesError).problems.length).toBe(2);
     expect(await casesOf(main.householdId)).toBe(n);
   });
+
+  it('takes a 核对变化 only from a re-verification whose change list has the household', async () => {
+    const calendar = await calendarFor(ctx.store);
+    const n = await casesOf(main.householdId);
+    const jobId = '7d1f3c2a-5b6e-4f80-9a1b-2c3d4e5f6a7b';
+    const input = {
+      districtCode: '310110',
+      householdId: main.householdId,
+      changeKind: 'recheck',
+      occurredOn: '2026-11-20',
+      note: '定期复核发现工资收入增加',
+      recheckJobId: jobId,
+    };
+    const missing = await thrown(
+      inUnitOfWork(ctx.store, caseworkerActor, (tx) => reportChange(tx, CASEWORKER, calendar, input)),
+    );
+    expect((missing as CasesError).problems).toEqual(['所注明的定期复核任务的变更清单中没有该户']);
+    expect(await casesOf(main.householdId)).toBe(n);
+    // The change list row a re-verification writes (src/verification/recheck), here by hand.
+    await ctx.store.db.execute(sql`insert into verification_changes
+      (district_code, job_id, request_id, household_id, person_id, kind, program, old_value, new_value, source,
+       as_of, affects_eligibility, affects_amount, created_at)
+      values ('310110', ${jobId}::uuid, gen_random_uuid(), ${main.householdId}::uuid, null, 'wage', 'dibao', 0,
+       150000, 'tax', '2026-11-20', false, true, now())`);
+    const { change } = await inUnitOfWork(ctx.store, caseworkerActor, (tx) =>
+      reportChange(tx, CASEWORKER, calendar, input),
+    );
+    expect(change.recheckJobId).toBe(jobId);
+    expect(await casesOf(main.householdId)).toBe(n + 1);
+  });
 });

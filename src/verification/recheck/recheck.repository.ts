@@ -285,3 +285,20 @@ export async function changePage(
     total: totals[0]?.n ?? 0,
   };
 }
+
+/** Whether a re-verification job's change list has a row for the household (a 核对变化 must come from one). */
+export async function householdInChangeList(
+  db: Db,
+  q: { districtCode: string; jobId: string; householdId: string },
+): Promise<boolean> {
+  if (!UUID.test(q.jobId)) return false;
+  const rows = await selectRows<{ one: number }>(
+    db,
+    sql`select 1 as one from verification_changes
+        where district_code = ${q.districtCode} and job_id = ${q.jobId}::uuid and household_id = ${q.householdId}::uuid
+        limit 1`,
+  );
+  return rows.length > 0;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
