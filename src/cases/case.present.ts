@@ -34,6 +34,8 @@ export interface CaseView {
   kind: string;
   householdId: string;
   householdNo: string | null;
+  /** The applicant's name (lists: beside the household's number). */
+  applicantName: string | null;
   committeeCode: string;
   programs: string[];
   channel: string;
@@ -129,7 +131,7 @@ export function allowedActions(row: CaseRow, caller: CaseCaller): string[] {
 export function presentCase(
   row: CaseRow,
   caller: CaseCaller,
-  extra: { householdNo: string | null; today: string },
+  extra: { householdNo: string | null; applicantName?: string | null | undefined; today: string },
 ): CaseView {
   const steps = row.requiredSteps.filter(isStep);
   const decider = row.decider as Decider;
@@ -140,6 +142,7 @@ export function presentCase(
     kind: row.kind,
     householdId: row.householdId,
     householdNo: extra.householdNo,
+    applicantName: extra.applicantName ?? null,
     committeeCode: row.committeeCode,
     programs: [...row.programs],
     channel: row.channel,

@@ -297,6 +297,8 @@ describeStores('cases: intake, steps and decisions', (ctx) => {
     const dues = mine.items.map((i) => i.dueOn ?? '9999');
     expect([...dues].sort()).toEqual(dues);
     expect(mine.items.some((i) => i.overdue)).toBe(true);
+    // Names, not ids: every listed case names its applicant (a member of the household in the registry).
+    expect(mine.items.every((i) => i.applicantName !== null && i.applicantName.length > 0)).toBe(true);
     const overdue = await listCases(ctx.store.db, CASEWORKER, {
       overdueOn: '2026-11-20',
       limit: 50,

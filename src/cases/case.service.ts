@@ -4,6 +4,7 @@ import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
 import { listAttachments } from '../files/files.service.ts';
 import { findHousehold, householdMemberRows, householdNumbers } from '../registry/household.repository.ts';
+import { personIdentities } from '../registry/person.repository.ts';
 import { recordStart } from '../workflow/state-machine.ts';
 import { presentTimeline } from '../workflow/timeline.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
@@ -216,16 +217,23 @@ export async function listCases(
   if (!mayAct(caller.role, 'cases.view')) throw new CasesError('forbidden', '您没有权限查看救助申请');
   const { rows, total, totalExact } = await listCaseRows(db, caller.scope, filter);
   const numbers = new Map<string, string>();
+  const names = new Map<string, string>();
   for (const districtCode of new Set(rows.map((r) => r.districtCode))) {
-    const ids = rows.filter((r) => r.districtCode === districtCode).map((r) => r.householdId);
+    const inDistrict = rows.filter((r) => r.districtCode === districtCode);
+    const ids = inDistrict.map((r) => r.householdId);
     for (const [id, no] of await householdNumbers(db, caller.scope, districtCode, ids)) {
       numbers.set(`${districtCode}|${id}`, no);
+    }
+    const applicants = inDistrict.map((r) => r.applicantPersonId);
+    for (const [id, person] of await personIdentities(db, districtCode, applicants)) {
+      names.set(`${districtCode}|${id}`, person.name);
     }
   }
   return {
     items: rows.map((r) =>
       presentCase(r, caller, {
         householdNo: numbers.get(`${r.districtCode}|${r.householdId}`) ?? null,
+        applicantName: names.get(`${r.districtCode}|${r.applicantPersonId}`) ?? null,
         today,
       }),
     ),

@@ -33,6 +33,7 @@ export interface CaseRow {
   kind: string;
   householdId: string;
   householdNo: string | null;
+  applicantName: string | null;
   committeeCode: string;
   programs: string[];
   channel: string;
