@@ -83,6 +83,12 @@ export const AUDIT_ACTIONS = {
   'adviser.assessment': '救助需求评估',
   'adviser.plan': '帮扶计划',
   'adviser.referral': '救助顾问转介',
+  'payee_account.created': '登记收款账户',
+  'payee_account.ended': '终止收款账户',
+  'payroll.bank_file_exported': '导出银行代发文件',
+  'payroll.bank_return_imported': '导入银行回盘文件',
+  'payroll.bank_return_refused': '银行回盘文件被拒绝（未作任何修改）',
+  'payroll.voucher_exported': '导出会计凭证',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -130,6 +136,7 @@ export const AUDIT_ENTITY_TYPES = {
   adviser_assessment: '救助需求评估',
   adviser_plan: '帮扶计划',
   adviser_referral: '救助顾问转介',
+  payee_account: '收款账户',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {

@@ -15,6 +15,7 @@ import { casesAccess } from '../cases/cases.access.ts';
 import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { payrollAccess } from '../payroll/payroll.access.ts';
+import { payeesAccess } from '../payees/payees.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -31,6 +32,7 @@ const MODULES = [
   advisersAccess,
   publicApplicationAccess,
   payrollAccess,
+  payeesAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

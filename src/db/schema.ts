@@ -15,3 +15,5 @@ export * from '../entitlements/schema.ts';
 export * from '../relatives/schema.ts';
 export * from '../advisers/schema.ts';
 export * from '../payroll/schema.ts';
+export * from '../payees/schema.ts';
+export * from '../payroll/bank/schema.ts';
