@@ -83,6 +83,7 @@ export const AUDIT_ACTIONS = {
   'adviser.assessment': '救助需求评估',
   'adviser.plan': '帮扶计划',
   'adviser.referral': '救助顾问转介',
+  'payroll.recipients_imported': '在保对象导入（上线前已发放的待遇、收款账户与期初分类账）',
   'payee_account.created': '登记收款账户',
   'payee_account.ended': '终止收款账户',
   'payroll.bank_file_exported': '导出银行代发文件',
@@ -136,6 +137,7 @@ export const AUDIT_ENTITY_TYPES = {
   adviser_assessment: '救助需求评估',
   adviser_plan: '帮扶计划',
   adviser_referral: '救助顾问转介',
+  recipient_import: '在保对象导入',
   payee_account: '收款账户',
 } as const;
 
