@@ -83,6 +83,7 @@ export const AUDIT_ACTIONS = {
   'adviser.assessment': '救助需求评估',
   'adviser.plan': '帮扶计划',
   'adviser.referral': '救助顾问转介',
+  'archive.exported': '下载救助对象电子档案（PDF）',
   'payroll.recipients_imported': '在保对象导入（上线前已发放的待遇、收款账户与期初分类账）',
   'payee_account.created': '登记收款账户',
   'payee_account.ended': '终止收款账户',

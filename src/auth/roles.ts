@@ -16,6 +16,7 @@ import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { payrollAccess } from '../payroll/payroll.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
+import { archivesAccess } from '../archives/archives.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -31,6 +32,7 @@ const MODULES = [
   casesAccess,
   advisersAccess,
   publicApplicationAccess,
+  archivesAccess,
   payrollAccess,
   payeesAccess,
 ] as const;

@@ -206,3 +206,22 @@ export async function caseNoticeData(
     }
   }
 }
+
+/**
+ * The notices a case has (as `caseNoticeData` would issue them), from the case and its decision lines'
+ * outcomes, without building them: what the e-archive (src/archives) lists and links to.
+ */
+export function issuedNoticeKinds(
+  row: Pick<CaseRow, 'acceptedOn' | 'state' | 'reason'>,
+  outcomes: readonly ('granted' | 'denied')[],
+): CaseNoticeKind[] {
+  const kinds: CaseNoticeKind[] = [];
+  if (row.acceptedOn) kinds.push('acceptance');
+  if (row.state === 'not_accepted') kinds.push('non-acceptance');
+  if (row.state === 'approved' && outcomes.includes('granted')) kinds.push('approval');
+  const decided = row.state === 'approved' || row.state === 'denied';
+  if (decided && (outcomes.includes('denied') || (row.state === 'denied' && row.reason))) {
+    kinds.push('denial');
+  }
+  return kinds;
+}

@@ -11,6 +11,7 @@ import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.e
 import { PublicError, type PublicErrorCode } from '../../cases/public/public.errors.ts';
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
+import { ArchiveError, type ArchiveErrorCode } from '../../archives/archives.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
 import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
 import { ERRORS } from '../errors.ts';
@@ -147,6 +148,8 @@ const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
   forbidden: 'FORBIDDEN',
 };
 
+const ARCHIVE_CODES: Record<ArchiveErrorCode, ErrorCode> = { not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN' };
+
 const ADVISER_CODES: Record<AdviserErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -209,6 +212,7 @@ function classify(error: unknown): Classified | undefined {
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
   }
+  if (error instanceof ArchiveError) return { code: ARCHIVE_CODES[error.code], message: error.message };
   if (error instanceof NoticeError) return { code: NOTICE_CODES[error.code], message: error.message };
   if (error instanceof PublicError) {
     const details = error.problems.map((p) => ({ field: p.field, reason: p.reason }));

@@ -27,6 +27,7 @@ import { registerCaseNoticeRoutes } from './case-notices.routes.ts';
 import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
 import { registerPublicCaseRoutes } from './public-cases.routes.ts';
+import { registerArchiveRoutes } from './archives.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
 export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [
@@ -58,4 +59,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerCaseReviewRoutes,
   registerCaseRoutes,
   registerPublicCaseRoutes,
+  registerArchiveRoutes,
 ];
