@@ -83,6 +83,8 @@ export const AUDIT_ACTIONS = {
   'adviser.assessment': '救助需求评估',
   'adviser.plan': '帮扶计划',
   'adviser.referral': '救助顾问转介',
+  'parameter_change.transition': '政策参数调整（提出、批准、驳回、撤回）',
+  'parameter_change.refused': '政策参数调整被拒绝（未作任何修改）',
   'archive.exported': '下载救助对象电子档案（PDF）',
   'payroll.recipients_imported': '在保对象导入（上线前已发放的待遇、收款账户与期初分类账）',
   'payee_account.created': '登记收款账户',
@@ -138,6 +140,7 @@ export const AUDIT_ENTITY_TYPES = {
   adviser_assessment: '救助需求评估',
   adviser_plan: '帮扶计划',
   adviser_referral: '救助顾问转介',
+  parameter_change: '政策参数调整',
   recipient_import: '在保对象导入',
   payee_account: '收款账户',
 } as const;

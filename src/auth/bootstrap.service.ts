@@ -89,6 +89,30 @@ export function demoAccountPlan(district: string): AccountPlan[] {
     },
     { username: 'auditor', displayName: '审计员（演示）', role: 'auditor', divisionCode: district },
     {
+      username: 'policy',
+      displayName: '区政策管理员（演示）',
+      role: 'policy_officer',
+      divisionCode: district,
+    },
+    {
+      username: 'policy2',
+      displayName: '区政策管理员乙（演示）',
+      role: 'policy_officer',
+      divisionCode: district,
+    },
+    {
+      username: 'citypolicy',
+      displayName: '市政策管理员（演示）',
+      role: 'policy_officer',
+      divisionCode: CITY_DIVISION_CODE,
+    },
+    {
+      username: 'citypolicy2',
+      displayName: '市政策管理员乙（演示）',
+      role: 'policy_officer',
+      divisionCode: CITY_DIVISION_CODE,
+    },
+    {
       username: 'city.auditor',
       displayName: '市级审计员（演示）',
       role: 'auditor',

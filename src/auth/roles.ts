@@ -15,6 +15,7 @@ import { casesAccess } from '../cases/cases.access.ts';
 import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { payrollAccess } from '../payroll/payroll.access.ts';
+import { parameterChangesAccess } from '../parameter-changes/parameter-changes.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
 import { archivesAccess } from '../archives/archives.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
@@ -32,6 +33,7 @@ const MODULES = [
   casesAccess,
   advisersAccess,
   publicApplicationAccess,
+  parameterChangesAccess,
   archivesAccess,
   payrollAccess,
   payeesAccess,

@@ -27,7 +27,7 @@ export const users = pgTable(
   (t) => [
     check(
       'users_role_chk',
-      sql`${t.role} in ('committee_assistant','street_caseworker','district_approver','verification_officer','finance_officer','auditor','admin','assistance_adviser')`,
+      sql`${t.role} in ('committee_assistant','street_caseworker','district_approver','verification_officer','finance_officer','auditor','admin','assistance_adviser','policy_officer')`,
     ),
     check('users_division_chk', sql`${t.divisionCode} ~ '^([0-9]{6}|[0-9]{9}|[0-9]{12})$'`),
   ],

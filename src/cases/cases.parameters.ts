@@ -1,9 +1,10 @@
 import { P } from '../policy/engine/parameters.ts';
-import { baselineParameters, parseMonth, type ParameterStore } from '../policy/index.ts';
+import { parseMonth, type ParameterStore } from '../policy/index.ts';
 import type { ParamHandle } from '../policy/engine/parameters.ts';
 import { CASE_PROGRAMS, OPTIONAL_STEPS, type CaseProgram, type TimedStep } from './cases.handles.ts';
 import { CasesError } from './cases.errors.ts';
 import { STEP_ORDER, type Step } from './cases.steps.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 
 /**
  * The case module's dated parameters (src/parameters/cases): which steps a program's case goes through, who
@@ -15,7 +16,7 @@ export const CP = P.cases;
 export function caseParameter(
   handle: ParamHandle,
   day: string,
-  parameters: ParameterStore = baselineParameters(),
+  parameters: ParameterStore = parametersInForce(),
 ): number {
   const resolution = parameters.resolve(handle.path, parseMonth(day.slice(0, 7)));
   if (!resolution.entry) throw new Error(`参数 ${handle.path} 在 ${day} 尚无取值`);

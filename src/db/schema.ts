@@ -15,5 +15,6 @@ export * from '../entitlements/schema.ts';
 export * from '../relatives/schema.ts';
 export * from '../advisers/schema.ts';
 export * from '../payroll/schema.ts';
+export * from '../parameter-changes/schema.ts';
 export * from '../payees/schema.ts';
 export * from '../payroll/bank/schema.ts';

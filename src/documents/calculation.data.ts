@@ -9,6 +9,7 @@ import {
   type ProgramCode,
   type ProgramResult,
 } from '../policy/index.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 
 /**
  * 测算单: the calculator's answer for one household and month, gathered for the template
@@ -143,13 +144,16 @@ export function gatherCalculation(input: {
   const label = (id: string) => input.names?.[id] ?? engineLabel(id);
   const evaluation = evaluateHousehold(household, month, {
     explain: true,
+    parameters: parametersInForce(),
     ...(input.programs ? { programs: input.programs } : {}),
     ...(input.district ? { district: input.district } : {}),
   });
   const programs = evaluation.results.map((r) => lineOf(r, label));
   const eligible = evaluation.results.filter((r) => r.eligible && !r.error);
 
-  const descriptions = new Map(listParameters(month).map((p) => [p.path, p.description]));
+  const descriptions = new Map(
+    listParameters(month, parametersInForce()).map((p) => [p.path, p.description]),
+  );
   const parameters = new Map<string, ParameterLine>();
   const warnings = new Map<string, ParameterWarning>();
   for (const result of eligible) {

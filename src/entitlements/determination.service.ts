@@ -8,7 +8,6 @@ import type { PolicyHousehold } from '../policy/household.ts';
 import {
   PROGRAM_CODES,
   PROGRAMS,
-  baselineParameters,
   evaluateHousehold,
   isProgramCode,
   type ProgramCode,
@@ -19,6 +18,7 @@ import { requestRowsByIds } from '../verification/request.repository.ts';
 import { caseFacts, type CaseFacts } from './case.source.ts';
 import { adultAge, reportMaxAgeDays } from './entitlements.parameters.ts';
 import { CASE_NOT_FOUND, EntitlementError } from './entitlements.errors.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 
 /**
  * 联合认定: the household of a case as the engine's one input for a month (the registry's dated facts, where
@@ -163,7 +163,7 @@ export async function determineFound(
 ): Promise<Determination> {
   const today = shanghaiToday(source.now);
   const report = await reportOfCase(source.db, found, today);
-  const parameters = baselineParameters();
+  const parameters = parametersInForce();
   const maxAge = new Map(
     PROGRAM_CODES.map((p) => [p, reportMaxAgeDays(p, today, found.districtCode, parameters)] as const),
   );

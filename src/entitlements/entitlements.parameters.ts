@@ -1,6 +1,7 @@
 import { P } from '../policy/engine/parameters.ts';
-import { baselineParameters, parseMonth, type ParameterStore, type ProgramCode } from '../policy/index.ts';
+import { parseMonth, type ParameterStore, type ProgramCode } from '../policy/index.ts';
 import { EntitlementError } from './entitlements.errors.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 
 /**
  * The module's dated parameters (src/parameters/entitlements): how old a verification report may be for each
@@ -17,11 +18,11 @@ export function reportMaxAgeDays(
   program: ProgramCode,
   day: string,
   district: string,
-  parameters: ParameterStore = baselineParameters(),
+  parameters: ParameterStore = parametersInForce(),
 ): number {
   return valueOn(P.entitlements.report_max_age_days[program].path, day, parameters.forDistrict(district));
 }
 
-export function adultAge(day: string, parameters: ParameterStore = baselineParameters()): number {
+export function adultAge(day: string, parameters: ParameterStore = parametersInForce()): number {
   return valueOn(P.verification.adult_age.path, day, parameters);
 }

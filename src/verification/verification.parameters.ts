@@ -1,5 +1,6 @@
 import { P, type ParamHandle } from '../policy/engine/parameters.ts';
-import { baselineParameters, parseMonth, type ParameterStore } from '../policy/index.ts';
+import { parseMonth, type ParameterStore } from '../policy/index.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 
 /**
  * The verification module's dated parameters (src/parameters/verification). A day reads the value in force
@@ -8,7 +9,7 @@ import { baselineParameters, parseMonth, type ParameterStore } from '../policy/i
 export function verificationParameter(
   handle: ParamHandle,
   day: string,
-  parameters: ParameterStore = baselineParameters(),
+  parameters: ParameterStore = parametersInForce(),
 ): number {
   const resolution = parameters.resolve(handle.path, parseMonth(day.slice(0, 7)));
   if (!resolution.entry) throw new Error(`参数 ${handle.path} 在 ${day} 尚无取值`);

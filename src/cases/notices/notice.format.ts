@@ -2,9 +2,10 @@ import { signatures, type DocumentBlock } from '../../documents/document.ts';
 import { chineseDate, yuan } from '../../documents/format.ts';
 import { issuerFor } from '../../documents/issuer.ts';
 import { P, type ParamHandle } from '../../policy/engine/parameters.ts';
-import { baselineParameters, parseMonth } from '../../policy/index.ts';
+import { parseMonth } from '../../policy/index.ts';
 import { divisionIndex } from '../../registry/divisions.ts';
 import type { DecisionAuthority, PaymentSchedule } from './notice.types.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /** "1234567.80元" → "1,234,567.80元": the documents' formatter, with the integer part grouped by thousands. */
 export function groupedYuan(fen: number): string {
@@ -65,7 +66,7 @@ export function reviewBody(code: string): string {
 }
 
 function inForce(handle: ParamHandle, day: string): number {
-  const resolution = baselineParameters().resolve(handle.path, parseMonth(day.slice(0, 7)));
+  const resolution = parametersInForce().resolve(handle.path, parseMonth(day.slice(0, 7)));
   if (!resolution.entry) throw new Error(`参数 ${handle.path} 在 ${day} 尚无取值`);
   return resolution.entry.value;
 }

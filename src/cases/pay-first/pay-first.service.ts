@@ -9,7 +9,7 @@ import { entitle } from '../../entitlements/entitlement.service.ts';
 import { scheduleOf } from '../../entitlements/schedules.ts';
 import { formatYuan } from '../../policy/engine/exact.ts';
 import { ageOn, dateKey } from '../../policy/engine/month.ts';
-import { baselineParameters, PROGRAMS, type ParameterStore } from '../../policy/index.ts';
+import { PROGRAMS, type ParameterStore } from '../../policy/index.ts';
 import { householdMemberRows } from '../../registry/household.repository.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { ConflictError } from '../../workflow/workflow.errors.ts';
@@ -20,6 +20,7 @@ import { CasesError } from '../cases.errors.ts';
 import { CASE_STATE_NAMES, type CaseState } from '../cases.machine.ts';
 import { isCaseProgram, payFirstLimitFen } from '../cases.parameters.ts';
 import { insertPayFirst, payFirstRows, settlePayFirstRow, type PayFirstRow } from './pay-first.repository.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 先行救助 (pay first, verify after): for 急难 cases the street pays a one-off amount up to the program's dated
@@ -78,7 +79,7 @@ export async function payFirst(
   row: CaseRow,
   input: PayFirstInput,
   today: string,
-  parameters: ParameterStore = baselineParameters(),
+  parameters: ParameterStore = parametersInForce(),
 ): Promise<{ districtCode: string; id: string; state: CaseState; version: number }> {
   if (!mayAct(caller.role, 'cases.process')) throw new CasesError('forbidden', '您没有权限办理先行救助');
   const state = row.state as CaseState;

@@ -21,6 +21,7 @@ import {
   type SupporterCandidate,
 } from './tekun.rules.ts';
 import { insertTekunAssessments, tekunAssessmentRows, type TekunAssessmentRow } from './tekun.repository.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 特困人员认定 (`record_tekun_assessment`): checks the record (tekun.rules.ts) and, for every member concluded
@@ -70,6 +71,7 @@ async function engineProblems(db: Db, row: CaseRow, assessment: Assessment): Pro
   const [result] = evaluateHousehold(household, month, {
     programs: ['tekun'],
     district: row.districtCode,
+    parameters: parametersInForce(),
   }).results;
   if (!result || result.error)
     return [`特困人员救助供养无法测算（${result?.error ?? '无结果'}），不能认定为符合`];

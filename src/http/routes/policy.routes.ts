@@ -7,7 +7,6 @@ import { shanghaiMonth } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import { isMonth } from '../../policy/engine/month.ts';
 import {
-  baselineParameters,
   evaluateHousehold,
   HouseholdValidationError,
   isProgramCode,
@@ -22,6 +21,7 @@ import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { presentParameters } from '../presenters/parameters.presenter.ts';
 import { registerSimulateRoute } from './policy-simulate.routes.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 const monthSchema = z.string().refine(isMonth, '月份格式应为 YYYY-MM');
 const parameterValue = z.object({
@@ -149,6 +149,7 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
         throw new AppError('VALIDATION', `该户在 ${request.query.month} 没有在册成员`);
       }
       return evaluateHousehold(input, request.query.month, {
+        parameters: parametersInForce(),
         explain: request.query.explain === 'true',
         district: household.districtCode,
       });
@@ -194,7 +195,7 @@ export function registerPolicyRoutes(app: ZodApp, { store, config }: ServerDeps)
     (request) => {
       const user = requireUser(request);
       if (!hasPermission(user.role, 'policy.view')) throw new AppError('FORBIDDEN');
-      return presentParameters(baselineParameters(), request.query.month ?? shanghaiMonth());
+      return presentParameters(parametersInForce(), request.query.month ?? shanghaiMonth());
     },
   );
 

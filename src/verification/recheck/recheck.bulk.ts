@@ -1,4 +1,4 @@
-import { baselineParameters, type ProgramCode } from '../../policy/index.ts';
+import { type ProgramCode } from '../../policy/index.ts';
 import { householdFigures, personFigures } from '../../registry/facts/facts.repository.ts';
 import { declaredFiguresOn } from '../../registry/facts/declared.repository.ts';
 import { HOUSEHOLD_DEFAULTS } from '../../registry/facts/facts.types.ts';
@@ -27,6 +27,7 @@ import {
   type ReportedRequest,
 } from './recheck.copy.ts';
 import type { ChangeRow, NewRecheckRequest, RecheckBatchCommon } from './recheck.repository.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * A re-verification batch when every local source is simulated: set-based from end to end. The simulated
@@ -116,7 +117,7 @@ export async function bulkRecheck(
   const persons = await personFigures(tx.db, d, { ids: personIds }, asOf);
   const households = await householdFigures(tx.db, d, { ids: householdIds }, asOf);
 
-  const parameters = baselineParameters();
+  const parameters = parametersInForce();
   const tolerance = reportTolerance(parameters.forDistrict(d), asOf);
   const simulated = simulatedTolerance(asOf);
   const sources = [...LOCAL_SOURCE_CODES]

@@ -4,7 +4,7 @@ import type { WorkingCalendar } from '../../calendar/working-calendar.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import type { Db } from '../../db/store.ts';
 import type { BatchOutcome } from '../../jobs/job-kind.ts';
-import { baselineParameters, type ProgramCode } from '../../policy/index.ts';
+import { type ProgramCode } from '../../policy/index.ts';
 import { RowDigest, type WorkTx } from '../../workflow/unit-of-work.ts';
 import { coverageOf } from '../authorisation.rules.ts';
 import { enqueueGathering, gatherBatch } from '../gather.service.ts';
@@ -33,6 +33,7 @@ import {
   recipientMembers,
   recipientPage,
 } from './recipients.repository.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 在保对象定期复核, one batch of the job (src/jobs/kinds/verification-recheck.job.ts), in ONE unit of work:
@@ -178,7 +179,7 @@ async function recordChanges(
 ): Promise<{ reported: number; changes: number; affecting: number }> {
   const reports = await reportedOfJob(tx.db, input.districtCode, input.jobId, requestIds);
   if (reports.length === 0) return { reported: 0, changes: 0, affecting: 0 };
-  const parameters = baselineParameters().forDistrict(input.districtCode);
+  const parameters = parametersInForce().forDistrict(input.districtCode);
   const rows: ChangeRow[] = changesOfReports(reports, input.program, parameters, engine).flatMap((h) =>
     h.changes.map((c) => ({
       districtCode: input.districtCode,

@@ -8,6 +8,7 @@ import {
 } from '../../policy/index.ts';
 import { REPORT_PROGRAMS } from '../purposes.ts';
 import type { Conclusion, FigureRow, ProgramConclusion } from './report.types.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * The engine's conclusion on the verified figures (pure): the household's engine input (the one shape,
@@ -102,7 +103,7 @@ export function concludeOn(
     programs,
     explain: true,
     district: options.district,
-    ...(options.parameters ? { parameters: options.parameters } : {}),
+    parameters: options.parameters ?? parametersInForce(),
   });
   const warnings = new Set<string>();
   let assetTestFails = false;

@@ -3,7 +3,6 @@ import type { WorkingCalendar } from '../../calendar/working-calendar.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import { visibleLength } from '../../core/text.ts';
 import { requireAttachments } from '../../files/files.service.ts';
-import { baselineParameters } from '../../policy/index.ts';
 import { factsOfSubject } from '../../registry/facts/facts.repository.ts';
 import { addFact, correctFact, type VerifiedFactInput } from '../../registry/facts/facts.service.ts';
 import { RegistryError } from '../../registry/registry.errors.ts';
@@ -23,6 +22,7 @@ import { requestSourceRefPrefix, reviseReport, toleranceOn } from './report.buil
 import { objectionDue, requestInScope, reportedDay } from './report.present.ts';
 import { insertReport, latestReport } from './report.repository.ts';
 import { FIGURE_KINDS, isFigureKind, type Claim, type ReportBody } from './report.types.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 结果复核 (MZ/T 072): the applicant contests findings of the report — grounds, the findings (member and
@@ -219,7 +219,7 @@ async function revise(
 ): Promise<number> {
   const previous = await latestReport(tx.db, objection.districtCode, objection.requestId, true);
   if (!previous) throw new VerificationError('invalid', '核对报告不存在');
-  const parameters = baselineParameters();
+  const parameters = parametersInForce();
   const built = reviseReport(
     previous.body,
     objection.claims,

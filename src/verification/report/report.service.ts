@@ -1,4 +1,4 @@
-import { baselineParameters } from '../../policy/index.ts';
+import type { baselineParameters } from '../../policy/index.ts';
 import { householdFigures, personFigures } from '../../registry/facts/facts.repository.ts';
 import { recordVerifiedFacts, type VerifiedFactInput } from '../../registry/facts/facts.service.ts';
 import { HOUSEHOLD_DEFAULTS, type PersonFigures } from '../../registry/facts/facts.types.ts';
@@ -18,6 +18,7 @@ import {
   type ReportRow,
 } from './report.repository.ts';
 import type { Tolerance } from './report.types.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 出具核对报告, set-based: the gathering job calls `issueReports` with the requests whose answers it has just
@@ -45,7 +46,7 @@ export async function issueReports(
   if (ids.length === 0) return 0;
   const transition = transitionOf('report');
   const digest = new RowDigest();
-  const parameters = baselineParameters();
+  const parameters = parametersInForce();
   const districtParameters = parameters.forDistrict(districtCode);
   const tolerances = new Map<string, Tolerance>();
   const createdAt = tx.now.toISOString();

@@ -1,4 +1,3 @@
-import { baselineParameters } from '../../policy/index.ts';
 import { toleranceOn as reportTolerance } from '../report/report.build.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../../db/store.ts';
 import { declaredFiguresOn, type DeclaredFigures } from '../../registry/facts/declared.repository.ts';
+import { parametersInForce } from '../../parameter-changes/parameters-in-force.ts';
 
 /**
  * 模拟数据源的“真相”: what the simulated agencies know about a person, decided by a deterministic hash of
@@ -114,7 +114,7 @@ export interface Tolerance {
 
 /** The tolerance in force on a day (the city's values: the report's own rule, report.build.ts). */
 export function toleranceOn(day: string): Tolerance {
-  return reportTolerance(baselineParameters(), day);
+  return reportTolerance(parametersInForce(), day);
 }
 
 /** T(d): the largest difference not flagged for a declared amount d. */
