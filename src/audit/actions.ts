@@ -93,6 +93,8 @@ export const AUDIT_ACTIONS = {
   'payroll.bank_return_imported': '导入银行回盘文件',
   'payroll.bank_return_refused': '银行回盘文件被拒绝（未作任何修改）',
   'payroll.voucher_exported': '导出会计凭证',
+  'controls.check': '内控检查（发放批次）',
+  'finding.transition': '内控发现处理（整改、排除）',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -143,6 +145,7 @@ export const AUDIT_ENTITY_TYPES = {
   parameter_change: '政策参数调整',
   recipient_import: '在保对象导入',
   payee_account: '收款账户',
+  control_finding: '内控发现',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {

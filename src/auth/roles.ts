@@ -16,6 +16,7 @@ import { publicApplicationAccess } from '../cases/public/public.access.ts';
 import { platformAccess } from './platform.access.ts';
 import { payrollAccess } from '../payroll/payroll.access.ts';
 import { parameterChangesAccess } from '../parameter-changes/parameter-changes.access.ts';
+import { controlsAccess } from '../controls/controls.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
 import { archivesAccess } from '../archives/archives.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
@@ -36,6 +37,7 @@ const MODULES = [
   parameterChangesAccess,
   archivesAccess,
   payrollAccess,
+  controlsAccess,
   payeesAccess,
 ] as const;
 

@@ -16,5 +16,6 @@ export * from '../relatives/schema.ts';
 export * from '../advisers/schema.ts';
 export * from '../payroll/schema.ts';
 export * from '../parameter-changes/schema.ts';
+export * from '../controls/schema.ts';
 export * from '../payees/schema.ts';
 export * from '../payroll/bank/schema.ts';

@@ -3,6 +3,7 @@
  * never a literal number. A test checks that the handles and the files match one to one.
  */
 import { casesHandles } from '../../cases/cases.handles.ts';
+import { controlsHandles } from '../../controls/controls.handles.ts';
 
 export interface ParamHandle {
   readonly path: string;
@@ -110,6 +111,7 @@ export const P = {
     voucher_min_age: h('grain_oil.voucher_min_age'),
   },
   price_subsidy: { amount_per_person: h('price_subsidy.amount_per_person') },
+  controls: controlsHandles(h),
   renovation: {
     cap: h('renovation.cap'),
     min_age: h('renovation.min_age'),
