@@ -142,6 +142,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '救助待遇', menu: 'entitlements' },
       },
       {
+        path: 'archives/:kind(persons|households)/:district/:id',
+        component: () => import('../views/archives/archive.vue'),
+        meta: { title: '电子档案' },
+      },
+      {
         path: 'entitlements/:district/:id',
         component: () => import('../views/entitlements/detail.vue'),
         meta: { title: '待遇详情', menu: 'entitlements' },
