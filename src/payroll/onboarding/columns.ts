@@ -113,13 +113,13 @@ export const RECIPIENT_COLUMNS: readonly RecipientColumn[] = [
     width: 18,
     text: false,
     example: '上海农商银行',
-    note: '开户银行名称，2–40个字',
+    note: '代发银行目录中的银行名称或简称（如 上海农商银行、上海银行、中国工商银行、工行），可带分行、支行',
   }),
   c('accountNo', '账号', {
     required: true,
     width: 24,
     example: '6228480000000000018',
-    note: '8–32位数字（文本格式）',
+    note: '8–32位数字（文本格式），须为该银行发行的账号长度；银行卡（16–19位）须通过卡号校验位检查',
   }),
   c('basis', '依据文号/说明', {
     required: true,

@@ -1,11 +1,15 @@
 /**
  * SQL of the going-live import: set-based look-ups of a whole file in the registry (one query each, the
- * keys as one JSON parameter) and the import's lock. Writes go through the entitlements module
- * (entitlement.bulk.ts) and the ledger (src/payroll/ledger/ledger.repository.ts).
+ * keys as one JSON parameter), the payees' current accounts and the new ones (src/payees' table, in one
+ * statement), and the import's lock. Entitlements go through the entitlements module (entitlement.bulk.ts),
+ * opening entries through the ledger (src/payroll/ledger/ledger.repository.ts).
  */
 import { sql } from 'drizzle-orm';
 import { selectRows } from '../../db/sql.ts';
 import type { Db } from '../../db/store.ts';
+import type { PayeeAccountRow } from '../../payees/payee.repository.ts';
+import { payeeAccounts } from '../../payees/schema.ts';
+import type { WorkTx } from '../../workflow/unit-of-work.ts';
 
 /** Imports of recipients are serialized: two overlapping files must not both pass the duplicate check. */
 export async function lockRecipientImports(db: Db, districtCode: string): Promise<void> {
@@ -85,4 +89,46 @@ export async function currentMemberPairs(
           and m.household_id = any(${`{${[...new Set(householdIds)].join(',')}}`}::uuid[])`,
   );
   return new Set(rows.map((r) => `${r.householdId}|${r.personId}`));
+}
+
+/** A payee account the import registers (src/payees' table, payee_accounts). */
+export interface NewPayeeAccountRow {
+  personId: string;
+  kind: 'bank' | 'social_security_card';
+  bankCode: string;
+  bankName: string;
+  accountNo: string;
+  holderName: string;
+}
+
+/** The current payee accounts (src/payees) of these persons, by person. */
+export async function currentPayeeAccounts(
+  db: Db,
+  districtCode: string,
+  personIds: readonly string[],
+): Promise<Map<string, { kind: string; bankCode: string; bankName: string; accountNo: string }>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await selectRows<{
+    personId: string;
+    kind: string;
+    bankCode: string;
+    bankName: string;
+    accountNo: string;
+  }>(
+    db,
+    sql`select a.person_id::text as "personId", a.kind, a.bank_code as "bankCode", a.bank_name as "bankName",
+               a.account_no as "accountNo"
+        from payee_accounts a
+        where a.district_code = ${districtCode} and a.valid_to is null
+          and a.person_id = any(${`{${[...new Set(personIds)].join(',')}}`}::uuid[])`,
+  );
+  return new Map(rows.map(({ personId, ...account }) => [personId, account]));
+}
+
+/** Registers payee accounts (src/payees' table) in one multi-row insert per thousand. */
+export async function insertPayeeAccounts(tx: WorkTx, rows: readonly PayeeAccountRow[]): Promise<number> {
+  for (let start = 0; start < rows.length; start += 1000) {
+    await tx.db.insert(payeeAccounts).values(rows.slice(start, start + 1000));
+  }
+  return rows.length;
 }

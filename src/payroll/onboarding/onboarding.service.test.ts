@@ -198,7 +198,7 @@ describeStores('going live: importing current recipients', (ctx) => {
     expectAt(7, '收款人身份证号', '须为本户现有成员');
     expectAt(8, '账户类型', '银行卡 或 社保卡');
     expectAt(8, '账号', '8–32 位数字');
-    expectAt(8, '开户行', '2–40 个字');
+    expectAt(8, '开户行', '代发银行目录');
     expectAt(9, '人员身份证号', '按人发放');
     expectAt(9, '发放周期', '不一致');
     expectAt(10, '依据文号/说明', '必填');
@@ -251,6 +251,8 @@ describeStores('going live: importing current recipients', (ctx) => {
         lastPaidMonth: '2026-10',
         payeeIdNumber: a.adult.idNumber,
         schedule: '按月',
+        accountKind: '社保卡',
+        accountNo: '6228480000000000034',
       }),
       recipient({
         idNumber: a.elder.idNumber,
@@ -259,7 +261,6 @@ describeStores('going live: importing current recipients', (ctx) => {
         startMonth: '2025-02',
         lastPaidMonth: '2026-09',
         payeeIdNumber: a.elder.idNumber,
-        accountKind: '社保卡',
       }),
       recipient({
         idNumber: a.child.idNumber,
@@ -268,6 +269,8 @@ describeStores('going live: importing current recipients', (ctx) => {
         startMonth: '2026-11',
         lastPaidMonth: '2026-10',
         payeeIdNumber: a.adult.idNumber,
+        accountKind: '社保卡',
+        accountNo: '6228480000000000034',
       }),
     ];
     const check = await importRecipients(
@@ -280,7 +283,35 @@ describeStores('going live: importing current recipients', (ctx) => {
 
     const report = await importRecipients(ctx.store, await recipientsFile(rows), financeOptions());
     expect(report.errors).toEqual([]);
-    expect(report).toMatchObject({ ok: true, dryRun: false, rows: 4, entitlements: 4, openingEntries: 39 });
+    expect(report).toMatchObject({
+      ok: true,
+      dryRun: false,
+      rows: 4,
+      entitlements: 4,
+      payeeAccounts: 2,
+      openingEntries: 39,
+    });
+    const accounts = await selectRows<{
+      person_id: string;
+      kind: string;
+      bank_code: string;
+      holder_name: string;
+    }>(
+      ctx.store.db,
+      sql`select person_id::text, kind, bank_code, holder_name from payee_accounts order by kind`,
+    );
+    expect(accounts).toEqual([
+      { person_id: a.elder.id, kind: 'bank', bank_code: 'SRCB', holder_name: '王A' },
+      { person_id: a.adult.id, kind: 'social_security_card', bank_code: 'SRCB', holder_name: '张A' },
+    ]);
+    const [dibaoAccount] = await selectRows<{ bank_name: string; account_no: string }>(
+      ctx.store.db,
+      sql`select bank_name, account_no from entitlements where program = 'dibao'`,
+    );
+    expect(dibaoAccount).toEqual({
+      bank_name: '社会保障卡（上海农商银行）',
+      account_no: '6228480000000000034',
+    });
     expect(report.openingFen).toBe(22 * 200050 + 10 * 151000 + 20 * 7500);
     const ents = await selectRows<{
       id: string;
@@ -356,7 +387,7 @@ describeStores('going live: importing current recipients', (ctx) => {
       sql`select count(*) over ()::int as n, after from audit_log where action = 'payroll.recipients_imported'`,
     );
     expect(audit?.n).toBe(1);
-    expect(audit?.after.rows).toBe(4 + 4 + 39);
+    expect(audit?.after.rows).toBe(2 + 4 + 4 + 39);
     expect(audit?.after.digest).toMatch(/^[0-9a-f]{64}$/);
 
     // Re-import refused: each row's entitlement is open already.
@@ -387,5 +418,64 @@ describeStores('going live: importing current recipients', (ctx) => {
       financeOptions({ actor: { userId: 'u', divisionCode: DISTRICT, reason: ' ' } }),
     );
     expect(noReason.errors[0]?.reason).toContain('导入原因');
+  });
+
+  it('one current account per payee: another account in the file, or one unlike the registered one, is refused', async () => {
+    const tekun = { program: 'tekun', amount: '100', startMonth: '2026-01', lastPaidMonth: '2026-10' };
+    const twice = await importRecipients(
+      ctx.store,
+      await recipientsFile([
+        recipient({ ...tekun, idNumber: b.elder.idNumber, payeeIdNumber: b.elder.idNumber }),
+        recipient({
+          ...tekun,
+          program: 'elderly_allowance',
+          lastPaidMonth: '2026-09',
+          idNumber: b.elder.idNumber,
+          payeeIdNumber: b.elder.idNumber,
+          accountNo: '6228480000000000034',
+        }),
+      ]),
+      financeOptions({ dryRun: true }),
+    );
+    expect(errorsOf(twice)).toEqual([expect.stringMatching(/^3\|账号\|同一收款人在第 2 行填写了另一个账户/)]);
+    const first = await importRecipients(
+      ctx.store,
+      await recipientsFile([
+        recipient({ ...tekun, idNumber: b.elder.idNumber, payeeIdNumber: b.elder.idNumber }),
+      ]),
+      financeOptions(),
+    );
+    expect(first).toMatchObject({ ok: true, payeeAccounts: 1 });
+    const unlike = await importRecipients(
+      ctx.store,
+      await recipientsFile([
+        recipient({
+          ...tekun,
+          program: 'elderly_allowance',
+          lastPaidMonth: '2026-09',
+          idNumber: b.elder.idNumber,
+          payeeIdNumber: b.elder.idNumber,
+          accountNo: '6228480000000000034',
+        }),
+      ]),
+      financeOptions(),
+    );
+    expect(errorsOf(unlike)).toEqual([
+      expect.stringMatching(/^2\|账号\|收款人已登记当前收款账户（上海农商银行，6228\*+0018）/),
+    ]);
+    const same = await importRecipients(
+      ctx.store,
+      await recipientsFile([
+        recipient({
+          ...tekun,
+          program: 'elderly_allowance',
+          lastPaidMonth: '2026-09',
+          idNumber: b.elder.idNumber,
+          payeeIdNumber: b.elder.idNumber,
+        }),
+      ]),
+      financeOptions(),
+    );
+    expect(same).toMatchObject({ ok: true, entitlements: 1, payeeAccounts: 0 });
   });
 });

@@ -5,36 +5,34 @@
  * column, and any problem means nothing is written. Two steps: `readRecipients` reads and checks the file
  * outside any transaction; `writeRecipients` checks it against the registry and the open entitlements and,
  * in the caller's unit of work, writes it all at once: the entitlements (basis rule `going_live`) with their
- * `created` change records by COPY (src/entitlements/entitlement.bulk.ts), one ledger `opening` entry per
- * period paid before going live (src/payroll/ledger), and the batch's one audit record with the digest of
- * every row written.
+ * `created` change records by COPY (src/entitlements/entitlement.bulk.ts), the payees' accounts where they have
+ * none yet (src/payees' table), one ledger `opening` entry per period paid before going live
+ * (src/payroll/ledger), and the batch's one audit record with the digest of every row written.
  */
 import { randomUUID } from 'node:crypto';
 import { inScope, type DataScope } from '../../auth/scope.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import { visibleLength } from '../../core/text.ts';
 import type { Store } from '../../db/store.ts';
-import { copyCreatedEntitlements, openEntitlementKeys } from '../../entitlements/entitlement.bulk.ts';
-import { snapshot, type PayeeRole } from '../../entitlements/entitlement.present.ts';
+import { copyCreatedEntitlements } from '../../entitlements/entitlement.bulk.ts';
+import { snapshot } from '../../entitlements/entitlement.present.ts';
 import type { ChangeRow, EntitlementRow } from '../../entitlements/entitlement.repository.ts';
-import { adultAge } from '../../entitlements/entitlements.parameters.ts';
-import { ageOn, dateKey, parseMonth } from '../../policy/engine/month.ts';
-import { PROGRAMS, type ParameterStore } from '../../policy/index.ts';
+import type { PayeeAccountRow } from '../../payees/payee.repository.ts';
+import { entitlementBankName } from '../../payees/payee.service.ts';
+import type { ParameterStore } from '../../policy/index.ts';
 import { DEFAULT_IMPORT_LIMITS, limitMessages, type ImportLimits } from '../../registry/import/limits.ts';
 import { IssueList, type ImportActor, type ImportIssue } from '../../registry/import/report.ts';
 import { FileProblem, openSource, type ImportFile, type OpenedSource } from '../../registry/import/source.ts';
 import { inUnitOfWork, RowDigest, type WorkTx } from '../../workflow/unit-of-work.ts';
 import { accountsOf } from '../ledger/accounts.ts';
 import { postEntries, type LedgerEntry } from '../ledger/ledger.repository.ts';
-import { RECIPIENT_COLUMN } from './columns.ts';
 import {
-  currentMemberPairs,
-  householdsByNo,
+  insertPayeeAccounts,
   lockRecipientImports,
-  personsByIdNumber,
-  type RegisteredRecipient,
+  type NewPayeeAccountRow,
 } from './onboarding.repository.ts';
 import { openingPeriods } from './periods.ts';
+import { resolveRecipients, type Resolved } from './resolve.ts';
 import { addMonths, mapRecipientHeaders, parseRecipientRow, type RecipientRow } from './rows.ts';
 
 export type { ImportIssue } from '../../registry/import/report.ts';
@@ -68,6 +66,8 @@ export interface RecipientImportReport {
   rows: number;
   /** Entitlements written (or that would be, on a check); 0 when there are errors. */
   entitlements: number;
+  /** Payee accounts registered (src/payees) for payees without a current one. */
+  payeeAccounts: number;
   /** Ledger opening entries written (or that would be). */
   openingEntries: number;
   /** The sum of the opening entries (fen): what was paid before going live. */
@@ -102,7 +102,7 @@ function reportOf(
   issues: IssueList,
   dryRun: boolean,
   rows: number,
-  counts = { entitlements: 0, openingEntries: 0, openingFen: 0 },
+  counts = { entitlements: 0, payeeAccounts: 0, openingEntries: 0, openingFen: 0 },
 ): RecipientImportReport {
   const ok = issues.count === 0;
   return {
@@ -110,6 +110,7 @@ function reportOf(
     dryRun,
     rows,
     entitlements: ok ? counts.entitlements : 0,
+    payeeAccounts: ok ? counts.payeeAccounts : 0,
     openingEntries: ok ? counts.openingEntries : 0,
     openingFen: ok ? counts.openingFen : 0,
     errors: issues.list(),
@@ -184,16 +185,6 @@ export async function readRecipients(
   return new RecipientsRead(issues, options, undefined, source, rows, recipients);
 }
 
-interface Resolved {
-  recipient: RecipientRow;
-  householdId: string;
-  committeeCode: string;
-  beneficiaryId: string;
-  personId: string | null;
-  payeePersonId: string;
-  payeeRole: PayeeRole;
-}
-
 /**
  * Step 2, in the caller's unit of work: the registry's and the entitlements' checks, then (no problem, not a
  * check only) the writes and the batch's audit record. Call it once per `readRecipients`.
@@ -205,15 +196,16 @@ export async function writeRecipients(tx: WorkTx, read: RecipientsRead): Promise
   const dryRun = options.dryRun ?? false;
   const district = options.districtCode;
   if (!dryRun) await lockRecipientImports(tx.db, district);
-  const resolved = await resolveRecipients(tx, read, (issue) => issues.add(issue));
+  const { resolved, accounts } = await resolveRecipients(tx, options, read.recipients, (issue) =>
+    issues.add(issue),
+  );
   if (issues.count > 0 || dryRun) {
-    const counts = plannedCounts(resolved);
-    return reportOf(issues, dryRun, read.rows, counts);
+    return reportOf(issues, dryRun, read.rows, plannedCounts(resolved, accounts.length));
   }
-  return writeResolved(tx, read, resolved);
+  return writeResolved(tx, read, resolved, accounts);
 }
 
-function plannedCounts(resolved: readonly Resolved[]) {
+function plannedCounts(resolved: readonly Resolved[], payeeAccounts: number) {
   let openingEntries = 0;
   let openingFen = 0;
   for (const r of resolved) {
@@ -222,179 +214,14 @@ function plannedCounts(resolved: readonly Resolved[]) {
       openingFen += p.amountFen;
     }
   }
-  return { entitlements: resolved.length, openingEntries, openingFen };
-}
-
-function ageIn(person: RegisteredRecipient, month: string): number | null {
-  const key = dateKey(person.birthDate);
-  return key === null ? null : ageOn(key, parseMonth(month).lastDayKey);
-}
-
-async function resolveRecipients(
-  tx: WorkTx,
-  read: RecipientsRead,
-  addIssue: (issue: ImportIssue) => void,
-): Promise<Resolved[]> {
-  const { options, recipients } = read;
-  const district = options.districtCode;
-  const today = options.today ?? shanghaiToday(tx.now);
-  const month = today.slice(0, 7);
-  const majority = adultAge(today, options.parameters);
-  const idNumbers = recipients.flatMap((r) =>
-    r.idNumber ? [r.idNumber, r.payeeIdNumber] : [r.payeeIdNumber],
-  );
-  const persons = new Map((await personsByIdNumber(tx.db, district, idNumbers)).map((p) => [p.idNumber, p]));
-  const households = new Map(
-    (
-      await householdsByNo(
-        tx.db,
-        district,
-        recipients.flatMap((r) => (r.householdNo ? [r.householdNo] : [])),
-      )
-    ).map((h) => [h.householdNo, h]),
-  );
-  const issue = (r: RecipientRow, key: keyof typeof RECIPIENT_COLUMN, value: string | null, reason: string) =>
-    addIssue({ row: r.row, column: RECIPIENT_COLUMN[key].header, value, reason });
-  const notHere = '未在本区人口信息库中登记（或不在您的数据范围内）';
-
-  const candidates: (Omit<Resolved, 'payeeRole'> & { payee: RegisteredRecipient })[] = [];
-  for (const r of recipients) {
-    const name = PROGRAMS[r.program].name;
-    let householdId: string | null = null;
-    let committeeCode: string | null = null;
-    let beneficiary: RegisteredRecipient | undefined;
-    let ok = true;
-    if (r.idNumber !== null) {
-      beneficiary = persons.get(r.idNumber);
-      if (
-        !beneficiary ||
-        beneficiary.committeeCode === null ||
-        !inScope(options.scope, beneficiary.committeeCode)
-      ) {
-        issue(
-          r,
-          'idNumber',
-          r.idNumber,
-          beneficiary && beneficiary.householdId === null ? '此人不是任何家庭户的现有成员' : notHere,
-        );
-        ok = false;
-      } else if (beneficiary.deathDate !== null) {
-        issue(r, 'idNumber', r.idNumber, `此人已于 ${beneficiary.deathDate} 死亡，不能作为在保对象导入`);
-        ok = false;
-      } else {
-        householdId = beneficiary.householdId;
-        committeeCode = beneficiary.committeeCode;
-      }
-    }
-    if (r.householdNo !== null) {
-      const h = households.get(r.householdNo);
-      if (!h || !inScope(options.scope, h.committeeCode)) {
-        issue(r, 'householdNo', r.householdNo, '户编号未在本区登记（或不在您的数据范围内）');
-        ok = false;
-      } else if (householdId !== null && householdId !== h.householdId) {
-        issue(
-          r,
-          'householdNo',
-          r.householdNo,
-          `身份证号 ${r.idNumber ?? ''} 的人员不是户 ${r.householdNo} 的现有成员`,
-        );
-        ok = false;
-      } else {
-        householdId = h.householdId;
-        committeeCode = h.committeeCode;
-      }
-    }
-    const payee = persons.get(r.payeeIdNumber);
-    if (!payee) {
-      issue(r, 'payeeIdNumber', r.payeeIdNumber, `收款人${notHere}`);
-      ok = false;
-    } else if (payee.deathDate !== null) {
-      issue(r, 'payeeIdNumber', r.payeeIdNumber, '收款人已死亡');
-      ok = false;
-    }
-    if (!ok || householdId === null || committeeCode === null || !payee) continue;
-    candidates.push({
-      recipient: r,
-      householdId,
-      committeeCode,
-      beneficiaryId: r.level === 'household' ? householdId : beneficiary!.personId,
-      personId: r.level === 'household' ? null : beneficiary!.personId,
-      payeePersonId: payee.personId,
-      payee,
-    });
-    void name;
-  }
-
-  // The payee rules of src/entitlements/payees.ts: a member for a household; the person (of age) or a guardian.
-  const members = await currentMemberPairs(
-    tx.db,
-    district,
-    candidates.map((c) => c.householdId),
-  );
-  const resolved: Resolved[] = [];
-  const firstRow = new Map<string, number>();
-  for (const c of candidates) {
-    const r = c.recipient;
-    const name = PROGRAMS[r.program].name;
-    let ok = true;
-    let payeeRole: PayeeRole;
-    const payeeAge = ageIn(c.payee, month);
-    if (r.level === 'household') {
-      payeeRole = 'household_member';
-      if (!members.has(`${c.householdId}|${c.payeePersonId}`)) {
-        issue(r, 'payeeIdNumber', r.payeeIdNumber, `${name}按户发放：收款人须为本户现有成员`);
-        ok = false;
-      }
-    } else if (c.payeePersonId === c.personId) {
-      payeeRole = 'beneficiary';
-    } else {
-      payeeRole = 'guardian';
-    }
-    if (ok && (payeeAge === null || payeeAge < majority)) {
-      issue(
-        r,
-        'payeeIdNumber',
-        r.payeeIdNumber,
-        payeeRole === 'beneficiary'
-          ? `受益人未满 ${majority} 周岁，${name}须由监护人领取：请填写监护人的身份证号`
-          : `收款人未满 ${majority} 周岁，不能作为收款人`,
-      );
-      ok = false;
-    }
-    const key = `${r.program}|${c.beneficiaryId}`;
-    const first = firstRow.get(key);
-    if (first !== undefined) {
-      issue(r, 'program', name, `与第 ${first} 行是同一受益对象的同一项目：每个受益对象每个项目只能导入一行`);
-      ok = false;
-    } else firstRow.set(key, r.row);
-    if (ok) resolved.push({ ...c, payeeRole });
-  }
-
-  const open = await openEntitlementKeys(
-    tx.db,
-    district,
-    resolved.map((r) => ({ program: r.recipient.program, beneficiaryId: r.beneficiaryId })),
-  );
-  const openKeys = new Set(open.map((o) => `${o.program}|${o.beneficiaryId}`));
-  const fresh: Resolved[] = [];
-  for (const r of resolved) {
-    if (openKeys.has(`${r.recipient.program}|${r.beneficiaryId}`)) {
-      const what = r.recipient.level === 'household' ? '本户' : '此人';
-      issue(
-        r.recipient,
-        'program',
-        PROGRAMS[r.recipient.program].name,
-        `${what}已有未终止的${PROGRAMS[r.recipient.program].name}待遇：不能重复导入（如需变更金额或收款人，请在救助待遇中办理）`,
-      );
-    } else fresh.push(r);
-  }
-  return fresh;
+  return { entitlements: resolved.length, payeeAccounts, openingEntries, openingFen };
 }
 
 async function writeResolved(
   tx: WorkTx,
   read: RecipientsRead,
   resolved: readonly Resolved[],
+  accounts: readonly NewPayeeAccountRow[],
 ): Promise<RecipientImportReport> {
   const { options, source } = read;
   const district = options.districtCode;
@@ -416,7 +243,7 @@ async function writeResolved(
       committeeCode: r.committeeCode,
       payeePersonId: r.payeePersonId,
       payeeRole: r.payeeRole,
-      bankName: x.bankName,
+      bankName: entitlementBankName(x.accountKind, x.bankName),
       accountNo: x.accountNo,
       schedule: x.schedule,
       amountFen: x.amountFen,
@@ -467,16 +294,36 @@ async function writeResolved(
       });
     }
   }
+  const accountRows: PayeeAccountRow[] = accounts.map((a) => ({
+    districtCode: district,
+    id: randomUUID(),
+    ...a,
+    validFrom: today,
+    validTo: null,
+    version: 1,
+    createdBy: tx.actor.userId,
+    createdAt: now,
+    endedBy: null,
+    endedAt: null,
+    endReason: null,
+  }));
+  await insertPayeeAccounts(tx, accountRows);
   const written = await copyCreatedEntitlements(tx, rows, changes);
   const posted = await postEntries(tx, entries);
   if (posted !== entries.length) throw new Error(`opening entries: ${posted} of ${entries.length} posted`);
   // The batch's digest: every row written, in the order written (full account numbers are hashed, not kept).
   const digest = new RowDigest();
+  accountRows.forEach((a) => digest.add(a));
   rows.forEach((r) => digest.add(r));
   changes.forEach((c) => digest.add(c));
   entries.forEach((e) => digest.add(e));
   const openingFen = entries.reduce((sum, e) => sum + e.amountFen, 0);
-  const counts = { entitlements: written.entitlements, openingEntries: posted, openingFen };
+  const counts = {
+    entitlements: written.entitlements,
+    payeeAccounts: accountRows.length,
+    openingEntries: posted,
+    openingFen,
+  };
   const file = source
     ? { name: source.name, bytes: source.bytes, sha256: source.sha256, kind: source.kind }
     : null;

@@ -7,6 +7,7 @@ import { normaliseText, textProblem, TEXT_PROBLEM_MESSAGES } from '../../core/te
 import { isProgramCode, PROGRAMS, type ProgramCode } from '../../policy/index.ts';
 import { PROGRAM_SCHEDULES, SCHEDULE_NAMES, type Schedule } from '../../entitlements/schedules.ts';
 import { validateIdNumber } from '../../registry/id-number.ts';
+import { accountProblem, bankOfName, BANKS } from '../bank/banks.ts';
 import { parseHouseholdNo, parseYuanToFen } from '../../registry/import/fields.ts';
 import type { ImportIssue } from '../../registry/import/report.ts';
 import type { CellValue } from '../../registry/import/sheet-row.ts';
@@ -33,6 +34,8 @@ export interface RecipientRow {
   lastPaidMonth: string;
   payeeIdNumber: string;
   accountKind: AccountKind;
+  /** The paying bank (catalogue code and name). */
+  bankCode: string;
   bankName: string;
   accountNo: string;
   basis: string;
@@ -118,7 +121,7 @@ const ACCOUNT_KIND_BY_NAME = new Map<string, AccountKind>([
   ['social_security_card', 'social_security_card'],
 ]);
 
-/** The account number check of src/entitlements/payees.ts (until the payee accounts module brings its own). */
+/** The account number check of src/entitlements/payees.ts and of payee_accounts (before the bank's own). */
 export const ACCOUNT_NO_RE = /^\d{8,32}$/;
 
 export interface RowContext {
@@ -275,9 +278,11 @@ export function parseRecipientRow(
     if (accountKind === null)
       report('accountKind', `账户类型应为：${Object.values(ACCOUNT_KIND_NAMES).join(' 或 ')}`);
   }
-  const bankName = required('bankName');
-  if (bankName !== null && ([...bankName].length < 2 || [...bankName].length > 40)) {
-    report('bankName', '开户行名称应为 2–40 个字');
+  // 开户行 and 账号: the paying banks' catalogue and its account checks (src/payroll/bank/banks.ts).
+  const bankText = required('bankName');
+  const bank = bankText === null ? null : bankOfName(bankText);
+  if (bankText !== null && bank === null) {
+    report('bankName', `不是代发银行目录中的银行：可填 ${BANKS.map((b) => b.name).join('、')}`);
   }
   const accountText = required('accountNo');
   if (accountText !== null) {
@@ -285,6 +290,10 @@ export function parseRecipientRow(
       report('accountNo', '账号须以文本格式填写（数字格式会丢失位数）');
     else if (accountText.includes('*')) report('accountNo', '账号已脱敏（含*）：请填写完整账号');
     else if (!ACCOUNT_NO_RE.test(accountText)) report('accountNo', '账号应为 8–32 位数字');
+    else if (bank !== null) {
+      const problem = accountProblem(bank, accountText);
+      if (problem !== null) report('accountNo', problem);
+    }
   }
   const basis = required('basis');
   if (basis !== null && [...basis].length > 200) report('basis', '依据文号/说明至多200个字');
@@ -299,7 +308,7 @@ export function parseRecipientRow(
     lastPaidMonth === null ||
     payeeIdNumber === null ||
     accountKind === null ||
-    bankName === null ||
+    bank === null ||
     accountText === null ||
     basis === null
   ) {
@@ -318,7 +327,8 @@ export function parseRecipientRow(
       lastPaidMonth,
       payeeIdNumber,
       accountKind,
-      bankName,
+      bankCode: bank.code,
+      bankName: bank.name,
       accountNo: accountText,
       basis,
     },
