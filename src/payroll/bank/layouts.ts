@@ -64,7 +64,7 @@ export const FIXED_FIELDS = {
     { name: 'amountFen', title: '金额（分，右对齐补 0）', bytes: 15 },
     { name: 'program', title: '项目代码', bytes: 32 },
     { name: 'period', title: '所属期 YYYY-MM 或 YYYY-Qn', bytes: 7 },
-    { name: 'filler', title: '空格', bytes: 6 },
+    { name: 'filler', title: '空格', bytes: 12 },
   ],
   T: [
     { name: 'type', title: '记录类型 T', bytes: 1 },
