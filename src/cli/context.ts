@@ -27,6 +27,7 @@ export async function withOpenStore<T>(work: (store: Store, config: Config) => P
 export async function withStore<T>(work: (store: Store, config: Config) => Promise<T>): Promise<T> {
   return withOpenStore(async (store, config) => {
     await store.migrate();
+    await (await import('../parameter-changes/parameters-in-force.ts')).refreshParametersInForce(store.db);
     return work(store, config);
   });
 }

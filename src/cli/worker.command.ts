@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../db/store.ts';
+import { attachParametersInForce } from '../parameter-changes/parameters-in-force.ts';
 import { startJobs } from '../jobs/jobs.process.ts';
 import { CliError, cliConfig } from './context.ts';
 
@@ -21,6 +22,7 @@ export function registerWorkerCommand(program: Command): void {
       const store = await openStore(config);
       try {
         await store.migrate();
+        await attachParametersInForce(store);
         const jobs = await startJobs(store, config, say, { runJobs: true });
         say(`任务执行进程已启动（${jobs.runner?.owner ?? ''}）：按 Ctrl-C 停止`);
         await new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import { attachSessionCache, SessionCache } from '../auth/session-cache.ts';
+import { attachParametersInForce } from '../parameter-changes/parameters-in-force.ts';
 import type { Store } from '../db/store.ts';
 import type { ServerDeps, ZodApp } from './context.ts';
 import { registerAuth } from './plugins/auth.plugin.ts';
@@ -118,6 +119,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 
+  const detachParameters = await attachParametersInForce(store);
+  app.addHook('onClose', async () => detachParameters().catch(() => undefined));
   registerAuth(app, store, await sessionCache(app, store, config));
   const deps: ServerDeps = { config, store, version };
   await app.register((scoped, _opts, done) => {

@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AdviserError, type AdviserErrorCode } from '../../advisers/advisers.errors.ts';
+import {
+  ParameterChangeError,
+  type ParameterChangeErrorCode,
+} from '../../parameter-changes/parameter-changes.errors.ts';
 import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
@@ -157,6 +161,15 @@ const ADVISER_CODES: Record<AdviserErrorCode, ErrorCode> = {
   already_assigned: 'CONFLICT',
 };
 
+const PARAMETER_CHANGE_CODES: Record<ParameterChangeErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  unknown_parameter: 'VALIDATION',
+  invalid: 'VALIDATION',
+  before_first_value: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
+  same_officer: 'FORBIDDEN',
+};
+
 interface Classified {
   code: ErrorCode;
   message?: string | undefined;
@@ -225,6 +238,13 @@ function classify(error: unknown): Classified | undefined {
   if (error instanceof RelativesError) {
     return {
       code: RELATIVES_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof ParameterChangeError) {
+    return {
+      code: PARAMETER_CHANGE_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };

@@ -27,6 +27,7 @@ import { registerCaseNoticeRoutes } from './case-notices.routes.ts';
 import { registerEntitlementRoutes } from './entitlements.routes.ts';
 import { registerRelativesRoutes } from './relatives.routes.ts';
 import { registerPublicCaseRoutes } from './public-cases.routes.ts';
+import { registerParameterChangeRoutes } from './parameter-changes.routes.ts';
 import { registerArchiveRoutes } from './archives.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
@@ -42,6 +43,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerJobRoutes,
   registerExportRoutes,
   registerPolicyRoutes,
+  registerParameterChangeRoutes,
   registerDocumentRoutes,
   registerCalendarRoutes,
   registerStatisticsRoutes,
