@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/store.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { payeeAccounts } from './schema.ts';
@@ -19,7 +19,11 @@ export async function accountsOfPerson(
     .select()
     .from(payeeAccounts)
     .where(and(eq(payeeAccounts.districtCode, key.districtCode), eq(payeeAccounts.personId, key.personId)))
-    .orderBy(asc(payeeAccounts.validTo), desc(payeeAccounts.validFrom), asc(payeeAccounts.id));
+    .orderBy(
+      sql`${payeeAccounts.validTo} asc nulls first`,
+      desc(payeeAccounts.validFrom),
+      asc(payeeAccounts.id),
+    );
 }
 
 /** The current account (no end), locked for the unit's change. */
