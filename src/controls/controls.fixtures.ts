@@ -207,3 +207,81 @@ export async function findingsOf(
       where run_id = ${runId}::uuid and rule = ${rule} order by line_no`,
   );
 }
+
+export interface NewCase {
+  householdId: string;
+  applicantId: string;
+  program?: string;
+  preparedBy?: string;
+  decidedBy?: string;
+  /** Flagged for relatives: the first approver (null: flagged, not yet approved by two). */
+  firstApprovedBy?: string | null;
+  decided?: boolean;
+}
+
+/** A decided case with a granted decision line for the program (prepared and decided by whom told). */
+export async function seedCase(store: Store, c: NewCase): Promise<{ caseId: string; caseNo: string }> {
+  const caseId = randomUUID();
+  serial += 1;
+  const caseNo = `JZ-${D}-2026-C${serial}`;
+  const now = new Date().toISOString();
+  const program = c.program ?? 'dibao';
+  const decidedBy = c.decidedBy ?? 'u-approver';
+  const decided = c.decided !== false;
+  const flagged = c.firstApprovedBy !== undefined;
+  await store.db
+    .execute(sql`insert into cases (district_code, id, case_no, household_id, committee_code, programs,
+      channel, applicant_person_id, contact_phone, applied_on, state, received_at, relatives_flagged,
+      second_approver_required, first_approved_by, first_approved_at, decided_by, decided_at, created_at, updated_at)
+    values (${D}, ${caseId}::uuid, ${caseNo}, ${c.householdId}::uuid, ${COMMITTEE}, ${sql.raw(`array['${program}']`)},
+      'counter', ${c.applicantId}::uuid, '13800000000', '2025-11-20', ${decided ? 'approved' : 'deciding'}, ${now},
+      ${flagged}, ${flagged}, ${c.firstApprovedBy ?? null}, ${c.firstApprovedBy ? now : null},
+      ${decided ? decidedBy : null}, ${decided ? now : null}, ${now}, ${now})`);
+  await store.db.execute(sql`insert into case_decisions (district_code, case_id, program, outcome, amount_fen,
+      start_month, month, reasons, engine_eligible, engine_amount_fen, explanation, parameters, beneficiaries,
+      report_request_id, report_revision, report_no, prepared_by, prepared_at, decided_by, decided_at)
+    values (${D}, ${caseId}::uuid, ${program}, 'granted', 100000, '2026-01', '2025-12', '{}'::text[], true, 100000,
+      '', '[]'::jsonb, '[]'::jsonb, ${randomUUID()}::uuid, 1, 'R-1', ${c.preparedBy ?? 'u-street'}, ${now},
+      ${decided ? decidedBy : null}, ${decided ? now : null})`);
+  return { caseId, caseNo };
+}
+
+/** A staff link (a user) with a declaration in force naming `relative` (by ID number). */
+export async function seedRelative(
+  store: Store,
+  staff: { name: string; userId: string },
+  relative: SeededPerson,
+): Promise<void> {
+  const staffId = randomUUID();
+  const now = new Date().toISOString();
+  await store.db
+    .execute(sql`insert into staff_links (district_code, id, kind, user_id, division_code, name, id_number,
+      linked_by, created_at, updated_at)
+    values (${D}, ${staffId}::uuid, 'user', ${staff.userId}::uuid, ${D}, ${staff.name},
+      ${makeIdNumber(D, '1980-01-01', 900 + (serial % 90))}, 'u-admin', ${now}, ${now})`);
+  await store.db.execute(sql`insert into relative_declarations (district_code, id, staff_id, relation_code,
+      relative_name, relative_id_number, declared_on, declared_by, created_at)
+    values (${D}, ${randomUUID()}::uuid, ${staffId}::uuid, '20', ${relative.name}, ${relative.idNumber},
+      '2025-01-01', 'u-admin', ${now})`);
+}
+
+/** A re-verification change row (定期复核) for the household and program. */
+export async function seedRecheckChange(
+  store: Store,
+  c: {
+    householdId: string;
+    program?: string;
+    kind?: string;
+    oldValue?: number;
+    newValue?: number;
+    asOf: string;
+    affectsEligibility: boolean;
+  },
+): Promise<void> {
+  await store.db
+    .execute(sql`insert into verification_changes (district_code, job_id, request_id, household_id,
+      person_id, kind, program, old_value, new_value, source, as_of, affects_eligibility, affects_amount, created_at)
+    values (${D}, ${randomUUID()}::uuid, ${randomUUID()}::uuid, ${c.householdId}::uuid, null,
+      ${c.kind ?? 'monetary_assets'}, ${c.program ?? 'dibao'}, ${c.oldValue ?? 0}, ${c.newValue ?? 20_000_000},
+      'deposits', ${c.asOf}, ${c.affectsEligibility}, false, ${new Date().toISOString()})`);
+}

@@ -74,6 +74,25 @@ export function programName(code: SQL): SQL {
   return sql`(case ${code} ${sql.raw(WHENS)} else ${code} end)`;
 }
 
+/** A constant text → text mapping as a SQL CASE over `code` (constants only: written as literals). */
+export function caseOf(code: SQL, names: Readonly<Record<string, string>>): SQL {
+  const whens = Object.entries(names)
+    .map(([k, v]) => `when ${literal(k)} then ${literal(v)}`)
+    .join(' ');
+  return sql`(case ${code} ${sql.raw(whens)} else ${code} end)`;
+}
+
+/** The last four characters of an ID or account number, the only part a finding shows. */
+export function tail4(value: SQL): SQL {
+  return sql`right(${value}, 4)`;
+}
+
+/** Household members whose membership overlaps the month (alias `m`; joined on `household`). */
+export function membersInMonth(check: RunCheck, m: string): SQL {
+  const a = sql.raw(m);
+  return sql`${a}.valid_from <= ${check.monthEnd}::date and (${a}.valid_to is null or ${a}.valid_to >= ${check.monthStart}::date)`;
+}
+
 /** The subject key of a line: what it pays (payable, period, kind) in the run's month. */
 export function lineKey(check: RunCheck, alias: string): SQL {
   const a = sql.raw(alias);
