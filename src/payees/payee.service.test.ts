@@ -8,7 +8,7 @@ import { selectRows } from '../db/sql.ts';
 import { DISTRICT, seedPeople, type SeededPeople } from '../payroll/bank/bank.fixtures.ts';
 import { inUnitOfWork, type ActingContext } from '../workflow/unit-of-work.ts';
 import { addPayeeAccount, endPayeeAccount, listPayeeAccounts, type PayeeCaller } from './payee.service.ts';
-import { PayeeError } from './payees.errors.ts';
+import type { PayeeError } from './payees.errors.ts';
 
 const CASEWORKER: PayeeCaller = {
   scope: divisionScope('310110012'),
