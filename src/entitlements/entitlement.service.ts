@@ -10,11 +10,14 @@ import { entitlementMachine, type EntitlementAction, type EntitlementState } fro
 import {
   appendChange,
   changesOf,
+  entitlementRowsOf,
   findEntitlement,
   insertEntitlement,
   listEntitlementRows,
+  moveAmounts,
   openEntitlementOf,
   updateEntitlement,
+  type AmountMoveRow,
   type EntitlementFilter,
   type EntitlementRow,
 } from './entitlement.repository.ts';
@@ -327,4 +330,70 @@ export async function actOnEntitlement(
     changedAt: tx.now.toISOString(),
   });
   return getEntitlement(tx.db, caller, key);
+}
+
+/** An amount the payroll run found moved by an approved parameter change or by an age band (no decision needed). */
+export interface AmountFollow {
+  id: string;
+  version: number;
+  amountFen: number;
+  /** `parameter_change:<id>` or `age_band`. */
+  rule: string;
+  effectiveMonth: string;
+  reason: string;
+}
+
+/**
+ * 待遇金额随参数调整: the entitlements of a district whose amount follows an approved parameter change (or a
+ * birthday into the next 老年综合津贴 band), set-based: one read, one statement per thousand, each with its
+ * `amount_changed` history row naming the change, and one audit record each. Returns the ids moved; one
+ * changed by someone else meanwhile (another version) is left as it is.
+ */
+export async function followAmounts(
+  tx: WorkTx,
+  districtCode: string,
+  follows: readonly AmountFollow[],
+): Promise<string[]> {
+  if (follows.length === 0) return [];
+  const rows = new Map(
+    (
+      await entitlementRowsOf(
+        tx.db,
+        districtCode,
+        follows.map((f) => f.id),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const moves: AmountMoveRow[] = [];
+  for (const f of follows) {
+    const row = rows.get(f.id);
+    if (!row || row.version !== f.version) continue;
+    const next = { ...row, amountFen: f.amountFen, version: row.version + 1 };
+    moves.push({
+      districtCode,
+      id: f.id,
+      version: f.version,
+      amountFen: f.amountFen,
+      before: snapshot(row),
+      after: snapshot(next),
+      reason: f.reason,
+      rule: f.rule,
+      effectiveMonth: f.effectiveMonth,
+    });
+  }
+  const moved = await moveAmounts(tx, moves);
+  const byId = new Map(moves.map((m) => [m.id, m]));
+  for (const id of moved) {
+    const m = byId.get(id)!;
+    tx.record({
+      action: 'entitlement.changed',
+      entityType: 'entitlement',
+      entityId: `${districtCode}/${id}`,
+      district: rows.get(id)!.committeeCode,
+      before: m.before,
+      after: { ...m.after, basis: { rule: m.rule } },
+      reason: m.reason,
+    });
+  }
+  return moved;
 }

@@ -4,6 +4,7 @@ import { backupJob } from './backup.job.ts';
 import { registryImportJob } from './registry-import.job.ts';
 import { verificationGatherJob } from './verification-gather.job.ts';
 import { verificationRecheckJob } from './verification-recheck.job.ts';
+import { payrollRunJob } from './payroll-run.job.ts';
 import { openReviewsJob } from '../../cases/reviews/reviews.job.ts';
 
 /**
@@ -17,7 +18,8 @@ export function builtinJobKinds(): JobKinds {
     .register(backupJob)
     .register(verificationGatherJob)
     .register(verificationRecheckJob)
-    .register(openReviewsJob);
+    .register(openReviewsJob)
+    .register(payrollRunJob);
 }
 
 let installed: JobKinds | undefined;

@@ -162,6 +162,8 @@ export interface AccruedPeriod {
   lastAccrualSeq: number;
   /** Paid by the bank (payment entries). */
   paidFen: number;
+  /** The last seq of the recovery entries (0: none). */
+  lastRecoverySeq: number;
 }
 
 export const ledgerKey = (payableId: string, period: string): string => `${payableId}|${period}`;
@@ -188,12 +190,14 @@ export async function accruedByPeriod(
     accrued: string | number;
     last_seq: number;
     paid: string | number;
+    last_recovery_seq: number;
   }>(
     db,
     sql`select e.payable_id::text as payable_id, e.period,
         coalesce(sum(e.amount_fen) filter (where e.kind in ('accrual', 'opening')), 0)::bigint as accrued,
         coalesce(max(e.seq) filter (where e.kind = 'accrual'), 0)::int as last_seq,
-        coalesce(sum(e.amount_fen) filter (where e.kind = 'payment'), 0)::bigint as paid
+        coalesce(sum(e.amount_fen) filter (where e.kind = 'payment'), 0)::bigint as paid,
+        coalesce(max(e.seq) filter (where e.kind = 'recovery'), 0)::int as last_recovery_seq
       from ledger_entries e
       where e.district_code = ${districtCode} and e.payable_id = any(${ids}::uuid[]) ${periodFilter}
       group by e.payable_id, e.period`,
@@ -205,6 +209,7 @@ export async function accruedByPeriod(
       accruedFen: Number(r.accrued),
       lastAccrualSeq: r.last_seq,
       paidFen: Number(r.paid),
+      lastRecoverySeq: r.last_recovery_seq,
     });
   }
   return out;

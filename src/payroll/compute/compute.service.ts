@@ -1,0 +1,586 @@
+import { randomUUID } from 'node:crypto';
+import { checkRun } from '../../controls/controls.service.ts';
+import {
+  payableEntitlementsPage,
+  type PayableEntitlementRow,
+} from '../../entitlements/entitlement.repository.ts';
+import { followAmounts, type AmountFollow } from '../../entitlements/entitlement.service.ts';
+import { JOB_RUNNER } from '../../auth/roles.ts';
+import { applyTransition } from '../../workflow/state-machine.ts';
+import { RowDigest, type WorkTx } from '../../workflow/unit-of-work.ts';
+import { bankOfName } from '../bank/banks.ts';
+import { accountsOf } from '../ledger/accounts.ts';
+import {
+  accruedByPeriod,
+  ledgerKey,
+  postEntries,
+  type AccruedPeriod,
+  type LedgerEntry,
+} from '../ledger/ledger.repository.ts';
+import { runMachine, type RunState } from '../runs/run.machine.ts';
+import { findRun } from '../runs/runs.repository.ts';
+import { arrearsOfBatch } from './arrears.ts';
+import {
+  copyLines,
+  earlierRuns,
+  failedLinesToCarry,
+  insertRecoveries,
+  periodsWithLines,
+  runTotals,
+  savePrepared,
+  type NewLine,
+  type NewRecovery,
+} from './compute.repository.ts';
+import { engineAmounts, householdsInRange, programReads, type EngineAmount } from './engine.ts';
+import { fundingSourceOf } from './funding.ts';
+import type { ApprovedChange, RunParameters } from './parameters.ts';
+import { addMonths, monthsCovered, quarterOf, quarterOpenedBy } from './periods.ts';
+
+/**
+ * 发放计算 (docs/payroll.md 计算、补发、分类账): one batch of the `payroll.run` job. Phases, each in batches
+ * with a cursor: `lines` (the district's payable entitlements, a page of households at a time: regular lines,
+ * the amount rule, arrears, accruals), `carried` (lines the bank failed in earlier runs, paid again), and
+ * `finish` (the controls, the totals, computing → prepared). Each batch is one unit of work with one audit
+ * record; a batch cut off is rolled back whole and redone from the committed cursor.
+ */
+
+export const HOLD_MISMATCH = '金额与认定不一致，待复核';
+/** The computation acts with the system role's permissions (payroll.prepare: the move to 待复核). */
+const JOB_ROLE = JOB_RUNNER.role;
+
+export const HOLD_STALE = '待遇已被他人修改，金额待复核';
+
+export interface ComputeCursor {
+  phase: 'lines' | 'carried' | 'finish';
+  /** lines: the last household done; carried: the last run and line carried. */
+  after: string | null;
+  afterLine: number | null;
+  /** The next line number of the run. */
+  lineNo: number;
+  /** Parameter changes the lines named so far (ids). */
+  changes: string[];
+}
+
+export interface ComputeInput {
+  districtCode: string;
+  runId: string;
+  jobId: string;
+  batch: number;
+  limit: number;
+  cursor: ComputeCursor | null;
+}
+
+export interface ComputeOutcome {
+  cursor: ComputeCursor;
+  progress: number;
+  finished: boolean;
+  result?: Record<string, unknown>;
+}
+
+const START: ComputeCursor = { phase: 'lines', after: null, afterLine: null, lineNo: 1, changes: [] };
+
+function accountOf(bankName: string | null) {
+  const bank = bankOfName(bankName);
+  return { accountKind: bank?.accountKind ?? null, bankCode: bank?.code ?? null };
+}
+
+function ledgerEntryOf(
+  districtCode: string,
+  runId: string,
+  line: NewLine,
+  seq: number,
+  month: string,
+): LedgerEntry {
+  return {
+    districtCode,
+    payableKind: 'entitlement',
+    payableId: line.payableId,
+    period: line.period,
+    kind: 'accrual',
+    seq,
+    program: line.program,
+    ...accountsOf('accrual', {
+      program: line.program,
+      source: fundingSourceOf(line.program, month).code,
+      districtCode,
+    }),
+    amountFen: line.amountFen,
+    runId,
+    lineNo: line.lineNo,
+  };
+}
+
+function lineBase(e: PayableEntitlementRow) {
+  return {
+    payableKind: 'entitlement' as const,
+    payableId: e.id,
+    program: e.program,
+    householdId: e.householdId,
+    personId: e.personId,
+    committeeCode: e.committeeCode,
+    payeePersonId: e.payeePersonId,
+    bankName: e.bankName,
+    accountNo: e.accountNo,
+    ...accountOf(e.bankName),
+    carriedFromRun: null,
+    carriedFromLine: null,
+  };
+}
+
+const amountOf = (a: EngineAmount | undefined): number | null =>
+  a !== undefined && 'amountFen' in a ? a.amountFen : null;
+
+interface Decided {
+  amountFen: number;
+  basisKind: NewLine['basisKind'];
+  basisRef: string | null;
+  held: string | null;
+  engine: number | null;
+  follow?: AmountFollow;
+}
+
+/**
+ * The amount rule for the batch's entitlements: engine = entitlement → paid as is; otherwise an approved
+ * parameter change since the entitlement's amount was set that explains it (the engine with the parameters
+ * as they were before it gives the entitlement's amount) → paid at the engine's amount, the entitlement
+ * follows; a 老年综合津贴 moved by age alone (the engine at the month before gives the old amount) → the
+ * same, basis rule `age_band`; anything else, or an engine error → held at the entitlement's amount.
+ */
+async function decideAmounts(
+  tx: WorkTx,
+  districtCode: string,
+  month: string,
+  ents: readonly PayableEntitlementRow[],
+  houses: Awaited<ReturnType<typeof householdsInRange>>,
+  params: RunParameters,
+): Promise<Map<string, Decided>> {
+  const store = params.inForce().forDistrict(districtCode);
+  const comparable = ents.filter((e) => e.schedule !== 'once');
+  const now = engineAmounts(houses, comparable, month, store);
+  const out = new Map<string, Decided>();
+  const mismatched: PayableEntitlementRow[] = [];
+  for (const e of ents) {
+    if (e.schedule === 'once') {
+      // 一次性 (临时救助、适老化改造): the amount is the decided case's; the registry holds none of its inputs.
+      out.set(e.id, {
+        amountFen: e.amountFen,
+        basisKind: 'decision',
+        basisRef: null,
+        held: null,
+        engine: null,
+      });
+      continue;
+    }
+    const a = now.get(e.id);
+    if (a === undefined || 'error' in a) {
+      const why = a && 'error' in a ? a.error : '无法计算';
+      out.set(e.id, {
+        amountFen: e.amountFen,
+        basisKind: 'entitlement',
+        basisRef: null,
+        held: `引擎无法计算：${why}`,
+        engine: null,
+      });
+      continue;
+    }
+    if (a.amountFen === e.amountFen) {
+      out.set(e.id, {
+        amountFen: e.amountFen,
+        basisKind: 'entitlement',
+        basisRef: null,
+        held: null,
+        engine: a.amountFen,
+      });
+      continue;
+    }
+    mismatched.push(e);
+  }
+  if (mismatched.length === 0) return out;
+
+  // Parameter changes approved since the earliest of these amounts was set, in force for the month.
+  const since = mismatched.reduce(
+    (m, e) => (e.amountSetAt < m ? e.amountSetAt : m),
+    mismatched[0]!.amountSetAt,
+  );
+  const changes = (await params.approvedChangesSince(tx.db, districtCode, since))
+    .filter(
+      (c) => (c.districtCode === null || c.districtCode === districtCode) && c.effective.slice(0, 7) <= month,
+    )
+    .sort((a, b) => (a.approvedAt < b.approvedAt ? -1 : a.approvedAt > b.approvedAt ? 1 : 0));
+  const byChange = new Map<string, { change: ApprovedChange; ents: PayableEntitlementRow[] }>();
+  for (const e of mismatched) {
+    const first = changes.find(
+      (c) =>
+        Date.parse(c.approvedAt) > Date.parse(e.amountSetAt) && programReads(e.program, new Set([c.path])),
+    );
+    if (!first) continue;
+    const group = byChange.get(first.id) ?? { change: first, ents: [] };
+    group.ents.push(e);
+    byChange.set(first.id, group);
+  }
+  const explained = new Map<string, ApprovedChange>();
+  for (const { change, ents: group } of byChange.values()) {
+    const before = new Date(Date.parse(change.approvedAt) - 1).toISOString();
+    const old = (await params.approvedAsOf(tx.db, before)).forDistrict(districtCode);
+    const then = engineAmounts(houses, group, month, old);
+    for (const e of group) if (amountOf(then.get(e.id)) === e.amountFen) explained.set(e.id, change);
+  }
+  const elderly = mismatched.filter((e) => !explained.has(e.id) && e.program === 'elderly_allowance');
+  const previous = engineAmounts(houses, elderly, addMonths(month, -1), store);
+  for (const e of mismatched) {
+    const engine = amountOf(now.get(e.id))!;
+    const change = explained.get(e.id);
+    if (change) {
+      const effective = change.effective.slice(0, 7);
+      out.set(e.id, {
+        amountFen: engine,
+        basisKind: 'parameter_change',
+        basisRef: change.id,
+        held: null,
+        engine,
+        follow: {
+          id: e.id,
+          version: e.version,
+          amountFen: engine,
+          rule: `parameter_change:${change.id}`,
+          effectiveMonth: effective > e.fromMonth ? effective : e.fromMonth,
+          reason: `政策参数调整（${change.path}，${change.effective} 起）后待遇金额随之调整`,
+        },
+      });
+    } else if (e.program === 'elderly_allowance' && amountOf(previous.get(e.id)) === e.amountFen) {
+      out.set(e.id, {
+        amountFen: engine,
+        basisKind: 'rule',
+        basisRef: 'age_band',
+        held: null,
+        engine,
+        follow: {
+          id: e.id,
+          version: e.version,
+          amountFen: engine,
+          rule: 'age_band',
+          effectiveMonth: month,
+          reason: '年龄进入老年综合津贴下一档，金额随之调整',
+        },
+      });
+    } else {
+      out.set(e.id, {
+        amountFen: e.amountFen,
+        basisKind: 'entitlement',
+        basisRef: null,
+        held: HOLD_MISMATCH,
+        engine,
+      });
+    }
+  }
+  return out;
+}
+
+interface BatchWrites {
+  lines: NewLine[];
+  entries: LedgerEntry[];
+  recoveries: NewRecovery[];
+  follows: AmountFollow[];
+  changes: Set<string>;
+}
+
+async function linesBatch(
+  tx: WorkTx,
+  run: { districtCode: string; id: string; month: string },
+  ents: readonly PayableEntitlementRow[],
+  params: RunParameters,
+  firstLineNo: number,
+): Promise<BatchWrites> {
+  const d = run.districtCode;
+  const month = run.month;
+  const q = quarterOpenedBy(month);
+  const range = { from: ents[0]!.householdId, to: ents[ents.length - 1]!.householdId };
+  const houses = await householdsInRange(tx.db, d, range, month);
+  const decided = await decideAmounts(tx, d, month, ents, houses, params);
+  const earlier = await earlierRuns(tx.db, d, run.id, month);
+  const arrears = await arrearsOfBatch(tx, { districtCode: d, month, range }, ents, earlier, params, decided);
+
+  const periodOf = (e: PayableEntitlementRow) => (e.schedule === 'quarterly' ? quarterOf(month) : month);
+  const ids = ents.map((e) => e.id);
+  const periods = [...new Set([...ents.map(periodOf), ...arrears.map((a) => a.period)])];
+  const accrued = await accruedByPeriod(tx.db, d, ids, periods);
+  const withLines = await periodsWithLines(tx.db, d, run.id, ids, periods);
+
+  const out: BatchWrites = { lines: [], entries: [], recoveries: [], follows: [], changes: new Set() };
+  let lineNo = firstLineNo;
+  for (const e of ents) {
+    const period = periodOf(e);
+    const key = ledgerKey(e.id, period);
+    const before: AccruedPeriod | undefined = accrued.get(key);
+    if ((before?.accruedFen ?? 0) !== 0 || withLines.has(key)) continue; // paid already (an earlier run, the opening)
+    const months = e.schedule === 'quarterly' ? monthsCovered(q.first, q.last, e.fromMonth, e.toMonth) : 1;
+    const x = decided.get(e.id)!;
+    if (x.follow) out.follows.push(x.follow);
+    const amountFen = x.amountFen * months;
+    if (amountFen === 0 && x.held === null) continue;
+    const line: NewLine = {
+      ...lineBase(e),
+      lineNo: lineNo++,
+      period,
+      kind: 'regular',
+      amountFen,
+      entitlementAmountFen: e.amountFen * months,
+      engineAmountFen: x.engine === null ? null : x.engine * months,
+      basisKind: x.basisKind,
+      basisRef: x.basisRef,
+      state: x.held === null ? 'pending' : 'held',
+      holdReason: x.held,
+    };
+    if (x.basisKind === 'parameter_change' && x.basisRef) out.changes.add(x.basisRef);
+    out.lines.push(line);
+  }
+  const byId = new Map(ents.map((e) => [e.id, e]));
+  for (const a of arrears) {
+    const e = byId.get(a.entitlementId)!;
+    const key = ledgerKey(e.id, a.period);
+    const got = accrued.get(key)?.accruedFen ?? 0;
+    if (got === 0 && (withLines.has(key) || !a.neverPaidOwed)) continue;
+    if (a.accruedIfExplained !== null && got !== a.accruedIfExplained) continue;
+    const diff = a.dueFen - got;
+    if (a.basisKind === 'parameter_change' && a.basisRef) out.changes.add(a.basisRef);
+    if (diff > 0) {
+      out.lines.push({
+        ...lineBase(e),
+        lineNo: lineNo++,
+        period: a.period,
+        kind: 'arrears',
+        amountFen: diff,
+        entitlementAmountFen: got,
+        engineAmountFen: a.engineFen,
+        basisKind: a.basisKind,
+        basisRef: a.basisRef,
+        state: 'pending',
+        holdReason: null,
+      });
+    } else if (diff < 0) {
+      out.recoveries.push({
+        id: randomUUID(),
+        payableId: e.id,
+        program: e.program,
+        period: a.period,
+        amountFen: -diff,
+        note: `追溯调整后该期应发 ${a.dueFen} 分，已记应付 ${got} 分（${a.basisKind === 'parameter_change' ? `参数调整 ${a.basisRef}` : '决定追溯'}）`,
+        personId: e.personId,
+        householdId: e.householdId,
+      });
+    }
+  }
+  for (const line of out.lines) {
+    if (line.state !== 'pending' || line.amountFen === 0) continue;
+    const seq = (accrued.get(ledgerKey(line.payableId, line.period))?.lastAccrualSeq ?? 0) + 1;
+    out.entries.push(ledgerEntryOf(d, run.id, line, seq, month));
+  }
+  for (const r of out.recoveries) {
+    const seq = (accrued.get(ledgerKey(r.payableId, r.period))?.lastRecoverySeq ?? 0) + 1;
+    out.entries.push({
+      districtCode: d,
+      payableKind: 'entitlement',
+      payableId: r.payableId,
+      period: r.period,
+      kind: 'recovery',
+      seq,
+      program: r.program,
+      ...accountsOf('recovery', {
+        program: r.program,
+        source: fundingSourceOf(r.program, month).code,
+        districtCode: d,
+      }),
+      amountFen: r.amountFen,
+      recoveryId: r.id,
+      runId: run.id,
+    });
+  }
+  return out;
+}
+
+function digestOf(
+  lines: readonly NewLine[],
+  entries: readonly LedgerEntry[],
+  follows: readonly string[],
+): RowDigest {
+  const digest = new RowDigest();
+  for (const l of lines) digest.add({ line: l });
+  for (const e of entries) digest.add({ entry: e });
+  for (const id of follows) digest.add({ follows: id });
+  return digest;
+}
+
+/** One batch of the run's computation in the job's unit of work. */
+export async function computeBatch(
+  tx: WorkTx,
+  input: ComputeInput,
+  params: RunParameters,
+): Promise<ComputeOutcome> {
+  const d = input.districtCode;
+  const key = { districtCode: d, runId: input.runId };
+  // Read without a lock first: a batch that writes nothing must not take one (a row lock is a write to the
+  // unit's audit check); a batch about to write locks the run (a cancellation waits for it, or it sees it).
+  const cursor = input.cursor ?? START;
+  const skipped = (state: string) => ({ cursor, progress: 0, finished: true, result: { skipped: state } });
+  const seen = await findRun(tx.db, key);
+  if (!seen || seen.state !== 'computing') return skipped(seen ? seen.state : 'missing');
+  const lock = async () => {
+    const locked = await findRun(tx.db, key, true);
+    return locked && locked.state === 'computing' ? locked : null;
+  };
+  const run = seen;
+  if (cursor.phase === 'lines') {
+    const ents = await payableEntitlementsPage(
+      tx.db,
+      d,
+      run.month,
+      quarterOpenedBy(run.month),
+      cursor.after,
+      Math.max(1, input.limit),
+    );
+    if (ents.length === 0) {
+      return {
+        cursor: { ...cursor, phase: 'carried', after: null, afterLine: null },
+        progress: 0,
+        finished: false,
+      };
+    }
+    if (!(await lock())) return skipped('moved');
+    const w = await linesBatch(tx, run, ents, params, cursor.lineNo);
+    const moved = new Set(await followAmounts(tx, d, w.follows));
+    // A follow refused (the entitlement changed meanwhile): its line waits for review instead.
+    for (const l of w.lines) {
+      const f = w.follows.find((x) => x.id === l.payableId);
+      if (l.kind === 'regular' && f && !moved.has(f.id)) {
+        l.state = 'held';
+        l.holdReason = HOLD_STALE;
+        l.amountFen = l.entitlementAmountFen ?? l.amountFen;
+        l.basisKind = 'entitlement';
+        l.basisRef = null;
+      }
+    }
+    const accruals = w.entries.filter(
+      (e) => e.kind === 'accrual' && w.lines.find((l) => l.lineNo === e.lineNo)?.state === 'pending',
+    );
+    await copyLines(tx, d, run.id, w.lines);
+    const raised = await insertRecoveries(tx, d, w.recoveries);
+    const entries = [
+      ...accruals,
+      ...w.entries.filter((e) => e.kind === 'recovery' && raised.has(e.recoveryId ?? '')),
+    ];
+    const posted = await postEntries(tx, entries);
+    const last = ents[ents.length - 1]!.householdId;
+    tx.recordBatch({
+      action: 'payroll.computed',
+      entityType: 'payroll_run',
+      entityId: `${run.id}#${input.batch}`,
+      district: d,
+      digest: digestOf(w.lines, entries, [...moved]),
+      summary: {
+        phase: 'lines',
+        entitlements: ents.length,
+        lines: w.lines.length,
+        held: w.lines.filter((l) => l.state === 'held').length,
+        arrears: w.lines.filter((l) => l.kind === 'arrears').length,
+        ledgerEntries: posted,
+        recoveries: raised.size,
+        amountsFollowed: moved.size,
+        households: { from: ents[0]!.householdId, to: last },
+      },
+    });
+    return {
+      cursor: {
+        ...cursor,
+        after: last,
+        lineNo: cursor.lineNo + w.lines.length,
+        changes: [...new Set([...cursor.changes, ...w.changes])].sort(),
+      },
+      progress: ents.length,
+      finished: false,
+    };
+  }
+  if (cursor.phase === 'carried') {
+    const after =
+      cursor.after !== null && cursor.afterLine !== null
+        ? { runId: cursor.after, lineNo: cursor.afterLine }
+        : null;
+    const failed = await failedLinesToCarry(tx.db, d, run.month, after, Math.max(1, input.limit));
+    if (failed.length === 0) {
+      return {
+        cursor: { ...cursor, phase: 'finish', after: null, afterLine: null },
+        progress: 0,
+        finished: false,
+      };
+    }
+    if (!(await lock())) return skipped('moved');
+    let lineNo = cursor.lineNo;
+    const lines: NewLine[] = failed.map((f) => ({
+      lineNo: lineNo++,
+      payableKind: 'entitlement',
+      payableId: f.payableId,
+      program: f.program,
+      householdId: f.householdId,
+      personId: f.personId,
+      committeeCode: f.committeeCode,
+      period: f.period,
+      kind: 'carried',
+      amountFen: f.amountFen,
+      entitlementAmountFen: f.entitlementAmountFen,
+      engineAmountFen: f.engineAmountFen,
+      basisKind: f.basisKind,
+      basisRef: f.basisRef,
+      state: 'pending',
+      holdReason: null,
+      payeePersonId: f.payeePersonId,
+      ...accountOf(f.bankName),
+      bankName: f.bankName,
+      accountNo: f.accountNo,
+      carriedFromRun: f.runId,
+      carriedFromLine: f.lineNo,
+    }));
+    await copyLines(tx, d, run.id, lines);
+    tx.recordBatch({
+      action: 'payroll.computed',
+      entityType: 'payroll_run',
+      entityId: `${run.id}#${input.batch}`,
+      district: d,
+      digest: digestOf(lines, [], []),
+      summary: { phase: 'carried', lines: lines.length },
+    });
+    const lastFailed = failed[failed.length - 1]!;
+    return {
+      cursor: { ...cursor, after: lastFailed.runId, afterLine: lastFailed.lineNo, lineNo },
+      progress: 0,
+      finished: false,
+    };
+  }
+  // finish: the controls over the run's lines, the totals, computing → prepared.
+  const checked = await checkRun(tx, { districtCode: d, runId: run.id, month: run.month });
+  const totals = await runTotals(tx.db, d, run.id);
+  await applyTransition(
+    tx,
+    runMachine,
+    {
+      load: async (t, id) => {
+        const r = await findRun(t.db, { districtCode: d, runId: id }, true);
+        return r ? { id: r.id, divisionCode: d, state: r.state as RunState, version: r.version } : null;
+      },
+      save: (t, id, expected, next) =>
+        expected.state === 'computing' && next.state === 'prepared'
+          ? savePrepared(t, { districtCode: d, runId: id }, expected, next, totals, cursor.changes)
+          : Promise.resolve(false),
+    },
+    { id: run.id, action: 'prepare', role: JOB_ROLE, context: { check: () => Promise.resolve() } },
+  );
+  return {
+    cursor,
+    progress: 0,
+    finished: true,
+    result: {
+      ...totals,
+      findings: checked.findings,
+      blocking: checked.blocking,
+      parameterChanges: cursor.changes.length,
+    },
+  };
+}
