@@ -9,6 +9,8 @@ import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
+import { PayeeError, type PayeeErrorCode } from '../../payees/payees.errors.ts';
+import { BankError, type BankErrorCode } from '../../payroll/bank/bank.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
 import { CasesError, type CasesErrorCode } from '../../cases/cases.errors.ts';
 import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.errors.ts';
@@ -121,6 +123,21 @@ const ENTITLEMENT_CODES: Record<EntitlementErrorCode, ErrorCode> = {
   conflict: 'CONFLICT',
 };
 
+const PAYEE_CODES: Record<PayeeErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
+  conflict: 'STALE_VERSION',
+};
+
+const BANK_CODES: Record<BankErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  wrong_state: 'WRONG_STATE',
+  invalid: 'VALIDATION',
+  return_refused: 'CHECK_FAILED',
+  forbidden: 'FORBIDDEN',
+};
+
 const CASES_CODES: Record<CasesErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -216,6 +233,21 @@ function classify(error: unknown): Classified | undefined {
       code: ENTITLEMENT_CODES[error.code],
       message: error.message,
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof PayeeError) {
+    return {
+      code: PAYEE_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof BankError) {
+    // A refused return file: every row's problem (row 0: the file as a whole).
+    return {
+      code: BANK_CODES[error.code],
+      message: error.message,
+      details: error.rows.length > 0 ? error.rows.map((r) => ({ row: r.row, reason: r.message })) : undefined,
     };
   }
   if (error instanceof CasesError) {

@@ -29,6 +29,8 @@ import { registerRelativesRoutes } from './relatives.routes.ts';
 import { registerPublicCaseRoutes } from './public-cases.routes.ts';
 import { registerParameterChangeRoutes } from './parameter-changes.routes.ts';
 import { registerArchiveRoutes } from './archives.routes.ts';
+import { registerPayeeRoutes } from '../../payees/payees.routes.ts';
+import { registerBankRoutes } from '../../payroll/bank/bank.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
 export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [
@@ -62,4 +64,6 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerCaseRoutes,
   registerPublicCaseRoutes,
   registerArchiveRoutes,
+  registerPayeeRoutes,
+  registerBankRoutes,
 ];
