@@ -95,7 +95,7 @@ export function archiveDocument(view: ArchiveView, printedOn: string): PrintDocu
     kind: 'archive.recipient',
     issuer: issuerFor(r.districtCode),
     title: '救助对象电子档案',
-    subtitle: `${r.name}${r.householdNo ? `${GAP}户编号 ${r.householdNo}` : ''}`,
+    subtitle: `${r.name}${r.kind === 'household' ? '户' : ''}${r.householdNo ? `${GAP}户编号 ${r.householdNo}` : ''}`,
     blocks,
     footer: `打印日期：${chineseDate(printedOn)}`,
     fileName: `电子档案-${fileNamePart(r.name)}`,

@@ -128,7 +128,7 @@ describeStores('电子档案', (ctx) => {
       id: c.householdId,
     });
     for (const kind of ARCHIVE_KINDS) expect(view.counts[kind], kind).toBeGreaterThan(0);
-    expect(view.recipient.name).toBe(`${c.adult.name}户`);
+    expect(view.recipient.name).toBe(c.adult.name);
     expect(view.recipient.members.map((m) => m.name)).toContain(c.elder.name);
     const dates = view.items.map((i) => i.date);
     expect(dates).toEqual([...dates].sort());

@@ -108,7 +108,7 @@ async function recipientOf(
         kind: 'household',
         districtCode: key.districtCode,
         id: key.id,
-        name: head ? `${head.person.name}户` : `户 ${household.householdNo}`,
+        name: head ? head.person.name : `户编号 ${household.householdNo}`,
         idNumberMasked: null,
         householdId: household.id,
         householdNo: household.householdNo,
