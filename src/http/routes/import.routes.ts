@@ -50,7 +50,7 @@ const reportSchema = z.object({
   errorCount: z.number().int(),
 });
 
-interface Upload {
+export interface Upload {
   path: string;
   name: string;
   fields: Record<string, string>;
@@ -69,7 +69,7 @@ function fieldText(fields: Record<string, string>, name: string, label: string):
  * once, so the caller's clean-up finds it). A problem is raised only after the body has been read: the
  * parts iterator does not finish while a part is left unread, and the request would hang.
  */
-async function receive(
+export async function receive(
   request: FastifyRequest,
   upload: Upload,
   uploadDir: string,
