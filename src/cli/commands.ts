@@ -82,6 +82,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
   },
   {
+    commands: { parameters: '政策参数调整：提出、审批与历史 (parameter changes)' },
+    load: async () => (await import('./parameters.command.ts')).registerParametersCommands,
+  },
+  {
     commands: { jobs: '任务：导入、定时任务等的进度与管理 (jobs)' },
     load: async () => (await import('./jobs.command.ts')).registerJobsCommands,
   },
