@@ -68,6 +68,8 @@ export interface FileFindings {
   check: RunCheck;
   ownerId: string | null;
   dueOn: string;
+  /** This check's id: every finding it files or meets carries it. */
+  checkId: string;
 }
 
 /**
@@ -85,11 +87,11 @@ export async function fileFindings(
     tx.db,
     sql`insert into control_findings (district_code, id, rule, severity, run_id, month, subject_kind, subject_key,
         line_no, payable_id, person_id, household_id, case_id, description, state, owner_id, due_on, found_at,
-        checked_at, version, created_at, updated_at)
+        checked_at, check_id, version, created_at, updated_at)
       select ${check.districtCode}::text, gen_random_uuid(), ${rule.code}::text, ${rule.severity}::text,
         ${check.runId}::uuid, ${check.month}::text, s.subject_kind, s.subject_key, s.line_no, s.payable_id, s.person_id, s.household_id,
         s.case_id, s.description, 'open', ${f.ownerId}::text, ${f.dueOn}::date, ${at}::timestamptz, ${at}::timestamptz,
-        1, ${at}::timestamptz, ${at}::timestamptz
+        ${f.checkId}::uuid, 1, ${at}::timestamptz, ${at}::timestamptz
       from (
         select distinct on (q.subject_key) q.* from (${rule.select(check)}) q order by q.subject_key, q.line_no
       ) s
@@ -98,7 +100,8 @@ export async function fileFindings(
           and d.subject_key = s.subject_key and d.state = 'dismissed')
       on conflict (district_code, rule, subject_key) where state = 'open'
       do update set run_id = excluded.run_id, month = excluded.month, line_no = excluded.line_no,
-        description = excluded.description, checked_at = excluded.checked_at, updated_at = excluded.updated_at
+        description = excluded.description, checked_at = excluded.checked_at,
+        check_id = excluded.check_id, updated_at = excluded.updated_at
       returning id::text as id, subject_key as "subjectKey", (created_at = updated_at) as inserted`,
   );
 }
@@ -110,6 +113,7 @@ export async function fileFindings(
 export async function resolveNoLongerFound(
   tx: WorkTx,
   check: RunCheck,
+  checkId: string,
   rules: readonly string[],
   resolution: string,
 ): Promise<string[]> {
@@ -119,7 +123,7 @@ export async function resolveNoLongerFound(
     sql`update control_findings set state = 'resolved', resolution = ${resolution}, resolved_by = ${tx.actor.userId},
         resolved_at = ${at}::timestamptz, version = version + 1, updated_at = ${at}::timestamptz
       where district_code = ${check.districtCode} and month = ${check.month} and run_id is not null
-        and state = 'open' and checked_at < ${at}::timestamptz
+        and state = 'open' and check_id <> ${checkId}::uuid
         and rule in (${sql.join(
           rules.map((r) => sql`${r}`),
           sql`, `,
@@ -168,6 +172,7 @@ export interface FindingFilter {
   severity?: string | undefined;
   state?: FindingState | undefined;
   ownerId?: string | undefined;
+  month?: string | undefined;
   overdueOn?: string | undefined;
   limit: number;
   offset: number;
@@ -185,6 +190,7 @@ export async function listFindings(
   if (filter.severity) conditions.push(sql`f.severity = ${filter.severity}`);
   if (filter.state) conditions.push(sql`f.state = ${filter.state}`);
   if (filter.ownerId) conditions.push(sql`f.owner_id = ${filter.ownerId}`);
+  if (filter.month) conditions.push(sql`f.month = ${filter.month}`);
   if (filter.overdueOn) conditions.push(sql`f.state = 'open' and f.due_on < ${filter.overdueOn}::date`);
   const where = sql.join(conditions, sql` and `);
   const [count] = await selectRows<{ n: number }>(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mayAct, type Acting } from '../auth/roles.ts';
 import type { DataScope } from '../auth/scope.ts';
 import { loadCalendar } from '../calendar/calendar.service.ts';
@@ -61,16 +62,24 @@ export async function checkRun(
     blocking: calendar.addWorkingDays(today, dueWorkingDays('blocking', input.month, parameters)),
     warning: calendar.addWorkingDays(today, dueWorkingDays('warning', input.month, parameters)),
   };
+  const checkId = randomUUID();
   const digest = new RowDigest();
   const byRule: Record<string, number> = {};
   for (const rule of RULES) {
-    const rows = await fileFindings(tx, { rule, check, ownerId: run.preparedBy, dueOn: due[rule.severity] });
+    const rows = await fileFindings(tx, {
+      rule,
+      check,
+      checkId,
+      ownerId: run.preparedBy,
+      dueOn: due[rule.severity],
+    });
     byRule[rule.code] = rows.length;
     for (const r of rows) digest.add({ rule: rule.code, id: r.id, subject: r.subjectKey });
   }
   const resolved = await resolveNoLongerFound(
     tx,
     check,
+    checkId,
     RULES.map((r) => r.code),
     NO_LONGER_FOUND,
   );
@@ -195,6 +204,7 @@ export interface FindingQuery {
   /** Only the caller's own (owner). */
   mine?: boolean | undefined;
   ownerId?: string | undefined;
+  month?: string | undefined;
   overdue?: boolean | undefined;
   page?: number | undefined;
   pageSize?: number | undefined;
@@ -216,6 +226,7 @@ export async function listFindingViews(
     severity: q.severity,
     state: q.state,
     ownerId: q.mine ? (caller.userId ?? '') : q.ownerId,
+    month: q.month,
     overdueOn: q.overdue ? today : undefined,
     limit: pageSize,
     offset: (page - 1) * pageSize,
@@ -266,18 +277,16 @@ export async function closeFindingAs(
       },
     );
   }
-  const problems = closeProblems(caller, row);
-  if (problems.length > 0) {
-    if (!mayAct(caller.role, 'findings.resolve')) throw new ControlError('forbidden', problems[0]!);
-    throw new ConflictError(
-      'wrong_state',
-      `不能${action === 'resolve' ? '整改' : '排除'}：${problems.join('；')}`,
-      {
-        state: row.state,
-        version: row.version,
-      },
-    );
+  if (!mayAct(caller.role, 'findings.resolve'))
+    throw new ControlError('forbidden', '您没有处理内控发现的权限');
+  if (row.state !== 'open') {
+    throw new ConflictError('wrong_state', `该发现已${FINDING_STATE_NAMES[row.state]}，不能再处理`, {
+      state: row.state,
+      version: row.version,
+    });
   }
+  const problems = closeProblems(caller, row);
+  if (problems.length > 0) throw new ControlError('forbidden', problems.join('；'));
   const state = action === 'resolve' ? 'resolved' : 'dismissed';
   const saved = await closeFinding(tx, input, { version: input.version }, { state, resolution: text });
   if (!saved) {

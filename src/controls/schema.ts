@@ -19,8 +19,8 @@ import {
  * `subject_key` names what the finding is about independently of the run (a line's payable, period and kind
  * with the month; a person and month; a case): re-checking a run, or the run recomputed, meets the open
  * finding of the same rule and subject (partial unique index) instead of adding another; a dismissed one is
- * not raised again for the same subject. `checked_at` is the last check that still found it: a check that no
- * longer finds an open finding of its month resolves it (复核时不再出现).
+ * not raised again for the same subject. `check_id` is the last check that still found it: a check that no longer
+ * finds an open finding of its month resolves it (复核时不再出现).
  */
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'string', precision: 3 });
@@ -53,6 +53,8 @@ export const controlFindings = pgTable(
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     foundAt: stamp('found_at').notNull(),
     checkedAt: stamp('checked_at').notNull(),
+    /** The last check that found it (one id per checkRun). */
+    checkId: uuid('check_id').notNull(),
     resolvedBy: text('resolved_by'),
     resolvedAt: stamp('resolved_at'),
     version: integer('version').notNull().default(1),

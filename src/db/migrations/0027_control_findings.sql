@@ -20,6 +20,7 @@ CREATE TABLE "control_findings" (
 	"due_on" date NOT NULL,
 	"found_at" timestamp (3) with time zone NOT NULL,
 	"checked_at" timestamp (3) with time zone NOT NULL,
+	"check_id" uuid NOT NULL,
 	"resolved_by" text,
 	"resolved_at" timestamp (3) with time zone,
 	"version" integer DEFAULT 1 NOT NULL,
