@@ -296,3 +296,13 @@ export async function failedLinesNotCarried(
     failureReason: r.failure_reason as string | null,
   }));
 }
+
+/** The district of a run found by its id alone (the command line names a run by id). */
+export async function districtOfRun(db: Db, runId: string): Promise<string | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(runId)) return undefined;
+  const rows = await selectRows<{ district_code: string }>(
+    db,
+    sql`select district_code from payroll_runs where id = ${runId}::uuid`,
+  );
+  return rows.length === 1 ? rows[0]!.district_code : undefined;
+}
