@@ -23,5 +23,15 @@ export const payrollAccess = defineModuleAccess({
     admin: ['payroll.view'],
     system: ['payroll.view', 'payroll.prepare'],
   },
-  menus: [{ id: 'payroll', title: '发放管理', path: '/payroll', anyOf: ['payroll.view'], order: 45.7 }],
+  menus: [
+    { id: 'payroll', title: '发放管理', path: '/payroll', anyOf: ['payroll.view'], order: 45.7 },
+    // 在保对象导入 (src/payroll/onboarding): the going-live import, finance only.
+    {
+      id: 'payroll-onboarding',
+      title: '在保对象导入',
+      path: '/payroll/onboarding',
+      anyOf: ['payroll.prepare'],
+      order: 45.75,
+    },
+  ],
 });

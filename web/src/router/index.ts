@@ -142,6 +142,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '救助待遇', menu: 'entitlements' },
       },
       {
+        path: 'payroll/onboarding',
+        component: () => import('../views/payroll/onboarding/index.vue'),
+        meta: { title: '在保对象导入', menu: 'payroll-onboarding' },
+      },
+      {
         path: 'archives/:kind(persons|households)/:district/:id',
         component: () => import('../views/archives/archive.vue'),
         meta: { title: '电子档案' },
