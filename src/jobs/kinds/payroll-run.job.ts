@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { computeBatch, type ComputeCursor } from '../../payroll/compute/compute.service.ts';
-import { runParameters, type RunParameters } from '../../payroll/compute/parameters.ts';
+import { installedParameters, type RunParameters } from '../../payroll/compute/parameters.ts';
 import { defineJobKind, type JobCursor, type JobKind } from '../job-kind.ts';
 
 export const PAYROLL_RUN_KIND = 'payroll.run';
@@ -47,7 +47,7 @@ export function payrollRunJobKind(options: PayrollRunKindOptions = {}): JobKind<
     batchMs: { postgres: PAYROLL_BATCH_MS.postgres, pglite: PAYROLL_BATCH_MS.pglite },
     maxLimit: PAYROLL_MAX_HOUSEHOLDS,
     step: async (tx, { job, payload: p, cursor, limit, batch }) => {
-      const params = options.parameters ?? (await runParameters());
+      const params = options.parameters ?? installedParameters;
       const out = await computeBatch(
         tx,
         {

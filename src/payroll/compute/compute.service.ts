@@ -429,6 +429,7 @@ export async function computeBatch(
     return locked && locked.state === 'computing' ? locked : null;
   };
   const run = seen;
+  await params.refresh?.(tx.db);
   if (cursor.phase === 'lines') {
     const ents = await payableEntitlementsPage(
       tx.db,

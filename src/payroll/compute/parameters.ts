@@ -1,11 +1,17 @@
 import type { Db } from '../../db/store.ts';
+import {
+  approvedChangesSince,
+  ensureCurrentParameters,
+  parametersApprovedAsOf,
+  parametersInForce,
+} from '../../parameter-changes/parameters-in-force.ts';
 import { baselineParameters, type ParameterStore } from '../../policy/index.ts';
 
 /**
  * The parameters a run computes with (docs/payroll.md 计算): those in force (the shipped files merged with
- * approved changes, src/parameter-changes — H1), the approved changes since an instant (what may explain an
- * amount that moved, and back-dated ones that owe arrears), and the parameters as they were at an instant
- * (before a change). Until the parameter-changes module is there, the shipped files and no changes.
+ * approved changes, src/parameter-changes), the approved changes since an instant (what may explain an amount
+ * that moved, and back-dated ones that owe arrears), and the parameters as they were at an instant (before a
+ * change). Tests give their own.
  */
 export interface ApprovedChange {
   id: string;
@@ -17,38 +23,24 @@ export interface ApprovedChange {
 }
 
 export interface RunParameters {
+  /** Brings the parameters in force up to date (each batch, before computing). */
+  refresh?(db: Db): Promise<unknown>;
   inForce(): ParameterStore;
   approvedChangesSince(db: Db, districtCode: string, sinceIso: string): Promise<ApprovedChange[]>;
   approvedAsOf(db: Db, iso: string): Promise<ParameterStore>;
 }
 
-interface ParameterChangesModule {
-  parametersInForce(): ParameterStore;
-  refreshParametersInForce?(db: Db): Promise<unknown>;
-  approvedChangesSince(db: Db, districtCode: string, sinceIso: string): Promise<ApprovedChange[]>;
-  parametersApprovedAsOf(db: Db, iso: string): Promise<ParameterStore> | ParameterStore;
-}
+/** The installation's parameters: approved changes over the shipped files, current before every batch. */
+export const installedParameters: RunParameters = {
+  refresh: (db) => ensureCurrentParameters(db),
+  inForce: () => parametersInForce(),
+  approvedChangesSince: (db, d, since) => approvedChangesSince(db, d, since),
+  approvedAsOf: (db, iso) => parametersApprovedAsOf(db, iso),
+};
 
-const BASELINE: RunParameters = {
+/** The shipped files alone, no change ever approved (tests). */
+export const baselineRunParameters: RunParameters = {
   inForce: () => baselineParameters(),
   approvedChangesSince: () => Promise.resolve([]),
   approvedAsOf: () => Promise.resolve(baselineParameters()),
 };
-
-const MODULE = '../../parameter-changes/parameters-in-force.ts';
-let loaded: Promise<RunParameters> | undefined;
-
-/** The parameter-changes module's functions when it is installed, else the shipped files (loaded once). */
-export function runParameters(): Promise<RunParameters> {
-  loaded ??= (import(/* @vite-ignore */ MODULE) as Promise<ParameterChangesModule>).then(
-    (m): RunParameters => ({
-      inForce: () => m.parametersInForce(),
-      approvedChangesSince: (db, d, since) => m.approvedChangesSince(db, d, since),
-      approvedAsOf: async (db, iso) => m.parametersApprovedAsOf(db, iso),
-    }),
-    () => BASELINE,
-  );
-  return loaded;
-}
-
-export const baselineRunParameters = BASELINE;
