@@ -21,6 +21,7 @@ export interface BankFileSummary {
 
 export interface BankFiles {
   runState: string;
+  month: string;
   /** Lines without a bank the catalogue knows (they are in no file). */
   unbankedCount: number;
   unbankedFen: number;
@@ -39,12 +40,21 @@ export interface Reconciliation {
   /** sent − paid − failed − outstanding: 0 when the run reconciles to the fen. */
   differenceFen: number;
   ledgerPaidFen: number;
+  ledgerDifferenceFen: number;
+  returnedFen: number;
+  returnDifferenceFen: number;
+  reconciled: boolean;
   imports: {
+    seq: number;
     bankCode: string;
     bankName: string;
+    fileName: string;
     importedAt: string;
-    importedByName: string;
-    count: number;
+    importedBy: string | null;
+    paidCount: number;
+    paidFen: number;
+    failedCount: number;
+    failedFen: number;
   }[];
 }
 
@@ -58,10 +68,28 @@ export interface ReturnImportResult {
   reconciliation: Reconciliation;
 }
 
-/** One refused row of a return file (the error's `details`). */
+/** One refused row of a return file (the error's `details`; row 0 is the file as a whole). */
 export interface ReturnRowProblem {
   row: number;
-  message: string;
+  reason: string;
+}
+
+export interface Voucher {
+  voucherNo: string;
+  date: string;
+  districtCode: string;
+  month: string;
+  lines: {
+    no: number;
+    kind: string;
+    summary: string;
+    account: string;
+    accountName: string;
+    debitFen: number;
+    creditFen: number;
+  }[];
+  totalDebitFen: number;
+  totalCreditFen: number;
 }
 
 const base = (district: string, runId: string) =>
@@ -82,6 +110,7 @@ export const bankApi = {
   },
   reconciliation: (district: string, runId: string) =>
     http.get<Reconciliation>(`${base(district, runId)}/reconciliation`),
-  voucher: (district: string, runId: string) =>
+  voucher: (district: string, runId: string) => http.get<Voucher>(`${base(district, runId)}/voucher`),
+  voucherCsv: (district: string, runId: string) =>
     download(`${base(district, runId)}/voucher.csv`, {}, `voucher-${runId}.csv`),
 };
