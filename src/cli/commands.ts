@@ -101,6 +101,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./files.command.ts')).registerFilesCommands,
   },
   {
+    // payroll-bank adds `payroll export` and `payroll reconcile` (to the runs' `payroll` command once it exists).
+    commands: { payroll: '资金统发：发放批次、银行文件与对账 (payroll)' },
+    load: async () => (await import('./payroll-bank.command.ts')).registerPayrollBankCommands,
+  },
+  {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
     load: async () => (await import('./demo.command.ts')).registerDemoCommands,
   },
