@@ -12,6 +12,7 @@ export const ROLE_NAMES: Record<RoleId, string> = {
   auditor: '审计员',
   admin: '系统管理员',
   assistance_adviser: '社区救助顾问',
+  policy_officer: '政策管理员',
 };
 
 export const ROLE_OPTIONS = (Object.keys(ROLE_NAMES) as RoleId[]).map((value) => ({
