@@ -1,6 +1,13 @@
 import { shanghaiToday } from '../core/clock.ts';
 import { chineseMonth, DASH, orDash, yuan } from '../documents/format.ts';
 import type { DecisionLineView } from '../entitlements/decision.service.ts';
+import {
+  PARAMETER_UNITS,
+  type ParameterStatus,
+  type ParameterUnit,
+} from '../policy/engine/parameter.schema.ts';
+import { formatParameterValue, STATUS_NAMES } from '../policy/engine/units.ts';
+import { baselineParameters } from '../policy/index.ts';
 import type { ChangeView, EntitlementView } from '../entitlements/entitlement.present.ts';
 import { programName } from '../entitlements/entitlement.present.ts';
 import type { PaymentRow, RecoveryRow } from '../payroll/archive.repository.ts';
@@ -22,24 +29,24 @@ export function periodText(period: string): string {
   return q ? `${q[1]}年第${q[2]}季度` : chineseMonth(period);
 }
 
-const UNIT_TEXT: Readonly<Record<string, string>> = {
-  years: '周岁',
-  persons: '人',
-  homes: '套',
-  vehicles: '辆',
-  months: '个月',
-  days: '天',
-  working_days: '个工作日',
-  grade: '级',
-  count: '',
-};
+/** A parameter's Chinese description by its path (the shipped files: the description never changes by date). */
+let descriptions: Map<string, string> | undefined;
+function parameterDescription(path: string): string | undefined {
+  descriptions ??= new Map(
+    baselineParameters()
+      .list()
+      .map((s) => [s.path, s.description]),
+  );
+  return descriptions.get(path);
+}
 
-/** A parameter value as a reader reads it: money in 元, basis points as %, else with its unit. */
+/** A parameter value as a reader reads it: the engine's own formatting (元, %, 周岁 …). */
 export function parameterValueText(value: number, unit: string): string {
-  if (unit === 'fen') return yuan(value);
-  if (unit === 'fen_per_year') return `${yuan(value)}/年`;
-  if (unit === 'bp') return `${value / 100}%`;
-  return `${value}${UNIT_TEXT[unit] ?? ''}`;
+  return isUnit(unit) ? formatParameterValue(unit, value) : String(value);
+}
+
+function isUnit(unit: string): unit is ParameterUnit {
+  return (PARAMETER_UNITS as readonly string[]).includes(unit);
 }
 
 interface ParameterLike {
@@ -54,13 +61,6 @@ interface ParameterLike {
 function isParameterLike(value: unknown): value is ParameterLike {
   return typeof value === 'object' && value !== null && 'parameter' in value && 'value' in value;
 }
-
-const STATUS_TEXT: Readonly<Record<string, string>> = {
-  verified: '已核实',
-  unverified: '未核实',
-  provisional: '暂定',
-  estimated: '估算',
-};
 
 /** A decision line: outcome, amount, the engine's result, its explanation and the parameters it read. */
 export function decisionItem(
@@ -101,9 +101,10 @@ export function decisionItem(
     ],
     entries: parameters.map((p) => ({
       date: p.effective,
-      text: `参数 ${p.parameter}：${parameterValueText(p.value, p.unit)}（${p.effective} 起，${
-        STATUS_TEXT[p.status] ?? p.status
-      }；${p.source}）`,
+      text: `${parameterDescription(p.parameter) ?? p.parameter}（${p.parameter}）：${parameterValueText(
+        p.value,
+        p.unit,
+      )}，${p.effective} 起，${STATUS_NAMES[p.status as ParameterStatus] ?? p.status}；出处：${p.source}`,
     })),
     note: line.explanation || null,
     link: { page: 'case', districtCode, caseId },

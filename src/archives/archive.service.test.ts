@@ -137,6 +137,8 @@ describeStores('电子档案', (ctx) => {
     const decision = view.items.find((i) => i.kind === 'decision' && i.title.startsWith('最低生活保障'))!;
     expect(decision.note).not.toBe('');
     expect(decision.entries.some((e) => e.text.includes('dibao.standard'))).toBe(true);
+    expect(decision.entries.every((e) => /[\u4e00-\u9fff]/.test(e.text.slice(0, 2)))).toBe(true);
+    expect(decision.entries.map((e) => e.text).join()).not.toMatch(/secondary|inferred|given/);
     expect(decision.fields.find((f) => f.label === '依据核对报告')!.value).not.toBe('—');
     const notices = view.items.filter((i) => i.kind === 'notice').map((i) => i.title);
     expect(notices.some((t) => t.startsWith('受理通知书'))).toBe(true);
