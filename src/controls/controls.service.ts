@@ -96,6 +96,23 @@ export async function checkRun(
   return open;
 }
 
+/** The rules, for filters and names. */
+export function ruleViews(): {
+  code: string;
+  name: string;
+  severity: Severity;
+  severityName: string;
+  description: string;
+}[] {
+  return RULES.map((r) => ({
+    code: r.code,
+    name: r.name,
+    severity: r.severity,
+    severityName: SEVERITY_NAMES[r.severity],
+    description: r.description,
+  }));
+}
+
 /** The open blocking findings of a run: its approval is refused while there is one. */
 export async function openBlockingFindings(db: Db, districtCode: string, runId: string): Promise<number> {
   return (await countOpen(db, districtCode, runId)).blocking;
@@ -206,8 +223,8 @@ export interface FindingQuery {
   ownerId?: string | undefined;
   month?: string | undefined;
   overdue?: boolean | undefined;
-  page?: number | undefined;
-  pageSize?: number | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
 }
 
 export async function listFindingViews(
@@ -216,8 +233,8 @@ export async function listFindingViews(
   q: FindingQuery,
 ): Promise<{ total: number; items: FindingView[] }> {
   requireView(caller);
-  const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 200);
-  const page = Math.max(q.page ?? 1, 1);
+  const limit = Math.min(Math.max(q.limit ?? 20, 1), 200);
+  const offset = Math.max(q.offset ?? 0, 0);
   const today = shanghaiToday();
   const { total, rows } = await listFindings(db, caller.scope, {
     districtCode: q.districtCode,
@@ -228,8 +245,8 @@ export async function listFindingViews(
     ownerId: q.mine ? (caller.userId ?? '') : q.ownerId,
     month: q.month,
     overdueOn: q.overdue ? today : undefined,
-    limit: pageSize,
-    offset: (page - 1) * pageSize,
+    limit,
+    offset,
   });
   return { total, items: rows.map((r) => present(caller, r, today)) };
 }

@@ -11,6 +11,7 @@ import { VerificationError, type VerificationErrorCode } from '../../verificatio
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
 import { PayeeError, type PayeeErrorCode } from '../../payees/payees.errors.ts';
 import { BankError, type BankErrorCode } from '../../payroll/bank/bank.errors.ts';
+import { ControlError, type ControlErrorCode } from '../../controls/controls.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
 import { CasesError, type CasesErrorCode } from '../../cases/cases.errors.ts';
 import { NoticeError, type NoticeErrorCode } from '../../cases/notices/notices.errors.ts';
@@ -121,6 +122,12 @@ const ENTITLEMENT_CODES: Record<EntitlementErrorCode, ErrorCode> = {
   decided: 'ALREADY_DECIDED',
   not_prepared: 'CHECK_FAILED',
   conflict: 'CONFLICT',
+};
+
+const CONTROL_CODES: Record<ControlErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
 };
 
 const PAYEE_CODES: Record<PayeeErrorCode, ErrorCode> = {
@@ -235,6 +242,7 @@ function classify(error: unknown): Classified | undefined {
       details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
   }
+  if (error instanceof ControlError) return { code: CONTROL_CODES[error.code], message: error.message };
   if (error instanceof PayeeError) {
     return {
       code: PAYEE_CODES[error.code],

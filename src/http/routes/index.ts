@@ -29,6 +29,7 @@ import { registerRelativesRoutes } from './relatives.routes.ts';
 import { registerPublicCaseRoutes } from './public-cases.routes.ts';
 import { registerParameterChangeRoutes } from './parameter-changes.routes.ts';
 import { registerArchiveRoutes } from './archives.routes.ts';
+import { registerFindingRoutes } from './findings.routes.ts';
 import { registerOnboardingRoutes } from '../../payroll/onboarding/onboarding.routes.ts';
 import { registerPayeeRoutes } from '../../payees/payees.routes.ts';
 import { registerBankRoutes } from '../../payroll/bank/bank.routes.ts';
@@ -66,6 +67,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerPublicCaseRoutes,
   registerOnboardingRoutes,
   registerArchiveRoutes,
+  registerFindingRoutes,
   registerPayeeRoutes,
   registerBankRoutes,
 ];
