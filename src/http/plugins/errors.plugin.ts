@@ -9,6 +9,7 @@ import { CalendarError } from '../../calendar/calendar.errors.ts';
 import { FilesError, type FilesErrorCode } from '../../files/files.errors.ts';
 import { VerificationError, type VerificationErrorCode } from '../../verification/verification.errors.ts';
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
+import { PayrollError, type PayrollErrorCode } from '../../payroll/payroll.errors.ts';
 import { PayeeError, type PayeeErrorCode } from '../../payees/payees.errors.ts';
 import { BankError, type BankErrorCode } from '../../payroll/bank/bank.errors.ts';
 import { ControlError, type ControlErrorCode } from '../../controls/controls.errors.ts';
@@ -145,6 +146,16 @@ const BANK_CODES: Record<BankErrorCode, ErrorCode> = {
   forbidden: 'FORBIDDEN',
 };
 
+const PAYROLL_CODES: Record<PayrollErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  month_taken: 'CONFLICT',
+  same_person: 'FORBIDDEN',
+  held_lines: 'CHECK_FAILED',
+  blocking_findings: 'CHECK_FAILED',
+  conflict: 'CONFLICT',
+};
+
 const CASES_CODES: Record<CasesErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -256,6 +267,13 @@ function classify(error: unknown): Classified | undefined {
       code: BANK_CODES[error.code],
       message: error.message,
       details: error.rows.length > 0 ? error.rows.map((r) => ({ row: r.row, reason: r.message })) : undefined,
+    };
+  }
+  if (error instanceof PayrollError) {
+    return {
+      code: PAYROLL_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
     };
   }
   if (error instanceof CasesError) {
