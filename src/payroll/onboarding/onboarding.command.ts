@@ -1,7 +1,7 @@
 /**
  * `minzheng payroll import-recipients FILE [--check]` (docs/payroll-onboarding.md): the going-live import
  * from the command line, and `payroll recipients-template` for the template. The `payroll` command group
- * (src/cli/payroll.command.ts) adds these with `registerRecipientImportCommands(payroll)`.
+ * (src/cli/commands.ts) loads these beside the bank's (`registerRecipientImportCommands(program)`).
  */
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -46,7 +46,10 @@ interface ImportRecipientsOptions {
   reason: string;
 }
 
-export function registerRecipientImportCommands(payroll: Command): void {
+export function registerRecipientImportCommands(program: Command): void {
+  const payroll =
+    program.commands.find((c) => c.name() === 'payroll') ??
+    program.command('payroll').description('资金统发：发放批次、银行文件与对账 (payroll)');
   payroll
     .command('recipients-template')
     .description('生成在保对象导入模板 .xlsx (write the going-live template)')
