@@ -56,7 +56,7 @@ export function archiveDocument(view: ArchiveView, printedOn: string): PrintDocu
     heading(r.kind === 'household' ? '救助对象（家庭）' : '救助对象（个人）'),
     fields(2, [
       { label: r.kind === 'household' ? '户主' : '姓名', value: r.name },
-      { label: '身份证号', value: orDash(r.idNumberMasked) },
+      ...(r.idNumberMasked ? [{ label: '身份证号', value: r.idNumberMasked }] : []),
       { label: '户编号', value: orDash(r.householdNo) },
       { label: '所属区划', value: r.divisionName, span: true },
       ...(r.address ? [{ label: '住址', value: r.address, span: true }] : []),
