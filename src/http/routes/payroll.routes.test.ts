@@ -42,9 +42,11 @@ describeStores('payroll routes', (ctx) => {
     await addUser(ctx.store, 'sp', 'district_approver', '310110');
     await addUser(ctx.store, 'sj', 'auditor', '310110');
     await addUser(ctx.store, 'hp', 'district_approver', '310101');
-    [finance, finance2, approver, auditor, stranger] = await Promise.all(
-      ['cw', 'cw2', 'sp', 'sj', 'hp'].map((u) => loginAs(app, u)),
-    );
+    finance = await loginAs(app, 'cw');
+    finance2 = await loginAs(app, 'cw2');
+    approver = await loginAs(app, 'sp');
+    auditor = await loginAs(app, 'sj');
+    stranger = await loginAs(app, 'hp');
     p = await seedPayables(ctx.store, 'H1');
   });
   afterAll(async () => {
