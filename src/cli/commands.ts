@@ -78,6 +78,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./cases.command.ts')).registerCasesCommands,
   },
   {
+    commands: { findings: '内控发现 (internal-control findings)' },
+    load: async () => (await import('./findings.command.ts')).registerFindingsCommands,
+  },
+  {
     commands: { import: '台账导入 (import)', export: '台账导出 (export)' },
     load: async () => (await import('./import-export.command.ts')).registerImportExportCommands,
   },
@@ -103,16 +107,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     // payroll-bank adds `payroll export` and `payroll reconcile` (to the runs' `payroll` command once it exists).
     commands: { payroll: '资金统发：发放批次、银行文件与对账 (payroll)' },
-    load: async () => {
-      const bank = (await import('./payroll-bank.command.ts')).registerPayrollBankCommands;
-      // 在保对象导入 (src/payroll/onboarding): payroll import-recipients, payroll recipients-template.
-      const onboarding = (await import('../payroll/onboarding/onboarding.command.ts'))
-        .registerRecipientImportCommands;
-      return (program) => {
-        bank(program);
-        onboarding(program);
-      };
-    },
+    load: async () => (await import('./payroll-bank.command.ts')).registerPayrollBankCommands,
   },
   {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
