@@ -107,7 +107,16 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     // payroll-bank adds `payroll export` and `payroll reconcile` (to the runs' `payroll` command once it exists).
     commands: { payroll: '资金统发：发放批次、银行文件与对账 (payroll)' },
-    load: async () => (await import('./payroll-bank.command.ts')).registerPayrollBankCommands,
+    load: async () => {
+      const bank = (await import('./payroll-bank.command.ts')).registerPayrollBankCommands;
+      // 在保对象导入 (src/payroll/onboarding): payroll import-recipients, payroll recipients-template.
+      const onboarding = (await import('../payroll/onboarding/onboarding.command.ts'))
+        .registerRecipientImportCommands;
+      return (program) => {
+        bank(program);
+        onboarding(program);
+      };
+    },
   },
   {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
