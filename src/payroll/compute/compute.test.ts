@@ -297,4 +297,77 @@ describeStores('payroll computation', (ctx) => {
     expect(arrearsLegs.length).toBe(arrears.length);
     expect(arrearsLegs.every((e) => e.seq === 2 && e.kind === 'accrual')).toBe(true);
   }, 240_000);
+
+  it('January: a birthday into the next 老年综合津贴 band follows by rule; a failed line is carried', async () => {
+    const store = baselineParameters().forDistrict(D);
+    const jan = parseMonth('2027-01');
+    const band = (n: number) => store.resolve(`elderly_allowance.amount.band_${n}`, jan).entry!.value;
+    const minAge2 = store.resolve('elderly_allowance.band_min_age.band_2', jan).entry!.value;
+    const [elder] = await selectRows<{ id: string; person_id: string }>(
+      ctx.store.db,
+      sql`select id::text as id, person_id::text as person_id from entitlements
+        where district_code = ${D} and program = 'elderly_allowance' and id <> ${heldId}::uuid order by id limit 1`,
+    );
+    const [failed] = (await lines(ctx.store, october)).filter(
+      (l) => l.state === 'pending' && l.kind === 'regular',
+    );
+    await inUnitOfWork(ctx.store, fixtureActor, async (tx) => {
+      await tx.db.execute(
+        sql`update persons set birth_date = ${`${2027 - minAge2}-01-01`}::date where id = ${elder!.person_id}::uuid`,
+      );
+      await tx.db.execute(sql`update entitlements set amount_fen = ${band(1)} where id = ${elder!.id}::uuid`);
+      await tx.db.execute(
+        sql`update payroll_lines set state = 'failed', failure_reason = '账户已销户'
+          where run_id = ${october}::uuid and line_no = ${failed!.line_no}`,
+      );
+      tx.record({
+        action: 'entitlement.changed',
+        entityType: 'entitlement',
+        entityId: elder!.id,
+        district: D,
+      });
+    });
+    const january = await startRun(ctx.store, '2027-01', '2027-01-01T01:00:00.000Z');
+    await runJob(
+      ctx.store,
+      january,
+      changing(() => withBoth, [c1, c2]),
+    );
+    const got = await lines(ctx.store, january);
+    const moved = got.find((l) => l.payable_id === elder!.id)!;
+    expect(moved).toMatchObject({
+      period: '2027-Q1',
+      state: 'pending',
+      basis_kind: 'rule',
+      basis_ref: 'age_band',
+    });
+    expect(moved.amount_fen).toBe(band(2) * 3);
+    expect(band(2)).not.toBe(band(1));
+    const [after] = (await ents(ctx.store)).filter((e) => e.id === elder!.id);
+    expect(after!.amount_fen).toBe(band(2));
+    const carried = await selectRows<{
+      period: string;
+      amount_fen: number;
+      from_run: string;
+      from_line: number;
+    }>(
+      ctx.store.db,
+      sql`select period, amount_fen::int as amount_fen, carried_from_run::text as from_run, carried_from_line as from_line
+        from payroll_lines where run_id = ${january}::uuid and kind = 'carried'`,
+    );
+    expect(carried).toEqual([
+      {
+        period: failed!.period,
+        amount_fen: failed!.amount_fen,
+        from_run: october,
+        from_line: failed!.line_no,
+      },
+    ]);
+    const legs = (await ledgerOf(ctx.store, january)).filter(
+      (e) => e.payable_id === failed!.payable_id && e.period === failed!.period,
+    );
+    expect(legs).toEqual([]);
+    // The arrears of December are not paid again (no change approved since the last run).
+    expect(got.filter((l) => l.kind === 'arrears')).toEqual([]);
+  }, 240_000);
 });
