@@ -142,6 +142,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '救助待遇', menu: 'entitlements' },
       },
       {
+        path: 'findings',
+        component: () => import('../views/findings/list.vue'),
+        meta: { title: '内控发现', menu: 'findings' },
+      },
+      {
         path: 'payroll/onboarding',
         component: () => import('../views/payroll/onboarding/index.vue'),
         meta: { title: '在保对象导入', menu: 'payroll-onboarding' },

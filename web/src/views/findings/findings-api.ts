@@ -57,8 +57,8 @@ export interface FindingQuery {
   state?: FindingState | '';
   mine?: boolean;
   overdue?: boolean;
-  page?: number;
-  pageSize?: number;
+  limit?: number;
+  offset?: number;
 }
 
 function query(q: FindingQuery): Record<string, string> {
