@@ -108,11 +108,13 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     // payroll-bank adds `payroll export` and `payroll reconcile` (to the runs' `payroll` command once it exists).
     commands: { payroll: '资金统发：发放批次、银行文件与对账 (payroll)' },
     load: async () => {
+      const runs = (await import('./payroll.command.ts')).registerPayrollCommands;
       const bank = (await import('./payroll-bank.command.ts')).registerPayrollBankCommands;
       // 在保对象导入 (src/payroll/onboarding): payroll import-recipients, payroll recipients-template.
       const onboarding = (await import('../payroll/onboarding/onboarding.command.ts'))
         .registerRecipientImportCommands;
       return (program) => {
+        runs(program);
         bank(program);
         onboarding(program);
       };

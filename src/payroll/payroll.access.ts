@@ -33,5 +33,12 @@ export const payrollAccess = defineModuleAccess({
       anyOf: ['payroll.prepare'],
       order: 45.75,
     },
+    {
+      id: 'payroll-recoveries',
+      title: '追缴',
+      path: '/payroll/recoveries',
+      anyOf: ['payroll.view'],
+      order: 45.72,
+    },
   ],
 });

@@ -30,6 +30,7 @@ import { registerPublicCaseRoutes } from './public-cases.routes.ts';
 import { registerParameterChangeRoutes } from './parameter-changes.routes.ts';
 import { registerArchiveRoutes } from './archives.routes.ts';
 import { registerFindingRoutes } from './findings.routes.ts';
+import { registerPayrollRoutes } from './payroll.routes.ts';
 import { registerOnboardingRoutes } from '../../payroll/onboarding/onboarding.routes.ts';
 import { registerPayeeRoutes } from '../../payees/payees.routes.ts';
 import { registerBankRoutes } from '../../payroll/bank/bank.routes.ts';
@@ -70,4 +71,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerFindingRoutes,
   registerPayeeRoutes,
   registerBankRoutes,
+  registerPayrollRoutes,
 ];

@@ -332,3 +332,10 @@ export async function lastFundAccount(
   );
   return rows[0]?.account;
 }
+
+/** A run by its id alone (the command line names a run without its district). */
+export async function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(runId)) return undefined;
+  const rows = await db.select().from(payrollRuns).where(eq(payrollRuns.id, runId));
+  return rows[0];
+}
