@@ -176,6 +176,14 @@ describeStores('going live: importing current recipients', (ctx) => {
         lastPaidMonth: '2026-10',
         payeeIdNumber: a.elder.idNumber,
       }),
+      recipient({
+        idNumber: a.elder.idNumber,
+        program: '老年综合津贴',
+        amount: '75',
+        startMonth: '2026-01',
+        lastPaidMonth: '2026-09',
+        payeeIdNumber: a.elder.idNumber,
+      }),
     ]);
     const report = await importRecipients(ctx.store, path, financeOptions());
     expect(report.ok).toBe(false);
@@ -204,6 +212,7 @@ describeStores('going live: importing current recipients', (ctx) => {
     expectAt(10, '依据文号/说明', '必填');
     expectAt(10, '已发放至月份', '季末月份');
     expectAt(11, '项目', '不是按月或按季发放');
+    expectAt(14, '已发放至月份', '本季度的发放月（2026-10）已过');
     expect(await entitlementCount(ctx.store)).toBe(0);
     expect(await ledgerCount(ctx.store)).toBe(0);
   });
@@ -259,7 +268,7 @@ describeStores('going live: importing current recipients', (ctx) => {
         program: '老年综合津贴',
         amount: '75.00',
         startMonth: '2025-02',
-        lastPaidMonth: '2026-09',
+        lastPaidMonth: '2026-12',
         payeeIdNumber: a.elder.idNumber,
       }),
       recipient({
@@ -278,7 +287,7 @@ describeStores('going live: importing current recipients', (ctx) => {
       await recipientsFile(rows),
       financeOptions({ dryRun: true }),
     );
-    expect(check).toMatchObject({ ok: true, dryRun: true, entitlements: 4, openingEntries: 22 + 10 + 7 });
+    expect(check).toMatchObject({ ok: true, dryRun: true, entitlements: 4, openingEntries: 22 + 10 + 8 });
     expect(await entitlementCount(ctx.store)).toBe(0);
 
     const report = await importRecipients(ctx.store, await recipientsFile(rows), financeOptions());
@@ -289,7 +298,7 @@ describeStores('going live: importing current recipients', (ctx) => {
       rows: 4,
       entitlements: 4,
       payeeAccounts: 2,
-      openingEntries: 39,
+      openingEntries: 40,
     });
     const accounts = await selectRows<{
       person_id: string;
@@ -312,7 +321,7 @@ describeStores('going live: importing current recipients', (ctx) => {
       bank_name: '社会保障卡（上海农商银行）',
       account_no: '6228480000000000034',
     });
-    expect(report.openingFen).toBe(22 * 200050 + 10 * 151000 + 20 * 7500);
+    expect(report.openingFen).toBe(22 * 200050 + 10 * 151000 + 23 * 7500);
     const ents = await selectRows<{
       id: string;
       program: string;
@@ -369,7 +378,8 @@ describeStores('going live: importing current recipients', (ctx) => {
     expect(accrued.has(ledgerKey(tekun.id, '2026-11'))).toBe(false);
     expect(accrued.get(ledgerKey(elderly.id, '2025-Q1'))?.accruedFen).toBe(15000);
     expect(accrued.get(ledgerKey(elderly.id, '2026-Q3'))?.accruedFen).toBe(22500);
-    expect(accrued.has(ledgerKey(elderly.id, '2026-Q4'))).toBe(false);
+    expect(accrued.get(ledgerKey(elderly.id, '2026-Q4'))?.accruedFen).toBe(22500);
+    expect(accrued.has(ledgerKey(elderly.id, '2027-Q1'))).toBe(false);
     expect([...accrued.keys()].some((k) => k.startsWith(child.id))).toBe(false);
     const entries = await selectRows<{ kind: string; debit_account: string; credit_account: string }>(
       ctx.store.db,
@@ -387,7 +397,7 @@ describeStores('going live: importing current recipients', (ctx) => {
       sql`select count(*) over ()::int as n, after from audit_log where action = 'payroll.recipients_imported'`,
     );
     expect(audit?.n).toBe(1);
-    expect(audit?.after.rows).toBe(2 + 4 + 4 + 39);
+    expect(audit?.after.rows).toBe(2 + 4 + 4 + 40);
     expect(audit?.after.digest).toMatch(/^[0-9a-f]{64}$/);
 
     // Re-import refused: each row's entitlement is open already.
@@ -396,7 +406,7 @@ describeStores('going live: importing current recipients', (ctx) => {
     expect(again.errors.map((e) => e.row)).toEqual([2, 3, 4, 5]);
     expect(again.errors.every((e) => e.reason.includes('不能重复导入'))).toBe(true);
     expect(await entitlementCount(ctx.store)).toBe(4);
-    expect(await ledgerCount(ctx.store)).toBe(39);
+    expect(await ledgerCount(ctx.store)).toBe(40);
   });
 
   it('outside the district scope, and without a reason, the file is refused whole', async () => {
@@ -429,7 +439,7 @@ describeStores('going live: importing current recipients', (ctx) => {
         recipient({
           ...tekun,
           program: 'elderly_allowance',
-          lastPaidMonth: '2026-09',
+          lastPaidMonth: '2026-12',
           idNumber: b.elder.idNumber,
           payeeIdNumber: b.elder.idNumber,
           accountNo: '6228480000000000034',
@@ -452,7 +462,7 @@ describeStores('going live: importing current recipients', (ctx) => {
         recipient({
           ...tekun,
           program: 'elderly_allowance',
-          lastPaidMonth: '2026-09',
+          lastPaidMonth: '2026-12',
           idNumber: b.elder.idNumber,
           payeeIdNumber: b.elder.idNumber,
           accountNo: '6228480000000000034',
@@ -469,7 +479,7 @@ describeStores('going live: importing current recipients', (ctx) => {
         recipient({
           ...tekun,
           program: 'elderly_allowance',
-          lastPaidMonth: '2026-09',
+          lastPaidMonth: '2026-12',
           idNumber: b.elder.idNumber,
           payeeIdNumber: b.elder.idNumber,
         }),

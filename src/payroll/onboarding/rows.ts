@@ -234,6 +234,8 @@ export function parseRecipientRow(
   }
 
   // Months.
+  const quarterFirst = addMonths(context.month, -((Number(context.month.slice(5, 7)) - 1) % 3));
+  const quarterLast = addMonths(quarterFirst, 2);
   const month = (key: 'startMonth' | 'lastPaidMonth'): string | null => {
     const value = required(key);
     if (value === null) return null;
@@ -242,8 +244,10 @@ export function parseRecipientRow(
       report(key, parsed.reason);
       return null;
     }
-    if (parsed.value > context.month) {
-      report(key, `不得晚于本月（${context.month}）`);
+    // A quarter is paid in advance in its first month: the last month paid may be the quarter's last.
+    const limit = key === 'lastPaidMonth' && schedule === 'quarterly' ? quarterLast : context.month;
+    if (parsed.value > limit) {
+      report(key, limit === context.month ? `不得晚于本月（${limit}）` : `不得晚于本季度末（${limit}）`);
       return null;
     }
     return parsed.value;
@@ -260,6 +264,18 @@ export function parseRecipientRow(
       Number(lastPaidMonth.slice(5, 7)) % 3 !== 0
     ) {
       report('lastPaidMonth', '按季发放的项目：已发放至月份须为季末月份（3、6、9、12月）');
+    } else if (schedule === 'quarterly') {
+      // Payroll pays a quarter in its first month (src/payroll/compute): past that month, this quarter must
+      // have been paid before going live, or no run would pay it; in it, every earlier quarter.
+      const due = context.month === quarterFirst ? addMonths(quarterFirst, -1) : quarterLast;
+      if (lastPaidMonth < due && !(context.month === quarterFirst && startMonth >= quarterFirst)) {
+        report(
+          'lastPaidMonth',
+          context.month === quarterFirst
+            ? `按季发放的项目：本季度以前的各季度须已发放（已发放至月份应不早于 ${due}）`
+            : `按季发放的项目：本季度的发放月（${quarterFirst}）已过，系统不会再发放本季度：请在原系统发放本季度后填写已发放至 ${quarterLast}，或在下季度首月导入`,
+        );
+      }
     }
   }
 
