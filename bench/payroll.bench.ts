@@ -24,6 +24,7 @@ import { getJob } from '../src/jobs/jobs.repository.ts';
 import { enqueueJob } from '../src/jobs/jobs.service.ts';
 import { PAYROLL_RUN_KIND, payrollRunJobKind } from '../src/jobs/kinds/payroll-run.job.ts';
 import { JobRunner } from '../src/jobs/runner.ts';
+import { collectTimings, type Timings } from '../src/payroll/compute/compute.service.ts';
 import {
   FIXTURE_DISTRICT,
   fixtureActor,
@@ -124,8 +125,11 @@ async function main(): Promise<void> {
       schedules: false,
       retryDelayMs: () => 0,
     });
+    const timings: Timings = new Map();
+    collectTimings(timings);
     const t2 = performance.now();
     await runner.runUntilIdle();
+    collectTimings(undefined);
     const wall = (performance.now() - t2) / 1000;
     const done = await getJob(store.db, job.id);
     const [run] = await selectRows<Record<string, unknown>>(
@@ -148,6 +152,10 @@ async function main(): Promise<void> {
     out(
       `run ${MONTH}: job ${done?.state} in ${wall.toFixed(1)} s (${batches} batches), entitlements/s=${(entitlements / wall).toFixed(0)}, ` +
         `lines=${lines} ledger_entries=${ledger} findings=${findings} run=${JSON.stringify(run)}`,
+    );
+    out(
+      `phases (s): ${[...timings].map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`).join(', ')}; ` +
+        `other (runner, audit, commits) ${(wall - [...timings.values()].reduce((a, b) => a + b, 0) / 1000).toFixed(1)}`,
     );
     if (done?.state !== 'succeeded') out(`job error: ${String(done?.error)}`);
     const projected = (wall * TARGET_N) / Math.max(1, entitlements);

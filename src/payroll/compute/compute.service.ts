@@ -77,6 +77,26 @@ export interface ComputeOutcome {
   result?: Record<string, unknown>;
 }
 
+/** Where a batch's time goes (the benchmark's phases): step name → milliseconds, summed over batches. */
+export type Timings = Map<string, number>;
+
+let timings: Timings | undefined;
+
+/** Collects the steps' times into `into` (the benchmark); undefined stops collecting. */
+export function collectTimings(into: Timings | undefined): void {
+  timings = into;
+}
+
+async function timed<T>(step: string, work: Promise<T>): Promise<T> {
+  if (timings === undefined) return work;
+  const t = performance.now();
+  try {
+    return await work;
+  } finally {
+    timings.set(step, (timings.get(step) ?? 0) + performance.now() - t);
+  }
+}
+
 const START: ComputeCursor = { phase: 'lines', after: null, afterLine: null, lineNo: 1, changes: [] };
 
 function accountOf(bankName: string | null) {
@@ -295,16 +315,19 @@ async function linesBatch(
   const month = run.month;
   const q = quarterOpenedBy(month);
   const range = { from: ents[0]!.householdId, to: ents[ents.length - 1]!.householdId };
-  const houses = await householdsInRange(tx.db, d, range, month);
-  const decided = await decideAmounts(tx, d, month, ents, houses, params);
+  const houses = await timed('read engine input', householdsInRange(tx.db, d, range, month));
+  const decided = await timed('engine and amount rule', decideAmounts(tx, d, month, ents, houses, params));
   const earlier = await earlierRuns(tx.db, d, run.id, month);
-  const arrears = await arrearsOfBatch(tx, { districtCode: d, month, range }, ents, earlier, params, decided);
+  const arrears = await timed(
+    'arrears',
+    arrearsOfBatch(tx, { districtCode: d, month, range }, ents, earlier, params, decided),
+  );
 
   const periodOf = (e: PayableEntitlementRow) => (e.schedule === 'quarterly' ? quarterOf(month) : month);
   const ids = ents.map((e) => e.id);
   const periods = [...new Set([...ents.map(periodOf), ...arrears.map((a) => a.period)])];
-  const accrued = await accruedByPeriod(tx.db, d, ids, periods);
-  const withLines = await periodsWithLines(tx.db, d, run.id, ids, periods);
+  const accrued = await timed('read ledger', accruedByPeriod(tx.db, d, ids, periods));
+  const withLines = await timed('read earlier lines', periodsWithLines(tx.db, d, run.id, ids, periods));
 
   const out: BatchWrites = { lines: [], entries: [], recoveries: [], follows: [], changes: new Set() };
   let lineNo = firstLineNo;
@@ -431,13 +454,16 @@ export async function computeBatch(
   const run = seen;
   await params.refresh?.(tx.db);
   if (cursor.phase === 'lines') {
-    const ents = await payableEntitlementsPage(
-      tx.db,
-      d,
-      run.month,
-      quarterOpenedBy(run.month),
-      cursor.after,
-      Math.max(1, input.limit),
+    const ents = await timed(
+      'read entitlements',
+      payableEntitlementsPage(
+        tx.db,
+        d,
+        run.month,
+        quarterOpenedBy(run.month),
+        cursor.after,
+        Math.max(1, input.limit),
+      ),
     );
     if (ents.length === 0) {
       return {
@@ -448,10 +474,12 @@ export async function computeBatch(
     }
     if (!(await lock())) return skipped('moved');
     const w = await linesBatch(tx, run, ents, params, cursor.lineNo);
-    const moved = new Set(await followAmounts(tx, d, w.follows));
+    const moved = new Set(await timed('amounts followed', followAmounts(tx, d, w.follows)));
+    const follows = new Map(w.follows.map((f) => [f.id, f]));
+    const byNo = new Map(w.lines.map((l) => [l.lineNo, l]));
     // A follow refused (the entitlement changed meanwhile): its line waits for review instead.
     for (const l of w.lines) {
-      const f = w.follows.find((x) => x.id === l.payableId);
+      const f = follows.get(l.payableId);
       if (l.kind === 'regular' && f && !moved.has(f.id)) {
         l.state = 'held';
         l.holdReason = HOLD_STALE;
@@ -461,15 +489,15 @@ export async function computeBatch(
       }
     }
     const accruals = w.entries.filter(
-      (e) => e.kind === 'accrual' && w.lines.find((l) => l.lineNo === e.lineNo)?.state === 'pending',
+      (e) => e.kind === 'accrual' && byNo.get(e.lineNo ?? -1)?.state === 'pending',
     );
-    await copyLines(tx, d, run.id, w.lines);
+    await timed('copy lines', copyLines(tx, d, run.id, w.lines));
     const raised = await insertRecoveries(tx, d, w.recoveries);
     const entries = [
       ...accruals,
       ...w.entries.filter((e) => e.kind === 'recovery' && raised.has(e.recoveryId ?? '')),
     ];
-    const posted = await postEntries(tx, entries);
+    const posted = await timed('post ledger', postEntries(tx, entries));
     const last = ents[ents.length - 1]!.householdId;
     tx.recordBatch({
       action: 'payroll.computed',
@@ -556,7 +584,7 @@ export async function computeBatch(
     };
   }
   // finish: the controls over the run's lines, the totals, computing → prepared.
-  const checked = await checkRun(tx, { districtCode: d, runId: run.id, month: run.month });
+  const checked = await timed('controls', checkRun(tx, { districtCode: d, runId: run.id, month: run.month }));
   const totals = await runTotals(tx.db, d, run.id);
   await applyTransition(
     tx,
