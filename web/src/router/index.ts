@@ -147,6 +147,21 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '内控发现', menu: 'findings' },
       },
       {
+        path: 'payroll',
+        component: () => import('../views/payroll/runs/list.vue'),
+        meta: { title: '发放管理', menu: 'payroll' },
+      },
+      {
+        path: 'payroll/runs/:district/:id',
+        component: () => import('../views/payroll/runs/detail.vue'),
+        meta: { title: '发放批次', menu: 'payroll' },
+      },
+      {
+        path: 'payroll/recoveries',
+        component: () => import('../views/payroll/recoveries.vue'),
+        meta: { title: '追缴', menu: 'payroll-recoveries' },
+      },
+      {
         path: 'payroll/onboarding',
         component: () => import('../views/payroll/onboarding/index.vue'),
         meta: { title: '在保对象导入', menu: 'payroll-onboarding' },
