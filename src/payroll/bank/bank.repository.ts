@@ -120,6 +120,8 @@ export async function linesByNumber(
   return new Map(rows.map((r) => [Number(r.line_no), toFileLine(r)]));
 }
 
+const SETTLE_CHUNK = 5_000;
+
 export interface Settlement {
   lineNo: number;
   state: 'paid' | 'failed';
@@ -137,23 +139,29 @@ export async function settleLines(
   key: { districtCode: string; runId: string },
   settlements: readonly Settlement[],
 ): Promise<number> {
-  if (settlements.length === 0) return 0;
-  const values = settlements.map(
-    (s) =>
-      sql`(${s.lineNo}::int, ${s.state}::text, ${s.bankRef}::text, ${s.paidOn}::date, ${s.failureReason}::text)`,
-  );
-  const rows = await selectRows<{ n: number }>(
-    tx.db,
-    sql`with v(line_no, state, bank_ref, paid_on, failure_reason) as (values ${sql.join(values, sql`, `)}),
-      u as (update payroll_lines l set state = v.state, bank_ref = v.bank_ref, paid_on = v.paid_on,
-          failure_reason = v.failure_reason
-        from v
-        where l.district_code = ${key.districtCode} and l.run_id = ${key.runId}::uuid and l.line_no = v.line_no
-          and l.state in ('pending','released')
-        returning 1)
-      select count(*)::int as n from u`,
-  );
-  return rows[0]?.n ?? 0;
+  let changed = 0;
+  // 5 bound values a row: chunks stay far below PostgreSQL's 65,535 parameters a statement.
+  for (let start = 0; start < settlements.length; start += SETTLE_CHUNK) {
+    const values = settlements
+      .slice(start, start + SETTLE_CHUNK)
+      .map(
+        (s) =>
+          sql`(${s.lineNo}::int, ${s.state}::text, ${s.bankRef}::text, ${s.paidOn}::date, ${s.failureReason}::text)`,
+      );
+    const rows = await selectRows<{ n: number }>(
+      tx.db,
+      sql`with v(line_no, state, bank_ref, paid_on, failure_reason) as (values ${sql.join(values, sql`, `)}),
+        u as (update payroll_lines l set state = v.state, bank_ref = v.bank_ref, paid_on = v.paid_on,
+            failure_reason = v.failure_reason
+          from v
+          where l.district_code = ${key.districtCode} and l.run_id = ${key.runId}::uuid and l.line_no = v.line_no
+            and l.state in ('pending','released')
+          returning 1)
+        select count(*)::int as n from u`,
+    );
+    changed += rows[0]?.n ?? 0;
+  }
+  return changed;
 }
 
 /** The last payment seq of each payable and period (0: none), keyed `payableId|period`. */

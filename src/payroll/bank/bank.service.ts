@@ -114,6 +114,21 @@ export interface BankFileOutput {
   digest: string;
 }
 
+/** The payees' names, asked in chunks (one bound value per id). */
+async function holderNames(
+  db: Db,
+  districtCode: string,
+  ids: readonly string[],
+): Promise<Map<string, { name: string }>> {
+  const unique = [...new Set(ids)];
+  const out = new Map<string, { name: string }>();
+  for (let start = 0; start < unique.length; start += 10_000) {
+    const part = await personIdentities(db, districtCode, unique.slice(start, start + 10_000));
+    for (const [id, p] of part) out.set(id, p);
+  }
+  return out;
+}
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The payment file of one bank (its lines still to pay); audited; the first export marks the run exported. */
@@ -130,7 +145,7 @@ export async function exportBankFile(
   if (!bank) throw new BankError('not_found', `代发银行目录中没有代码为 ${input.bankCode} 的银行`);
   const lines = await linesToPay(tx.db, { ...input, bankCode: bank.code });
   if (lines.length === 0) throw new BankError('invalid', `${bank.name}没有待发放的明细`);
-  const names = await personIdentities(
+  const names = await holderNames(
     tx.db,
     input.districtCode,
     lines.map((l) => l.payeePersonId),
