@@ -169,7 +169,8 @@ export interface AccruedPeriod {
 export const ledgerKey = (payableId: string, period: string): string => `${payableId}|${period}`;
 
 /**
- * The accrued (and paid) sums of the payables, per period, keyed by `ledgerKey(payableId, period)`;
+ * The accrued (and paid) sums of the payables, per period (the payable kinds named so that the primary key
+ * serves the lookup), keyed by `ledgerKey(payableId, period)`;
  * `periods` null: every period. One statement, district first (the distribution key). A payable and period
  * with no entry is absent from the map.
  */
@@ -199,7 +200,8 @@ export async function accruedByPeriod(
         coalesce(sum(e.amount_fen) filter (where e.kind = 'payment'), 0)::bigint as paid,
         coalesce(max(e.seq) filter (where e.kind = 'recovery'), 0)::int as last_recovery_seq
       from ledger_entries e
-      where e.district_code = ${districtCode} and e.payable_id = any(${ids}::uuid[]) ${periodFilter}
+      where e.district_code = ${districtCode} and e.payable_kind in ('entitlement', 'settlement')
+        and e.payable_id = any(${ids}::uuid[]) ${periodFilter}
       group by e.payable_id, e.period`,
   );
   for (const r of rows) {
