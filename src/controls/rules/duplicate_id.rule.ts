@@ -15,7 +15,7 @@ export const duplicateId = defineRule({
   name: '重复发放',
   description: '同一身份证号在同一月份、同一项目被重复发放',
   select: (check) => sql`
-    with mine as (
+    with mine as materialized (
       select l.line_no, l.program, l.period, l.payable_id, l.household_id, p.id as person_id, p.id_number, p.name
       from payroll_lines l
       join persons p on p.district_code = l.district_code and p.id = l.person_id
@@ -27,27 +27,29 @@ export const duplicateId = defineRule({
         and ${membersInMonth(check, 'm')}
       join persons p on p.district_code = m.district_code and p.id = m.person_id
       where ${runLines(check, 'l')} and l.kind <> 'offset' and l.person_id is null
-    ), twins as (
-      select mi.*, p2.district_code as o_district, p2.id as o_person
-      from mine mi join persons p2 on p2.id_number = mi.id_number
-    ), month_runs as (
-      select r.district_code, r.id, r.month from payroll_runs r where r.month = ${check.month} and r.state <> 'cancelled'
-    ), other_lines as (
-      select t.*, o.run_id as o_run, o.line_no as o_line
-      from twins t
-      join month_runs r on r.district_code = t.o_district
+    ), month_runs as materialized (
+      select r.district_code, r.id from payroll_runs r where r.month = ${check.month} and r.state <> 'cancelled'
+    ), paid as materialized (
+      select o.district_code as o_district, o.run_id as o_run, o.line_no as o_line, o.program, o.period, p.id_number
+      from month_runs r
       join payroll_lines o on o.district_code = r.district_code and o.run_id = r.id
-        and o.person_id = t.o_person and o.program = t.program and o.period = t.period
-      where o.state <> 'excluded' and o.kind <> 'offset'
+      join persons p on p.district_code = o.district_code and p.id = o.person_id
+      where o.person_id is not null and o.state <> 'excluded' and o.kind <> 'offset'
       union all
-      select t.*, o.run_id, o.line_no
-      from twins t
-      join household_members m2 on m2.district_code = t.o_district and m2.person_id = t.o_person
-        and ${membersInMonth(check, 'm2')}
-      join month_runs r on r.district_code = t.o_district
+      select o.district_code, o.run_id, o.line_no, o.program, o.period, p.id_number
+      from month_runs r
       join payroll_lines o on o.district_code = r.district_code and o.run_id = r.id
-        and o.household_id = m2.household_id and o.person_id is null and o.program = t.program and o.period = t.period
-      where o.state <> 'excluded' and o.kind <> 'offset'
+      join household_members m on m.district_code = o.district_code and m.household_id = o.household_id
+        and ${membersInMonth(check, 'm')}
+      join persons p on p.district_code = m.district_code and p.id = m.person_id
+      where o.person_id is null and o.state <> 'excluded' and o.kind <> 'offset'
+    ), twice as materialized (
+      select id_number, program, period from paid group by id_number, program, period having count(*) > 1
+    ), other_lines as (
+      select mi.*, pd.o_district, pd.o_run, pd.o_line
+      from mine mi
+      join twice t on t.id_number = mi.id_number and t.program = mi.program and t.period = mi.period
+      join paid pd on pd.id_number = t.id_number and pd.program = t.program and pd.period = t.period
     )
     select 'person' as subject_kind,
       (${check.month}::text || '|' || d.person_id::text || '|' || d.program || '|' || d.period) as subject_key,

@@ -14,20 +14,24 @@ export const sharedAccount = defineRule({
   name: '一卡多人',
   description: '同一银行账户收取多名无户籍关系的收款人的款项',
   select: (check) => sql`
-    with month_lines as (
-      select o.district_code, o.run_id, o.line_no, o.payee_person_id, o.account_no
+    with month_lines as materialized (
+      select o.district_code, o.run_id, o.line_no, o.payable_id, o.household_id, o.payee_person_id, o.account_no
       from payroll_runs r
       join payroll_lines o on o.district_code = r.district_code and o.run_id = r.id
       where r.month = ${check.month} and r.state <> 'cancelled' and o.account_no is not null
         and o.state <> 'excluded'
+    ), shared as materialized (
+      -- Accounts with two payees or more in the month: a grouping, so the pairs below are few.
+      select account_no from month_lines group by account_no having count(distinct (district_code, payee_person_id)) > 1
+    ), on_shared as materialized (
+      select m.* from month_lines m where m.account_no in (select account_no from shared)
     ), pairs as (
       select l.account_no, l.line_no, l.payable_id, l.household_id, l.payee_person_id as a, o.district_code as o_district,
         o.payee_person_id as b
-      from payroll_lines l
-      join month_lines o on o.account_no = l.account_no
+      from on_shared l
+      join on_shared o on o.account_no = l.account_no
         and not (o.district_code = l.district_code and o.payee_person_id = l.payee_person_id)
-      where l.district_code = ${check.districtCode} and l.run_id = ${check.runId}::uuid and l.state <> 'excluded'
-        and l.account_no is not null
+      where l.district_code = ${check.districtCode} and l.run_id = ${check.runId}::uuid
         and not exists (
           select 1 from household_members ma
           join household_members mb on mb.district_code = ma.district_code and mb.household_id = ma.household_id
