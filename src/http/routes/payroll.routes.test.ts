@@ -105,6 +105,12 @@ describeStores('payroll routes', (ctx) => {
       RunBody & { totals: { program: string; lines: number; amountFen: number }[] }
     >();
     expect(detail.state).toBe('prepared');
+    // The preparer is not offered the check (the service would refuse it); the second officer is.
+    expect(detail.allowedActions.map((a) => a.action)).toEqual(['cancel']);
+    expect((await finance2.get(url)).json<RunBody>().allowedActions.map((a) => a.action)).toEqual([
+      'check',
+      'cancel',
+    ]);
     expect(detail.totals.find((t) => t.program === 'kunjing_child')).toMatchObject({
       lines: 1,
       amountFen: 10_000,

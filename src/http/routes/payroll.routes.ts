@@ -167,7 +167,8 @@ function allowed(request: FastifyRequest, permission: Permission): AuthUser {
 
 export function registerPayrollRoutes(app: ZodApp, deps: ServerDeps): void {
   const { store, config } = deps;
-  const presentRunsOf = (user: AuthUser, rows: readonly RunRow[]) => presentRuns(store.db, user.role, rows);
+  const presentRunsOf = (user: AuthUser, rows: readonly RunRow[]) =>
+    presentRuns(store.db, user.role, rows, user.id);
 
   app.get(
     '/api/payroll/runs',

@@ -184,8 +184,8 @@ export async function blockingFinding(store: Store, runId: string, tag: string):
   const id = randomUUID();
   const now = new Date().toISOString();
   await store.db.execute(sql`insert into control_findings (district_code, id, rule, severity, run_id, month,
-      subject_kind, subject_key, description, state, due_on, found_at, checked_at, created_at, updated_at)
+      subject_kind, subject_key, description, state, due_on, found_at, checked_at, created_at, updated_at, check_id)
     values ('310110', ${id}::uuid, 'test_rule', 'blocking', ${runId}::uuid, '2026-12', 'line', ${`${runId}:${tag}`},
-      '测试用的须处理发现', 'open', '2026-12-31', ${now}, ${now}, ${now}, ${now})`);
+      '测试用的须处理发现', 'open', '2026-12-31', ${now}, ${now}, ${now}, ${now}, ${randomUUID()}::uuid)`);
   return id;
 }

@@ -80,13 +80,27 @@ function label(names: Names, id: string | null): ActorLabel | null {
 }
 
 /** The actions the console offers this role on a run in its state (the machine's, the user ones). */
-export function runActionsFor(state: RunState, role: Acting): { action: string; label: string }[] {
-  return allowedTransitions(runMachine, state, role === OPERATOR ? undefined : role)
-    .filter((t) => (RUN_USER_ACTIONS as readonly string[]).includes(t.action))
+export function runActionsFor(
+  run: Pick<RunRow, 'state' | 'preparedBy' | 'checkedBy'>,
+  role: Acting,
+  userId: string | null = null,
+): { action: string; label: string }[] {
+  // Maker ≠ checker ≠ approver: the reader is not offered a step the service would refuse them.
+  const barred = (action: string) =>
+    userId !== null &&
+    ((action === 'check' && userId === run.preparedBy) ||
+      (action === 'approve' && (userId === run.preparedBy || userId === run.checkedBy)));
+  return allowedTransitions(runMachine, run.state as RunState, role === OPERATOR ? undefined : role)
+    .filter((t) => (RUN_USER_ACTIONS as readonly string[]).includes(t.action) && !barred(t.action))
     .map((t) => ({ action: t.action, label: t.label }));
 }
 
-export async function presentRuns(db: Db, role: Acting, rows: readonly RunRow[]): Promise<RunView[]> {
+export async function presentRuns(
+  db: Db,
+  role: Acting,
+  rows: readonly RunRow[],
+  userId: string | null = null,
+): Promise<RunView[]> {
   const names = await userNames(
     db,
     rows.flatMap((r) => [r.preparedBy, r.checkedBy, r.approvedBy, r.exportedBy]),
@@ -114,7 +128,7 @@ export async function presentRuns(db: Db, role: Acting, rows: readonly RunRow[])
       heldCount: r.heldCount,
       heldFen: Number(r.heldFen),
       version: r.version,
-      allowedActions: runActionsFor(state, role),
+      allowedActions: runActionsFor(r, role, userId),
       createdAt: iso(r.createdAt)!,
       updatedAt: iso(r.updatedAt)!,
     };
@@ -177,8 +191,9 @@ export async function presentRunDetail(
   role: Acting,
   row: RunRow,
   totals: readonly ProgramTotalRow[],
+  userId: string | null = null,
 ): Promise<RunDetail> {
-  const [view] = await presentRuns(db, role, [row]);
+  const [view] = await presentRuns(db, role, [row], userId);
   return { ...view!, totals: presentTotals(totals), timeline: await presentTimeline(db, runMachine, row.id) };
 }
 

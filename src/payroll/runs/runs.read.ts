@@ -22,12 +22,12 @@ export async function listRuns(
 ): Promise<{ items: RunView[]; total: number }> {
   const page = pageBounds(filter.limit, filter.offset);
   const { rows, total } = await listRunRows(db, caller.scope, { ...filter, ...page });
-  return { items: await presentRuns(db, caller.role, rows), total };
+  return { items: await presentRuns(db, caller.role, rows, caller.userId), total };
 }
 
 export async function getRun(db: Db, caller: PayrollCaller, key: RunKey): Promise<RunDetail> {
   const run = await loadRun(db, caller, key);
-  return presentRunDetail(db, caller.role, run, await totalsOfRun(db, caller.scope, key));
+  return presentRunDetail(db, caller.role, run, await totalsOfRun(db, caller.scope, key), caller.userId);
 }
 
 export async function listLines(
