@@ -5,7 +5,7 @@ import { loadCalendar } from '../calendar/calendar.service.ts';
 import { daysInMonth } from '../calendar/days.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
-import { baselineParameters } from '../policy/index.ts';
+import { parametersInForce } from '../parameter-changes/parameters-in-force.ts';
 import { RowDigest, type WorkTx } from '../workflow/unit-of-work.ts';
 import { ConflictError } from '../workflow/workflow.errors.ts';
 import { dueWorkingDays } from './controls.parameters.ts';
@@ -47,7 +47,7 @@ export async function checkRun(
   const run = await runInfo(tx.db, input.districtCode, input.runId);
   if (!run) throw new ControlError('not_found', '发放批次不存在');
   const [y, m] = input.month.split('-').map(Number) as [number, number];
-  const parameters = baselineParameters().forDistrict(input.districtCode);
+  const parameters = parametersInForce().forDistrict(input.districtCode);
   const check: RunCheck = {
     districtCode: input.districtCode,
     runId: input.runId,
