@@ -39,6 +39,10 @@ describe('roles', () => {
       'online-applications',
       'verifications',
       'entitlements',
+      'payroll',
+      'payroll-recoveries',
+      'payroll-onboarding',
+      'findings',
       'adviser-caseload',
       'adviser-assignments',
       'relatives',
@@ -55,6 +59,10 @@ describe('roles', () => {
     expect(menuIds('finance_officer')).toEqual([
       'dashboard',
       'entitlements',
+      'payroll',
+      'payroll-recoveries',
+      'payroll-onboarding',
+      'findings',
       'relatives',
       'calculator',
       'parameters',
@@ -69,6 +77,9 @@ describe('roles', () => {
       'cases',
       'verifications',
       'entitlements',
+      'payroll',
+      'payroll-recoveries',
+      'findings',
       'adviser-assignments',
       'relatives',
       'calculator',
@@ -122,6 +133,9 @@ describe('roles', () => {
         'cases',
         'verifications',
         'entitlements',
+        'payroll',
+        'payroll-recoveries',
+        'findings',
         'adviser-assignments',
         'relatives',
         'calculator',
@@ -143,6 +157,10 @@ describe('roles', () => {
       finance_officer: [
         'dashboard',
         'entitlements',
+        'payroll',
+        'payroll-recoveries',
+        'payroll-onboarding',
+        'findings',
         'relatives',
         'calculator',
         'parameters',
@@ -157,6 +175,9 @@ describe('roles', () => {
         'cases',
         'verifications',
         'entitlements',
+        'payroll',
+        'payroll-recoveries',
+        'findings',
         'adviser-assignments',
         'relatives',
         'calculator',
@@ -175,6 +196,10 @@ describe('roles', () => {
         'online-applications',
         'verifications',
         'entitlements',
+        'payroll',
+        'payroll-recoveries',
+        'payroll-onboarding',
+        'findings',
         'adviser-caseload',
         'adviser-assignments',
         'relatives',
@@ -198,6 +223,7 @@ describe('roles', () => {
         'parameters',
         'calendar',
       ],
+      policy_officer: ['dashboard', 'calculator', 'parameters', 'calendar'],
     });
     expect(menusOf('admin').map(({ title, path }) => `${title} ${path}`)).toEqual([
       '首页 /dashboard',
@@ -208,6 +234,10 @@ describe('roles', () => {
       '网上申请（待匹配） /online-applications',
       '核对委托 /verifications',
       '救助待遇 /entitlements',
+      '发放管理 /payroll',
+      '追缴 /payroll/recoveries',
+      '在保对象导入 /payroll/onboarding',
+      '内控发现 /findings',
       '我的救助对象 /advisers',
       '救助顾问 /advisers/assignments',
       '近亲属备案 /relatives',
@@ -233,6 +263,7 @@ describe('roles', () => {
       auditor: '审计员',
       admin: '系统管理员',
       assistance_adviser: '社区救助顾问',
+      policy_officer: '政策管理员',
     });
     for (const permission of permissionsOf('admin')) {
       expect(permissionName(permission)).toMatch(/[\u4e00-\u9fff]/);
@@ -276,7 +307,7 @@ describe('the system actor of automatic steps', () => {
     expect(menusOf('system')).toEqual([]);
   });
 
-  it('holds exactly the permissions granted to it: audit checkpoints, backups, verification steps, entitlement changes and online applications', () => {
+  it('holds exactly the permissions granted to it: audit checkpoints, backups, verification steps, entitlement changes, online applications and the payroll computation', () => {
     expect(permissionsOf('system')).toEqual([
       'audit.view',
       'system.backup',
@@ -287,6 +318,9 @@ describe('the system actor of automatic steps', () => {
       'entitlements.change',
       'cases.view',
       'cases.intake',
+      'payroll.view',
+      'payroll.prepare',
+      'findings.view',
     ]);
     expect(hasPermission('system', 'verification.raw')).toBe(false);
     expect(hasPermission('system', 'person.unmask')).toBe(false);
@@ -463,6 +497,7 @@ describe('role → division levels', () => {
       auditor: ['district', 'city'],
       admin: ['district', 'city'],
       assistance_adviser: ['street', 'committee'],
+      policy_officer: ['district', 'city'],
     });
   });
 

@@ -16,7 +16,7 @@ export const controlsAccess = defineModuleAccess({
     finance_officer: ['findings.view', 'findings.resolve'],
     district_approver: ['findings.view', 'findings.resolve'],
     auditor: ['findings.view'],
-    admin: ['findings.view'],
+    admin: ['findings.view', 'findings.resolve'],
     system: ['findings.view'],
   },
   menus: [{ id: 'findings', title: '内控发现', path: '/findings', anyOf: ['findings.view'], order: 45.8 }],

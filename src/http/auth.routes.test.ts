@@ -233,7 +233,7 @@ describeStores('auth routes', (ctx) => {
 
     // An administrator's reset hands out a new one-time password: refused again until it is changed.
     const admin = await loginAs(app, 'boss');
-    const freshId = (await admin.get('/api/users?limit=50'))
+    const freshId = (await admin.get('/api/users?limit=50&q=fresh'))
       .json<{ items: { id: string; username: string }[] }>()
       .items.find((u) => u.username === 'fresh')?.id;
     const reset = await admin.post(`/api/users/${freshId ?? ''}/reset-password`);

@@ -40,9 +40,10 @@ describeStores('finding routes', (ctx) => {
     await addUser(ctx.store, 'cw2', 'finance_officer', '310110');
     await addUser(ctx.store, 'sj', 'auditor', '310110');
     await addUser(ctx.store, 'kj', 'street_caseworker', '310110012');
-    [preparer, checker, auditor, street] = await Promise.all(
-      ['cw1', 'cw2', 'sj', 'kj'].map((u) => loginAs(app, u)),
-    );
+    preparer = await loginAs(app, 'cw1');
+    checker = await loginAs(app, 'cw2');
+    auditor = await loginAs(app, 'sj');
+    street = await loginAs(app, 'kj');
     const run = await seedRun(ctx.store, { month: '2026-12', preparedBy: preparerId });
     runId = run.runId;
     const dead = await seedHousehold(ctx.store, [{ name: '钱已故', deathDate: '2026-09-01' }]);

@@ -49,9 +49,9 @@ describeStores('jobs API', (ctx) => {
     expect(await ids(agents.admin_hp!)).toEqual([hpJob.id]);
     expect(await ids(agents.auditor_yp!)).toEqual([ypJob.id]);
     expect((await ids(agents.auditor_city!)).sort()).toEqual([ypJob.id, hpJob.id].sort());
-    // A street caseworker may see import jobs only; finance staff no jobs at all.
+    // A street caseworker may see import jobs only; finance staff the payroll computations only.
     expect(await ids(agents.street_yp!)).toEqual([]);
-    expect((await agents.finance_yp!.get('/api/jobs')).statusCode).toBe(403);
+    expect(await ids(agents.finance_yp!)).toEqual([]);
     // Another district's job reads as absent.
     expect((await agents.admin_yp!.get(`/api/jobs/${hpJob.id}`)).statusCode).toBe(404);
     expect((await agents.auditor_city!.get(`/api/jobs/${hpJob.id}`)).statusCode).toBe(200);
@@ -64,6 +64,8 @@ describeStores('jobs API', (ctx) => {
       { kind: 'verification.gather', label: '核对信息获取', canStart: true },
       { kind: 'verification.recheck', label: '在保对象定期复核', canStart: true },
       { kind: 'cases.reviews.open', label: '开启定期复审', canStart: true },
+      // Started by a run's start (POST /api/payroll/runs), never on its own.
+      { kind: 'payroll.run', label: '发放计算', canStart: false },
     ]);
   });
 
@@ -79,9 +81,9 @@ describeStores('jobs API', (ctx) => {
     expect(bad.json()).toMatchObject({
       error: { code: 'VALIDATION', message: '签署审计检查点的任务参数不合法：不认识的参数：x' },
     });
-    const unknown = await start(agents.admin_yp!, { kind: 'payroll.run', reason: '测试' });
+    const unknown = await start(agents.admin_yp!, { kind: 'payroll.monthly', reason: '测试' });
     expect(unknown.json()).toMatchObject({
-      error: { code: 'VALIDATION', message: '没有这种任务：payroll.run' },
+      error: { code: 'VALIDATION', message: '没有这种任务：payroll.monthly' },
     });
     // May see the kind but not start it: 403.
     const auditor = await start(agents.auditor_yp!, { kind: 'audit.checkpoint', reason: '测试' });

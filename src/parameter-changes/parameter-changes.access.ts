@@ -28,7 +28,7 @@ export const parameterChangesAccess = defineModuleAccess({
     },
   },
   grants: {
-    admin: ['parameters.view'],
+    admin: ['parameters.view', 'parameters.propose', 'parameters.approve'],
     auditor: ['parameters.view'],
   },
   menus: [],

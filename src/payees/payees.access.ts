@@ -17,6 +17,6 @@ export const payeesAccess = defineModuleAccess({
     district_approver: ['payees.view'],
     finance_officer: ['payees.view', 'payees.manage'],
     auditor: ['payees.view'],
-    admin: ['payees.view'],
+    admin: ['payees.view', 'payees.manage'],
   },
 });

@@ -20,7 +20,8 @@ export const payrollAccess = defineModuleAccess({
     finance_officer: ['payroll.view', 'payroll.prepare', 'payroll.check', 'payroll.account'],
     district_approver: ['payroll.view', 'payroll.approve', 'payroll.account'],
     auditor: ['payroll.view'],
-    admin: ['payroll.view'],
+    // The administrator holds every permission (the user policy: it may only create accounts within its own).
+    admin: ['payroll.view', 'payroll.prepare', 'payroll.check', 'payroll.approve', 'payroll.account'],
     system: ['payroll.view', 'payroll.prepare'],
   },
   menus: [

@@ -54,8 +54,9 @@ describe('listParameters', () => {
     const list = listParameters('2026-03');
     // 50 of the programs, 9 of verification (time limits, tolerances), 2 of notices, 15 report ages of
     // entitlements, 38 of cases (steps incl. 特困人员认定, approval, pay-first limits, time limits, publicity) and
-    // 20 of reviews and changes (intervals by household type, the 2020 suspension, their steps and deciders)
-    expect(list.length).toBe(134);
+    // 20 of reviews and changes (intervals by household type, the 2020 suspension, their steps and deciders),
+    // 17 of internal control (a payment ceiling per program, the findings' deadlines by severity)
+    expect(list.length).toBe(151);
     const std = list.find((p) => p.path === 'dibao.standard');
     expect(std?.values.map((v) => v.key)).toEqual([
       '2019-04-01',
