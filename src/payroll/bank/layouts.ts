@@ -1,3 +1,4 @@
+import { dateKey } from '../../policy/engine/month.ts';
 import { encodeGbk, gbkBytesOf } from './gbk.ts';
 import type { AccountKind } from './banks.ts';
 
@@ -254,8 +255,7 @@ function isoDay(compact: string): string | null {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(compact);
   if (!m) return null;
   const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+  return dateKey(iso) === null ? null : iso;
 }
 
 /** Parses a return file; every malformed row is a problem (the service adds what it knows of the run). */

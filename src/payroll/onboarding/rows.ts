@@ -12,6 +12,7 @@ import { parseHouseholdNo, parseYuanToFen } from '../../registry/import/fields.t
 import type { ImportIssue } from '../../registry/import/report.ts';
 import type { CellValue } from '../../registry/import/sheet-row.ts';
 import { normalizeHeader } from '../../registry/import/columns.ts';
+import { excelSerialDay, isoDate } from '../../registry/import/roster-rows.ts';
 import {
   ACCOUNT_KIND_NAMES,
   RECIPIENT_COLUMN,
@@ -66,18 +67,16 @@ export function mapRecipientHeaders(
   return issues.length > 0 ? issues : found;
 }
 
-const EXCEL_EPOCH_UTC = Date.UTC(1899, 11, 30);
-const DAY_MS = 86_400_000;
 const MONTH_KEYS: ReadonlySet<RecipientColumnKey> = new Set(['startMonth', 'lastPaidMonth']);
 
 /** A cell as trimmed NFC text; month columns also take Excel date cells and date serial numbers. */
 export function recipientCellText(value: CellValue | undefined, key: RecipientColumnKey): string {
   if (value === undefined || value === null) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, MONTH_KEYS.has(key) ? 7 : 10);
+  if (value instanceof Date) return isoDate(value).slice(0, MONTH_KEYS.has(key) ? 7 : 10);
   if (typeof value === 'boolean') return value ? '是' : '否';
   if (typeof value === 'number') {
     if (MONTH_KEYS.has(key) && Number.isInteger(value) && value > 20_000 && value < 2_958_466) {
-      return new Date(EXCEL_EPOCH_UTC + value * DAY_MS).toISOString().slice(0, 7);
+      return excelSerialDay(value).slice(0, 7);
     }
     return String(value);
   }

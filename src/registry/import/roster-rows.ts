@@ -82,8 +82,17 @@ export function mapHeaders(row: number, cells: readonly CellValue[]): HeaderMap 
 const EXCEL_EPOCH_UTC = Date.UTC(1899, 11, 30);
 const DAY_MS = 86_400_000;
 
-function isoDate(date: Date): string {
+/**
+ * A spreadsheet's date as an ISO day. Excel stores a calendar date with no time zone; exceljs hands it over as
+ * UTC midnight, so the UTC day is the date the cell shows (not "today": the Shanghai clock is not wanted here).
+ */
+export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+/** An Excel date serial number (days since 1899-12-30) as an ISO day. */
+export function excelSerialDay(serial: number): string {
+  return isoDate(new Date(EXCEL_EPOCH_UTC + serial * DAY_MS));
 }
 
 /** The apostrophe an export puts before a value a spreadsheet would read as a formula (roster-writer.ts). */
@@ -104,7 +113,7 @@ export function cellText(value: CellValue | undefined, key: ColumnKey): string {
       value > 0 &&
       value < 2_958_466
     ) {
-      return isoDate(new Date(EXCEL_EPOCH_UTC + value * DAY_MS));
+      return excelSerialDay(value);
     }
     return String(value);
   }
