@@ -31,9 +31,9 @@ import { registerParameterChangeRoutes } from './parameter-changes.routes.ts';
 import { registerArchiveRoutes } from './archives.routes.ts';
 import { registerFindingRoutes } from './findings.routes.ts';
 import { registerPayrollRoutes } from './payroll.routes.ts';
-import { registerOnboardingRoutes } from '../../payroll/onboarding/onboarding.routes.ts';
-import { registerPayeeRoutes } from '../../payees/payees.routes.ts';
-import { registerBankRoutes } from '../../payroll/bank/bank.routes.ts';
+import { registerOnboardingRoutes } from './payroll-onboarding.routes.ts';
+import { registerPayeeRoutes } from './payees.routes.ts';
+import { registerBankRoutes } from './payroll-bank.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
 export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void> = [

@@ -1,6 +1,6 @@
 import { http } from '../../api/request.ts';
 
-/** 收款账户: the console's calls (src/payees/payees.routes.ts). */
+/** 收款账户: the console's calls (src/http/routes/payees.routes.ts). */
 
 export type AccountKind = 'bank' | 'social_security_card';
 

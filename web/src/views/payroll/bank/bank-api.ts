@@ -1,8 +1,8 @@
 import { download, http } from '../../../api/request.ts';
 
 /**
- * 银行文件与对账: the console's calls (src/payroll/bank/bank.routes.ts). The shapes are the routes' response
- * schemas.
+ * 银行文件与对账: the console's calls (src/http/routes/payroll-bank.routes.ts). The shapes are the routes'
+ * response schemas.
  */
 
 export type BankFileLayout = 'csv' | 'fixed';

@@ -1,7 +1,7 @@
 import { download, http } from '../../../api/request.ts';
 import type { ImportError } from '../../../api/types.ts';
 
-/** 在保对象导入: the console's calls (src/payroll/onboarding/onboarding.routes.ts). */
+/** 在保对象导入: the console's calls (src/http/routes/payroll-onboarding.routes.ts). */
 
 export interface RecipientImportReport {
   ok: boolean;

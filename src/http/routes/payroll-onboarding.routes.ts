@@ -8,14 +8,14 @@ import { z } from 'zod';
 import { scopeDistrict } from '../../auth/scope.ts';
 import { scopeOf } from '../../auth/roles.ts';
 import { shanghaiToday } from '../../core/clock.ts';
-import { requirePermission, type ServerDeps, type ZodApp } from '../../http/context.ts';
-import { AppError } from '../../http/errors.ts';
-import { receive, type Upload } from '../../http/routes/import.routes.ts';
+import { requirePermission, type ServerDeps, type ZodApp } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { receive, type Upload } from './import.routes.ts';
 import { importLimits } from '../../registry/import/limits.ts';
 import { removeUpload, uploadFolder } from '../../registry/import/upload-folder.ts';
 import { normaliseText } from '../../core/text.ts';
-import { importRecipients } from './onboarding.service.ts';
-import { RECIPIENT_TEMPLATE_NAME, recipientTemplate } from './template.ts';
+import { importRecipients } from '../../payroll/onboarding/onboarding.service.ts';
+import { RECIPIENT_TEMPLATE_NAME, recipientTemplate } from '../../payroll/onboarding/template.ts';
 
 const TAG = '发放';
 

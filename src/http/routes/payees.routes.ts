@@ -5,12 +5,17 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { scopeOf } from '../auth/roles.ts';
-import type { AuthUser } from '../auth/user.ts';
-import { requireUser, type ServerDeps, type ZodApp } from '../http/context.ts';
-import { reasonText } from '../http/schemas.ts';
-import { inUnitOfWork, type ActingContext } from '../workflow/unit-of-work.ts';
-import { addPayeeAccount, endPayeeAccount, listPayeeAccounts, type PayeeCaller } from './payee.service.ts';
+import { scopeOf } from '../../auth/roles.ts';
+import type { AuthUser } from '../../auth/user.ts';
+import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
+import { reasonText } from '../schemas.ts';
+import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
+import {
+  addPayeeAccount,
+  endPayeeAccount,
+  listPayeeAccounts,
+  type PayeeCaller,
+} from '../../payees/payee.service.ts';
 
 const TAG = '收款账户';
 const int = z.number().int();

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { fixedClock, setClock } from '../../core/clock.ts';
-import { multipart } from '../../http/multipart.fixtures.ts';
-import { addUser, loginAs, testServer, type Agent } from '../../http/test-helpers.ts';
-import { DISTRICT, returnFile, seedRun, type SeededRun } from './bank.fixtures.ts';
+import { multipart } from '../multipart.fixtures.ts';
+import { addUser, loginAs, testServer, type Agent } from '../test-helpers.ts';
+import { DISTRICT, returnFile, seedRun, type SeededRun } from '../../payroll/bank/bank.fixtures.ts';
 
 /** 银行文件与对账 and 收款账户 through the API: permissions, the download, the upload (refused and accepted). */
 describeStores('bank and payee account routes', (ctx) => {

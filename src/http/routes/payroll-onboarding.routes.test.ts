@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
-import { multipart } from '../../http/multipart.fixtures.ts';
-import { addUser, loginAs, testServer, type Agent } from '../../http/test-helpers.ts';
-import { recipient, recipientsFile, seedFamily, type SeededFamily } from './onboarding.fixtures.ts';
+import { multipart } from '../multipart.fixtures.ts';
+import { addUser, loginAs, testServer, type Agent } from '../test-helpers.ts';
+import {
+  recipient,
+  recipientsFile,
+  seedFamily,
+  type SeededFamily,
+} from '../../payroll/onboarding/onboarding.fixtures.ts';
 
 describeStores('going-live import routes', (ctx) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mz-onboarding-route-'));

@@ -8,13 +8,18 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { scopeOf } from '../../auth/roles.ts';
 import type { AuthUser } from '../../auth/user.ts';
-import { requirePermission, type ServerDeps, type ZodApp } from '../../http/context.ts';
-import { AppError } from '../../http/errors.ts';
+import { requirePermission, type ServerDeps, type ZodApp } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { now } from '../../core/clock.ts';
 import { inUnitOfWork, type ActingContext } from '../../workflow/unit-of-work.ts';
-import { importReturnFile } from './bank.edge.ts';
-import { bankFilesOf, exportBankFile, reconciliationOf, type BankCaller } from './bank.service.ts';
-import { voucherCsv, voucherOf } from './voucher.ts';
+import { importReturnFile } from '../../payroll/bank/bank.edge.ts';
+import {
+  bankFilesOf,
+  exportBankFile,
+  reconciliationOf,
+  type BankCaller,
+} from '../../payroll/bank/bank.service.ts';
+import { voucherCsv, voucherOf } from '../../payroll/bank/voucher.ts';
 
 const TAG = '发放';
 const MAX_RETURN_BYTES = 20 * 1024 * 1024;
