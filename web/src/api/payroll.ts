@@ -134,24 +134,31 @@ export interface ReviewRequest {
   reason: string;
 }
 
+/** The action dialogs show a refusal themselves (utils/use-submit.ts): no second message as a toast. */
+const SHOWN_IN_DIALOG = { silent: true };
+
 const run = (d: string, id: string) => `/api/payroll/runs/${d}/${id}`;
 
 export const payrollApi = {
   runs: (query: { month: string; state: string; limit: number; offset: number }) =>
     http.get<Page<PayrollRun>>('/api/payroll/runs', query),
   start: (month: string, reason: string) =>
-    http.post<{ run: PayrollRun; jobId: string }>('/api/payroll/runs', { month, reason }),
+    http.post<{ run: PayrollRun; jobId: string }>('/api/payroll/runs', { month, reason }, SHOWN_IN_DIALOG),
   run: (d: string, id: string) => http.get<PayrollRunDetail>(run(d, id)),
   lines: (d: string, id: string, query: LineFilters & { limit: number; offset: number }) =>
     http.get<Page<PayrollLine>>(`${run(d, id)}/lines`, query),
   act: (d: string, id: string, action: string, version: number, reason: string) =>
-    http.post<PayrollRun>(`${run(d, id)}/actions/${action}`, { version, reason }),
+    http.post<PayrollRun>(`${run(d, id)}/actions/${action}`, { version, reason }, SHOWN_IN_DIALOG),
   review: (d: string, id: string, body: ReviewRequest) =>
-    http.post<{ lines: number; fen: number; version: number }>(`${run(d, id)}/review`, body),
+    http.post<{ lines: number; fen: number; version: number }>(`${run(d, id)}/review`, body, SHOWN_IN_DIALOG),
   recoveries: (query: { state: string; cause: string; limit: number; offset: number }) =>
     http.get<Page<Recovery>>('/api/payroll/recoveries', query),
   actOnRecovery: (d: string, id: string, action: string, version: number, reason: string) =>
-    http.post<Recovery>(`/api/payroll/recoveries/${d}/${id}/actions/${action}`, { version, reason }),
+    http.post<Recovery>(
+      `/api/payroll/recoveries/${d}/${id}/actions/${action}`,
+      { version, reason },
+      SHOWN_IN_DIALOG,
+    ),
 };
 
 export const RUN_STATE_OPTIONS = [
