@@ -14,6 +14,7 @@ import { registerAuth } from './plugins/auth.plugin.ts';
 import { registerErrorHandling } from './plugins/errors.plugin.ts';
 import { registerSecurityHeaders } from './plugins/security.plugin.ts';
 import { registerWeb } from './plugins/web.plugin.ts';
+import { noteRequest } from '../core/activity.ts';
 import { routeModules } from './routes/index.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -81,6 +82,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  app.addHook('onRequest', (_request, _reply, done) => {
+    noteRequest();
+    done();
+  });
   registerSecurityHeaders(app, { secureCookies: config.MINZHENG_COOKIE_SECURE === 'true' });
 
   await app.register(fastifyCookie);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { JOB_RUNNER } from '../auth/roles.ts';
+import { requestedWithin } from '../core/activity.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
 import { inUnitOfWork, type ActingContext, type WorkTx } from '../workflow/unit-of-work.ts';
@@ -34,6 +35,8 @@ const DEFAULT_MAX_ATTEMPTS = 20;
 const DEFAULT_INITIAL_LIMIT = 100;
 const MAX_LIMIT = 1_000_000;
 const MIN_LIMIT = 10;
+/** Requests this recent (plus the batch's own time) make the embedded store's runner pause between batches. */
+const REQUESTS_RECENT_MS = 2000;
 
 export interface RunnerOptions {
   store: Store;
@@ -48,7 +51,10 @@ export interface RunnerOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Enqueue the jobs of due schedules (default true). */
   schedules?: boolean;
-  /** Pause after each batch as long as it held the database (default: on the embedded store only). */
+  /**
+   * Pause after each batch as long as it held the database while requests are coming in (default: on the
+   * embedded store only; an idle server runs its batches back to back).
+   */
   pauseBetweenBatches?: boolean;
   say?: (line: string) => void;
   /** Names this runner in leases (default: host/pid/random). */
@@ -354,11 +360,13 @@ export class JobRunner {
           await this.ended(claimed, kind, 'succeeded');
           return;
         }
-        // Requests go between two batches. On the embedded store (one database backend) the job takes
-        // at most half of it: a pause as long as the batch held it, so that a request's few queries in a
-        // row each find the backend free instead of one batch's wait apiece.
+        // Requests go between two batches. On the embedded store (one database backend), while requests
+        // come in, the job takes at most half of it: a pause as long as the batch held it, so that a
+        // request's few queries in a row each find the backend free instead of one batch's wait apiece.
         await yieldToEventLoop();
-        if (this.pause) await sleep(Math.min(state.busyMs, 1000));
+        if (this.pause && requestedWithin(REQUESTS_RECENT_MS + state.busyMs)) {
+          await sleep(Math.min(state.busyMs, 1000));
+        }
       }
     } finally {
       clearInterval(heartbeat);

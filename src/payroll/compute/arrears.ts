@@ -1,6 +1,6 @@
 import type { PayableEntitlementRow } from '../../entitlements/entitlement.repository.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
-import { engineAmounts, householdsInRange, programReads, type EngineAmount } from './engine.ts';
+import { engineAmounts, householdsOf, programReads, type EngineAmount } from './engine.ts';
 import type { RunParameters } from './parameters.ts';
 import { addMonths, monthsBetween } from './periods.ts';
 
@@ -41,7 +41,7 @@ const later = (a: string, b: string) => (a > b ? a : b);
 
 export async function arrearsOfBatch(
   tx: WorkTx,
-  batch: { districtCode: string; month: string; range: { from: string; to: string } },
+  batch: { districtCode: string; month: string },
   ents: readonly PayableEntitlementRow[],
   earlier: { firstMonth: string | null; lastCreatedAt: string | null },
   params: RunParameters,
@@ -92,7 +92,8 @@ export async function arrearsOfBatch(
   for (const p of monthsBetween(later(firstEffective, start), lastMonth)) {
     const subjects = affected.filter((e) => payableIn(e, p));
     if (subjects.length === 0) continue;
-    const houses = await householdsInRange(tx.db, d, batch.range, p);
+    const ids = [...new Set(subjects.map((e) => e.householdId))].sort();
+    const houses = await householdsOf(tx.db, d, ids, p);
     const now = engineAmounts(houses, subjects, p, store);
     const then = engineAmounts(houses, subjects, p, old);
     for (const e of subjects) {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { csvChunks } from '../../db/csv.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Db, Session } from '../../db/store.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
@@ -63,12 +64,6 @@ export const LINE_COLUMNS = [
   'carried_from_line',
 ] as const;
 
-function csv(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return text === '' || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function lineValues(districtCode: string, runId: string, l: NewLine): (string | number | null)[] {
   return [
     districtCode,
@@ -99,25 +94,30 @@ export function lineValues(districtCode: string, runId: string, l: NewLine): (st
   ];
 }
 
+/** The lines as COPY's CSV (the batch's audit digest is taken over this text). */
+export function linesCsv(districtCode: string, runId: string, lines: readonly NewLine[]): string[] {
+  return csvChunks(lines, (l) => lineValues(districtCode, runId, l));
+}
+
 /** The batch's lines by one COPY (a batch redone after a kill was rolled back whole: no line is there twice). */
-export async function copyLines(
-  session: Session,
-  districtCode: string,
-  runId: string,
-  lines: readonly NewLine[],
-): Promise<number> {
-  if (lines.length === 0) return 0;
-  const chunks: string[] = [];
-  let chunk = '';
-  for (const l of lines) {
-    chunk += `${lineValues(districtCode, runId, l).map(csv).join(',')}\n`;
-    if (chunk.length >= 1 << 20) {
-      chunks.push(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk !== '') chunks.push(chunk);
-  return session.copyFrom('payroll_lines', LINE_COLUMNS, chunks);
+export async function copyLines(session: Session, csv: readonly string[]): Promise<number> {
+  if (csv.length === 0) return 0;
+  return session.copyFrom('payroll_lines', LINE_COLUMNS, csv);
+}
+
+/**
+ * Fresh planner statistics for what the run reads (at its start) and what it has written (before the controls).
+ * The embedded store has no autovacuum, and a server's comes after the fact: with the tables believed nearly
+ * empty, the page of payable entitlements was read by scanning every active one per page (2.5 s a page of
+ * 2,000 households at 300,000 entitlements: the run grew with the square of the district). Sampled: a few
+ * hundred milliseconds whatever the size.
+ */
+export async function refreshStatistics(tx: WorkTx, stage: 'start' | 'written'): Promise<void> {
+  await tx.db.execute(
+    stage === 'start'
+      ? sql`analyze entitlements, entitlement_changes, payroll_lines, ledger_entries`
+      : sql`analyze payroll_lines, ledger_entries`,
+  );
 }
 
 /** The district's earlier runs (not cancelled): its first month paid and the last earlier run's start. */

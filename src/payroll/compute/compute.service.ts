@@ -12,6 +12,7 @@ import { bankOfName } from '../bank/banks.ts';
 import { accountsOf } from '../ledger/accounts.ts';
 import {
   accruedByPeriod,
+  appendEntries,
   ledgerKey,
   postEntries,
   type AccruedPeriod,
@@ -22,16 +23,18 @@ import { findRun } from '../runs/runs.repository.ts';
 import { arrearsOfBatch } from './arrears.ts';
 import {
   copyLines,
+  linesCsv,
   earlierRuns,
   failedLinesToCarry,
   insertRecoveries,
   periodsWithLines,
+  refreshStatistics,
   runTotals,
   savePrepared,
   type NewLine,
   type NewRecovery,
 } from './compute.repository.ts';
-import { engineAmounts, householdsInRange, programReads, type EngineAmount } from './engine.ts';
+import { engineAmounts, householdsOf, programReads, type EngineAmount } from './engine.ts';
 import { fundingSourceOf } from './funding.ts';
 import type { ApprovedChange, RunParameters } from './parameters.ts';
 import { addMonths, monthsCovered, quarterOf, quarterOpenedBy } from './periods.ts';
@@ -171,7 +174,7 @@ async function decideAmounts(
   districtCode: string,
   month: string,
   ents: readonly PayableEntitlementRow[],
-  houses: Awaited<ReturnType<typeof householdsInRange>>,
+  houses: Awaited<ReturnType<typeof householdsOf>>,
   params: RunParameters,
 ): Promise<Map<string, Decided>> {
   const store = params.inForce().forDistrict(districtCode);
@@ -314,13 +317,14 @@ async function linesBatch(
   const d = run.districtCode;
   const month = run.month;
   const q = quarterOpenedBy(month);
-  const range = { from: ents[0]!.householdId, to: ents[ents.length - 1]!.householdId };
-  const houses = await timed('read engine input', householdsInRange(tx.db, d, range, month));
+  // In household order (the page's): the key range and the list the engine input is read by.
+  const households = [...new Set(ents.map((e) => e.householdId))];
+  const houses = await timed('read engine input', householdsOf(tx.db, d, households, month));
   const decided = await timed('engine and amount rule', decideAmounts(tx, d, month, ents, houses, params));
   const earlier = await earlierRuns(tx.db, d, run.id, month);
   const arrears = await timed(
     'arrears',
-    arrearsOfBatch(tx, { districtCode: d, month, range }, ents, earlier, params, decided),
+    arrearsOfBatch(tx, { districtCode: d, month }, ents, earlier, params, decided),
   );
 
   const periodOf = (e: PayableEntitlementRow) => (e.schedule === 'quarterly' ? quarterOf(month) : month);
@@ -421,15 +425,14 @@ async function linesBatch(
   return out;
 }
 
+/** The batch's audit digest: over the CSV its COPYs sent, then the recoveries' entries and the amounts moved. */
 function digestOf(
-  lines: readonly NewLine[],
-  entries: readonly LedgerEntry[],
-  follows: readonly string[],
+  copied: readonly { csv: readonly string[]; rows: number }[],
+  rows: readonly object[],
 ): RowDigest {
   const digest = new RowDigest();
-  for (const l of lines) digest.add({ line: l });
-  for (const e of entries) digest.add({ entry: e });
-  for (const id of follows) digest.add({ follows: id });
+  for (const { csv, rows: n } of copied) digest.addCsv(csv, n);
+  for (const row of rows) digest.add(row);
   return digest;
 }
 
@@ -454,6 +457,8 @@ export async function computeBatch(
   const run = seen;
   await params.refresh?.(tx.db);
   if (cursor.phase === 'lines') {
+    const first = cursor.after === null;
+    if (first) await timed('statistics', refreshStatistics(tx, 'start'));
     const ents = await timed(
       'read entitlements',
       payableEntitlementsPage(
@@ -466,6 +471,16 @@ export async function computeBatch(
       ),
     );
     if (ents.length === 0) {
+      if (first) {
+        tx.recordBatch({
+          action: 'payroll.computed',
+          entityType: 'payroll_run',
+          entityId: `${run.id}#${input.batch}`,
+          district: d,
+          digest: new RowDigest(),
+          summary: { phase: 'lines', entitlements: 0 },
+        });
+      }
       return {
         cursor: { ...cursor, phase: 'carried', after: null, afterLine: null },
         progress: 0,
@@ -491,27 +506,33 @@ export async function computeBatch(
     const accruals = w.entries.filter(
       (e) => e.kind === 'accrual' && byNo.get(e.lineNo ?? -1)?.state === 'pending',
     );
-    await timed('copy lines', copyLines(tx, d, run.id, w.lines));
+    const lineCsv = linesCsv(d, run.id, w.lines);
+    await timed('copy lines', copyLines(tx, lineCsv));
     const raised = await insertRecoveries(tx, d, w.recoveries);
-    const entries = [
-      ...accruals,
-      ...w.entries.filter((e) => e.kind === 'recovery' && raised.has(e.recoveryId ?? '')),
-    ];
-    const posted = await timed('post ledger', postEntries(tx, entries));
+    const recoveryEntries = w.entries.filter((e) => e.kind === 'recovery' && raised.has(e.recoveryId ?? ''));
+    const entryCsv = await timed('post ledger', appendEntries(tx, accruals));
+    await postEntries(tx, recoveryEntries);
+    const entries = accruals.length + recoveryEntries.length;
     const last = ents[ents.length - 1]!.householdId;
     tx.recordBatch({
       action: 'payroll.computed',
       entityType: 'payroll_run',
       entityId: `${run.id}#${input.batch}`,
       district: d,
-      digest: digestOf(w.lines, entries, [...moved]),
+      digest: digestOf(
+        [
+          { csv: lineCsv, rows: w.lines.length },
+          { csv: entryCsv, rows: accruals.length },
+        ],
+        [...recoveryEntries.map((entry) => ({ entry })), ...[...moved].map((follows) => ({ follows }))],
+      ),
       summary: {
         phase: 'lines',
         entitlements: ents.length,
         lines: w.lines.length,
         held: w.lines.filter((l) => l.state === 'held').length,
         arrears: w.lines.filter((l) => l.kind === 'arrears').length,
-        ledgerEntries: posted,
+        ledgerEntries: entries,
         recoveries: raised.size,
         amountsFollowed: moved.size,
         households: { from: ents[0]!.householdId, to: last },
@@ -567,13 +588,14 @@ export async function computeBatch(
       carriedFromRun: f.runId,
       carriedFromLine: f.lineNo,
     }));
-    await copyLines(tx, d, run.id, lines);
+    const csv = linesCsv(d, run.id, lines);
+    await copyLines(tx, csv);
     tx.recordBatch({
       action: 'payroll.computed',
       entityType: 'payroll_run',
       entityId: `${run.id}#${input.batch}`,
       district: d,
-      digest: digestOf(lines, [], []),
+      digest: digestOf([{ csv, rows: lines.length }], []),
       summary: { phase: 'carried', lines: lines.length },
     });
     const lastFailed = failed[failed.length - 1]!;
@@ -584,6 +606,7 @@ export async function computeBatch(
     };
   }
   // finish: the controls over the run's lines, the totals, computing → prepared.
+  await timed('statistics', refreshStatistics(tx, 'written'));
   const checked = await timed('controls', checkRun(tx, { districtCode: d, runId: run.id, month: run.month }));
   const totals = await runTotals(tx.db, d, run.id);
   await applyTransition(

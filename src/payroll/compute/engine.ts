@@ -24,21 +24,28 @@ export interface EngineSubject {
 /** A monthly amount in fen, or the reason the engine could not compute it. */
 export type EngineAmount = { amountFen: number } | { error: string };
 
-/** The engine input of the households in [from, to] (ids) for `month`; absent: nobody counts that month. */
-export async function householdsInRange(
+/**
+ * The engine input of the batch's households (`ids` in id order) for `month`; absent: nobody counts that month.
+ * Read by key range and id list: the households the batch pays, not every one between its first and last.
+ */
+export async function householdsOf(
   db: Db,
   districtCode: string,
-  range: { from: string; to: string },
+  ids: readonly string[],
   month: string,
 ): Promise<Map<string, PolicyHousehold>> {
   const bounds = monthBounds(month);
-  const rows = await policyInputRows(db, {
-    districtCode,
-    scope: divisionScope(districtCode),
-    first: bounds.first,
-    last: bounds.last,
-    range,
-  });
+  const rows =
+    ids.length === 0
+      ? []
+      : await policyInputRows(db, {
+          districtCode,
+          scope: divisionScope(districtCode),
+          first: bounds.first,
+          last: bounds.last,
+          range: { from: ids[0]!, to: ids[ids.length - 1]! },
+          ids,
+        });
   const out = new Map<string, PolicyHousehold>();
   for (const row of rows) {
     const h = packedHousehold(row, bounds);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { shanghaiToday } from '../../core/clock.ts';
+import { csvChunks } from '../../db/csv.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Db, Session } from '../../db/store.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
@@ -52,12 +53,6 @@ const TEMP = 'ledger_entries_load';
 
 /** Above this many entries a post goes by COPY into a temporary table, then one insert … select. */
 const COPY_THRESHOLD = 200;
-
-function csv(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return text === '' || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 function check(e: LedgerEntry): void {
   if (!Number.isSafeInteger(e.amountFen) || e.amountFen === 0) {
@@ -129,17 +124,11 @@ async function copyEntries(
       posted_at timestamptz) on commit delete rows`),
   );
   await session.db.execute(sql.raw(`truncate ${TEMP}`));
-  const chunks: string[] = [];
-  let chunk = '';
-  for (const e of entries) {
-    chunk += `${values(e, day, at).map(csv).join(',')}\n`;
-    if (chunk.length >= 1 << 20) {
-      chunks.push(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk !== '') chunks.push(chunk);
-  await session.copyFrom(TEMP, COLUMNS, chunks);
+  await session.copyFrom(
+    TEMP,
+    COLUMNS,
+    csvChunks(entries, (e) => values(e, day, at)),
+  );
   const cols = COLUMNS.join(', ');
   const inserted = await selectRows<{ n: number }>(
     session.db,
@@ -150,6 +139,21 @@ async function copyEntries(
     select count(*)::int as n from ins`,
   );
   return inserted[0]?.n ?? 0;
+}
+
+/**
+ * Appends entries whose keys the unit has just read as free (their seq is the next of what it read): one COPY
+ * straight into the ledger, no conflict handling. Should another unit have taken a key meanwhile, the unique
+ * key fails this unit whole and its redo reads the ledger again. Returns the CSV sent (the batch's digest).
+ */
+export async function appendEntries(tx: WorkTx, entries: readonly LedgerEntry[]): Promise<string[]> {
+  if (entries.length === 0) return [];
+  entries.forEach(check);
+  const day = shanghaiToday(tx.now);
+  const at = tx.now.toISOString();
+  const csv = csvChunks(entries, (e) => values(e, day, at));
+  await tx.copyFrom('ledger_entries', COLUMNS, csv);
+  return csv;
 }
 
 /** What the ledger holds for one payable and period. */
