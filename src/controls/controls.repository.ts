@@ -42,6 +42,8 @@ export interface FindingRow {
   runState: string | null;
   personName: string | null;
   householdNo: string | null;
+  /** 户主姓名: whom a household finding concerns. */
+  householdHeadName: string | null;
   ownerName: string | null;
   resolvedByName: string | null;
 }
@@ -157,7 +159,7 @@ const SELECT_FINDING = sql`select f.district_code as "districtCode", f.id::text 
     f.owner_id as "ownerId", f.due_on::text as "dueOn", f.found_at as "foundAt", f.checked_at as "checkedAt",
     f.resolved_by as "resolvedBy", f.resolved_at as "resolvedAt", f.version,
     r.prepared_by as "runPreparedBy", r.state as "runState", p.name as "personName",
-    h.household_no as "householdNo", ou.display_name as "ownerName", ru.display_name as "resolvedByName"
+    h.household_no as "householdNo", h.head_name as "householdHeadName", ou.display_name as "ownerName", ru.display_name as "resolvedByName"
   from control_findings f
   left join payroll_runs r on r.district_code = f.district_code and r.id = f.run_id
   left join persons p on p.district_code = f.district_code and p.id = f.person_id

@@ -138,6 +138,7 @@ export interface FindingView {
   subjectKind: string;
   personName: string | null;
   householdNo: string | null;
+  householdHeadName: string | null;
   description: string;
   state: FindingState;
   stateName: string;
@@ -191,6 +192,7 @@ function present(caller: FindingsCaller, row: FindingRow, today: string): Findin
     subjectKind: row.subjectKind,
     personName: row.personName,
     householdNo: row.householdNo,
+    householdHeadName: row.householdHeadName,
     description: row.description,
     state: row.state,
     stateName: FINDING_STATE_NAMES[row.state],

@@ -45,6 +45,7 @@ const findingSchema = z.object({
   subjectKind: z.string(),
   personName: z.string().nullable(),
   householdNo: z.string().nullable(),
+  householdHeadName: z.string().nullable(),
   description: z.string().describe('触发的事实（中文；身份证号、账号只显示尾号）'),
   state,
   stateName: z.string(),

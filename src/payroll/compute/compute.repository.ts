@@ -242,7 +242,7 @@ export interface RunTotals {
   heldFen: number;
 }
 
-/** Lines and fen payable (not held), and held, of the run. */
+/** Lines and fen payable (neither held nor excluded), and held, of the run. */
 export async function runTotals(db: Db, districtCode: string, runId: string): Promise<RunTotals> {
   const [row] = await selectRows<{
     n: number;
@@ -251,8 +251,8 @@ export async function runTotals(db: Db, districtCode: string, runId: string): Pr
     held_fen: string | number;
   }>(
     db,
-    sql`select count(*) filter (where state <> 'held')::int as n,
-        coalesce(sum(amount_fen) filter (where state <> 'held'), 0)::bigint as fen,
+    sql`select count(*) filter (where state not in ('held', 'excluded'))::int as n,
+        coalesce(sum(amount_fen) filter (where state not in ('held', 'excluded')), 0)::bigint as fen,
         count(*) filter (where state = 'held')::int as held,
         coalesce(sum(amount_fen) filter (where state = 'held'), 0)::bigint as held_fen
       from payroll_lines where district_code = ${districtCode} and run_id = ${runId}::uuid`,

@@ -47,3 +47,12 @@ export function fundingSourceOf(program: string, month: string): FundingSource {
   for (const e of entries) if (e.from <= month) found = e;
   return found;
 }
+
+/** A source's Chinese name (the code itself if unknown). */
+export function fundingSourceName(code: string): string {
+  for (const entries of Object.values(FUNDING_SOURCES)) {
+    const found = entries.find((e) => e.code === code);
+    if (found) return found.name;
+  }
+  return code;
+}

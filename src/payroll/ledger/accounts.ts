@@ -1,3 +1,5 @@
+import { fundingSourceName } from '../compute/funding.ts';
+import { divisionIndex } from '../../registry/divisions.ts';
 /**
  * 分类账科目 (docs/payroll.md 分类账): the ledger's account names. Each entry moves `amount_fen` from its
  * credit account to its debit account (src/payroll/schema.ts, ledger_entries). The accounts of a program:
@@ -73,16 +75,16 @@ export function accountsOf(
   }
 }
 
-/** 科目名称 for the console: the account's kind in Chinese with its program or district. */
+/** 科目名称 for the console and the voucher: the account's kind in Chinese with its program, fund or district. */
 export function accountLabel(account: string, programLabel: (code: string) => string = (c) => c): string {
   const [head = '', a = '', b = ''] = account.split(':');
   switch (head) {
     case 'fund':
-      return `资金来源（${programLabel(a)}·${b}）`;
+      return `资金来源（${programLabel(a)}·${fundingSourceName(b)}）`;
     case 'payable':
       return `应付待发（${programLabel(a)}）`;
     case 'bank':
-      return `代发银行（${a}）`;
+      return `代发银行（${divisionIndex().get(a)?.name ?? a}）`;
     case 'receivable':
       return `应收追缴（${programLabel(a)}）`;
     default:

@@ -11,6 +11,7 @@ import {
   bumpRunVersion,
   heldLinesForUpdate,
   lastFundAccount,
+  refreshRunTotals,
   saveReviewedLines,
   type LineFilter,
   type LineRow,
@@ -134,6 +135,7 @@ export async function reviewHeldLines(
     }
   }
   const saved = await saveReviewedLines(tx, key, reviewed);
+  await refreshRunTotals(tx, key);
   await postEntries(tx, entries);
   const fen = reviewed.reduce((s, r) => s + (r.state === 'released' ? r.amountFen : 0), 0);
   const byLine = new Map(lines.map((l) => [l.lineNo, l]));

@@ -304,6 +304,24 @@ export async function saveReviewedLines(
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * The run's totals recomputed from its lines after a review: payable (neither held nor excluded) and still held.
+ * The list and the approval read them from the run.
+ */
+export async function refreshRunTotals(tx: WorkTx, key: RunKey): Promise<void> {
+  await tx.db.execute(
+    sql`update payroll_runs r set line_count = t.n, total_fen = t.fen, held_count = t.held, held_fen = t.held_fen
+      from (
+        select count(*) filter (where state not in ('held', 'excluded'))::int as n,
+          coalesce(sum(amount_fen) filter (where state not in ('held', 'excluded')), 0)::bigint as fen,
+          count(*) filter (where state = 'held')::int as held,
+          coalesce(sum(amount_fen) filter (where state = 'held'), 0)::bigint as held_fen
+        from payroll_lines where district_code = ${key.districtCode} and run_id = ${key.runId}::uuid
+      ) t
+      where r.district_code = ${key.districtCode} and r.id = ${key.runId}::uuid`,
+  );
+}
+
 /** Lines of the run in each state (all of them, whatever the caller's part: the run's own checks). */
 export async function lineStateCounts(db: Db, key: RunKey): Promise<Map<string, number>> {
   const rows = await selectRows<{ state: string; n: number }>(

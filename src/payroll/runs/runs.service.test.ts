@@ -221,6 +221,9 @@ describeStores('payroll runs: start, check, approve, cancel, review, export, clo
       }),
     );
     expect(released).toMatchObject({ lines: 1, fen: 12_000, version: v + 1 });
+    // The run's totals follow the review: the released line counts, one line still held.
+    const before = await findRun(ctx.store.db, { districtCode: '310110', runId: id });
+    expect(before).toMatchObject({ lineCount: 3, totalFen: 161_000 + 12_000, heldCount: 1 });
     const ledger = await accruedByPeriod(ctx.store.db, '310110', [p.personPayable], ['2026-06']);
     expect(ledger.get(ledgerKey(p.personPayable, '2026-06'))?.accruedFen).toBe(12_000);
     // The same period again (line 3 of another run would find it accrued): nothing more to release.
@@ -233,6 +236,8 @@ describeStores('payroll runs: start, check, approve, cancel, review, export, clo
         reason: '无测算金额，本次不予发放',
       }),
     );
+    const reviewed = await findRun(ctx.store.db, { districtCode: '310110', runId: id });
+    expect(reviewed).toMatchObject({ lineCount: 3, totalFen: 161_000 + 12_000, heldCount: 0, heldFen: 0 });
     const finding = await blockingFinding(ctx.store, id, 'A');
     const blocked = await thrown(act(APPROVER, id, 'approve', await version(id)));
     expect(code(blocked)).toBe('blocking_findings');

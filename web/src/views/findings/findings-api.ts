@@ -28,6 +28,8 @@ export interface FindingView {
   lineNo: number | null;
   personName: string | null;
   householdNo: string | null;
+  /** 户主姓名 (household findings name whom they concern by it). */
+  householdHeadName: string | null;
   description: string;
   state: FindingState;
   stateName: string;
