@@ -1,45 +1,16 @@
 /**
  * The process a SIGKILL test kills (not a test file itself): runs the items job of kill.test.ts on the
- * store named by MZ_KILL_STORE (`pglite:<dir>` or `postgres:<url>|<schema>`) until nothing is left, saying
- * `BATCH <n>` inside each batch's transaction (before it commits) so that the test kills it mid-way.
+ * store named by MZ_KILL_STORE (src/jobs/kill-harness.fixtures.ts) until nothing is left, saying `BATCH <n>`
+ * inside each batch's transaction (before it commits) so that the test kills it mid-way.
  */
-import { loadConfig } from '../config.ts';
-import { openPglite, openPostgres, type Store } from '../db/store.ts';
 import { itemsKind } from './items.fixtures.ts';
 import { JobKinds } from './job-kind.ts';
-import { JobRunner } from './runner.ts';
+import { runJobsInChild, sayBatch } from './kill-harness.fixtures.ts';
 
-const spec = process.env.MZ_KILL_STORE ?? '';
 const table = process.env.MZ_KILL_TABLE ?? 'kill_items';
 
-async function open(): Promise<Store> {
-  if (spec.startsWith('pglite:')) return openPglite(spec.slice('pglite:'.length));
-  const [url, schema] = spec.slice('postgres:'.length).split('|');
-  return openPostgres(url ?? '', { searchPath: schema ?? 'public', max: 2 });
-}
-
-const store = await open();
-try {
-  const kinds = new JobKinds().register(
-    itemsKind({
-      table,
-      initialLimit: 40,
-      afterUpdate: async ({ batch }) => {
-        process.stdout.write(`BATCH ${batch}\n`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-    }),
-  );
-  const runner = new JobRunner({
-    store,
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
-    kinds,
-    batchMs: 20,
-    schedules: false,
-    retryDelayMs: () => 0,
-  });
-  const summary = await runner.runUntilIdle();
-  process.stdout.write(`DONE ${JSON.stringify(summary)}\n`);
-} finally {
-  await store.close();
-}
+await runJobsInChild(
+  new JobKinds().register(
+    itemsKind({ table, initialLimit: 40, afterUpdate: ({ batch }) => sayBatch(batch) }),
+  ),
+);

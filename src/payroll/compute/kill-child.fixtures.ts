@@ -1,46 +1,42 @@
 /**
  * The process the payroll SIGKILL test kills (not a test file itself): runs the `payroll.run` jobs queued on
- * the store named by MZ_KILL_STORE (`pglite:<dir>` or `postgres:<url>|<schema>`) until nothing is left,
- * saying `BATCH <n>` inside each batch's transaction (after its writes, before it commits) so that the test
- * kills it mid-way.
+ * the store named by MZ_KILL_STORE (src/jobs/kill-harness.fixtures.ts) until nothing is left, saying
+ * `BATCH <n>` inside each batch's transaction (after its writes, before it commits) so that the test kills it
+ * mid-way. MZ_KILL_CHANGE (JSON of an ApprovedChange, optional): a parameter change approved at its
+ * `approvedAt`, in force from its effective month, as the parameter-changes module would give it.
  */
-import { loadConfig } from '../../config.ts';
-import { openPglite, openPostgres, type Store } from '../../db/store.ts';
 import { JobKinds } from '../../jobs/job-kind.ts';
 import { payrollRunJobKind } from '../../jobs/kinds/payroll-run.job.ts';
-import { JobRunner } from '../../jobs/runner.ts';
-import { baselineRunParameters } from './parameters.ts';
+import { runJobsInChild, sayBatch } from '../../jobs/kill-harness.fixtures.ts';
+import { parseMonth } from '../../policy/engine/month.ts';
+import { reformFromOverrides } from '../../policy/engine/reform-overrides.ts';
+import { baselineParameters } from '../../policy/index.ts';
+import { baselineRunParameters, type ApprovedChange, type RunParameters } from './parameters.ts';
 
-const spec = process.env.MZ_KILL_STORE ?? '';
-
-async function open(): Promise<Store> {
-  if (spec.startsWith('pglite:')) return openPglite(spec.slice('pglite:'.length));
-  const [url, schema] = spec.slice('postgres:'.length).split('|');
-  return openPostgres(url ?? '', { searchPath: schema ?? 'public', max: 2 });
-}
-
-const store = await open();
-try {
-  const kinds = new JobKinds().register(
-    payrollRunJobKind({
-      parameters: baselineRunParameters,
-      initialLimit: 10,
-      afterBatch: async (batch) => {
-        process.stdout.write(`BATCH ${batch}\n`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-    }),
+function withChange(change: ApprovedChange): RunParameters {
+  const base = baselineParameters();
+  const changed = reformFromOverrides(
+    base,
+    [{ parameter: change.path, value: change.value }],
+    parseMonth(change.effective.slice(0, 7)),
   );
-  const runner = new JobRunner({
-    store,
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
-    kinds,
-    batchMs: 20,
-    schedules: false,
-    retryDelayMs: () => 0,
-  });
-  const summary = await runner.runUntilIdle();
-  process.stdout.write(`DONE ${JSON.stringify(summary)}\n`);
-} finally {
-  await store.close();
+  const approved = Date.parse(change.approvedAt);
+  return {
+    inForce: () => changed,
+    approvedChangesSince: (_db, _d, since) => Promise.resolve(approved > Date.parse(since) ? [change] : []),
+    approvedAsOf: (_db, iso) => Promise.resolve(Date.parse(iso) < approved ? base : changed),
+  };
 }
+
+const change = process.env.MZ_KILL_CHANGE;
+await runJobsInChild(
+  new JobKinds().register(
+    payrollRunJobKind({
+      parameters: change ? withChange(JSON.parse(change) as ApprovedChange) : baselineRunParameters,
+      initialLimit: 1,
+      afterBatch: sayBatch,
+    }),
+  ),
+  // Below any batch's time: the runner keeps batches of one household, so a run has many batches to kill.
+  { batchMs: 1 },
+);
