@@ -84,7 +84,7 @@ export function registerPayrollBankCommands(program: Command): void {
       process.stdout.write(
         [
           `已导入：成功 ${result.paidCount} 笔 ${yuanText(result.paidFen)} 元，失败 ${result.failedCount} 笔 ${yuanText(result.failedFen)} 元${result.closed ? '；批次已办结' : ''}`,
-          `对账：已发送 ${r.sentCount} 笔 ${yuanText(r.sentFen)} 元 = 成功 ${yuanText(r.paidFen)} + 失败 ${yuanText(r.failedFen)} + 待回盘 ${yuanText(r.outstandingFen)}；差额 ${yuanText(r.differenceFen)} 元；分类账差额 ${yuanText(r.ledgerDifferenceFen)} 元${r.reconciled ? '（平衡）' : '（不平衡）'}`,
+          `对账：已发送 ${r.sentCount} 笔 ${yuanText(r.sentFen)} 元 = 成功 ${yuanText(r.paidFen)} + 失败 ${yuanText(r.failedFen)} + 待回盘 ${yuanText(r.outstandingFen)}；差额 ${yuanText(r.differenceFen)} 元；分类账差额 ${yuanText(r.ledgerDifferenceFen)} 元${r.reconciled ? '（平衡）' : '（不平衡）'}${r.unsentCount > 0 ? `；未能发送（无可用收款账户，下月重发）${r.unsentCount} 笔 ${yuanText(r.unsentFen)} 元` : ''}`,
         ].join('\n') + '\n',
       );
     });

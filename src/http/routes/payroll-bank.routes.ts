@@ -61,6 +61,8 @@ const reconciliationSchema = z.object({
   outstandingCount: int,
   outstandingFen: int,
   differenceFen: int.describe('已发送 − 成功 − 失败 − 待回盘（应为 0）'),
+  unsentCount: int.describe('未能发送的明细（无可用收款账户：首次导出时转为发放失败，下月重发）'),
+  unsentFen: int,
   ledgerPaidFen: int,
   ledgerDifferenceFen: int.describe('成功 − 分类账已付（应为 0）'),
   returnedFen: int,

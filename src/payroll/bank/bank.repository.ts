@@ -55,6 +55,27 @@ export async function bankTotals(
   }));
 }
 
+/**
+ * Lines no bank file can hold — no payee account, or a bank not in the catalogue — still to pay: failed with
+ * `reason`, so that the run can close and the next run carries them with the account then on the entitlement
+ * (accrued, not paid: the ledger owes them until then). Returns their count and fen.
+ */
+export async function failUnpayableLines(
+  tx: WorkTx,
+  key: { districtCode: string; runId: string },
+  reason: string,
+): Promise<{ count: number; fen: number }> {
+  const [row] = await selectRows<{ n: number; fen: string | number }>(
+    tx.db,
+    sql`with u as (update payroll_lines set state = 'failed', failure_reason = ${reason}
+        where district_code = ${key.districtCode} and run_id = ${key.runId}::uuid
+          and state in ('pending','released') and bank_code is null and kind <> 'offset' and amount_fen > 0
+        returning amount_fen)
+      select count(*)::int as n, coalesce(sum(amount_fen), 0)::bigint as fen from u`,
+  );
+  return { count: row?.n ?? 0, fen: Number(row?.fen ?? 0) };
+}
+
 export interface FileLineRow {
   lineNo: number;
   payableKind: 'entitlement' | 'settlement';

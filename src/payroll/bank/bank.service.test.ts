@@ -16,7 +16,13 @@ import {
   seedRun,
   type SeededRun,
 } from './bank.fixtures.ts';
-import { bankFilesOf, exportBankFile, failedLinesToCarry, reconciliationOf } from './bank.service.ts';
+import {
+  bankFilesOf,
+  exportBankFile,
+  failedLinesToCarry,
+  reconciliationOf,
+  UNPAYABLE_REASON,
+} from './bank.service.ts';
 import { voucherCsv, voucherOf, yuanText } from './voucher.ts';
 
 async function thrown(p: Promise<unknown>): Promise<unknown> {
@@ -116,6 +122,8 @@ describeStores('bank files, returns and reconciliation', (ctx) => {
     );
     expect([out.count, out.totalFen]).toEqual([2, 32_345]);
     expect(await runState(ctx.store, run.runId)).toBe('exported');
+    // The line no bank file can hold (no account) failed at the first export: the next run carries it.
+    expect((await lineStates(ctx.store, run.runId))[4]).toBe('failed');
     await exportFile(ctx.store, run, 'SRCB', 'fixed');
     expect(await runState(ctx.store, run.runId)).toBe('exported');
     const audits = await selectRows<{ after: { digest: string; count: number; totalFen: number } }>(
@@ -215,7 +223,7 @@ describeStores('bank files, returns and reconciliation', (ctx) => {
           1: 'pending',
           2: 'pending',
           3: 'released',
-          4: 'pending',
+          4: 'failed',
           5: 'held',
         });
         expect(await auditCount(ctx.store, 'payroll.bank_return_refused', run.runId)).toBe(before + 1);
@@ -299,12 +307,11 @@ describeStores('bank files, returns and reconciliation', (ctx) => {
       differenceFen: 0,
       ledgerDifferenceFen: 0,
       returnDifferenceFen: 0,
+      unsentCount: 1,
+      unsentFen: 500,
       reconciled: true,
     });
-    // The line without a bank is left to the run's reviewers (here: excluded), then the last return closes it.
-    await ctx.store.db.execute(
-      sql`update payroll_lines set state = 'excluded' where district_code = ${DISTRICT} and run_id = ${run.runId}::uuid and line_no = 4`,
-    );
+    // The line without an account failed at the export, so the last return closes the run.
     const last = await importFile(
       ctx.store,
       run,
@@ -325,6 +332,7 @@ describeStores('bank files, returns and reconciliation', (ctx) => {
     const carry = await failedLinesToCarry(ctx.store.db, DISTRICT, '2027-01');
     expect(carry.map((c) => [c.runId, c.lineNo, c.amountFen, c.failureReason])).toEqual([
       [run.runId, 2, 20_000, '账户已销户'],
+      [run.runId, 4, 500, UNPAYABLE_REASON],
     ]);
   });
 

@@ -12,6 +12,7 @@ import { BankError, RUN_NOT_FOUND, type ReturnRowProblem } from './bank.errors.t
 import {
   bankTotals,
   failedLinesNotCarried,
+  failUnpayableLines,
   insertReturn,
   lastPaymentSeqs,
   ledgerPaidOfRun,
@@ -129,6 +130,10 @@ async function holderNames(
   return out;
 }
 
+/** Why a line without a usable account is failed at the run's first export (and carried by the next run). */
+export const UNPAYABLE_REASON =
+  '收款账户未登记或开户行不在代发银行目录，未能发送银行；补录账户后由下月批次重发';
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The payment file of one bank (its lines still to pay); audited; the first export marks the run exported. */
@@ -182,6 +187,8 @@ export async function exportBankFile(
   const totalFen = records.reduce((s, r) => s + r.amountFen, 0);
   const digest = sha256(bytes);
   const fileName = `payroll-${input.districtCode}-${run.month}-${bank.code}.${input.layout === 'csv' ? 'csv' : 'txt'}`;
+  const unpayable =
+    run.state === 'approved' ? await failUnpayableLines(tx, input, UNPAYABLE_REASON) : { count: 0, fen: 0 };
   if (run.state === 'approved') await markExported(tx, caller.role, input);
   tx.record({
     action: 'payroll.bank_file_exported',
@@ -195,6 +202,7 @@ export async function exportBankFile(
       count: records.length,
       totalFen,
       digest,
+      ...(unpayable.count > 0 ? { unpayableCount: unpayable.count, unpayableFen: unpayable.fen } : {}),
     },
   });
   return {
@@ -218,6 +226,9 @@ export interface Reconciliation {
   outstandingFen: number;
   /** sent − paid − failed − outstanding. */
   differenceFen: number;
+  /** Lines no bank file could hold (no usable account): failed at the first export, not in `sent`. */
+  unsentCount: number;
+  unsentFen: number;
   /** Payment entries the ledger holds for the run, and paid − that. */
   ledgerPaidFen: number;
   ledgerDifferenceFen: number;
@@ -240,7 +251,10 @@ export interface Reconciliation {
 }
 
 async function reconcile(db: Db, key: RunKey): Promise<Reconciliation> {
-  const rows = (await bankTotals(db, key)).filter((r) => r.bankCode !== null && bankOfCode(r.bankCode));
+  const all = await bankTotals(db, key);
+  const known = (r: (typeof all)[number]) => r.bankCode !== null && bankOfCode(r.bankCode) !== undefined;
+  const rows = all.filter(known);
+  const unsent = all.filter((r) => !known(r));
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0);
   const paidFen = sum((r) => r.paidFen);
   const failedFen = sum((r) => r.failedFen);
@@ -262,6 +276,8 @@ async function reconcile(db: Db, key: RunKey): Promise<Reconciliation> {
     outstandingCount: sum((r) => r.outstandingCount),
     outstandingFen,
     differenceFen,
+    unsentCount: unsent.reduce((n, r) => n + r.paidCount + r.failedCount + r.outstandingCount, 0),
+    unsentFen: unsent.reduce((n, r) => n + r.paidFen + r.failedFen + r.outstandingFen, 0),
     ledgerPaidFen,
     ledgerDifferenceFen,
     returnedFen,

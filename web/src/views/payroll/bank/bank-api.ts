@@ -39,6 +39,9 @@ export interface Reconciliation {
   outstandingFen: number;
   /** sent − paid − failed − outstanding: 0 when the run reconciles to the fen. */
   differenceFen: number;
+  /** 未能发送：无可用收款账户的明细（首次导出时转为发放失败，下月重发）。 */
+  unsentCount: number;
+  unsentFen: number;
   ledgerPaidFen: number;
   ledgerDifferenceFen: number;
   returnedFen: number;
