@@ -270,14 +270,20 @@ export async function payableEntitlementsPage(
         e.person_id::text as person_id, e.committee_code, e.payee_person_id::text as payee_person_id, e.bank_name,
         e.account_no, e.schedule, e.amount_fen, e.from_month, e.to_month, e.version,
         coalesce(c.changed_at, e.created_at)::text as amount_set_at, c.effective_month
-      from hh join entitlements e on e.district_code = ${districtCode} and e.household_id = hh.household_id
+      from hh
+      -- Each household's entitlements by key: a join the planner may hash reads the whole table per page
+      -- (the run grew with the square of the district); offset 0 keeps the subquery from being flattened.
+      cross join lateral (
+        select e.* from entitlements e
+        where e.district_code = ${districtCode} and e.household_id = hh.household_id and ${payable}
+        offset 0
+      ) e
       left join lateral (
         select ch.changed_at, ch.effective_month from entitlement_changes ch
         where ch.district_code = e.district_code and ch.entitlement_id = e.id
           and ch.kind in ('created', 'amount_changed')
         order by ch.seq desc limit 1
       ) c on true
-      where ${payable}
       order by e.household_id, e.program, e.id`,
   );
   return rows.map((r) => ({

@@ -149,10 +149,11 @@ export async function periodsWithLines(
   if (payableIds.length === 0 || periods.length === 0) return new Set();
   const rows = await selectRows<{ k: string }>(
     db,
-    sql`select distinct l.payable_id::text || '|' || l.period as k from payroll_lines l
+    sql`select distinct l.payable_id::text || '|' || l.period as k
+      from unnest(${`{${payableIds.join(',')}}`}::uuid[]) as b(id)
+      join payroll_lines l on l.district_code = ${districtCode} and l.payable_id = b.id
       join payroll_runs r on r.district_code = l.district_code and r.id = l.run_id
-      where l.district_code = ${districtCode} and l.payable_id = any(${`{${payableIds.join(',')}}`}::uuid[])
-        and l.period = any(${`{${periods.join(',')}}`}::text[]) and l.run_id <> ${runId}::uuid
+      where l.period = any(${`{${periods.join(',')}}`}::text[]) and l.run_id <> ${runId}::uuid
         and r.state <> 'cancelled' and l.state <> 'failed'`,
   );
   return new Set(rows.map((r) => r.k));
