@@ -138,7 +138,10 @@ export async function earlierRuns(
   };
 }
 
-/** Payable|period keys among `payableIds` × `periods` with a line in a run that is not cancelled (not `runId`). */
+/**
+ * Payable|period keys among `payableIds` × `periods` with a line in a run that is not cancelled (not `runId`).
+ * Each payable probed by key (see accruedByPeriod: the lines table grows during the run, its statistics not).
+ */
 export async function periodsWithLines(
   db: Db,
   districtCode: string,
@@ -151,10 +154,14 @@ export async function periodsWithLines(
     db,
     sql`select distinct l.payable_id::text || '|' || l.period as k
       from unnest(${`{${payableIds.join(',')}}`}::uuid[]) as b(id)
-      join payroll_lines l on l.district_code = ${districtCode} and l.payable_id = b.id
+      cross join lateral (
+        select l.* from payroll_lines l
+        where l.district_code = ${districtCode} and l.payable_id = b.id
+          and l.period = any(${`{${periods.join(',')}}`}::text[]) and l.run_id <> ${runId}::uuid and l.state <> 'failed'
+        offset 0
+      ) l
       join payroll_runs r on r.district_code = l.district_code and r.id = l.run_id
-      where l.period = any(${`{${periods.join(',')}}`}::text[]) and l.run_id <> ${runId}::uuid
-        and r.state <> 'cancelled' and l.state <> 'failed'`,
+      where r.state <> 'cancelled'`,
   );
   return new Set(rows.map((r) => r.k));
 }

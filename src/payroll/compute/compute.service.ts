@@ -248,8 +248,17 @@ async function decideAmounts(
     const then = engineAmounts(houses, group, month, old);
     for (const e of group) if (amountOf(then.get(e.id)) === e.amountFen) explained.set(e.id, change);
   }
+  // Moved by age alone: the engine at the period paid before this one (the month before; the quarter before
+  // for a quarterly payment, whose birthday may fall in any month since) gives the entitlement's amount.
   const elderly = mismatched.filter((e) => !explained.has(e.id) && e.program === 'elderly_allowance');
-  const previous = engineAmounts(houses, elderly, addMonths(month, -1), store);
+  const previous = new Map<string, EngineAmount>();
+  for (const [schedule, back] of [
+    ['monthly', -1],
+    ['quarterly', -3],
+  ] as const) {
+    const group = elderly.filter((e) => e.schedule === schedule);
+    for (const [id, a] of engineAmounts(houses, group, addMonths(month, back), store)) previous.set(id, a);
+  }
   for (const e of mismatched) {
     const engine = amountOf(now.get(e.id))!;
     const change = explained.get(e.id);
@@ -321,7 +330,7 @@ async function linesBatch(
   const households = [...new Set(ents.map((e) => e.householdId))];
   const houses = await timed('read engine input', householdsOf(tx.db, d, households, month));
   const decided = await timed('engine and amount rule', decideAmounts(tx, d, month, ents, houses, params));
-  const earlier = await earlierRuns(tx.db, d, run.id, month);
+  const earlier = await timed('read earlier runs', earlierRuns(tx.db, d, run.id, month));
   const arrears = await timed(
     'arrears',
     arrearsOfBatch(tx, { districtCode: d, month }, ents, earlier, params, decided),
@@ -448,14 +457,14 @@ export async function computeBatch(
   // unit's audit check); a batch about to write locks the run (a cancellation waits for it, or it sees it).
   const cursor = input.cursor ?? START;
   const skipped = (state: string) => ({ cursor, progress: 0, finished: true, result: { skipped: state } });
-  const seen = await findRun(tx.db, key);
+  const seen = await timed('read run', findRun(tx.db, key));
   if (!seen || seen.state !== 'computing') return skipped(seen ? seen.state : 'missing');
   const lock = async () => {
     const locked = await findRun(tx.db, key, true);
     return locked && locked.state === 'computing' ? locked : null;
   };
   const run = seen;
-  await params.refresh?.(tx.db);
+  await timed('parameters', Promise.resolve(params.refresh?.(tx.db)));
   if (cursor.phase === 'lines') {
     const first = cursor.after === null;
     if (first) await timed('statistics', refreshStatistics(tx, 'start'));
@@ -487,7 +496,7 @@ export async function computeBatch(
         finished: false,
       };
     }
-    if (!(await lock())) return skipped('moved');
+    if (!(await timed('lock run', lock()))) return skipped('moved');
     const w = await linesBatch(tx, run, ents, params, cursor.lineNo);
     const moved = new Set(await timed('amounts followed', followAmounts(tx, d, w.follows)));
     const follows = new Map(w.follows.map((f) => [f.id, f]));
@@ -508,7 +517,7 @@ export async function computeBatch(
     );
     const lineCsv = linesCsv(d, run.id, w.lines);
     await timed('copy lines', copyLines(tx, lineCsv));
-    const raised = await insertRecoveries(tx, d, w.recoveries);
+    const raised = await timed('recoveries', insertRecoveries(tx, d, w.recoveries));
     const recoveryEntries = w.entries.filter((e) => e.kind === 'recovery' && raised.has(e.recoveryId ?? ''));
     const entryCsv = await timed('post ledger', appendEntries(tx, accruals));
     await postEntries(tx, recoveryEntries);

@@ -298,7 +298,7 @@ describeStores('payroll computation', (ctx) => {
     expect(arrearsLegs.every((e) => e.seq === 2 && e.kind === 'accrual')).toBe(true);
   }, 240_000);
 
-  it('January: a birthday into the next 老年综合津贴 band follows by rule; a failed line is carried', async () => {
+  it('January: a birthday in the quarter before into the next 老年综合津贴 band follows by rule; a failed line is carried', async () => {
     const store = baselineParameters().forDistrict(D);
     const jan = parseMonth('2027-01');
     const band = (n: number) => store.resolve(`elderly_allowance.amount.band_${n}`, jan).entry!.value;
@@ -313,7 +313,8 @@ describeStores('payroll computation', (ctx) => {
     );
     await inUnitOfWork(ctx.store, fixtureActor, async (tx) => {
       await tx.db.execute(
-        sql`update persons set birth_date = ${`${2027 - minAge2}-01-01`}::date where id = ${elder!.person_id}::uuid`,
+        // Turned 70 in November: December's engine already pays the next band, October's did not.
+        sql`update persons set birth_date = ${`${2026 - minAge2}-11-15`}::date where id = ${elder!.person_id}::uuid`,
       );
       await tx.db.execute(sql`update entitlements set amount_fen = ${band(1)} where id = ${elder!.id}::uuid`);
       await tx.db.execute(

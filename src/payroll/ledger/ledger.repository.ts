@@ -186,8 +186,9 @@ export async function accruedByPeriod(
 ): Promise<Map<string, AccruedPeriod>> {
   const out = new Map<string, AccruedPeriod>();
   if (payableIds.length === 0 || (periods !== null && periods.length === 0)) return out;
-  // The ids joined as a set (probed by key), not filtered with = any(…): that compares every entry read with
-  // the whole list (a batch of 3,000 payables: most of the embedded store's time for the statement).
+  // Each id probed by key (lateral; offset 0 keeps the planner from flattening it into a hash join over the
+  // whole ledger, which its statistics — taken when the run began — make look small: a batch's read then grows
+  // with the ledger). Not = any(…), which compares every entry read with the whole list.
   const ids = `{${payableIds.join(',')}}`;
   const periodFilter =
     periods === null ? sql`` : sql`and e.period = any(${`{${periods.join(',')}}`}::text[])`;
@@ -206,9 +207,12 @@ export async function accruedByPeriod(
         coalesce(sum(e.amount_fen) filter (where e.kind = 'payment'), 0)::bigint as paid,
         coalesce(max(e.seq) filter (where e.kind = 'recovery'), 0)::int as last_recovery_seq
       from unnest(${ids}::uuid[]) as b(id)
-      join ledger_entries e on e.district_code = ${districtCode}
-        and e.payable_kind in ('entitlement', 'settlement') and e.payable_id = b.id
-      where true ${periodFilter}
+      cross join lateral (
+        select e.* from ledger_entries e
+        where e.district_code = ${districtCode} and e.payable_kind in ('entitlement', 'settlement')
+          and e.payable_id = b.id ${periodFilter}
+        offset 0
+      ) e
       group by e.payable_id, e.period`,
   );
   for (const r of rows) {
