@@ -14,7 +14,7 @@ import { parseMonth } from '../../policy/engine/month.ts';
 import { reformFromOverrides } from '../../policy/engine/reform-overrides.ts';
 import { baselineParameters, PROGRAMS, type ParameterStore } from '../../policy/index.ts';
 import { inUnitOfWork } from '../../workflow/unit-of-work.ts';
-import { HOLD_MISMATCH } from './compute.service.ts';
+import { HOLD_MISMATCH } from './amount-rule.ts';
 import {
   FIXTURE_DISTRICT as D,
   fixtureActor,
