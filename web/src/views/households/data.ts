@@ -106,3 +106,13 @@ export function adviserEvents(
     adviser: true,
   }));
 }
+
+/** How many cases and entitlements the household page lists (a household has a handful; more says so). */
+export const HOUSEHOLD_LIST_LIMIT = 50;
+
+/** A case's kind by name (src/cases: 申请, and the 复审/变更 cases opened for a household receiving benefits). */
+export const CASE_KIND_NAMES: Readonly<Record<string, string>> = {
+  application: '申请',
+  review: '复审',
+  change: '变更',
+};
