@@ -259,31 +259,32 @@ export async function payableEntitlementsPage(
         and (e.to_month is null or e.to_month >= ${quarter.first}))
       or (e.schedule = 'once' and e.from_month = ${month}))`;
   const after = afterHouseholdId === null ? sql`` : sql`and e.household_id > ${afterHouseholdId}::uuid`;
-  const rows = await selectRows<Record<string, unknown>>(
+  // The page is one key range: its last household first, then every payable entitlement up to it by one index
+  // range scan with both bounds known to the planner (a probe per household, or a hash over the whole table,
+  // grew with the district; a bound only known while executing misleads the estimate into a JIT compile).
+  const [last] = await selectRows<{ id: string }>(
     db,
-    sql`with hh as (
+    sql`select hh.household_id::text as id from (
         select distinct e.household_id from entitlements e
         where e.district_code = ${districtCode} ${after} and ${payable}
         order by e.household_id limit ${households}
-      )
-      select e.district_code, e.id::text as id, e.program, e.beneficiary_kind, e.household_id::text as household_id,
+      ) hh order by hh.household_id desc limit 1`,
+  );
+  if (!last) return [];
+  const rows = await selectRows<Record<string, unknown>>(
+    db,
+    sql`select e.district_code, e.id::text as id, e.program, e.beneficiary_kind, e.household_id::text as household_id,
         e.person_id::text as person_id, e.committee_code, e.payee_person_id::text as payee_person_id, e.bank_name,
         e.account_no, e.schedule, e.amount_fen, e.from_month, e.to_month, e.version,
         coalesce(c.changed_at, e.created_at)::text as amount_set_at, c.effective_month
-      from hh
-      -- Each household's entitlements by key: a join the planner may hash reads the whole table per page
-      -- (the run grew with the square of the district); offset 0 keeps the subquery from being flattened.
-      cross join lateral (
-        select e.* from entitlements e
-        where e.district_code = ${districtCode} and e.household_id = hh.household_id and ${payable}
-        offset 0
-      ) e
+      from entitlements e
       left join lateral (
         select ch.changed_at, ch.effective_month from entitlement_changes ch
         where ch.district_code = e.district_code and ch.entitlement_id = e.id
           and ch.kind in ('created', 'amount_changed')
         order by ch.seq desc limit 1
       ) c on true
+      where e.district_code = ${districtCode} ${after} and e.household_id <= ${last.id}::uuid and ${payable}
       order by e.household_id, e.program, e.id`,
   );
   return rows.map((r) => ({
