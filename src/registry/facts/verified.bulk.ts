@@ -9,6 +9,7 @@ import type { Problem } from '../registry.validation.ts';
 import { ENDED_FACT_LINE, VERIFIED_FACT_LINE } from './facts.repository.ts';
 import { projectionDay, type VerifiedFactInput, type VerifiedFactsResult } from './facts.service.ts';
 import { checkNewFact } from './facts.validation.ts';
+import { csvField } from '../../db/csv.ts';
 
 /**
  * 核对结果记为事实 for a whole batch of reports (the periodic re-verification): what `recordVerifiedFacts`
@@ -47,12 +48,6 @@ const COLUMNS = [
   'valid_from',
   'source_ref',
 ] as const;
-
-function csv(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return text === '' || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /**
  * Records many verified facts, one per subject and kind (a later input of the same key replaces an earlier
@@ -109,7 +104,7 @@ export async function copyVerifiedFacts(
         fact.validFrom,
         fact.sourceRef,
       ]
-        .map(csv)
+        .map(csvField)
         .join(',')}\n`,
     });
   });

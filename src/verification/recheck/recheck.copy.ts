@@ -4,18 +4,13 @@ import type { Db, Session } from '../../db/store.ts';
 import type { AnswerRow } from '../sources/source.ts';
 import { verificationMachine } from '../verification.machine.ts';
 import type { ChangeRow, NewRecheckRequest, RecheckBatchCommon } from './recheck.repository.ts';
+import { csvField } from '../../db/csv.ts';
 
 /**
  * The rows of a re-verification batch answered in memory (recheck.bulk.ts), each table by one COPY: the
  * requests in their final state (reported, version 3) with their three timeline steps, the source queries
  * answered, the raw answers and the change rows. District first in every row and read.
  */
-
-function csv(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return text === '' || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** CSV lines gathered into chunks of about a megabyte (a chunk per row would be a socket write per row). */
 export function* chunked(lines: Iterable<string>): Generator<string> {
@@ -31,7 +26,7 @@ export function* chunked(lines: Iterable<string>): Generator<string> {
 }
 
 const line = (values: readonly (string | number | boolean | null | undefined)[]) =>
-  `${values.map(csv).join(',')}\n`;
+  `${values.map(csvField).join(',')}\n`;
 
 /** The households among `householdIds` already re-verified for the purpose in the month of `asOf` (any job). */
 export async function recheckedThisMonth(

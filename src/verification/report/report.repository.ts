@@ -5,6 +5,7 @@ import { verificationMachine } from '../verification.machine.ts';
 import { selectRows } from '../../db/sql.ts';
 import { isAnswerKind, isSourceCode } from '../sources/catalogue.ts';
 import type { QueryOutcome, QueryState, RawAnswer, ReportBody } from './report.types.ts';
+import { csvField } from '../../db/csv.ts';
 
 /**
  * SQL of the reports: the set-based reads and writes of issuing many reports at once (a few statements
@@ -222,12 +223,6 @@ export interface ReportRow {
   reason: string;
 }
 
-function csv(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return text === '' || /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const REPORT_COLUMNS = [
   'district_code',
   'request_id',
@@ -263,7 +258,7 @@ export async function copyReports(
         r.createdAt,
         r.reason,
       ]
-        .map(csv)
+        .map(csvField)
         .join(',')}\n`;
       if (chunk.length >= COPY_CHUNK_CHARS) {
         yield chunk;
