@@ -3,6 +3,7 @@ import { csvChunks } from '../../db/csv.ts';
 import { selectRows } from '../../db/sql.ts';
 import type { Db, Session } from '../../db/store.ts';
 import type { WorkTx } from '../../workflow/unit-of-work.ts';
+import type { RunTotals } from '../runs/runs.repository.ts';
 
 /**
  * SQL of the payroll computation (docs/payroll.md 计算): the run's lines written by COPY, what earlier runs
@@ -241,36 +242,6 @@ export async function failedLinesToCarry(
     bankName: (r.bank_name as string | null) ?? null,
     accountNo: (r.account_no as string | null) ?? null,
   }));
-}
-
-export interface RunTotals {
-  lineCount: number;
-  totalFen: number;
-  heldCount: number;
-  heldFen: number;
-}
-
-/** Lines and fen payable (neither held nor excluded), and held, of the run. */
-export async function runTotals(db: Db, districtCode: string, runId: string): Promise<RunTotals> {
-  const [row] = await selectRows<{
-    n: number;
-    fen: string | number;
-    held: number;
-    held_fen: string | number;
-  }>(
-    db,
-    sql`select count(*) filter (where state not in ('held', 'excluded'))::int as n,
-        coalesce(sum(amount_fen) filter (where state not in ('held', 'excluded')), 0)::bigint as fen,
-        count(*) filter (where state = 'held')::int as held,
-        coalesce(sum(amount_fen) filter (where state = 'held'), 0)::bigint as held_fen
-      from payroll_lines where district_code = ${districtCode} and run_id = ${runId}::uuid`,
-  );
-  return {
-    lineCount: row?.n ?? 0,
-    totalFen: Number(row?.fen ?? 0),
-    heldCount: row?.held ?? 0,
-    heldFen: Number(row?.held_fen ?? 0),
-  };
 }
 
 /** computing → prepared with the totals (compare-and-set on state and version); false when it had moved. */

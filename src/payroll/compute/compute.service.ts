@@ -19,7 +19,7 @@ import {
   type LedgerEntry,
 } from '../ledger/ledger.repository.ts';
 import { runMachine, type RunState } from '../runs/run.machine.ts';
-import { findRun } from '../runs/runs.repository.ts';
+import { findRun, runTotals } from '../runs/runs.repository.ts';
 import { arrearsOfBatch } from './arrears.ts';
 import {
   copyLines,
@@ -29,7 +29,6 @@ import {
   insertRecoveries,
   periodsWithLines,
   refreshStatistics,
-  runTotals,
   savePrepared,
   type NewLine,
   type NewRecovery,
@@ -459,7 +458,7 @@ export async function computeBatch(
   // finish: the controls over the run's lines, the totals, computing → prepared.
   await timed('statistics', refreshStatistics(tx, 'written'));
   const checked = await timed('controls', checkRun(tx, { districtCode: d, runId: run.id, month: run.month }));
-  const totals = await runTotals(tx.db, d, run.id);
+  const totals = await runTotals(tx.db, { districtCode: d, runId: run.id });
   await applyTransition(
     tx,
     runMachine,

@@ -304,21 +304,43 @@ export async function saveReviewedLines(
   return rows[0]?.n ?? 0;
 }
 
-/**
- * The run's totals recomputed from its lines after a review: payable (neither held nor excluded) and still held.
- * The list and the approval read them from the run.
- */
+export interface RunTotals {
+  lineCount: number;
+  totalFen: number;
+  heldCount: number;
+  heldFen: number;
+}
+
+/** Lines and fen payable (neither held nor excluded), and still held, of the run. */
+export async function runTotals(db: Db, key: RunKey): Promise<RunTotals> {
+  const [row] = await selectRows<{
+    n: number;
+    fen: string | number;
+    held: number;
+    held_fen: string | number;
+  }>(
+    db,
+    sql`select count(*) filter (where state not in ('held', 'excluded'))::int as n,
+        coalesce(sum(amount_fen) filter (where state not in ('held', 'excluded')), 0)::bigint as fen,
+        count(*) filter (where state = 'held')::int as held,
+        coalesce(sum(amount_fen) filter (where state = 'held'), 0)::bigint as held_fen
+      from payroll_lines where district_code = ${key.districtCode} and run_id = ${key.runId}::uuid`,
+  );
+  return {
+    lineCount: row?.n ?? 0,
+    totalFen: Number(row?.fen ?? 0),
+    heldCount: row?.held ?? 0,
+    heldFen: Number(row?.held_fen ?? 0),
+  };
+}
+
+/** The run's totals recomputed from its lines after a review (the list and the approval read them). */
 export async function refreshRunTotals(tx: WorkTx, key: RunKey): Promise<void> {
+  const t = await runTotals(tx.db, key);
   await tx.db.execute(
-    sql`update payroll_runs r set line_count = t.n, total_fen = t.fen, held_count = t.held, held_fen = t.held_fen
-      from (
-        select count(*) filter (where state not in ('held', 'excluded'))::int as n,
-          coalesce(sum(amount_fen) filter (where state not in ('held', 'excluded')), 0)::bigint as fen,
-          count(*) filter (where state = 'held')::int as held,
-          coalesce(sum(amount_fen) filter (where state = 'held'), 0)::bigint as held_fen
-        from payroll_lines where district_code = ${key.districtCode} and run_id = ${key.runId}::uuid
-      ) t
-      where r.district_code = ${key.districtCode} and r.id = ${key.runId}::uuid`,
+    sql`update payroll_runs set line_count = ${t.lineCount}, total_fen = ${t.totalFen}, held_count = ${t.heldCount},
+        held_fen = ${t.heldFen}
+      where district_code = ${key.districtCode} and id = ${key.runId}::uuid`,
   );
 }
 
