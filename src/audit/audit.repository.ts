@@ -145,6 +145,28 @@ export async function countRowsBetween(db: Db, afterId: number, upToId: number):
   return Number(row?.n ?? 0);
 }
 
+/**
+ * The newest audit row id among these districts and entity types (0 when none): a change mark for data derived
+ * from those records (the dashboard's figures), read by one index probe per district and type
+ * (audit_log_district_entity_idx).
+ */
+export async function lastAuditIdOf(
+  db: Db,
+  districts: readonly string[],
+  entityTypes: readonly string[],
+): Promise<number> {
+  const [row] = await selectRows<{ mark: string }>(
+    db,
+    sql`select coalesce(max(m.id), 0)::text as mark
+        from unnest(${`{${districts.join(',')}}`}::text[]) d(code)
+        cross join unnest(${`{${entityTypes.join(',')}}`}::text[]) t(type)
+        cross join lateral (
+          select a.id from audit_log a where a.district_code = d.code and a.entity_type = t.type
+          order by a.id desc limit 1) m`,
+  );
+  return Number(row?.mark ?? 0);
+}
+
 export interface AuditQuery {
   /** The reader's data scope: rows of districts inside it. */
   scope: DataScope;

@@ -44,6 +44,8 @@ export const auditLog = pgTable(
     // The list reads one district newest first; a date range reads by time.
     index('audit_log_district_idx').on(t.districtCode, t.id),
     index('audit_log_at_idx').on(t.at),
+    // The newest row of a district and entity type: the change mark of derived figures (lastAuditIdOf).
+    index('audit_log_district_entity_idx').on(t.districtCode, t.entityType, t.id),
     // A person's membership rows are keyed householdId/personId/validFrom: "this person's rows" by person.
     index('audit_log_member_person_idx')
       .on(sql`split_part(${t.entityId}, '/', 2)`)

@@ -3,6 +3,7 @@ import { openStore } from '../db/store.ts';
 import { ensureConsoleBuilt, prepareInstance, printAccounts } from '../http/first-start.ts';
 import { buildServer } from '../http/server.ts';
 import { startJobs } from '../jobs/jobs.process.ts';
+import { keepFiguresWarm } from '../registry/figures.cache.ts';
 import { cliConfig } from './context.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -39,10 +40,14 @@ export function registerServeCommands(program: Command): void {
         const jobs = await startJobs(store, config, say, {
           runJobs: config.MINZHENG_JOBS_IN_SERVER === 'true',
         });
+        const figures = keepFiguresWarm(store.db, (error) =>
+          app.log.warn({ err: error }, '人口概况预计算失败'),
+        );
         const shutdown = (signal: string) => {
           if (closing) return;
           closing = true;
           say(`收到 ${signal}，正在停止……`);
+          figures.stop();
           void app
             .close()
             .then(() => jobs.stop())

@@ -93,6 +93,7 @@ export async function personCounts(
   return counts;
 }
 
+/** Persons by special category: the few with one, through their partial index (persons_categories_idx). */
 export async function countByCategory(
   db: Db,
   scope: DataScope,
@@ -102,7 +103,7 @@ export async function countByCategory(
     db,
     sql`select c.category, count(*)::int as n
         from persons cross join lateral unnest(persons.categories) as c(category)
-        where ${personScopeWhere(scope)} and ${aliveOn(asOf)}
+        where persons.categories <> '{}'::text[] and ${personScopeWhere(scope)} and ${aliveOn(asOf)}
         group by 1 order by 1`,
   );
 }

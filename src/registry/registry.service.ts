@@ -44,6 +44,7 @@ export {
   monthBounds,
 } from './policy-input.service.ts';
 export { populationFigures, perMille } from './figures.service.ts';
+export { cachedPopulationFigures, type CachedFigures } from './figures.cache.ts';
 export type { MemberRow, PolicyMemberRow } from './household.repository.ts';
 export { nameInitials } from './pinyin.ts';
 export { maskPhone } from './present.ts';

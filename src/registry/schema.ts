@@ -176,6 +176,10 @@ export const persons = pgTable(
     ),
     // text_pattern_ops: the division scope (prefix LIKE) uses it whatever the database collation.
     index('persons_residence_idx').on(t.residenceDivisionCode.op('text_pattern_ops'), t.districtCode),
+    // The few persons with a special category (the dashboard counts them without scanning everyone).
+    index('persons_categories_idx')
+      .on(t.districtCode, t.residenceDivisionCode)
+      .where(sql`${t.categories} <> '{}'::text[]`),
     // Staff often search by the last four characters of the ID number (身份证后四位).
     index('persons_id_last4_idx').on(sql`right(${t.idNumber}, 4)`, t.districtCode),
     check('persons_sex_chk', sql`${t.sex} in (0, 1, 2, 9)`),

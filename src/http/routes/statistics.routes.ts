@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hasPermission, scopeOf } from '../../auth/roles.ts';
 import { divisionScope, inScope } from '../../auth/scope.ts';
-import { populationFigures } from '../../registry/registry.service.ts';
+import { cachedPopulationFigures } from '../../registry/registry.service.ts';
 import { requireUser, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { todayIso } from '../presenters/registry.presenter.ts';
@@ -26,6 +26,10 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
         response: {
           200: z.object({
             asOf: z.string(),
+            computedAt: z.string().describe('统计时间（ISO 8601）'),
+            fresh: z
+              .boolean()
+              .describe('false：统计之后人口库有变动，新结果正在计算，稍后重新请求即可得到'),
             totals: z.object({
               persons: count.describe('常住人口：居住在本范围内的登记人口（不论户籍）'),
               hukouPersons: count.describe('其中本市户籍人口'),
@@ -65,9 +69,11 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
         throw new AppError('NOT_FOUND', '区划不存在或不在您的数据范围内');
       const scope = division ? divisionScope(division) : own;
       const asOf = request.query.asOf ?? todayIso();
-      const f = await populationFigures(store.db, scope, asOf);
+      const { figures: f, computedAt, fresh } = await cachedPopulationFigures(store.db, scope, asOf);
       return {
         asOf: f.asOf,
+        computedAt,
+        fresh,
         totals: { persons: f.persons, hukouPersons: f.hukouPersons, households: f.households },
         pyramid: f.pyramid,
         elderly: {

@@ -216,6 +216,10 @@ export interface AreaFigures {
 }
 
 export interface PopulationStatistics {
+  asOf: string;
+  /** When the figures were computed; `fresh` false: the registry changed since and newer ones are on the way. */
+  computedAt: string;
+  fresh: boolean;
   /** persons: everyone living in the scope (常住); hukouPersons: of them, Shanghai 户籍. */
   totals: { persons: number; hukouPersons: number; households: number };
   pyramid: { band: string; male: number; female: number }[];

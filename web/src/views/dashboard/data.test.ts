@@ -4,6 +4,9 @@ import { chartCards, percentText } from './data.ts';
 
 function stats(overrides: Partial<PopulationStatistics> = {}): PopulationStatistics {
   return {
+    asOf: '2026-12-02',
+    computedAt: '2026-12-02T04:00:00.000Z',
+    fresh: true,
     totals: { persons: 3, hukouPersons: 2, households: 2 },
     pyramid: [
       { band: '0-4', male: 1, female: 0 },
