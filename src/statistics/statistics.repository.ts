@@ -18,12 +18,36 @@ export const COUNTED_RUN_STATES = ['approved', 'exported', 'closed'] as const;
 /** Lines that count as paid: confirmed by the bank, or in the bank file of an approved run. */
 export const COUNTED_LINE_STATES = ['paid', 'pending', 'released'] as const;
 
-/** The part of a district a scope sees, on a table aliased `alias` with district_code and committee_code. */
+/**
+ * The part of a district a scope sees, on a table aliased `alias` with district_code and committee_code. A
+ * district is its key alone: an expression on the committee would only mislead the planner's estimate
+ * (0.5 % of the rows, for all of them) into sorting where it should hash.
+ */
 function areaScope(scope: DataScope, alias: string): SQL {
   if (scope.kind === 'all') return sql`true`;
   const t = sql.raw(alias);
-  return sql`${t}.district_code = ${scope.code.slice(0, 6)}
-    and left(${t}.committee_code, ${scope.code.length}) = ${scope.code}`;
+  const district = sql`${t}.district_code = ${scope.code.slice(0, 6)}`;
+  if (scope.code.length === 6) return district;
+  return sql`${district} and left(${t}.committee_code, ${scope.code.length}) = ${scope.code}`;
+}
+
+/**
+ * Grouping keys compared byte by byte: program codes, division codes and months are ASCII, where the
+ * database's collation orders them the same, only slower (a third of a sort of the district's lines).
+ */
+const C = sql.raw('collate "C"');
+
+/**
+ * A report's statement in a transaction of its own with room to sort in memory: a district's month of lines
+ * or entitlements (a quarter of a million rows, 30 MB to sort) spills to disk at the default 4 MB and takes
+ * twice as long. No JIT: compiling the expressions costs more than it saves at this size.
+ */
+async function reportRows<T>(db: Db, query: SQL): Promise<T[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    await tx.execute(sql`set local jit = off`);
+    return selectRows<T>(tx, query);
+  });
 }
 
 function list(values: readonly string[]): SQL {
@@ -75,39 +99,38 @@ export async function paidFigures(
   areaLength: AreaLength,
 ): Promise<PaidRow[]> {
   if (months.length === 0) return [];
-  const rows = await selectRows<Record<string, string | number>>(
+  const rows = await reportRows<Record<string, string | number>>(
     db,
-    sql`with counted as (
-        select r.month, l.district_code, l.program, left(l.committee_code, ${areaLength}) as area,
-          l.household_id, l.person_id, l.kind, l.state, l.amount_fen
+    sql`with households as (
+        select r.month ${C} as month, l.district_code, l.program ${C} as program,
+          left(l.committee_code, ${areaLength}) ${C} as area, l.household_id,
+          bool_or(l.kind <> 'offset') as received,
+          count(distinct l.person_id) filter (where l.kind <> 'offset') as people,
+          bool_or(l.kind <> 'offset' and l.person_id is null) as whole,
+          count(*) as lines, sum(l.amount_fen) as amount,
+          coalesce(sum(l.amount_fen) filter (where l.kind = 'arrears'), 0) as arrears,
+          coalesce(sum(l.amount_fen) filter (where l.kind = 'carried'), 0) as carried,
+          coalesce(sum(l.amount_fen) filter (where l.kind = 'offset'), 0) as offsets,
+          coalesce(sum(l.amount_fen) filter (where l.state <> 'paid'), 0) as unconfirmed
         from payroll_runs r
         join payroll_lines l on l.district_code = r.district_code and l.run_id = r.id
         where ${scope.kind === 'all' ? sql`true` : sql`r.district_code = ${scope.code.slice(0, 6)}`}
           and r.month in (${list(months)}) and r.state in (${list(COUNTED_RUN_STATES)})
           and l.payable_kind = 'entitlement' and l.state in (${list(COUNTED_LINE_STATES)})
           and ${areaScope(scope, 'l')}
-      ), beneficiaries as (
-        select month, district_code, program, area, household_id, person_id,
-          bool_or(kind <> 'offset') as received, count(*) as lines, sum(amount_fen) as amount,
-          coalesce(sum(amount_fen) filter (where kind = 'arrears'), 0) as arrears,
-          coalesce(sum(amount_fen) filter (where kind = 'carried'), 0) as carried,
-          coalesce(sum(amount_fen) filter (where kind = 'offset'), 0) as offsets,
-          coalesce(sum(amount_fen) filter (where state <> 'paid'), 0) as unconfirmed
-        from counted
-        group by month, district_code, program, area, household_id, person_id
-      ), persons as (
-        select b.*, case when not b.received then 0 when b.person_id is not null then 1
-          else coalesce(${membersInMonth(sql`b.district_code`, sql`b.household_id`, sql`b.month`)}, 0) end as n
-        from beneficiaries b
+        -- The household first: the sort's abbreviated keys then tell rows apart (every month and program
+        -- code is alike in its first bytes), half the sort of the same groups in the other order.
+        group by 5, 1, 2, 3, 4
       )
-      select month, program, area,
-        count(distinct household_id) filter (where received)::int as households,
-        sum(n)::int as persons, sum(lines)::int as lines, sum(amount)::bigint as amount,
-        sum(arrears)::bigint as arrears, sum(carried)::bigint as carried, sum(offsets)::bigint as offsets,
-        sum(unconfirmed)::bigint as unconfirmed
-      from persons
-      group by month, program, area
-      order by month, program, area`,
+      select month, program, area, count(*) filter (where received)::int as households,
+        sum(people + case when whole
+          then coalesce(${membersInMonth(sql`h.district_code`, sql`h.household_id`, sql`h.month`)}, 0)
+          else 0 end)::int as persons,
+        sum(lines)::int as lines, sum(amount)::bigint as amount, sum(arrears)::bigint as arrears,
+        sum(carried)::bigint as carried, sum(offsets)::bigint as offsets, sum(unconfirmed)::bigint as unconfirmed
+      from households h
+      group by 1, 2, 3
+      order by 1, 2, 3`,
   );
   return rows.map((r) => ({
     month: String(r.month),
@@ -146,19 +169,19 @@ export async function entitledFigures(
   month: string,
   areaLength: AreaLength,
 ): Promise<EntitledRow[]> {
-  const rows = await selectRows<Record<string, string | number>>(
+  const rows = await reportRows<Record<string, string | number>>(
     db,
     sql`with e as (
-        select e.district_code, e.program, left(e.committee_code, ${areaLength}) as area, e.household_id,
-          e.person_id, e.amount_fen
+        select e.district_code, e.program ${C} as program, left(e.committee_code, ${areaLength}) ${C} as area,
+          e.household_id, e.person_id, e.amount_fen
         from entitlements e
         where ${areaScope(scope, 'e')} and e.state <> 'suspended'
-          and e.from_month <= ${month} and (e.to_month is null or e.to_month >= ${month})
+          and e.from_month ${C} <= ${month} and (e.to_month is null or e.to_month ${C} >= ${month})
           and (e.schedule <> 'once' or e.from_month = ${month})
       ), households as (
         select district_code, program, area, household_id, count(*) filter (where person_id is not null) as people,
           bool_or(person_id is null) as whole, count(*) as entitlements, sum(amount_fen) as amount
-        from e group by district_code, program, area, household_id
+        from e group by 4, 1, 2, 3
       )
       select program, area, count(*)::int as households,
         sum(people + case when whole
