@@ -88,9 +88,9 @@ export interface PaidRow {
 
 /**
  * The counted payroll lines of the months' runs in the scope, by month, program and area (`areaLength`
- * characters of the household's committee code as the line carries it). A beneficiary (household, person)
- * is first summed over its lines of the month — a regular payment and an arrears line of one household are
- * one 户次 — then counted; a household program's persons are counted once per household and month.
+ * characters of the household's committee code as the line carries it). A household is first summed over
+ * its lines of the program and month — a regular payment and an arrears line are one 户次, a person with two
+ * lines one 人次 — then counted; a household program's persons are its members in the month, once.
  */
 export async function paidFigures(
   db: Db,
