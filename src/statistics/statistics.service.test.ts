@@ -91,7 +91,7 @@ describeStores('statistics tables', (ctx) => {
       unconfirmedFen: 10_000,
     });
     expect(t.total).toMatchObject({ households: 3, persons: 6, amountFen: 363_000 });
-    expect(t.notes.join()).toContain('待银行回盘');
+    expect(t.notes.join()).toContain('已审批的明细中有 100.00 元尚待银行回盘');
     // 长宁's run is never in 杨浦's table.
     expect(t.runs.map((r) => r.district.name)).toEqual(['杨浦区']);
     expect(t.entitled.total).toEqual({ households: 3, persons: 5, entitlements: 3, amountFen: 225_000 });

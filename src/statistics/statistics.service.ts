@@ -1,5 +1,6 @@
 import { divisionScope, inScope, type DataScope } from '../auth/scope.ts';
 import type { Db } from '../db/store.ts';
+import { formatYuan } from '../policy/engine/exact.ts';
 import { RUN_STATE_NAMES, type RunState } from '../payroll/runs/run.machine.ts';
 import { divisionIndex } from '../registry/divisions.ts';
 import {
@@ -138,7 +139,9 @@ function monthNotes(month: string, runs: readonly RunNote[], total: Figures, pai
   else if (!paid && pendingRuns.length === runs.length)
     notes.push(`${month} 尚无已审批的发放，下表“在册待遇”为该月有效的待遇`);
   if (total.unconfirmedFen !== 0)
-    notes.push('部分已审批的明细尚待银行回盘，其金额已计入发放数（“其中待回盘”列）');
+    notes.push(
+      `已审批的明细中有 ${formatYuan(total.unconfirmedFen)} 元尚待银行回盘，已计入发放数（“其中待银行回盘”）`,
+    );
   return notes;
 }
 

@@ -86,6 +86,7 @@ export function paidColumns(annual: boolean): Column<Figures>[] {
     { key: 'arrears', label: '其中补发（元）', value: (f) => yuanText(f.arrearsFen) },
     { key: 'carried', label: '其中重发（元）', value: (f) => yuanText(f.carriedFen) },
     { key: 'offset', label: '其中抵扣追缴（元）', value: (f) => yuanText(f.offsetFen) },
+    { key: 'unconfirmed', label: '其中待银行回盘（元）', value: (f) => yuanText(f.unconfirmedFen) },
   ];
 }
 
