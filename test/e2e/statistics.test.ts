@@ -54,4 +54,16 @@ describe('统计报表', () => {
     await expect.poll(() => page.locator('[data-test=stats-table]').textContent()).toContain('户次');
     await screenshot(page, 'statistics-year');
   });
+
+  it('没有发放批次的月份用文字说明，并照常列出在册待遇', async () => {
+    await page.goto(`${server.baseUrl}/statistics?month=2026-03`);
+    const empty = page.locator('[data-test=stats-empty]');
+    await empty.waitFor();
+    expect(await empty.textContent()).toContain('杨浦区 2026-03 没有计入统计的发放');
+    expect(await page.locator('.el-alert').first().textContent()).toContain('2026-03 没有发放批次');
+    await expect
+      .poll(() => page.locator('[data-test=stats-entitled]').textContent())
+      .toContain('最低生活保障');
+    await screenshot(page, 'statistics-empty-month');
+  });
 });
