@@ -32,6 +32,7 @@ describe('roles', () => {
   it('gives the menus of the contract', () => {
     expect(menuIds('admin')).toEqual([
       'dashboard',
+      'statistics',
       'persons',
       'households',
       'transfers',
@@ -58,6 +59,7 @@ describe('roles', () => {
     ]);
     expect(menuIds('finance_officer')).toEqual([
       'dashboard',
+      'statistics',
       'entitlements',
       'payroll',
       'payroll-recoveries',
@@ -71,6 +73,7 @@ describe('roles', () => {
     ]);
     expect(menuIds('auditor')).toEqual([
       'dashboard',
+      'statistics',
       'persons',
       'households',
       'transfers',
@@ -97,6 +100,7 @@ describe('roles', () => {
     expect(Object.fromEntries(roleList.map((role) => [role, menuIds(role)]))).toEqual({
       committee_assistant: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -110,6 +114,7 @@ describe('roles', () => {
       ],
       street_caseworker: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -127,6 +132,7 @@ describe('roles', () => {
       ],
       district_approver: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -145,6 +151,7 @@ describe('roles', () => {
       ],
       verification_officer: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -156,6 +163,7 @@ describe('roles', () => {
       ],
       finance_officer: [
         'dashboard',
+        'statistics',
         'entitlements',
         'payroll',
         'payroll-recoveries',
@@ -169,6 +177,7 @@ describe('roles', () => {
       ],
       auditor: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -189,6 +198,7 @@ describe('roles', () => {
       ],
       admin: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -215,6 +225,7 @@ describe('roles', () => {
       ],
       assistance_adviser: [
         'dashboard',
+        'statistics',
         'persons',
         'households',
         'transfers',
@@ -223,10 +234,11 @@ describe('roles', () => {
         'parameters',
         'calendar',
       ],
-      policy_officer: ['dashboard', 'calculator', 'parameters', 'calendar'],
+      policy_officer: ['dashboard', 'statistics', 'calculator', 'parameters', 'calendar'],
     });
     expect(menusOf('admin').map(({ title, path }) => `${title} ${path}`)).toEqual([
       '首页 /dashboard',
+      '统计报表 /statistics',
       '人口信息 /persons',
       '家庭户 /households',
       '跨区迁移 /transfers',

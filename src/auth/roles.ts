@@ -19,6 +19,7 @@ import { parameterChangesAccess } from '../parameter-changes/parameter-changes.a
 import { controlsAccess } from '../controls/controls.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
 import { archivesAccess } from '../archives/archives.access.ts';
+import { statisticsAccess } from '../statistics/statistics.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -39,6 +40,7 @@ const MODULES = [
   payrollAccess,
   controlsAccess,
   payeesAccess,
+  statisticsAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

@@ -121,6 +121,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     },
   },
   {
+    commands: { stats: '统计报表：月报与年报 (statistics tables)' },
+    load: async () => (await import('./stats.command.ts')).registerStatsCommands,
+  },
+  {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
     load: async () => (await import('./demo.command.ts')).registerDemoCommands,
   },

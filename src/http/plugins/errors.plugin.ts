@@ -20,6 +20,7 @@ import { PublicError, type PublicErrorCode } from '../../cases/public/public.err
 import { RegistryError, RegistryValidationError } from '../../registry/registry.errors.ts';
 import { JobError, type JobErrorCode } from '../../jobs/jobs.errors.ts';
 import { ArchiveError, type ArchiveErrorCode } from '../../archives/archives.errors.ts';
+import { StatisticsError, type StatisticsErrorCode } from '../../statistics/statistics.errors.ts';
 import { ConflictError, WorkflowError, type WorkflowErrorCode } from '../../workflow/workflow.errors.ts';
 import { AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.ts';
 import { ERRORS } from '../errors.ts';
@@ -189,6 +190,11 @@ const RELATIVES_CODES: Record<RelativesErrorCode, ErrorCode> = {
 
 const ARCHIVE_CODES: Record<ArchiveErrorCode, ErrorCode> = { not_found: 'NOT_FOUND', forbidden: 'FORBIDDEN' };
 
+const STATISTICS_CODES: Record<StatisticsErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+};
+
 const ADVISER_CODES: Record<AdviserErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   invalid: 'VALIDATION',
@@ -284,6 +290,7 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof ArchiveError) return { code: ARCHIVE_CODES[error.code], message: error.message };
+  if (error instanceof StatisticsError) return { code: STATISTICS_CODES[error.code], message: error.message };
   if (error instanceof NoticeError) return { code: NOTICE_CODES[error.code], message: error.message };
   if (error instanceof PublicError) {
     const details = error.problems.map((p) => ({ field: p.field, reason: p.reason }));

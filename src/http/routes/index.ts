@@ -16,6 +16,7 @@ import { registerRegistryEditRoutes } from './registry-edits.routes.ts';
 import { registerTransferRoutes } from './transfers.routes.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerStatisticsRoutes } from './statistics.routes.ts';
+import { registerStatisticsTableRoutes } from './statistics-tables.routes.ts';
 import { registerUserRoutes } from './users.routes.ts';
 import { registerVerificationPackageRoutes } from './verification-packages.routes.ts';
 import { registerVerificationRecheckRoutes } from './verification-rechecks.routes.ts';
@@ -52,6 +53,7 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerDocumentRoutes,
   registerCalendarRoutes,
   registerStatisticsRoutes,
+  registerStatisticsTableRoutes,
   registerAuditRoutes,
   registerBackupRoutes,
   registerFileRoutes,

@@ -57,6 +57,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '首页', menu: 'dashboard' },
       },
       {
+        path: 'statistics',
+        component: () => import('../views/statistics/index.vue'),
+        meta: { title: '统计报表', menu: 'statistics' },
+      },
+      {
         path: 'persons',
         component: () => import('../views/persons/list.vue'),
         meta: { title: '人口信息', menu: 'persons' },
