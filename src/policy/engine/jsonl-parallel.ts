@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RangeJob, RangeResult } from './jsonl-protocol.ts';
+import type { RangeDone, RangeJob, RangeResult } from './jsonl-protocol.ts';
 import { BatchLineError, type ByteRange } from './jsonl-reader.ts';
 import { concatPopulations, type Population, type PopulationPart } from './population.ts';
 
@@ -81,9 +81,42 @@ function resultOf(worker: Worker): Promise<RangeResult> {
 }
 
 /**
+ * Runs one worker per range of the file (each with `job` for its range) and returns their answers in
+ * file order. The first bad line in the file is reported with its line number in the file, as the
+ * single-threaded reader does: a range's worker numbers its lines from the range's start.
+ */
+export async function runRanges(
+  file: string,
+  size: number,
+  workers: number,
+  job: Omit<RangeJob, 'file' | 'range'>,
+): Promise<RangeDone[]> {
+  const entry = workerEntry();
+  const started = splitRanges(file, size, workers).map(
+    (range) => new Worker(entry, { workerData: { ...job, file, range } satisfies RangeJob }),
+  );
+  const results = started.map(resultOf);
+  // a later range's outcome may never be awaited (an earlier range failed): it must not go unhandled
+  for (const r of results) r.catch(() => undefined);
+  try {
+    const done: RangeDone[] = [];
+    let linesBefore = 0;
+    for (const pending of results) {
+      const result = await pending;
+      if (result.kind === 'line')
+        throw new BatchLineError(linesBefore + result.line, result.path, result.detail);
+      done.push(result);
+      linesBefore += result.lines;
+    }
+    return done;
+  } finally {
+    for (const worker of started) void worker.terminate();
+  }
+}
+
+/**
  * Reads a JSON-lines file with `workers` worker threads, each parsing and validating one range of lines
- * into typed columns (moved to this thread, not copied), joined in file order. The first bad line in the
- * file is reported with its line number in the file, as the single-threaded reader does.
+ * into typed columns (moved to this thread, not copied), joined in file order.
  */
 export async function readJsonlParallel(
   file: string,
@@ -92,26 +125,8 @@ export async function readJsonlParallel(
   workers: number,
   options: { keepMemberIds?: boolean } = {},
 ): Promise<Population> {
-  const entry = workerEntry();
-  const started = splitRanges(file, size, workers).map((range) => {
-    const job: RangeJob = { file, month, range, keepMemberIds: options.keepMemberIds ?? false };
-    return new Worker(entry, { workerData: job });
-  });
-  const results = started.map(resultOf);
-  // a later range's outcome may never be awaited (an earlier range failed): it must not go unhandled
-  for (const r of results) r.catch(() => undefined);
-  try {
-    const parts: PopulationPart[] = [];
-    let linesBefore = 0;
-    for (const pending of results) {
-      const result = await pending;
-      if (result.kind === 'line')
-        throw new BatchLineError(linesBefore + result.line, result.path, result.detail);
-      parts.push(result.part);
-      linesBefore += result.lines;
-    }
-    return concatPopulations(parts);
-  } finally {
-    for (const worker of started) void worker.terminate();
-  }
+  const done = await runRanges(file, size, workers, { month, keepMemberIds: options.keepMemberIds ?? false });
+  const parts: PopulationPart[] = [];
+  for (const d of done) if (d.kind === 'part') parts.push(d.part);
+  return concatPopulations(parts);
 }

@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { PolicyHouseholdInput } from '../household.ts';
 import { checkHouseholdRequest, HouseholdValidationError } from '../household.validate.ts';
 import { PopulationBuilder, type Population } from './population.ts';
@@ -22,39 +22,60 @@ export interface ByteRange {
   readonly end: number;
 }
 
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
 /**
- * Streams a file's lines (constant memory: one chunk at a time), calling `onLine` for each non-empty
- * line with its number counted from the range's start. Returns how many lines ended in a newline (the
- * next range's lines are numbered after them).
+ * Streams a file's lines, calling `onLine` for each non-empty line with its number counted from the
+ * range's start; without a range, the whole file (or pipe). Returns how many lines ended in a newline
+ * (the next range's lines are numbered after them).
+ *
+ * One buffer is reused for the whole file and each line is decoded alone: no chunk-sized string is ever
+ * made (a 1 MB string lives in V8's large-object space until a full collection, so a stream of them
+ * grew a reader of 800 MB by some 100 MB of garbage), and a newline byte never splits a UTF-8 sequence.
  */
 export async function forEachLine(
   file: string,
   onLine: (line: string, lineNo: number) => void,
   range?: ByteRange,
 ): Promise<number> {
-  if (range && range.end <= range.start) return 0;
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let lineNo = 0;
-  const stream = createReadStream(file, {
-    highWaterMark: 1 << 20,
-    ...(range ? { start: range.start, end: range.end - 1 } : {}),
-  });
-  for await (const chunk of stream) {
-    const text = rest + decoder.write(chunk as Buffer);
-    let start = 0;
-    let nl = text.indexOf('\n', start);
-    while (nl >= 0) {
-      lineNo++;
-      if (nl > start) onLine(text.slice(start, nl), lineNo);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+  const handle = await open(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let carried = 0; // the start of a line whose end is not read yet, moved to the buffer's start
+    let position = range?.start ?? 0;
+    const end = range?.end ?? Infinity;
+    let lineNo = 0;
+    for (;;) {
+      if (carried === buf.length) {
+        // a line longer than the buffer
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carried);
+        buf = bigger;
+      }
+      const want = Math.min(buf.length - carried, end - position);
+      if (want <= 0) break;
+      const { bytesRead } = await handle.read(buf, carried, want, range ? position : null);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const stop = carried + bytesRead;
+      let start = 0;
+      // the carried bytes hold no newline; bytes past `stop` are stale
+      for (let nl = buf.indexOf(NEWLINE, carried); nl >= 0 && nl < stop; nl = buf.indexOf(NEWLINE, start)) {
+        lineNo++;
+        if (nl > start) onLine(buf.toString('utf8', start, nl), lineNo);
+        start = nl + 1;
+      }
+      carried = buf.copy(buf, 0, start, stop);
     }
-    rest = text.slice(start);
+    if (carried > 0) {
+      const rest = buf.toString('utf8', 0, carried);
+      if (rest.trim().length > 0) onLine(rest, lineNo + 1);
+    }
+    return lineNo;
+  } finally {
+    await handle.close();
   }
-  rest += decoder.end();
-  if (rest.trim().length > 0) onLine(rest, lineNo + 1);
-  return lineNo;
 }
 
 /** One line of a batch file, validated for `month`; a problem is a BatchLineError naming `lineNo`. */
@@ -78,7 +99,6 @@ export function parseLine(line: string, lineNo: number, month: string): PolicyHo
 }
 
 const SAMPLE_BYTES = 1 << 20;
-const NEWLINE = 0x0a;
 const MEMBER_KEY = Buffer.from('"birthDate"');
 
 /**

@@ -168,6 +168,17 @@ export class PopulationBuilder {
     this.memberStart[h + 1] = p;
   }
 
+  /**
+   * Empties the builder and keeps its columns for the next block of a streamed batch (no allocation per
+   * block). A Population built before shares those columns: it is overwritten by the next adds.
+   */
+  reset(): void {
+    this.h = 0;
+    this.p = 0;
+    if (this.memberIds) this.memberIds.length = 0;
+    this.district = null;
+  }
+
   /** Every household column gets the same capacity (memberStart one more). */
   private growHouseholds(size: number): void {
     this.memberStart = grow(this.memberStart, size + 1);
