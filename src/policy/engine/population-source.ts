@@ -33,7 +33,7 @@ export async function readJsonlPopulation(
   const stat = statSync(file);
   if (!stat.isFile()) return (await readJsonlRange(file, month, undefined, options)).population;
   const workers = options.workers ?? workerCount(stat.size);
-  if (workers > 1) return readJsonlParallel(file, month, stat.size, workers, options);
+  if (workers > 1 && stat.size > 0) return readJsonlParallel(file, month, stat.size, workers, options);
   return (await readJsonlRange(file, month, { start: 0, end: stat.size }, options)).population;
 }
 

@@ -109,7 +109,7 @@ export async function simulateJsonl(
   const reform = options.reform ?? null;
   const stat = statSync(file);
   const workers = stat.isFile() ? (options.workers ?? workerCount(stat.size)) : 1;
-  if (workers <= 1) return (await simulateRange(file, month, undefined, reform)).totals;
+  if (workers <= 1 || stat.size === 0) return (await simulateRange(file, month, undefined, reform)).totals;
   const done = await runRanges(file, stat.size, workers, {
     month,
     keepMemberIds: false,
