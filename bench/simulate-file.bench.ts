@@ -73,20 +73,27 @@ const k: DibaoNumbers = {
 
 interface Run {
   seconds: number;
+  /** user + system CPU seconds, all threads: the figure the machine's load changes least */
+  cpu: number;
   peakMb: number;
   stdout: string;
 }
 
 /** One process, end to end, under /usr/bin/time: wall seconds and peak RSS. */
 function timed(command: string[]): Run {
-  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', ...command], {
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...command], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
   if (run.status !== 0) throw new Error(`${command.join(' ')} failed: ${run.stderr}`);
-  const [seconds, kb] = (run.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
-  return { seconds: seconds ?? NaN, peakMb: (kb ?? NaN) / 1024, stdout: run.stdout };
+  const [seconds, kb, user, system] = (run.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return {
+    seconds: seconds ?? NaN,
+    cpu: (user ?? NaN) + (system ?? NaN),
+    peakMb: (kb ?? NaN) / 1024,
+    stdout: run.stdout,
+  };
 }
 
 const hand = ['node', 'bench/policy/hand-file.mjs', file, String(month.lastDayKey), JSON.stringify(k)];
@@ -135,6 +142,11 @@ const rows: [string, string, string][] = [
     'ours / hand loop (run by run)',
     pairRatios.map((x) => `${x.toFixed(2)}×`).join(' '),
     'same load for each pair',
+  ],
+  [
+    'CPU seconds (user + system), hand / ours',
+    `${s(best(handRuns, (r) => r.cpu))} / ${s(best(ourRuns, (r) => r.cpu))}`,
+    'least of the runs; ours on every thread',
   ],
   ['peak RSS, ours (max of runs)', `${ourPeak.toFixed(0)} MB`, 'target ≤ 450 MB (1M)'],
   ['peak RSS, hand loop', `${handPeak.toFixed(0)} MB`, ''],
