@@ -43,11 +43,7 @@ interface SimulateOptions {
 }
 
 /** The reform file, parsed and checked against the baseline (its store, and the spec a worker rebuilds it from). */
-function loadReform(
-  baseline: ParameterStore,
-  file: string | undefined,
-): { store: ParameterStore; spec: ReformSpec } | null {
-  if (file === undefined) return null;
+function loadReform(baseline: ParameterStore, file: string): { store: ParameterStore; spec: ReformSpec } {
   if (!existsSync(file)) throw new CliError(`找不到调整方案文件 ${file}`);
   try {
     const spec: ReformSpec = { reform: parseReformFile(file, readFileSync(file, 'utf8')), label: file };
@@ -85,7 +81,6 @@ function positiveInteger(value: string | undefined, flag: string): number {
 async function populationTotals(
   opts: SimulateOptions,
   month: string,
-  baseline: ParameterStore,
   reform: { store: ParameterStore; spec: ReformSpec } | null,
 ): Promise<PopulationTotals> {
   const chosen = [opts.households !== undefined, opts.registry === true, opts.demo === true];
@@ -120,7 +115,7 @@ async function populationTotals(
   return {
     households: pop.householdCount,
     persons: pop.personCount,
-    baseline: simulate(pop, m, baseline),
+    baseline: simulate(pop, m, baselineParameters()),
     reform: reform ? simulate(pop, m, reform.store) : null,
   };
 }
@@ -201,9 +196,9 @@ function districtTable(totals: readonly ProgramTotals[]): string[] {
 async function runSimulate(opts: SimulateOptions): Promise<void> {
   const month = checkMonth(opts.month);
   if (!month) throw new CliError('需要 --month YYYY-MM');
-  const baseline = baselineParameters();
-  const reform = loadReform(baseline, opts.reform);
-  const result = await populationTotals(opts, month, baseline, reform);
+  // a file without a reform needs no parameters here: the workers load their own
+  const reform = opts.reform === undefined ? null : loadReform(baselineParameters(), opts.reform);
+  const result = await populationTotals(opts, month, reform);
   const out = (text: string): void => {
     process.stdout.write(`${text}\n`);
   };
