@@ -89,6 +89,12 @@ describe('parallel batch reading (worker threads)', () => {
     expect(three.householdCount).toBe(3000);
     expect(three.personCount).toBe(one.personCount);
     expect(columns(three)).toEqual(columns(one));
+    expect(three.memberIds).toBeNull();
+    const ids = await readJsonlPopulation(generated, MONTH, { workers: 3, keepMemberIds: true });
+    expect(ids.memberIds).toEqual(
+      (await readJsonlPopulation(generated, MONTH, { keepMemberIds: true })).memberIds,
+    );
+    expect(ids.memberIds?.length).toBe(one.personCount);
   });
 
   it('gives the totals of every program, baseline and reform, that one thread gives', async () => {
