@@ -6,10 +6,11 @@
  * 1,000,000 households) and checks the dibao totals against shared/bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { parseMonth } from '../src/policy/engine/month.ts';
 import { baselineParameters } from '../src/policy/engine/parameter-store.ts';
 import { P } from '../src/policy/engine/parameters.ts';
+import { workerCount } from '../src/policy/engine/jsonl-parallel.ts';
 import { readJsonlPopulation } from '../src/policy/engine/population-source.ts';
 import { simulate } from '../src/policy/engine/simulate.ts';
 import { checkHouseholdRequest } from '../src/policy/household.validate.ts';
@@ -124,7 +125,7 @@ const ratio = dibaoOnly.ms / hand.ms;
 const rows: [string, string, string][] = [
   ['households / persons', `${pop.householdCount} / ${pop.personCount}`, ''],
   [
-    'parse + validate into columns',
+    `parse + validate into columns (${workerCount(statSync(file).size)} threads)`,
     `${(parseMs / 1000).toFixed(2)} s`,
     `reference: Node loop ${REFERENCE.nodeLoopParseS} s, OpenFisca ${REFERENCE.openfiscaParseS} s (1M)`,
   ],

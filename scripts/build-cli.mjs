@@ -59,6 +59,9 @@ function zodWithoutLocales() {
   };
 }
 
+/** The compiled batch-reader worker, beside main.js (src/policy/engine/jsonl-parallel.ts starts it). */
+const JSONL_WORKER = 'jsonl.worker';
+
 function packagesExternal() {
   return {
     name: 'packages-external',
@@ -88,7 +91,9 @@ export async function buildCli({ root = projectRoot, outdir = join(root, 'dist',
   await rm(staging, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { main: 'src/cli/main.ts' },
+    // the batch reader's worker thread is an entry of its own: a worker starts from a file
+    entryPoints: { main: 'src/cli/main.ts', [JSONL_WORKER]: 'src/policy/engine/jsonl.worker.ts' },
+    define: { MZ_COMPILED_JSONL_WORKER: JSON.stringify(`${JSONL_WORKER}.js`) },
     outdir: staging,
     bundle: true,
     splitting: true,

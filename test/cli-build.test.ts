@@ -5,6 +5,8 @@ import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../scripts/build-cli.mjs';
 import { compiledCli, MANIFEST, projectRoot } from '../scripts/cli-build-state.mjs';
+import { PARALLEL_MIN_BYTES } from '../src/policy/engine/jsonl-parallel.ts';
+import { sharedFile } from './support/shared.ts';
 
 /**
  * The compiled CLI (scripts/build-cli.mjs, run at install) against the sources it was built from: it
@@ -91,6 +93,26 @@ describe('the compiled CLI', () => {
     expect(calc.stderr).toBe('');
     expect(calc).toEqual(fromSources('calc', '--file', household, '--explain'));
     expect((JSON.parse(calc.stdout) as { results: unknown[] }).results.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('reads a batch file above the parallel threshold with its compiled worker, as the sources do', () => {
+    expect(Object.keys(metafile.outputs).some((name) => name.endsWith('/jsonl.worker.js'))).toBe(true);
+    const file = join(work, 'hh12k.jsonl');
+    const gen = spawnSync('python3', [sharedFile('bench/gen_households.py'), '12000', '20220801', file]);
+    expect(gen.status).toBe(0);
+    expect(statSync(file).size).toBeGreaterThan(PARALLEL_MIN_BYTES); // so both read it with workers
+    const args = ['simulate', '--month', '2022-08', '--households', file, '--json'];
+    const batch = compiled(...args);
+    expect(batch.stderr).toBe('');
+    expect(batch).toEqual(fromSources(...args));
+    expect((JSON.parse(batch.stdout) as { households: number }).households).toBe(12000);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[11000] = '{"month":"2022-08"}';
+    writeFileSync(file, lines.join('\n'));
+    const bad = compiled(...args);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('第 11001 行 household：缺少 household (required)');
+    expect(bad).toEqual(fromSources(...args));
   }, 120_000);
 
   it('loads no command group for --help, and for calc only the engine: no database, Excel or HTTP', () => {

@@ -33,6 +33,11 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A whole number of fen (or a count) as the checks below accept it: the fast test before any path is built. */
+function isWhole(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+}
+
 // Paths are built only when a check fails: this runs for every field of every line of a batch.
 function checkWhole(v: unknown, path: string, key: string, money: boolean): void {
   if (typeof v !== 'number' || !Number.isInteger(v))
@@ -107,12 +112,13 @@ function checkMember(
       case 'wageFen':
       case 'pensionFen':
       case 'otherIncomeFen':
-        if (v !== null) checkWhole(v, at(membersPath, index), key, true);
+        // a member's path is built only for a bad value (three money fields per member of a batch)
+        if (v !== null && !isWhole(v)) checkWhole(v, at(membersPath, index), key, true);
         break;
       case 'seriousIllness':
       case 'employed':
       case 'hasSupporter':
-        checkBoolean(v, at(membersPath, index), key);
+        if (v !== null && typeof v !== 'boolean') checkBoolean(v, at(membersPath, index), key);
         break;
       case 'hukou':
         if (v !== null && v !== 'shanghai' && v !== 'other')

@@ -24,10 +24,15 @@ export {
   type PopulationSource,
   type SourceHousehold,
 } from './engine/population-source.ts';
+export { simulateJsonl } from './engine/simulate-file.ts';
+export type { RangeTotals as PopulationTotals, ReformSpec } from './engine/jsonl-protocol.ts';
 export {
   simulate,
   compareReform,
   simulationReport,
+  baselineRows,
+  comparisonRows,
+  compareTotals,
   type ProgramTotals,
   type ReformComparison,
   type SimulationReport,

@@ -8,6 +8,7 @@ import { parseMonth } from './month.ts';
 import { baselineParameters } from './parameter-store.ts';
 import { readJsonlPopulation } from './population-source.ts';
 import { simulate } from './simulate.ts';
+import { simulateJsonl } from './simulate-file.ts';
 
 const GENERATOR = sharedFile('bench/gen_households.py');
 
@@ -26,6 +27,9 @@ describe('bench totals (shared/bench/README.md)', () => {
       expect(pop.householdCount).toBe(20000);
       const [dibao] = simulate(pop, parseMonth('2022-08'), baselineParameters(), ['dibao']);
       expect(dibao).toMatchObject({ program: 'dibao', households: 2898, costFen: 757941494 });
+      // the file (16 MB) is above PARALLEL_MIN_BYTES: both readers above ran on worker threads
+      const totals = await simulateJsonl(file, '2022-08');
+      expect(totals.baseline[0]).toMatchObject({ program: 'dibao', households: 2898, costFen: 757941494 });
     },
   );
 });

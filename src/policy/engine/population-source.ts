@@ -1,8 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { PolicyHouseholdInput } from '../household.ts';
-import { checkHouseholdRequest, HouseholdValidationError } from '../household.validate.ts';
+import { readJsonlParallel, workerCount } from './jsonl-parallel.ts';
+import { parseLine, readJsonlRange } from './jsonl-reader.ts';
 import { PopulationBuilder, type Population } from './population.ts';
+
+export { BatchLineError, forEachLine } from './jsonl-reader.ts';
 
 /** One household from a population source; `district` (区划代码) when the source knows it. */
 export interface SourceHousehold {
@@ -16,76 +19,22 @@ export interface SourceHousehold {
  */
 export type PopulationSource = AsyncIterable<SourceHousehold> | Iterable<SourceHousehold>;
 
-/** A bad line in a batch file: names the line and the field path. */
-export class BatchLineError extends Error {
-  constructor(
-    readonly line: number,
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`第 ${line} 行 ${path}：${detail}`);
-    this.name = 'BatchLineError';
-  }
-}
-
-/** Streams a file's lines (constant memory: one chunk at a time), calling `onLine` for each non-empty line. */
-export async function forEachLine(
-  file: string,
-  onLine: (line: string, lineNo: number) => void,
-): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let lineNo = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.write(chunk as Buffer);
-    let start = 0;
-    let nl = text.indexOf('\n', start);
-    while (nl >= 0) {
-      lineNo++;
-      if (nl > start) onLine(text.slice(start, nl), lineNo);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    rest = text.slice(start);
-  }
-  rest += decoder.end();
-  if (rest.trim().length > 0) onLine(rest, lineNo + 1);
-}
-
-function parseLine(line: string, lineNo: number, month: string): PolicyHouseholdInput {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch (error) {
-    throw new BatchLineError(
-      lineNo,
-      '(根)',
-      `JSON 格式错误：${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  try {
-    return checkHouseholdRequest(raw, month).household;
-  } catch (error) {
-    if (error instanceof HouseholdValidationError) throw new BatchLineError(lineNo, error.path, error.detail);
-    throw error;
-  }
-}
-
 /**
  * Reads a JSON-lines file (one `{"month","household"}` per line) straight into columns, validating
- * every line for `month` (which overrides each line's own month). Fails on the first bad line.
+ * every line for `month` (which overrides each line's own month). Fails on the first bad line. A large
+ * file is read by worker threads, one range of lines each (jsonl-parallel.ts); `workers` overrides how
+ * many (1: this thread only).
  */
 export async function readJsonlPopulation(
   file: string,
   month: string,
-  options: { keepMemberIds?: boolean } = {},
+  options: { keepMemberIds?: boolean; workers?: number } = {},
 ): Promise<Population> {
-  const builder = new PopulationBuilder({
-    keepMemberIds: options.keepMemberIds ?? false,
-    households: 1 << 16,
-  });
-  await forEachLine(file, (line, lineNo) => builder.add(parseLine(line, lineNo, month)));
-  return builder.build();
+  const stat = statSync(file);
+  if (!stat.isFile()) return (await readJsonlRange(file, month, undefined, options)).population;
+  const workers = options.workers ?? workerCount(stat.size);
+  if (workers > 1 && stat.size > 0) return readJsonlParallel(file, month, stat.size, workers, options);
+  return (await readJsonlRange(file, month, { start: 0, end: stat.size }, options)).population;
 }
 
 /** The JSON-lines file as a PopulationSource (the generic path; readJsonlPopulation is the fast one). */

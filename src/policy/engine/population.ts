@@ -168,6 +168,17 @@ export class PopulationBuilder {
     this.memberStart[h + 1] = p;
   }
 
+  /**
+   * Empties the builder and keeps its columns for the next block of a streamed batch (no allocation per
+   * block). A Population built before shares those columns: it is overwritten by the next adds.
+   */
+  reset(): void {
+    this.h = 0;
+    this.p = 0;
+    if (this.memberIds) this.memberIds.length = 0;
+    this.district = null;
+  }
+
   /** Every household column gets the same capacity (memberStart one more). */
   private growHouseholds(size: number): void {
     this.memberStart = grow(this.memberStart, size + 1);
@@ -245,4 +256,97 @@ export function householdOfPerson(pop: Population): Int32Array {
     owners.set(pop, owner);
   }
   return owner;
+}
+
+/** The household columns of a Population (memberStart apart), and its person columns. */
+export const HOUSEHOLD_COLUMNS = [
+  'assets',
+  'vehicles',
+  'homes',
+  'smallArea',
+  'medical',
+  'education',
+  'tempMonths',
+  'renovation',
+] as const;
+export const PERSON_COLUMNS = [
+  'birth',
+  'shanghai',
+  'wage',
+  'pension',
+  'other',
+  'grade',
+  'kind',
+  'flags',
+  'categories',
+] as const;
+export type ColumnName = (typeof HOUSEHOLD_COLUMNS)[number] | (typeof PERSON_COLUMNS)[number] | 'memberStart';
+type Column = Float64Array | Int32Array | Uint8Array;
+
+/** A part of a population (a file range read by a worker); concatenation empties its columns as it goes. */
+export interface PopulationPart {
+  readonly householdCount: number;
+  readonly personCount: number;
+  readonly columns: Partial<Record<ColumnName, Column>>;
+  readonly memberIds: string[] | null;
+}
+
+function joined<T extends Column>(parts: readonly PopulationPart[], name: ColumnName, size: number): T {
+  let out: T | undefined;
+  let at = 0;
+  for (const part of parts) {
+    const column = part.columns[name] as T | undefined;
+    if (!column) throw new Error(`人口分段缺少列 ${name}`);
+    out ??= new (column.constructor as new (n: number) => T)(size);
+    out.set(column, at);
+    at += column.length;
+    // the part's copy goes as soon as it is copied: the parts and the whole are never all held at once
+    delete part.columns[name];
+  }
+  return out ?? (new Float64Array(0) as T);
+}
+
+/** The parts one after another as one Population (households in order; no districts). */
+export function concatPopulations(parts: readonly PopulationPart[]): Population {
+  let H = 0;
+  let N = 0;
+  for (const part of parts) {
+    H += part.householdCount;
+    N += part.personCount;
+  }
+  const memberStart = new Int32Array(H + 1);
+  let h = 0;
+  let persons = 0;
+  for (const part of parts) {
+    const ms = part.columns.memberStart as Int32Array;
+    for (let i = 1; i <= part.householdCount; i++) memberStart[h + i] = (ms[i] as number) + persons;
+    h += part.householdCount;
+    persons += part.personCount;
+    delete part.columns.memberStart;
+  }
+  const household = Object.fromEntries(HOUSEHOLD_COLUMNS.map((c) => [c, joined(parts, c, H)]));
+  const person = Object.fromEntries(PERSON_COLUMNS.map((c) => [c, joined(parts, c, N)]));
+  const memberIds = parts.every((p) => p.memberIds) ? parts.flatMap((p) => p.memberIds ?? []) : null;
+  return {
+    householdCount: H,
+    personCount: N,
+    memberStart,
+    ...(household as Pick<Population, (typeof HOUSEHOLD_COLUMNS)[number]>),
+    ...(person as Pick<Population, (typeof PERSON_COLUMNS)[number]>),
+    memberIds,
+    district: null,
+  };
+}
+
+/** A Population's columns as a part (for moving it between threads). */
+export function populationPart(pop: Population): PopulationPart {
+  const columns: Partial<Record<ColumnName, Column>> = { memberStart: pop.memberStart };
+  for (const c of HOUSEHOLD_COLUMNS) columns[c] = pop[c];
+  for (const c of PERSON_COLUMNS) columns[c] = pop[c];
+  return {
+    householdCount: pop.householdCount,
+    personCount: pop.personCount,
+    columns,
+    memberIds: pop.memberIds,
+  };
 }

@@ -90,8 +90,14 @@ export function compareReform(
   reform: ParameterStore,
   programs: readonly ProgramCode[] = PROGRAM_CODES,
 ): ReformComparison[] {
-  const base = simulate(pop, month, baseline, programs);
-  const ref = simulate(pop, month, reform, programs);
+  return compareTotals(simulate(pop, month, baseline, programs), simulate(pop, month, reform, programs));
+}
+
+/** Reform minus baseline per program, from the two sets of totals (same programs, same order). */
+export function compareTotals(
+  base: readonly ProgramTotals[],
+  ref: readonly ProgramTotals[],
+): ReformComparison[] {
   return base.map((b, i) => {
     const r = ref[i] ?? b;
     return {
@@ -137,14 +143,24 @@ export function simulationReport(
   baseline: ParameterStore,
   reform: ParameterStore | null,
 ): SimulationReport {
-  const named = (code: ProgramCode) => ({ program: code, name: PROGRAMS[code].name });
   const rows: SimulationRow[] = reform
-    ? compareReform(pop, month, baseline, reform).map((r) => ({
-        ...named(r.program),
-        baseline: totals(r.baseline),
-        reform: totals(r.reform),
-        delta: { households: r.householdsDelta, persons: r.personsDelta, costFen: r.costDeltaFen },
-      }))
-    : simulate(pop, month, baseline).map((t) => ({ ...named(t.program), baseline: totals(t) }));
+    ? comparisonRows(compareReform(pop, month, baseline, reform))
+    : baselineRows(simulate(pop, month, baseline));
   return { households: pop.householdCount, persons: pop.personCount, rows };
+}
+
+/** A comparison's lines, named. */
+export function comparisonRows(comparison: readonly ReformComparison[]): SimulationRow[] {
+  return comparison.map((r) => ({
+    program: r.program,
+    name: PROGRAMS[r.program].name,
+    baseline: totals(r.baseline),
+    reform: totals(r.reform),
+    delta: { households: r.householdsDelta, persons: r.personsDelta, costFen: r.costDeltaFen },
+  }));
+}
+
+/** A baseline's lines, named (for a caller that has the totals already: computing them is the cost). */
+export function baselineRows(baseline: readonly ProgramTotals[]): SimulationRow[] {
+  return baseline.map((t) => ({ program: t.program, name: PROGRAMS[t.program].name, baseline: totals(t) }));
 }
