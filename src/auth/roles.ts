@@ -19,6 +19,8 @@ import { parameterChangesAccess } from '../parameter-changes/parameter-changes.a
 import { controlsAccess } from '../controls/controls.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
 import { archivesAccess } from '../archives/archives.access.ts';
+import { eventsAccess } from '../events/events.access.ts';
+import { tasksAccess } from '../tasks/tasks.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -39,6 +41,8 @@ const MODULES = [
   payrollAccess,
   controlsAccess,
   payeesAccess,
+  eventsAccess,
+  tasksAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { calendarOf } from '../../calendar/calendar.service.ts';
+import { shanghaiToday } from '../../core/clock.ts';
+import { deriveEvents } from '../../events/derive.service.ts';
+import { processEventBatch } from '../../events/process.service.ts';
+import { defineJobKind, type BatchOutcome, type JobKind } from '../job-kind.ts';
+
+export const EVENTS_DERIVE_KIND = 'events.derive';
+export const EVENTS_PROCESS_KIND = 'events.process';
+
+export interface EventsPayload {
+  districtCode: string;
+  /** derive: a month to derive (YYYY-MM) instead of the daily window. */
+  month?: string | undefined;
+}
+
+const district = z.string().regex(/^31\d{4}$/, '区划代码须为 6 位区代码');
+const derivePayload = z
+  .object({ districtCode: district, month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份应为 YYYY-MM').optional() })
+  .strict();
+const processPayload = z.object({ districtCode: district }).strict();
+
+/** Target time of a batch by store, and the most events one batch takes. */
+const EVENTS_BATCH_MS = { postgres: 3000, pglite: 1000 } as const;
+const EVENTS_MAX_BATCH = 20_000;
+
+type Cursor = { phase: 'process'; afterId: number } | null;
+
+async function processStep(
+  tx: Parameters<NonNullable<JobKind['step']>>[0],
+  input: { districtCode: string; afterId: number; limit: number; jobId: string; batch: number },
+  store: Parameters<typeof calendarOf>[0],
+  done: Record<string, number>,
+): Promise<BatchOutcome> {
+  const calendar = await calendarOf(store);
+  const r = await processEventBatch(tx, {
+    districtCode: input.districtCode,
+    afterId: input.afterId,
+    limit: input.limit,
+    batchKey: `${input.jobId}/${input.batch}`,
+    calendar,
+  });
+  return {
+    cursor: { phase: 'process', afterId: r.lastId },
+    progress: r.events,
+    finished: r.events < input.limit,
+    result: {
+      ...done,
+      processed: (done.processed ?? 0) + r.processed,
+      rejected: (done.rejected ?? 0) + r.rejected,
+      enrolled: (done.enrolled ?? 0) + r.enrolled,
+      stopped: (done.stopped ?? 0) + r.stopped,
+    },
+  };
+}
+
+/**
+ * 生命事件处理 (src/events/process.service.ts): a district's received events in arrival order (cursor: the last
+ * event id), each batch one unit of work with one audit record. Queued by `events process`, after an import,
+ * or by a schedule an administrator adds.
+ */
+export const eventsProcessJob: JobKind<EventsPayload> = defineJobKind({
+  kind: EVENTS_PROCESS_KIND,
+  label: '处理生命事件',
+  payload: processPayload,
+  viewPermission: 'events.view',
+  startPermission: 'events.manage',
+  initialLimit: 2000,
+  batchMs: EVENTS_BATCH_MS,
+  maxLimit: EVENTS_MAX_BATCH,
+  step: async (tx, { job, payload: p, cursor, limit, batch }, ctx) => {
+    const c = cursor as Cursor;
+    return processStep(
+      tx,
+      { districtCode: p.districtCode, afterId: c?.afterId ?? 0, limit, jobId: job.id, batch },
+      ctx.store,
+      (job.result ?? {}) as Record<string, number>,
+    );
+  },
+});
+
+/**
+ * 生命事件生成 (src/events/derive.service.ts), daily: the first batch derives the window's deaths, births and
+ * milestone birthdays from the registry (set-based); the next batches process the district's received events as
+ * `events.process` does. Once a day per district (the key), or once per month asked.
+ */
+export const eventsDeriveJob: JobKind<EventsPayload> = defineJobKind({
+  kind: EVENTS_DERIVE_KIND,
+  label: '生成并处理生命事件',
+  payload: derivePayload,
+  viewPermission: 'events.view',
+  startPermission: 'events.manage',
+  idempotencyKey: (p) => `${p.districtCode}:${p.month ?? shanghaiToday()}`,
+  initialLimit: 2000,
+  batchMs: EVENTS_BATCH_MS,
+  maxLimit: EVENTS_MAX_BATCH,
+  step: async (tx, { job, payload: p, cursor, limit, batch }, ctx) => {
+    const c = cursor as Cursor;
+    if (c === null) {
+      const r = await deriveEvents(tx, {
+        districtCode: p.districtCode,
+        month: p.month,
+        batchKey: `${job.id}/${batch}`,
+      });
+      return {
+        cursor: { phase: 'process', afterId: 0 },
+        progress: 0,
+        finished: false,
+        result: { deaths: r.deaths, births: r.births, birthdays: r.birthdays },
+      };
+    }
+    const derived = (job.result ?? {}) as Record<string, number>;
+    return processStep(
+      tx,
+      { districtCode: p.districtCode, afterId: c.afterId, limit, jobId: job.id, batch },
+      ctx.store,
+      derived,
+    );
+  },
+});
+
+/** The daily schedule's suggested time: 01:30, Shanghai (after the night's registry imports). */
+export const EVENTS_DERIVE_CRON = '30 1 * * *';
