@@ -62,7 +62,8 @@ export async function enrolWithoutApplication(
   const eligible: (typeof candidates)[number][] = [];
   const once = new Set<string>();
   for (const c of candidates) {
-    if (!c.subject.hukouDivisionCode.startsWith('31')) skip(c.event, c.subject, '非本市户籍，不纳入老年综合津贴');
+    if (!c.subject.hukouDivisionCode.startsWith('31'))
+      skip(c.event, c.subject, '非本市户籍，不纳入老年综合津贴');
     else if (c.subject.householdId === null || c.subject.committeeCode === null)
       skip(c.event, c.subject, '人口库中无其家庭户，未能纳入，请核实户籍信息');
     else if (open.has(c.subject.personId) || once.has(c.subject.personId))

@@ -40,10 +40,7 @@ export const eventKey = (e: { districtCode: string; kind: string; personId: stri
  * The events in one statement (`insert … select from jsonb_to_recordset … on conflict do nothing`): one already
  * held under the same key (district, kind, person, day) is left as it is. Returns the rows inserted now.
  */
-export async function insertEvents(
-  tx: WorkTx,
-  events: readonly NewEvent[],
-): Promise<InsertedEvent[]> {
+export async function insertEvents(tx: WorkTx, events: readonly NewEvent[]): Promise<InsertedEvent[]> {
   if (events.length === 0) return [];
   const json = JSON.stringify(
     events.map((e) => ({
@@ -79,11 +76,7 @@ export async function insertEvents(
  * household_id) — src/registry/subjects.repository.ts — and `kind` the event kind of a row (a SQL expression over
  * `s`). Events already held are left as they are. Returns the rows inserted now.
  */
-export async function insertDerivedEvents(
-  tx: WorkTx,
-  select: SQL,
-  kind: SQL,
-): Promise<InsertedEvent[]> {
+export async function insertDerivedEvents(tx: WorkTx, select: SQL, kind: SQL): Promise<InsertedEvent[]> {
   return selectRows<InsertedEvent>(
     tx.db,
     sql`insert into life_events (district_code, kind, person_id, occurred_on, division_code, household_id, source,

@@ -54,14 +54,19 @@ interface Parsed {
   sourceRef: string | null;
 }
 
+const shown = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? '');
+
 function parseLine(l: EventLine): Parsed | string {
   const problems: string[] = [];
   const kind = typeof l.kind === 'string' ? l.kind : '';
-  if (!isEventKind(kind)) problems.push(`事件种类「${String(l.kind ?? '')}」无效，应为 ${EVENT_KINDS.join('、')}`);
+  if (!isEventKind(kind)) problems.push(`事件种类「${shown(l.kind)}」无效，应为 ${EVENT_KINDS.join('、')}`);
   const day = typeof l.occurredOn === 'string' ? l.occurredOn : '';
-  if (!isIsoDay(day)) problems.push(`事件日期「${String(l.occurredOn ?? '')}」无效，应为 YYYY-MM-DD`);
-  const idNumber = typeof l.idNumber === 'string' && l.idNumber.trim() ? l.idNumber.trim().toUpperCase() : null;
-  const personId = typeof l.personId === 'string' && l.personId.trim() ? l.personId.trim().toLowerCase() : null;
+  if (!isIsoDay(day)) problems.push(`事件日期「${shown(l.occurredOn)}」无效，应为 YYYY-MM-DD`);
+  const idNumber =
+    typeof l.idNumber === 'string' && l.idNumber.trim() ? l.idNumber.trim().toUpperCase() : null;
+  const personId =
+    typeof l.personId === 'string' && l.personId.trim() ? l.personId.trim().toLowerCase() : null;
   if (!idNumber && !personId) problems.push('缺少身份证号（idNumber）或人员编号（personId）');
   if (personId && !isUuid(personId)) problems.push(`人员编号「${personId}」无效`);
   if (idNumber && !/^\d{17}[\dX]$/.test(idNumber)) problems.push(`身份证号「${idNumber}」格式无效`);
@@ -141,7 +146,9 @@ export async function ingestEvents(
     if (!s) {
       report.unknown.push({
         line: p.line,
-        reason: p.personId ? `人口库中没有人员编号为 ${p.personId} 的人员` : `人口库中没有身份证号为 ${p.idNumber} 的人员`,
+        reason: p.personId
+          ? `人口库中没有人员编号为 ${p.personId} 的人员`
+          : `人口库中没有身份证号为 ${p.idNumber} 的人员`,
       });
     } else if (p.personId && p.idNumber && s.idNumber !== p.idNumber) {
       report.invalid.push({ line: p.line, reason: '身份证号与人员编号不是同一人' });
@@ -155,7 +162,8 @@ export async function ingestEvents(
   };
   for (const { s } of found) if (s.deathDate) note(s.personId, s.deathDate);
   const byDistrict = new Map<string, string[]>();
-  for (const { s } of found) byDistrict.set(s.districtCode, [...(byDistrict.get(s.districtCode) ?? []), s.personId]);
+  for (const { s } of found)
+    byDistrict.set(s.districtCode, [...(byDistrict.get(s.districtCode) ?? []), s.personId]);
   for (const [district, ids] of byDistrict) {
     for (const e of await standingEventsOf(tx.db, district, ids, ['death'])) note(e.personId, e.occurredOn);
   }
@@ -167,14 +175,20 @@ export async function ingestEvents(
   const seen = new Map<string, number>();
   const rows: (NewEvent & { line: number })[] = [];
   for (const { p, s } of found) {
-    const key = eventKey({ districtCode: s.districtCode, kind: p.kind, personId: s.personId, occurredOn: p.occurredOn });
+    const key = eventKey({
+      districtCode: s.districtCode,
+      kind: p.kind,
+      personId: s.personId,
+      occurredOn: p.occurredOn,
+    });
     const first = seen.get(key);
     if (first !== undefined) {
       report.duplicates.push({ line: p.line, reason: `与第 ${first} 行重复（同一人、同一事件、同一日期）` });
       continue;
     }
     seen.set(key, p.line);
-    const known = p.kind === 'death' ? (registryDeaths.get(s.personId) ?? null) : (deaths.get(s.personId) ?? null);
+    const known =
+      p.kind === 'death' ? (registryDeaths.get(s.personId) ?? null) : (deaths.get(s.personId) ?? null);
     const why = contradiction(p, s, known, today);
     rows.push({
       line: p.line,
@@ -195,7 +209,10 @@ export async function ingestEvents(
   const digests = new Map<string, { digest: RowDigest; received: number; rejected: number }>();
   for (const r of rows) {
     if (!inserted.has(eventKey(r))) {
-      report.duplicates.push({ line: r.line, reason: '该事件已接收过（同一人、同一事件、同一日期），不再重复处理' });
+      report.duplicates.push({
+        line: r.line,
+        reason: '该事件已接收过（同一人、同一事件、同一日期），不再重复处理',
+      });
       continue;
     }
     const d = digests.get(r.districtCode) ?? { digest: new RowDigest(), received: 0, rejected: 0 };

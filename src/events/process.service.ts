@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import { raiseRecoveriesForPersonDeaths } from '../payroll/recovery/recovery.service.ts';
@@ -84,7 +83,11 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
   const finishes = new Map<number, EventFinish>();
   const finish = (e: EventRow, f: Omit<EventFinish, 'id'>) => finishes.set(e.id, { id: e.id, ...f });
   const reject = (e: EventRow, why: string) =>
-    finish(e, { state: 'rejected', reason: `${EVENT_KIND_NAMES[e.kind as EventKind]}事件：${why}`, outcome: {} });
+    finish(e, {
+      state: 'rejected',
+      reason: `${EVENT_KIND_NAMES[e.kind as EventKind]}事件：${why}`,
+      outcome: {},
+    });
 
   const deaths = new Map<string, { event: EventRow; subject: EventSubject }>();
   const enrol: { event: EventRow; subject: EventSubject; knownDeath: string | null }[] = [];
@@ -97,7 +100,9 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
     }
     const otherDeaths = deathEvents.filter((x) => x.personId === e.personId && x.id !== e.id);
     if (kind === 'death') {
-      const processedOther = otherDeaths.find((x) => x.state === 'processed' && x.occurredOn !== e.occurredOn);
+      const processedOther = otherDeaths.find(
+        (x) => x.state === 'processed' && x.occurredOn !== e.occurredOn,
+      );
       const why = contradiction(e as { kind: EventKind; occurredOn: string }, s, s.deathDate, today);
       if (why) reject(e, why);
       else if (processedOther) {

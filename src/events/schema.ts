@@ -37,7 +37,9 @@ export const lifeEvents = pgTable(
     source: text('source').notNull(),
     /** The source's own reference (the file and line, the registry record). */
     sourceRef: text('source_ref').notNull(),
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     state: text('state').notNull(),
     reason: text('reason'),
     /** What processing did, in a few counts and ids (never personal data). */
@@ -59,9 +61,6 @@ export const lifeEvents = pgTable(
     ),
     check('life_events_source_chk', sql`${t.source} in ('registry','import')`),
     check('life_events_state_chk', sql`${t.state} in ('received','processed','rejected','ignored')`),
-    check(
-      'life_events_reason_chk',
-      sql`(${t.state} in ('rejected','ignored')) = (${t.reason} is not null)`,
-    ),
+    check('life_events_reason_chk', sql`(${t.state} in ('rejected','ignored')) = (${t.reason} is not null)`),
   ],
 );

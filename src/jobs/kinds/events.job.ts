@@ -16,7 +16,13 @@ export interface EventsPayload {
 
 const district = z.string().regex(/^31\d{4}$/, '区划代码须为 6 位区代码');
 const derivePayload = z
-  .object({ districtCode: district, month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份应为 YYYY-MM').optional() })
+  .object({
+    districtCode: district,
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份应为 YYYY-MM')
+      .optional(),
+  })
   .strict();
 const processPayload = z.object({ districtCode: district }).strict();
 
