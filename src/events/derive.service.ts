@@ -62,17 +62,16 @@ export async function deriveEvents(
   const birthdays = await insertDerivedEvents(tx, birthdaysSql(d, from, to, ages), sql`'age_' || s.age`);
   const all: InsertedEvent[] = [...deaths, ...births, ...birthdays];
   const result = { from, to, deaths: deaths.length, births: births.length, birthdays: birthdays.length };
-  if (all.length > 0) {
-    const digest = new RowDigest();
-    for (const e of all) digest.add(e);
-    tx.recordBatch({
-      action: 'events.derived',
-      entityType: 'life_event_batch',
-      entityId: `${input.batchKey}/${d}`,
-      district: d,
-      digest,
-      summary: { ...result },
-    });
-  }
+  // Recorded even when nothing was new: the inserts' conflict checks are writes the unit sees.
+  const digest = new RowDigest();
+  for (const e of all) digest.add(e);
+  tx.recordBatch({
+    action: 'events.derived',
+    entityType: 'life_event_batch',
+    entityId: `${input.batchKey}/${d}`,
+    district: d,
+    digest,
+    summary: { ...result },
+  });
   return result;
 }

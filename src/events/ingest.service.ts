@@ -206,17 +206,28 @@ export async function ingestEvents(
     });
   }
   const inserted = new Set((await insertEvents(tx, rows)).map(eventKey));
-  const digests = new Map<string, { digest: RowDigest; received: number; rejected: number }>();
+  // Every district the batch sent rows for gets its record, even when all were duplicates: the insert's
+  // conflict check is a write attempt the unit sees (and an auditor should too).
+  const digests = new Map<
+    string,
+    { digest: RowDigest; received: number; rejected: number; duplicates: number }
+  >();
   for (const r of rows) {
+    const d = digests.get(r.districtCode) ?? {
+      digest: new RowDigest(),
+      received: 0,
+      rejected: 0,
+      duplicates: 0,
+    };
+    digests.set(r.districtCode, d);
     if (!inserted.has(eventKey(r))) {
+      d.duplicates += 1;
       report.duplicates.push({
         line: r.line,
         reason: '该事件已接收过（同一人、同一事件、同一日期），不再重复处理',
       });
       continue;
     }
-    const d = digests.get(r.districtCode) ?? { digest: new RowDigest(), received: 0, rejected: 0 };
-    digests.set(r.districtCode, d);
     const { line: _line, ...stored } = r;
     d.digest.add(stored);
     if (r.state === 'received') {
@@ -234,7 +245,12 @@ export async function ingestEvents(
       entityId: `${input.batchKey}/${district}`,
       district,
       digest: d.digest,
-      summary: { received: d.received, rejected: d.rejected, source: input.sourceRef },
+      summary: {
+        received: d.received,
+        rejected: d.rejected,
+        duplicates: d.duplicates,
+        source: input.sourceRef,
+      },
     });
   }
   for (const list of [report.duplicates, report.unknown, report.contradictory, report.invalid]) {
