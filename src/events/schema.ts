@@ -49,11 +49,11 @@ export const lifeEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.districtCode, t.id] }),
+    // Also the lookup of a person's events of a kind (their deaths): no separate person index to maintain.
     uniqueIndex('life_events_key_uq').on(t.districtCode, t.kind, t.personId, t.occurredOn),
     index('life_events_received_idx')
       .on(t.districtCode, t.id)
       .where(sql`${t.state} = 'received'`),
-    index('life_events_person_idx').on(t.districtCode, t.personId),
     index('life_events_list_idx').on(t.districtCode, t.occurredOn, t.id),
     check(
       'life_events_kind_chk',

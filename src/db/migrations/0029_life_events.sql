@@ -24,7 +24,6 @@ CREATE TABLE "life_events" (
 --> statement-breakpoint
 CREATE UNIQUE INDEX "life_events_key_uq" ON "life_events" USING btree ("district_code","kind","person_id","occurred_on");--> statement-breakpoint
 CREATE INDEX "life_events_received_idx" ON "life_events" USING btree ("district_code","id") WHERE "life_events"."state" = 'received';--> statement-breakpoint
-CREATE INDEX "life_events_person_idx" ON "life_events" USING btree ("district_code","person_id");--> statement-breakpoint
 CREATE INDEX "life_events_list_idx" ON "life_events" USING btree ("district_code","occurred_on","id");--> statement-breakpoint
 CREATE TABLE "follow_up_tasks" (
 	"district_code" text NOT NULL,
