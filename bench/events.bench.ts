@@ -134,8 +134,17 @@ async function buildEvents(store: Store): Promise<EventLine[]> {
   return lines;
 }
 
+/** This process's CPU seconds since `from`: on PGlite the database's work too (it runs in this process). */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
+const cpuNote = (n: number, cpu: number) =>
+  `; this process ${cpu.toFixed(2)} CPU s = ${perSecond(n, cpu * 1000)} events per CPU second${STORE === 'pglite' ? ' (database included)' : ' (server not included)'}`;
+
 async function ingestAll(store: Store, lines: readonly EventLine[], tag: string) {
   const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < lines.length; i += BATCH) {
     const part = lines.slice(i, i + BATCH);
@@ -146,7 +155,7 @@ async function ingestAll(store: Store, lines: readonly EventLine[], tag: string)
     totals.duplicates += r.duplicates.length;
     totals.rejected += r.contradictory.length + r.unknown.length + r.invalid.length;
   }
-  return { ...totals, ms: performance.now() - t0 };
+  return { ...totals, ms: performance.now() - t0, cpu: cpuSince(c0) };
 }
 
 async function main(): Promise<void> {
@@ -168,18 +177,20 @@ async function main(): Promise<void> {
 
     const first = await ingestAll(store, lines, 'first');
     out(
-      `receive: ${first.accepted} accepted, ${first.duplicates} duplicates, ${first.rejected} rejected in ${(first.ms / 1000).toFixed(2)} s = ${perSecond(lines.length, first.ms)} events/s (batches of ${BATCH}); load ${load()}`,
+      `receive: ${first.accepted} accepted, ${first.duplicates} duplicates, ${first.rejected} rejected in ${(first.ms / 1000).toFixed(2)} s = ${perSecond(lines.length, first.ms)} events/s (batches of ${BATCH})${cpuNote(lines.length, first.cpu)}; load ${load()}`,
     );
     t = performance.now();
+    const c0 = process.cpuUsage();
     const totals = await processReceived(store, ACTOR, { limit: BATCH, runKey: 'bench' });
     const ms = performance.now() - t;
+    const cpu = cpuSince(c0);
     const p = totals.get('310110')!;
     out(
-      `process: ${p.events} events in ${p.batches} batches, ${(ms / 1000).toFixed(2)} s = ${perSecond(p.events, ms)} events/s; processed ${p.processed}, rejected ${p.rejected}, ignored ${p.ignored}, enrolled ${p.enrolled}, entitlements stopped ${p.stopped}, recoveries ${p.recoveries}, tasks ${p.tasks}; load ${load()}`,
+      `process: ${p.events} events in ${p.batches} batches, ${(ms / 1000).toFixed(2)} s = ${perSecond(p.events, ms)} events/s; processed ${p.processed}, rejected ${p.rejected}, ignored ${p.ignored}, enrolled ${p.enrolled}, entitlements stopped ${p.stopped}, recoveries ${p.recoveries}, tasks ${p.tasks}${cpuNote(p.events, cpu)}; load ${load()}`,
     );
     const again = await ingestAll(store, lines, 'again');
     out(
-      `receive again: ${again.accepted} accepted, ${again.duplicates} duplicates in ${(again.ms / 1000).toFixed(2)} s = ${perSecond(lines.length, again.ms)} events/s; load ${load()}`,
+      `receive again: ${again.accepted} accepted, ${again.duplicates} duplicates in ${(again.ms / 1000).toFixed(2)} s = ${perSecond(lines.length, again.ms)} events/s${cpuNote(lines.length, again.cpu)}; load ${load()}`,
     );
     const rerun = await processReceived(store, ACTOR, { limit: BATCH, runKey: 'bench-again' });
     out(`process again: ${rerun.size === 0 ? 'nothing received, nothing done' : JSON.stringify([...rerun])}`);

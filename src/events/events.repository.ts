@@ -145,23 +145,53 @@ export interface EventFinish {
   outcome: Record<string, unknown>;
 }
 
-/** Each event's end (compare-and-set: only a received event changes). Returns the ids changed. */
+/**
+ * Each event's end (compare-and-set: only a received event changes). Events with the same end (most: 已记录)
+ * change in one statement by id list; the rest by one statement over their JSON. Returns the ids changed.
+ */
 export async function finishEvents(
   tx: WorkTx,
   districtCode: string,
   finishes: readonly EventFinish[],
 ): Promise<number[]> {
   if (finishes.length === 0) return [];
-  const json = JSON.stringify(finishes.map((f) => ({ i: f.id, s: f.state, r: f.reason, o: f.outcome })));
-  const rows = await selectRows<{ id: number }>(
-    tx.db,
-    sql`update life_events e set state = f.s, reason = f.r, outcome = f.o,
-        processed_at = ${tx.now.toISOString()}::timestamptz
-      from jsonb_to_recordset(${json}::jsonb) as f(i bigint, s text, r text, o jsonb)
-      where e.district_code = ${districtCode} and e.id = f.i and e.state = 'received'
-      returning e.id::int as id`,
-  );
-  return rows.map((r) => r.id);
+  const at = tx.now.toISOString();
+  const groups = new Map<string, { f: EventFinish; ids: number[] }>();
+  for (const f of finishes) {
+    const key = JSON.stringify([f.state, f.reason, f.outcome]);
+    const g = groups.get(key) ?? { f, ids: [] };
+    g.ids.push(f.id);
+    groups.set(key, g);
+  }
+  const changed: number[] = [];
+  const single: EventFinish[] = [];
+  for (const g of groups.values()) {
+    if (g.ids.length === 1) {
+      single.push(g.f);
+      continue;
+    }
+    const rows = await selectRows<{ id: number }>(
+      tx.db,
+      sql`update life_events set state = ${g.f.state}, reason = ${g.f.reason},
+          outcome = ${JSON.stringify(g.f.outcome)}::jsonb, processed_at = ${at}::timestamptz
+        where district_code = ${districtCode} and id = any(${`{${g.ids.join(',')}}`}::bigint[])
+          and state = 'received'
+        returning id::int as id`,
+    );
+    changed.push(...rows.map((r) => r.id));
+  }
+  if (single.length > 0) {
+    const json = JSON.stringify(single.map((f) => ({ i: f.id, s: f.state, r: f.reason, o: f.outcome })));
+    const rows = await selectRows<{ id: number }>(
+      tx.db,
+      sql`update life_events e set state = f.s, reason = f.r, outcome = f.o, processed_at = ${at}::timestamptz
+        from jsonb_to_recordset(${json}::jsonb) as f(i bigint, s text, r text, o jsonb)
+        where e.district_code = ${districtCode} and e.id = f.i and e.state = 'received'
+        returning e.id::int as id`,
+    );
+    changed.push(...rows.map((r) => r.id));
+  }
+  return changed;
 }
 
 export function eventScopeWhere(scope: DataScope): SQL {

@@ -76,9 +76,27 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
   if (rows.length === 0) return result;
   const today = shanghaiToday(tx.now);
   const personIds = [...new Set(rows.map((r) => r.personId))];
+  // The dates of everyone; the household (a costlier read) only of the deaths and enrolments.
   const subjects = new Map(
-    (await eventSubjects(tx.db, { personIds, idNumbers: [] })).map((s) => [s.personId, s]),
+    (await eventSubjects(tx.db, { personIds, idNumbers: [] }, { household: false })).map((s) => [
+      s.personId,
+      s,
+    ]),
   );
+  const enrolAge = new Map<string, number>();
+  const needHousehold = rows.filter((e) => {
+    if (e.kind === 'death') return true;
+    const age = ageOfKind(e.kind as EventKind);
+    if (age === null) return false;
+    const month = e.occurredOn.slice(0, 7);
+    if (!enrolAge.has(month)) enrolAge.set(month, enrolmentAge(e.occurredOn, d));
+    return age === enrolAge.get(month);
+  });
+  if (needHousehold.length > 0) {
+    const ids = [...new Set(needHousehold.map((e) => e.personId))];
+    for (const s of await eventSubjects(tx.db, { personIds: ids, idNumbers: [] }))
+      subjects.set(s.personId, s);
+  }
   const deathEvents = await standingEventsOf(tx.db, d, personIds, ['death']);
   const finishes = new Map<number, EventFinish>();
   const finish = (e: EventRow, f: Omit<EventFinish, 'id'>) => finishes.set(e.id, { id: e.id, ...f });
@@ -124,7 +142,7 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
       reject(e, why);
       continue;
     }
-    if (ageOfKind(kind) !== null && ageOfKind(kind) === enrolmentAge(e.occurredOn, d)) {
+    if (ageOfKind(kind) !== null && ageOfKind(kind) === enrolAge.get(e.occurredOn.slice(0, 7))) {
       enrol.push({ event: e, subject: s, knownDeath: known ?? null });
       continue;
     }
