@@ -3,7 +3,9 @@ import { calendarOf } from '../../calendar/calendar.service.ts';
 import { shanghaiToday } from '../../core/clock.ts';
 import { deriveEvents } from '../../events/derive.service.ts';
 import { processEventBatch } from '../../events/process.service.ts';
-import { defineJobKind, type BatchOutcome, type JobKind } from '../job-kind.ts';
+import type { Store } from '../../db/store.ts';
+import { defineJobKind, type BatchOutcome, type JobKind, type JobKinds } from '../job-kind.ts';
+import { keepConfiguredSchedule } from '../schedules.service.ts';
 
 export const EVENTS_DERIVE_KIND = 'events.derive';
 export const EVENTS_PROCESS_KIND = 'events.process';
@@ -125,5 +127,29 @@ export const eventsDeriveJob: JobKind<EventsPayload> = defineJobKind({
   },
 });
 
-/** The daily schedule's suggested time: 01:30, Shanghai (after the night's registry imports). */
-export const EVENTS_DERIVE_CRON = '30 1 * * *';
+/**
+ * Keeps the district's daily derivation as a schedule (`events.derive:<d>`), on when a cron expression is set
+ * (MINZHENG_EVENTS_CRON, default 01:30 Shanghai: after the night's registry imports), off otherwise, until an
+ * administrator changes it (then theirs stays).
+ */
+export function syncEventsSchedule(
+  store: Store,
+  kinds: JobKinds,
+  input: { districtCode: string; cron: string | undefined },
+  firstRunAt?: Date,
+): Promise<string | undefined> {
+  return keepConfiguredSchedule(
+    store,
+    kinds,
+    {
+      name: `${EVENTS_DERIVE_KIND}:${input.districtCode}`,
+      kind: EVENTS_DERIVE_KIND,
+      cron: input.cron ?? '30 1 * * *',
+      payload: { districtCode: input.districtCode },
+      districtCode: input.districtCode,
+      enabled: input.cron !== undefined,
+      setting: 'MINZHENG_EVENTS_CRON',
+    },
+    firstRunAt,
+  );
+}
