@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { DataScope } from '../auth/scope.ts';
+import { csvChunks } from '../db/csv.ts';
 import { selectRows } from '../db/sql.ts';
 import type { Db } from '../db/store.ts';
 import { likeEscape } from '../registry/person.repository.ts';
@@ -37,34 +38,41 @@ export const eventKey = (e: { districtCode: string; kind: string; personId: stri
   `${e.districtCode}|${e.kind}|${e.personId}|${e.occurredOn}`;
 
 /**
- * The events in one statement (`insert … select from jsonb_to_recordset … on conflict do nothing`): one already
- * held under the same key (district, kind, person, day) is left as it is. Returns the rows inserted now.
+ * The events of a batch: COPY into a temporary table (emptied at commit), then one `insert … select … on conflict
+ * do nothing`: one already held under the same key (district, kind, person, day) is left as it is. Returns the
+ * rows inserted now.
  */
 export async function insertEvents(tx: WorkTx, events: readonly NewEvent[]): Promise<InsertedEvent[]> {
   if (events.length === 0) return [];
-  const json = JSON.stringify(
-    events.map((e) => ({
-      d: e.districtCode,
-      k: e.kind,
-      p: e.personId,
-      o: e.occurredOn,
-      v: e.divisionCode,
-      h: e.householdId,
-      s: e.source,
-      r: e.sourceRef,
-      x: e.detail,
-      st: e.state,
-      rs: e.reason,
-    })),
+  await tx.db.execute(
+    sql`create temp table if not exists life_events_in (d text, k text, p uuid, o date, v text, h uuid, s text,
+      r text, x jsonb, st text, rs text) on commit delete rows`,
   );
+  await tx.copyFrom(
+    'life_events_in',
+    ['d', 'k', 'p', 'o', 'v', 'h', 's', 'r', 'x', 'st', 'rs'],
+    csvChunks(events, (e) => [
+      e.districtCode,
+      e.kind,
+      e.personId,
+      e.occurredOn,
+      e.divisionCode,
+      e.householdId,
+      e.source,
+      e.sourceRef,
+      JSON.stringify(e.detail),
+      e.state,
+      e.reason,
+    ]),
+  );
+  const at = tx.now.toISOString();
   return selectRows<InsertedEvent>(
     tx.db,
     sql`insert into life_events (district_code, kind, person_id, occurred_on, division_code, household_id, source,
         source_ref, detail, state, reason, received_at, processed_at)
-      select d, k, p, o, v, h, s, r, coalesce(x, '{}'::jsonb), st, rs, ${tx.now.toISOString()}::timestamptz,
-        case when st = 'received' then null else ${tx.now.toISOString()}::timestamptz end
-      from jsonb_to_recordset(${json}::jsonb) as e(d text, k text, p uuid, o date, v text, h uuid, s text, r text,
-        x jsonb, st text, rs text)
+      select d, k, p, o, v, h, s, r, x, st, rs, ${at}::timestamptz,
+        case when st = 'received' then null else ${at}::timestamptz end
+      from life_events_in
       on conflict (district_code, kind, person_id, occurred_on) do nothing
       returning id::int as id, district_code as "districtCode", kind, person_id::text as "personId",
         occurred_on::text as "occurredOn"`,
