@@ -84,7 +84,9 @@ export async function enrolWithoutApplication(
   const byMonth = new Map<string, typeof eligible>();
   for (const c of eligible) {
     const month = c.event.occurredOn.slice(0, 7);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), c]);
+    const list = byMonth.get(month);
+    if (list) list.push(c);
+    else byMonth.set(month, [c]);
   }
   const schedule = scheduleOf(PROGRAM) ?? 'monthly';
   const today = shanghaiToday(tx.now);

@@ -157,13 +157,16 @@ export async function ingestEvents(
   // Deaths already held (the registry's, the events') and this batch's: the earliest known day each.
   const deaths = new Map<string, string>();
   const note = (personId: string, day: string) => {
-    const had = deaths.get(`${personId}`);
+    const had = deaths.get(personId);
     if (had === undefined || day < had) deaths.set(personId, day);
   };
   for (const { s } of found) if (s.deathDate) note(s.personId, s.deathDate);
   const byDistrict = new Map<string, string[]>();
-  for (const { s } of found)
-    byDistrict.set(s.districtCode, [...(byDistrict.get(s.districtCode) ?? []), s.personId]);
+  for (const { s } of found) {
+    const list = byDistrict.get(s.districtCode);
+    if (list) list.push(s.personId);
+    else byDistrict.set(s.districtCode, [s.personId]);
+  }
   for (const [district, ids] of byDistrict) {
     for (const e of await standingEventsOf(tx.db, district, ids, ['death'])) note(e.personId, e.occurredOn);
   }

@@ -151,9 +151,10 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
 
   const tasks: (NewTask & { eventId: number })[] = [];
   const digest = new RowDigest();
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const enrolments: Map<number, Enrolment> = await enrolWithoutApplication(tx, d, enrol, digest);
   for (const [eventId, en] of enrolments) {
-    const e = rows.find((r) => r.id === eventId)!;
+    const e = byId.get(eventId)!;
     finish(e, { state: 'processed', reason: null, outcome: en.outcome });
     if (en.created) result.enrolled += 1;
     if (en.needsAccount) {

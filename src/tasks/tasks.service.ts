@@ -76,7 +76,11 @@ export async function createTasks(
   if (tasks.length === 0) return out;
   const today = shanghaiToday(tx.now);
   const byDistrict = new Map<string, NewTask[]>();
-  for (const t of tasks) byDistrict.set(t.districtCode, [...(byDistrict.get(t.districtCode) ?? []), t]);
+  for (const t of tasks) {
+    const list = byDistrict.get(t.districtCode);
+    if (list) list.push(t);
+    else byDistrict.set(t.districtCode, [t]);
+  }
   for (const [district, list] of byDistrict) {
     const advisers = await activeAdvisersOf(
       tx.db,
