@@ -40,33 +40,33 @@ export const eventKey = (e: { districtCode: string; kind: string; personId: stri
 /**
  * The events of a batch: COPY into a temporary table (emptied at commit), then one `insert … select … on conflict
  * do nothing`: one already held under the same key (district, kind, person, day) is left as it is. Returns the
- * rows inserted now.
+ * rows inserted now and the CSV staged (for the batch's digest).
  */
-export async function insertEvents(tx: WorkTx, events: readonly NewEvent[]): Promise<InsertedEvent[]> {
-  if (events.length === 0) return [];
+export async function insertEvents(
+  tx: WorkTx,
+  events: readonly NewEvent[],
+): Promise<{ inserted: InsertedEvent[]; csv: string[] }> {
+  if (events.length === 0) return { inserted: [], csv: [] };
   await tx.db.execute(
     sql`create temp table if not exists life_events_in (d text, k text, p uuid, o date, v text, h uuid, s text,
       r text, x jsonb, st text, rs text) on commit delete rows`,
   );
-  await tx.copyFrom(
-    'life_events_in',
-    ['d', 'k', 'p', 'o', 'v', 'h', 's', 'r', 'x', 'st', 'rs'],
-    csvChunks(events, (e) => [
-      e.districtCode,
-      e.kind,
-      e.personId,
-      e.occurredOn,
-      e.divisionCode,
-      e.householdId,
-      e.source,
-      e.sourceRef,
-      JSON.stringify(e.detail),
-      e.state,
-      e.reason,
-    ]),
-  );
+  const csv = csvChunks(events, (e) => [
+    e.districtCode,
+    e.kind,
+    e.personId,
+    e.occurredOn,
+    e.divisionCode,
+    e.householdId,
+    e.source,
+    e.sourceRef,
+    JSON.stringify(e.detail),
+    e.state,
+    e.reason,
+  ]);
+  await tx.copyFrom('life_events_in', ['d', 'k', 'p', 'o', 'v', 'h', 's', 'r', 'x', 'st', 'rs'], csv);
   const at = tx.now.toISOString();
-  return selectRows<InsertedEvent>(
+  const inserted = await selectRows<InsertedEvent>(
     tx.db,
     sql`insert into life_events (district_code, kind, person_id, occurred_on, division_code, household_id, source,
         source_ref, detail, state, reason, received_at, processed_at)
@@ -77,6 +77,7 @@ export async function insertEvents(tx: WorkTx, events: readonly NewEvent[]): Pro
       returning id::int as id, district_code as "districtCode", kind, person_id::text as "personId",
         occurred_on::text as "occurredOn"`,
   );
+  return { inserted, csv };
 }
 
 /**

@@ -208,52 +208,41 @@ export async function ingestEvents(
       reason: why === null ? null : `${EVENT_KIND_NAMES[p.kind]}事件与已知情况矛盾：${why}`,
     });
   }
-  const inserted = new Set((await insertEvents(tx, rows)).map(eventKey));
-  // Every district the batch sent rows for gets its record, even when all were duplicates: the insert's
-  // conflict check is a write attempt the unit sees (and an auditor should too).
-  const digests = new Map<
-    string,
-    { digest: RowDigest; received: number; rejected: number; duplicates: number }
-  >();
+  // One staging COPY and insert per district, each with its audit record: the digest of the CSV the batch
+  // staged (every row sent, duplicates included: per-row canonical JSON would cost more than the insert). A
+  // district whose rows were all duplicates gets its record too: the conflict check is a write the unit sees.
+  const rowsByDistrict = new Map<string, typeof rows>();
   for (const r of rows) {
-    const d = digests.get(r.districtCode) ?? {
-      digest: new RowDigest(),
-      received: 0,
-      rejected: 0,
-      duplicates: 0,
-    };
-    digests.set(r.districtCode, d);
-    if (!inserted.has(eventKey(r))) {
-      d.duplicates += 1;
-      report.duplicates.push({
-        line: r.line,
-        reason: '该事件已接收过（同一人、同一事件、同一日期），不再重复处理',
-      });
-      continue;
-    }
-    const { line: _line, ...stored } = r;
-    d.digest.add(stored);
-    if (r.state === 'received') {
-      report.accepted += 1;
-      d.received += 1;
-    } else {
-      report.contradictory.push({ line: r.line, reason: r.reason! });
-      d.rejected += 1;
-    }
+    const list = rowsByDistrict.get(r.districtCode);
+    if (list) list.push(r);
+    else rowsByDistrict.set(r.districtCode, [r]);
   }
-  for (const [district, d] of digests) {
+  for (const [district, list] of rowsByDistrict) {
+    const { inserted, csv } = await insertEvents(tx, list);
+    const keys = new Set(inserted.map(eventKey));
+    const counts = { received: 0, rejected: 0, duplicates: 0 };
+    for (const r of list) {
+      if (!keys.has(eventKey(r))) {
+        counts.duplicates += 1;
+        report.duplicates.push({
+          line: r.line,
+          reason: '该事件已接收过（同一人、同一事件、同一日期），不再重复处理',
+        });
+      } else if (r.state === 'received') {
+        report.accepted += 1;
+        counts.received += 1;
+      } else {
+        report.contradictory.push({ line: r.line, reason: r.reason! });
+        counts.rejected += 1;
+      }
+    }
     tx.recordBatch({
       action: 'events.received',
       entityType: 'life_event_batch',
       entityId: `${input.batchKey}/${district}`,
       district,
-      digest: d.digest,
-      summary: {
-        received: d.received,
-        rejected: d.rejected,
-        duplicates: d.duplicates,
-        source: input.sourceRef,
-      },
+      digest: new RowDigest().addCsv(csv, list.length),
+      summary: { ...counts, source: input.sourceRef },
     });
   }
   for (const list of [report.duplicates, report.unknown, report.contradictory, report.invalid]) {

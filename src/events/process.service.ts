@@ -216,13 +216,19 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
 
   const ended = await finishEvents(tx, d, [...finishes.values()]);
   const endedSet = new Set(ended);
+  // The digest: each distinct end once with the ids it applies to (ascending), not a canonical row per event.
+  const ends = new Map<string, number[]>();
   for (const f of finishes.values()) {
     if (!endedSet.has(f.id)) continue;
-    digest.add(f);
+    const key = JSON.stringify([f.state, f.reason, f.outcome]);
+    const ids = ends.get(key);
+    if (ids) ids.push(f.id);
+    else ends.set(key, [f.id]);
     if (f.state === 'processed') result.processed += 1;
     else if (f.state === 'rejected') result.rejected += 1;
     else result.ignored += 1;
   }
+  for (const [end, ids] of ends) digest.add({ end, ids: ids.sort((a, b) => a - b) });
   tx.recordBatch({
     action: 'events.processed',
     entityType: 'life_event_batch',
