@@ -16,7 +16,7 @@ import { completeTask, listTasks } from '../tasks/tasks.service.ts';
 import { TaskError } from '../tasks/tasks.errors.ts';
 import { streetActor } from '../verification/verification.fixtures.ts';
 import { inUnitOfWork } from '../workflow/unit-of-work.ts';
-import { anniversary } from './dates.ts';
+import { anniversary, isIsoDay } from './dates.ts';
 import { deriveEvents } from './derive.service.ts';
 import { listEvents } from './events.service.ts';
 import { ingestEvents, type EventLine } from './ingest.service.ts';
@@ -286,5 +286,14 @@ describeStores('life events', (ctx) => {
     const done = await act(street, task.version);
     expect(done).toMatchObject({ state: 'done', outcome: 'done', outcomeName: '已办结' });
     await expect(act(street, task.version)).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
+
+describe('isIsoDay', () => {
+  it('accepts real days only', () => {
+    expect(['2024-02-29', '2026-12-31', '2026-04-30'].map(isIsoDay)).toEqual([true, true, true]);
+    expect(
+      ['2026-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-1-01', '20260101'].map(isIsoDay),
+    ).toEqual([false, false, false, false, false, false]);
   });
 });
