@@ -78,10 +78,9 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
   const personIds = [...new Set(rows.map((r) => r.personId))];
   // The dates of everyone; the household (a costlier read) only of the deaths and enrolments.
   const subjects = new Map(
-    (await eventSubjects(tx.db, { personIds, idNumbers: [] }, { household: false })).map((s) => [
-      s.personId,
-      s,
-    ]),
+    (await eventSubjects(tx.db, { personIds, idNumbers: [] }, { household: false, districtCode: d })).map(
+      (s) => [s.personId, s],
+    ),
   );
   const enrolAge = new Map<string, number>();
   const needHousehold = rows.filter((e) => {
@@ -94,7 +93,7 @@ export async function processEventBatch(tx: WorkTx, input: ProcessBatchInput): P
   });
   if (needHousehold.length > 0) {
     const ids = [...new Set(needHousehold.map((e) => e.personId))];
-    for (const s of await eventSubjects(tx.db, { personIds: ids, idNumbers: [] }))
+    for (const s of await eventSubjects(tx.db, { personIds: ids, idNumbers: [] }, { districtCode: d }))
       subjects.set(s.personId, s);
   }
   const deathEvents = await standingEventsOf(tx.db, d, personIds, ['death']);

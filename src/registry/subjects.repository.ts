@@ -44,7 +44,7 @@ const NO_HOUSEHOLD = sql`p.district_code as "districtCode", p.id::text as "perso
 export async function eventSubjects(
   db: Db,
   keys: { personIds: readonly string[]; idNumbers: readonly string[] },
-  options: { household?: boolean } = {},
+  options: { household?: boolean; districtCode?: string } = {},
 ): Promise<EventSubject[]> {
   const withHousehold = options.household ?? true;
   const columns = withHousehold ? SUBJECT_COLUMNS : NO_HOUSEHOLD;
@@ -54,9 +54,17 @@ export async function eventSubjects(
     out.push(
       ...(await selectRows<EventSubject>(
         db,
-        sql`select ${columns} from persons p ${join}
-          where p.id = any(${`{${keys.personIds.join(',')}}`}::uuid[])
-            and left(p.residence_division_code, 6) = p.district_code`,
+        options.districtCode
+          ? // The district's own rows of these persons (by its primary key), transferred or not.
+            sql`select ${columns} from persons p ${join}
+              where p.district_code = ${options.districtCode}
+                and p.id = any(${`{${keys.personIds.join(',')}}`}::uuid[])`
+          : // A person's districts from their memberships (person_id first in its index), then the managing row
+            // by primary key: persons has no index that starts with the id.
+            sql`select ${columns} from persons p ${join}
+              where (p.district_code, p.id) in (select distinct hm.district_code, hm.person_id
+                  from household_members hm where hm.person_id = any(${`{${keys.personIds.join(',')}}`}::uuid[]))
+                and left(p.residence_division_code, 6) = p.district_code`,
       )),
     );
   }
