@@ -4,6 +4,8 @@ import { shanghaiToday } from '../../core/clock.ts';
 import { deriveEvents } from '../../events/derive.service.ts';
 import { processEventBatch } from '../../events/process.service.ts';
 import type { Store } from '../../db/store.ts';
+import type { WorkingCalendar } from '../../calendar/working-calendar.ts';
+import type { WorkTx } from '../../workflow/unit-of-work.ts';
 import { defineJobKind, type BatchOutcome, type JobKind, type JobKinds } from '../job-kind.ts';
 import { keepConfiguredSchedule } from '../schedules.service.ts';
 
@@ -35,12 +37,11 @@ const EVENTS_MAX_BATCH = 20_000;
 type Cursor = { phase: 'process'; afterId: number } | null;
 
 async function processStep(
-  tx: Parameters<NonNullable<JobKind['step']>>[0],
+  tx: WorkTx,
   input: { districtCode: string; afterId: number; limit: number; jobId: string; batch: number },
-  store: Parameters<typeof calendarOf>[0],
+  calendar: WorkingCalendar,
   done: Record<string, number>,
 ): Promise<BatchOutcome> {
-  const calendar = await calendarOf(store);
   const r = await processEventBatch(tx, {
     districtCode: input.districtCode,
     afterId: input.afterId,
@@ -76,13 +77,18 @@ export const eventsProcessJob: JobKind<EventsPayload> = defineJobKind({
   initialLimit: 2000,
   batchMs: EVENTS_BATCH_MS,
   maxLimit: EVENTS_MAX_BATCH,
-  step: async (tx, { job, payload: p, cursor, limit, batch }, ctx) => {
+  // The run form: the calendar is read (cached) before the batch's unit opens — on the embedded store a read
+  // through the store while the unit's transaction is open would wait for it.
+  run: async ({ job, payload: p, cursor, limit, batch }, ctx) => {
     const c = cursor as Cursor;
-    return processStep(
-      tx,
-      { districtCode: p.districtCode, afterId: c?.afterId ?? 0, limit, jobId: job.id, batch },
-      ctx.store,
-      (job.result ?? {}) as Record<string, number>,
+    const calendar = await calendarOf(ctx.store);
+    return ctx.unit((tx) =>
+      processStep(
+        tx,
+        { districtCode: p.districtCode, afterId: c?.afterId ?? 0, limit, jobId: job.id, batch },
+        calendar,
+        (job.result ?? {}) as Record<string, number>,
+      ),
     );
   },
 });
@@ -102,27 +108,32 @@ export const eventsDeriveJob: JobKind<EventsPayload> = defineJobKind({
   initialLimit: 2000,
   batchMs: EVENTS_BATCH_MS,
   maxLimit: EVENTS_MAX_BATCH,
-  step: async (tx, { job, payload: p, cursor, limit, batch }, ctx) => {
+  run: async ({ job, payload: p, cursor, limit, batch }, ctx) => {
     const c = cursor as Cursor;
     if (c === null) {
-      const r = await deriveEvents(tx, {
-        districtCode: p.districtCode,
-        month: p.month,
-        batchKey: `${job.id}/${batch}`,
+      return ctx.unit(async (tx) => {
+        const r = await deriveEvents(tx, {
+          districtCode: p.districtCode,
+          month: p.month,
+          batchKey: `${job.id}/${batch}`,
+        });
+        return {
+          cursor: { phase: 'process', afterId: 0 },
+          progress: 0,
+          finished: false,
+          result: { deaths: r.deaths, births: r.births, birthdays: r.birthdays },
+        };
       });
-      return {
-        cursor: { phase: 'process', afterId: 0 },
-        progress: 0,
-        finished: false,
-        result: { deaths: r.deaths, births: r.births, birthdays: r.birthdays },
-      };
     }
+    const calendar = await calendarOf(ctx.store);
     const derived = (job.result ?? {}) as Record<string, number>;
-    return processStep(
-      tx,
-      { districtCode: p.districtCode, afterId: c.afterId, limit, jobId: job.id, batch },
-      ctx.store,
-      derived,
+    return ctx.unit((tx) =>
+      processStep(
+        tx,
+        { districtCode: p.districtCode, afterId: c.afterId, limit, jobId: job.id, batch },
+        calendar,
+        derived,
+      ),
     );
   },
 });
