@@ -108,6 +108,15 @@ const configSchema = z.object({
       (cron) => cron === 'off' || /^\S+( \S+){4}$/.test(cron.trim()),
       '须为五段定时表达式（分 时 日 月 周，上海时间），或 off 关闭',
     ),
+  // The daily derivation and processing of the district's life events (five-field cron, Shanghai time; 'off'
+  // for none); an administrator may change the schedule in the console afterwards.
+  MINZHENG_EVENTS_CRON: z
+    .string()
+    .default('30 1 * * *')
+    .refine(
+      (cron) => cron === 'off' || /^\S+( \S+){4}$/.test(cron.trim()),
+      '须为五段定时表达式（分 时 日 月 周，上海时间），或 off 关闭',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

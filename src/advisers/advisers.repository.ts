@@ -370,3 +370,23 @@ export async function dueItems(
     ...reviews.map((r) => ({ ...r, title: null, kind: 'review' as const })),
   ].sort((a, b) => a.dueOn.localeCompare(b.dueOn) || (a.title ?? '').localeCompare(b.title ?? ''));
 }
+
+/** The active adviser of each of these households (any number at once), for work assigned in bulk. */
+export async function activeAdvisersOf(
+  db: Db,
+  districtCode: string,
+  householdIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (householdIds.length === 0) return new Map();
+  const rows = await db
+    .select({ householdId: adviserAssignments.householdId, adviserId: adviserAssignments.adviserId })
+    .from(adviserAssignments)
+    .where(
+      and(
+        eq(adviserAssignments.districtCode, districtCode),
+        eq(adviserAssignments.state, 'active'),
+        inArray(adviserAssignments.householdId, [...new Set(householdIds)]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.householdId, r.adviserId]));
+}

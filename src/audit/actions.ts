@@ -101,6 +101,11 @@ export const AUDIT_ACTIONS = {
   'payroll.voucher_exported': '导出会计凭证',
   'controls.check': '内控检查（发放批次）',
   'finding.transition': '内控发现处理（整改、排除）',
+  'events.received': '接收生命事件（一批：新事件、重复、拒收）',
+  'events.derived': '从人口库生成生命事件（一批：死亡、出生、年满周岁）',
+  'events.processed': '处理生命事件（一批：停发、追缴、免申即享纳入、待办）',
+  'tasks.created': '生成待办（一批）',
+  'task.completed': '办结待办',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -155,6 +160,8 @@ export const AUDIT_ENTITY_TYPES = {
   recovery_item: '追缴',
   payee_account: '收款账户',
   control_finding: '内控发现',
+  life_event_batch: '生命事件批次',
+  follow_up_task: '待办',
 } as const;
 
 export function auditEntityTypeName(entityType: string): string {

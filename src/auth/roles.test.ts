@@ -319,7 +319,7 @@ describe('the system actor of automatic steps', () => {
     expect(menusOf('system')).toEqual([]);
   });
 
-  it('holds exactly the permissions granted to it: audit checkpoints, backups, verification steps, entitlement changes, online applications and the payroll computation', () => {
+  it('holds exactly the permissions granted to it: audit checkpoints, backups, verification steps, entitlement changes, online applications, the payroll computation and life events', () => {
     expect(permissionsOf('system')).toEqual([
       'audit.view',
       'system.backup',
@@ -333,6 +333,8 @@ describe('the system actor of automatic steps', () => {
       'payroll.view',
       'payroll.prepare',
       'findings.view',
+      'events.view',
+      'events.manage',
     ]);
     expect(hasPermission('system', 'verification.raw')).toBe(false);
     expect(hasPermission('system', 'person.unmask')).toBe(false);

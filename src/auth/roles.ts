@@ -20,6 +20,8 @@ import { controlsAccess } from '../controls/controls.access.ts';
 import { payeesAccess } from '../payees/payees.access.ts';
 import { archivesAccess } from '../archives/archives.access.ts';
 import { statisticsAccess } from '../statistics/statistics.access.ts';
+import { eventsAccess } from '../events/events.access.ts';
+import { tasksAccess } from '../tasks/tasks.access.ts';
 import { divisionScope, userLevelOf, type DataScope, type UserLevel } from './scope.ts';
 
 /**
@@ -41,6 +43,8 @@ const MODULES = [
   controlsAccess,
   payeesAccess,
   statisticsAccess,
+  eventsAccess,
+  tasksAccess,
 ] as const;
 
 const ACCESS = combineAccess(MODULES);

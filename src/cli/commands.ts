@@ -125,6 +125,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./stats.command.ts')).registerStatsCommands,
   },
   {
+    commands: { events: '生命事件：回放导入与处理 (life events)' },
+    load: async () => (await import('./events.command.ts')).registerEventsCommands,
+  },
+  {
     commands: { demo: '演示数据：合成的上海某区人口 (synthetic demo population)' },
     load: async () => (await import('./demo.command.ts')).registerDemoCommands,
   },

@@ -19,3 +19,5 @@ export * from '../parameter-changes/schema.ts';
 export * from '../controls/schema.ts';
 export * from '../payees/schema.ts';
 export * from '../payroll/bank/schema.ts';
+export * from '../events/schema.ts';
+export * from '../tasks/schema.ts';

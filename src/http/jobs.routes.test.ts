@@ -66,6 +66,8 @@ describeStores('jobs API', (ctx) => {
       { kind: 'cases.reviews.open', label: '开启定期复审', canStart: true },
       // Started by a run's start (POST /api/payroll/runs), never on its own.
       { kind: 'payroll.run', label: '发放计算', canStart: false },
+      { kind: 'events.derive', label: '生成并处理生命事件', canStart: true },
+      { kind: 'events.process', label: '处理生命事件', canStart: true },
     ]);
   });
 

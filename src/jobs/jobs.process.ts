@@ -5,6 +5,7 @@ import { syncBackupSchedule } from './kinds/backup.job.ts';
 import { jobKinds } from './kinds/index.ts';
 import { syncGatherSchedule } from './kinds/verification-gather.job.ts';
 import { syncRecheckSchedule } from './kinds/verification-recheck.job.ts';
+import { syncEventsSchedule } from './kinds/events.job.ts';
 import { sweepImportFiles } from './kinds/registry-import.job.ts';
 import { JobRunner } from './runner.ts';
 
@@ -18,7 +19,7 @@ export interface RunningJobs {
 /**
  * What a process that runs jobs does at start: keeps the configured schedules (the audit checkpoint's,
  * the backup's, the verification sweep's and the
- * monthly re-verification of the district's 低保 recipients, as their settings say unless an administrator changed them: then it says so),
+ * monthly re-verification of the district's 低保 recipients, the daily life events, as their settings say unless an administrator changed them: then it says so),
  * removes the files of import jobs that ended, and starts a runner, unless `runJobs` is false (a server
  * on PostgreSQL whose jobs run in `minzheng worker` processes; the embedded store always runs its own).
  */
@@ -41,6 +42,10 @@ export async function startJobs(
           ? undefined
           : config.MINZHENG_VERIFICATION_RECHECK_CRON,
       setting: 'MINZHENG_VERIFICATION_RECHECK_CRON',
+    }),
+    await syncEventsSchedule(store, kinds, {
+      districtCode: config.MINZHENG_DEMO_DISTRICT,
+      cron: config.MINZHENG_EVENTS_CRON === 'off' ? undefined : config.MINZHENG_EVENTS_CRON,
     }),
   ]) {
     if (notice) say(`注意：${notice}`);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/store.ts';
 import type { WorkTx } from '../workflow/unit-of-work.ts';
 import { payeeAccounts } from './schema.ts';
@@ -85,4 +85,24 @@ export async function endAccountRow(
     )
     .returning({ id: payeeAccounts.id });
   return rows.length === 1;
+}
+
+/** The current account of each of these persons (any number at once), for entitlements created in bulk. */
+export async function currentAccountsOf(
+  db: Db,
+  districtCode: string,
+  personIds: readonly string[],
+): Promise<Map<string, PayeeAccountRow>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(payeeAccounts)
+    .where(
+      and(
+        eq(payeeAccounts.districtCode, districtCode),
+        inArray(payeeAccounts.personId, [...new Set(personIds)]),
+        isNull(payeeAccounts.validTo),
+      ),
+    );
+  return new Map(rows.map((r) => [r.personId, r]));
 }

@@ -56,7 +56,7 @@ describe('listParameters', () => {
     // entitlements, 38 of cases (steps incl. 特困人员认定, approval, pay-first limits, time limits, publicity) and
     // 20 of reviews and changes (intervals by household type, the 2020 suspension, their steps and deciders),
     // 17 of internal control (a payment ceiling per program, the findings' deadlines by severity)
-    expect(list.length).toBe(151);
+    expect(list.length).toBe(154);
     const std = list.find((p) => p.path === 'dibao.standard');
     expect(std?.values.map((v) => v.key)).toEqual([
       '2019-04-01',

@@ -11,6 +11,8 @@ import { VerificationError, type VerificationErrorCode } from '../../verificatio
 import { EntitlementError, type EntitlementErrorCode } from '../../entitlements/entitlements.errors.ts';
 import { PayrollError, type PayrollErrorCode } from '../../payroll/payroll.errors.ts';
 import { PayeeError, type PayeeErrorCode } from '../../payees/payees.errors.ts';
+import { EventError, type EventErrorCode } from '../../events/events.errors.ts';
+import { TaskError, type TaskErrorCode } from '../../tasks/tasks.errors.ts';
 import { BankError, type BankErrorCode } from '../../payroll/bank/bank.errors.ts';
 import { ControlError, type ControlErrorCode } from '../../controls/controls.errors.ts';
 import { RelativesError, type RelativesErrorCode } from '../../relatives/relatives.errors.ts';
@@ -139,6 +141,19 @@ const PAYEE_CODES: Record<PayeeErrorCode, ErrorCode> = {
   conflict: 'STALE_VERSION',
 };
 
+const EVENT_CODES: Record<EventErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
+};
+
+const TASK_CODES: Record<TaskErrorCode, ErrorCode> = {
+  not_found: 'NOT_FOUND',
+  invalid: 'VALIDATION',
+  forbidden: 'FORBIDDEN',
+  conflict: 'STALE_VERSION',
+};
+
 const BANK_CODES: Record<BankErrorCode, ErrorCode> = {
   not_found: 'NOT_FOUND',
   wrong_state: 'WRONG_STATE',
@@ -260,6 +275,14 @@ function classify(error: unknown): Classified | undefined {
     };
   }
   if (error instanceof ControlError) return { code: CONTROL_CODES[error.code], message: error.message };
+  if (error instanceof EventError) {
+    return {
+      code: EVENT_CODES[error.code],
+      message: error.message,
+      details: error.problems.length > 1 ? error.problems.map((reason) => ({ reason })) : undefined,
+    };
+  }
+  if (error instanceof TaskError) return { code: TASK_CODES[error.code], message: error.message };
   if (error instanceof PayeeError) {
     return {
       code: PAYEE_CODES[error.code],

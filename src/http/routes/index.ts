@@ -34,6 +34,7 @@ import { registerFindingRoutes } from './findings.routes.ts';
 import { registerPayrollRoutes } from './payroll.routes.ts';
 import { registerOnboardingRoutes } from './payroll-onboarding.routes.ts';
 import { registerPayeeRoutes } from './payees.routes.ts';
+import { registerEventRoutes } from './events.routes.ts';
 import { registerBankRoutes } from './payroll-bank.routes.ts';
 
 /** Every route module, in the order the OpenAPI document lists them. */
@@ -74,4 +75,5 @@ export const routeModules: ReadonlyArray<(app: ZodApp, deps: ServerDeps) => void
   registerPayeeRoutes,
   registerBankRoutes,
   registerPayrollRoutes,
+  registerEventRoutes,
 ];

@@ -6,6 +6,7 @@ import { verificationGatherJob } from './verification-gather.job.ts';
 import { verificationRecheckJob } from './verification-recheck.job.ts';
 import { payrollRunJob } from './payroll-run.job.ts';
 import { openReviewsJob } from '../../cases/reviews/reviews.job.ts';
+import { eventsDeriveJob, eventsProcessJob } from './events.job.ts';
 
 /**
  * The kinds of job this installation runs. A module adds its kind here (one line) beside its handler
@@ -19,7 +20,9 @@ export function builtinJobKinds(): JobKinds {
     .register(verificationGatherJob)
     .register(verificationRecheckJob)
     .register(openReviewsJob)
-    .register(payrollRunJob);
+    .register(payrollRunJob)
+    .register(eventsDeriveJob)
+    .register(eventsProcessJob);
 }
 
 let installed: JobKinds | undefined;

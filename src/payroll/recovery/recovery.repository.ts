@@ -196,11 +196,17 @@ export interface PersonPayable {
 }
 
 /** The district's person entitlements (any state: a stopped one may have been paid past a death). */
-export async function personPayables(db: Db, districtCode: string): Promise<PersonPayable[]> {
+export async function personPayables(
+  db: Db,
+  districtCode: string,
+  personIds?: readonly string[],
+): Promise<PersonPayable[]> {
+  const only =
+    personIds === undefined ? sql`` : sql`and person_id = any(${`{${personIds.join(',')}}`}::uuid[])`;
   return selectRows<PersonPayable>(
     db,
     sql`select id::text as id, program, person_id::text as "personId", household_id::text as "householdId",
         committee_code as "committeeCode", state, from_month as "fromMonth", to_month as "toMonth", version
-      from entitlements where district_code = ${districtCode} and person_id is not null`,
+      from entitlements where district_code = ${districtCode} and person_id is not null ${only}`,
   );
 }

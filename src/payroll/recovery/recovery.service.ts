@@ -31,6 +31,7 @@ import {
   raisedFen,
   saveRecoveryState,
   type RecoveryKey,
+  type PersonPayable,
   type RecoveryRow,
 } from './recovery.repository.ts';
 
@@ -338,7 +339,37 @@ export async function raiseRecoveriesForDeaths(
   }
   const dead = payables.filter((p) => deaths.has(p.personId));
   const result: DeathRecoveries = { raised: 0, fen: 0, stopped: 0 };
-  if (dead.length === 0) return result;
+  for (const r of (await recoverAfterDeaths(tx, districtCode, dead, deaths)).values()) {
+    result.raised += r.raised;
+    result.fen += r.fen;
+    result.stopped += r.stopped;
+  }
+  return result;
+}
+
+/**
+ * The same for named persons and their death dates (the life events' deaths, src/events): each person's
+ * entitlements are stopped from the month after the death and every period paid after it is raised once.
+ * Idempotent. Returns what was done per person.
+ */
+export async function raiseRecoveriesForPersonDeaths(
+  tx: WorkTx,
+  districtCode: string,
+  deaths: ReadonlyMap<string, string>,
+): Promise<Map<string, DeathRecoveries>> {
+  if (deaths.size === 0) return new Map();
+  const payables = await personPayables(tx.db, districtCode, [...deaths.keys()]);
+  return recoverAfterDeaths(tx, districtCode, payables, deaths);
+}
+
+async function recoverAfterDeaths(
+  tx: WorkTx,
+  districtCode: string,
+  dead: readonly PersonPayable[],
+  deaths: ReadonlyMap<string, string>,
+): Promise<Map<string, DeathRecoveries>> {
+  const out = new Map<string, DeathRecoveries>();
+  if (dead.length === 0) return out;
   const ledger = await accruedByPeriod(
     tx.db,
     districtCode,
@@ -353,6 +384,8 @@ export async function raiseRecoveriesForDeaths(
   }
   const caller: PayrollCaller = { scope: ALL, role: SYSTEM_ROLE, userId: null };
   for (const p of dead) {
+    const result = out.get(p.personId) ?? { raised: 0, fen: 0, stopped: 0 };
+    out.set(p.personId, result);
     const deathMonth = deaths.get(p.personId)!.slice(0, 7);
     const periods = (byPayable.get(p.id) ?? [])
       .filter((a) => monthOfPeriod(a.period) > deathMonth && a.accruedFen > 0)
@@ -391,5 +424,5 @@ export async function raiseRecoveriesForDeaths(
       result.stopped += 1;
     }
   }
-  return result;
+  return out;
 }

@@ -112,6 +112,13 @@ export const P = {
   },
   price_subsidy: { amount_per_person: h('price_subsidy.amount_per_person') },
   controls: controlsHandles(h),
+  events: {
+    elderly_age: h('events.elderly_age'),
+    working_days: {
+      funeral_notice: h('events.working_days.funeral_notice'),
+      payee_account: h('events.working_days.payee_account'),
+    },
+  },
   renovation: {
     cap: h('renovation.cap'),
     min_age: h('renovation.min_age'),
