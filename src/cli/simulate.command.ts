@@ -23,6 +23,7 @@ import {
   type PopulationSource,
   type SourceHousehold,
   type ProgramTotals,
+  type AreaTotals,
 } from '../policy/index.ts';
 import { CliError, withStore } from './context.ts';
 import { checkMonth } from './policy.command.ts';
@@ -163,13 +164,28 @@ function comparisonTable(rows: readonly SimulationRow[]): string {
   );
 }
 
+/** A program's totals per district: its areas (district, street or 居委会 codes) summed by their district. */
+function byDistrict(t: ProgramTotals): Map<string, AreaTotals> {
+  const out = new Map<string, AreaTotals>();
+  for (const [area, a] of Object.entries(t.byArea ?? {})) {
+    const district = area.slice(0, 6);
+    const sum = out.get(district) ?? { households: 0, persons: 0, costFen: 0 };
+    sum.households += a.households;
+    sum.persons += a.persons;
+    sum.costFen += a.costFen;
+    out.set(district, sum);
+  }
+  return out;
+}
+
 /** Per district, when the population spans more than one. */
 function districtTable(totals: readonly ProgramTotals[]): string[] {
-  const districts = new Set(totals.flatMap((r) => Object.keys(r.byDistrict ?? {})));
+  const perProgram = totals.map((r) => ({ r, districts: byDistrict(r) }));
+  const districts = new Set(perProgram.flatMap(({ districts }) => [...districts.keys()]));
   if (districts.size < 2) return [];
   const rows: string[][] = [];
-  for (const r of totals) {
-    for (const [district, t] of Object.entries(r.byDistrict ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)))
+  for (const { r, districts } of perProgram) {
+    for (const [district, t] of [...districts].sort(([a], [b]) => (a < b ? -1 : 1)))
       rows.push([
         PROGRAMS[r.program].name,
         r.program,

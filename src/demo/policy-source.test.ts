@@ -26,9 +26,9 @@ describeStores('engine input from the generator and from the registry', (ctx) =>
       expect(simulate(viaRegistry, m, baselineParameters())).toEqual(totals);
       // The population is not trivial for the comparison: several programs pay someone.
       expect(totals.filter((t) => t.costFen > 0).length).toBeGreaterThanOrEqual(4);
-      expect(
-        totals.every((t) => Object.keys(t.byDistrict ?? {}).join() === '310110' || t.households === 0),
-      ).toBe(true);
+      expect(totals.every((t) => Object.keys(t.byArea ?? {}).join() === '310110' || t.households === 0)).toBe(
+        true,
+      );
     }
   });
 

@@ -37,7 +37,7 @@ export function* demoPolicySource(options: GenerateOptions, month: string): Gene
     ];
     const householdFacts = h.facts.filter((f) => f.subjectType === 'household').map(resolvable);
     const household = policyHouseholdFromFacts(h.id, householdFacts, rows, personFacts, month);
-    return household.members.length > 0 ? { household, district: h.districtCode } : undefined;
+    return household.members.length > 0 ? { household, area: h.districtCode } : undefined;
   };
   const forget = (h: GeneratedHousehold) => {
     movedAway.delete(h.id);

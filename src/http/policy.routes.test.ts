@@ -146,6 +146,61 @@ describeStores('policy and statistics routes', (ctx) => {
     expect(empty.json<Simulation>()).toMatchObject({ households: 0, persons: 0 });
   });
 
+  it('simulates by street for a district and by 居委会 for a street, the areas adding up to the totals', async () => {
+    type Figures = { households: number; persons: number; costFen: number };
+    type Area = { code: string; name: string; baseline: Figures; reform?: Figures; delta?: Figures };
+    type Simulation = {
+      areaLevel: string;
+      rows: { program: string; baseline: Figures & { error?: string }; reform?: Figures; areas: Area[] }[];
+    };
+    const reform = [{ parameter: 'dibao.standard', value: 170000 }];
+    const district = await finance.post('/api/policy/simulate', { month: '2025-08', reform });
+    expect(district.statusCode).toBe(200);
+    const body = district.json<Simulation>();
+    expect(body.areaLevel).toBe('street');
+    const names = divisionIndex();
+    const dibao = body.rows.find((row) => row.program === 'dibao');
+    // One 低保 household of two in each street: 2 × 1,650 元 today, 2 × 1,700 元 after the reform.
+    expect(dibao?.areas).toEqual(
+      ['310110012', '310110016'].map((code) => ({
+        code,
+        name: names.get(code)?.name,
+        baseline: { households: 1, persons: 2, costFen: 2 * 165000 },
+        reform: { households: 1, persons: 2, costFen: 2 * 170000 },
+        delta: { households: 0, persons: 0, costFen: 2 * 5000 },
+      })),
+    );
+    expect(names.get('310110012')?.name).toMatch(/[\u4e00-\u9fff]/);
+    // Every program's areas add up to its totals, on both sides.
+    for (const row of body.rows) {
+      if (row.baseline.error !== undefined) {
+        expect(row.areas).toEqual([]);
+        continue;
+      }
+      expect(row.areas.map((a) => a.code)).toEqual(['310110012', '310110016']);
+      for (const side of ['baseline', 'reform'] as const) {
+        const sum = (key: keyof Figures) => row.areas.reduce((n, a) => n + (a[side]?.[key] ?? 0), 0);
+        expect({ households: sum('households'), persons: sum('persons'), costFen: sum('costFen') }).toEqual({
+          households: row[side]?.households,
+          persons: row[side]?.persons,
+          costFen: row[side]?.costFen,
+        });
+      }
+    }
+
+    const street = await finance.post('/api/policy/simulate', { month: '2025-08', division: '310110012' });
+    const byCommittee = street.json<Simulation>();
+    expect(byCommittee.areaLevel).toBe('committee');
+    const committee = names.children('310110012')[0];
+    expect(byCommittee.rows.find((row) => row.program === 'dibao')?.areas).toEqual([
+      {
+        code: committee?.code,
+        name: committee?.name,
+        baseline: { households: 1, persons: 2, costFen: 2 * 165000 },
+      },
+    ]);
+  });
+
   it('refuses a bad simulation request with a Chinese reason, and roles without the permission', async () => {
     const post = (body: unknown) => finance.post('/api/policy/simulate', body);
     const unknown = await post({ month: '2025-08', reform: [{ parameter: 'dibao.nonsense', value: 1 }] });

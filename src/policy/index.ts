@@ -37,7 +37,9 @@ export {
   type ReformComparison,
   type SimulationReport,
   type SimulationRow,
+  type AreaTotals,
 } from './engine/simulate.ts';
+export { areaRows, areasOf, type AreaRow } from './engine/simulate-areas.ts';
 export {
   reformFromOverrides,
   ReformOverrideError,

@@ -35,6 +35,8 @@ export interface PolicyInputRow {
    * other income | disability category | grade | employed | serious illness | has supporter | categories.
    */
   members: string;
+  /** The household's street or 居委会 code, when the query asked for it (PolicyInputQuery.area). */
+  area_code?: string;
 }
 
 /** A household's division test on households `h` (see household.repository.ts inDivision). */
@@ -64,6 +66,8 @@ export interface PolicyInputQuery {
    */
   ids?: readonly string[] | undefined;
   part?: { from?: string | undefined; before?: string | undefined } | undefined;
+  /** Also read each household's street or 居委会 code (area_code, the last column), for totals by area. */
+  area?: 'street' | 'committee' | undefined;
 }
 
 /**
@@ -114,6 +118,13 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
         select h.id from households h
         where h.district_code = ${d} ${householdRange} and ${householdScope(q.scope)}
       ),`;
+  // Joined after the grouping, by the households' key: only a simulation by area pays for it.
+  const areaColumn = q.area
+    ? sql`, ha.${sql.raw(q.area === 'street' ? 'street_code' : 'committee_code')} as area_code`
+    : sql``;
+  const areaJoin = q.area
+    ? sql`join households ha on ha.district_code = ${d} and ha.id = members.household_id`
+    : sql``;
   return sql`
     with ${households} mm as (
       select m.household_id, m.person_id, m.valid_from, m.valid_to, m.seq
@@ -137,9 +148,10 @@ export function policyInputSql(q: PolicyInputQuery): SQL {
       group by mm.household_id
     )
     select members.household_id, hf.monetary_assets_fen, hf.vehicles, hf.homes, hf.floor_area_below_average,
-      hf.medical_expense_fen, hf.education_expense_fen, members.members
+      hf.medical_expense_fen, hf.education_expense_fen, members.members${areaColumn}
     from members
     left join hfig hf on hf.subject_id = members.household_id
+    ${areaJoin}
     order by members.household_id`;
 }
 
@@ -242,6 +254,7 @@ function copyLine(line: string): PolicyInputRow {
     medical_expense_fen: copyValue(f[5]!),
     education_expense_fen: copyValue(f[6]!),
     members: f[7] === '\\N' ? '' : f[7]!,
+    ...(f.length > 8 ? { area_code: f[8]! } : {}),
   };
 }
 

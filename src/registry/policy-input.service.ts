@@ -173,7 +173,10 @@ function toRow(
   bounds: { first: string; last: string },
 ): PolicyHouseholdRow | undefined {
   const household = packedHousehold(row, bounds);
-  return household ? { districtCode, householdId: row.household_id, household } : undefined;
+  if (!household) return undefined;
+  const out: PolicyHouseholdRow = { districtCode, householdId: row.household_id, household };
+  if (row.area_code !== undefined) out.areaCode = row.area_code;
+  return out;
 }
 
 /**
@@ -229,13 +232,13 @@ export async function* streamPolicyHouseholds(
   source: Db | Store | { db: Db },
   scope: DataScope,
   month: string,
-  options: { batchSize?: number; parts?: number } = {},
+  options: { batchSize?: number; parts?: number; area?: 'street' | 'committee' } = {},
 ): AsyncGenerator<PolicyHouseholdRow> {
   const bounds = monthBounds(month);
   const db = 'db' in source ? source.db : source;
   const batchSize = Math.max(1, options.batchSize ?? 1000);
   for (const districtCode of await scopeDistricts(db, scope)) {
-    const query = { districtCode, scope, first: bounds.first, last: bounds.last };
+    const query = { districtCode, scope, first: bounds.first, last: bounds.last, area: options.area };
     if (isStore(source) && source.kind === 'postgres' && options.batchSize === undefined) {
       // A large district in parts, each its own statement on its own connection, all started at once: the
       // server works on every part in parallel while the rows are consumed part after part, in id order.
@@ -287,13 +290,22 @@ export async function* streamPolicyHouseholds(
   }
 }
 
-/** The scope's households as a population source for the engine's batch (simulate), with districts. */
+/** The level a simulation's totals are grouped by: each household's district, street or 居委会. */
+export type AreaLevel = 'district' | 'street' | 'committee';
+
+/**
+ * The scope's households as a population source for the engine's batch (simulate), each labelled with its
+ * area at `area`'s level (district by default: the street or 居委会 costs a join, paid only when asked).
+ */
 export async function* registryPolicySource(
   source: Db | Store | { db: Db },
   scope: DataScope,
   month: string,
+  options: { area?: AreaLevel } = {},
 ): PopulationSource {
-  for await (const row of streamPolicyHouseholds(source, scope, month)) {
-    yield { household: row.household, district: row.districtCode };
+  const level = options.area ?? 'district';
+  const read = level === 'district' ? {} : { area: level };
+  for await (const row of streamPolicyHouseholds(source, scope, month, read)) {
+    yield { household: row.household, area: row.areaCode ?? row.districtCode };
   }
 }

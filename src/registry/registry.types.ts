@@ -333,6 +333,8 @@ export interface PolicyHouseholdRow {
   districtCode: string;
   householdId: string;
   household: PolicyHousehold;
+  /** The household's street or 居委会 code, when the read asked for it. */
+  areaCode?: string;
 }
 
 export interface CountRow<K> {

@@ -130,7 +130,21 @@ describe('政策参数与政策测算（财务人员）', () => {
       .first();
     expect(await dibao.textContent()).toMatch(/\+[\d,]+\.\d\d/);
     expect(await page.textContent('[data-test=simulate-summary]')).toContain('调整后');
+    // By street: the reform's program first, a street per line by name, a 合计 line, and the chart.
+    const areas = page.locator('[data-test=simulate-areas]');
+    expect(await areas.textContent()).toContain('按街道（镇）对比');
+    await expect.poll(() => page.textContent('[data-test=simulate-area-program]')).toContain('最低生活保障');
+    const areaRows = page.locator('[data-test=simulate-area-table] .el-table__body-wrapper tbody tr');
+    const names = (await areaRows.locator('td:first-child').allTextContents()).map((t) => t.trim());
+    expect(names.length).toBeGreaterThan(2);
+    expect(names.at(-1)).toBe('合计');
+    expect(names.slice(0, -1).every((n) => /(街道|镇)$/.test(n))).toBe(true);
+    expect(await areaRows.last().textContent()).toMatch(/\+[\d,]+\.\d\d/);
+    await page.locator('[data-test=simulate-area-chart] canvas').waitFor();
     await screenshot(page, 'policy-04-simulate-reform');
+    await areas.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(800); // chart entry animation
+    await screenshot(page, 'policy-05-simulate-by-street');
 
     await value.fill('一千八');
     await page.click('[data-test=simulate-run]');

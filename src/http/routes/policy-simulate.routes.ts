@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { scopeOf } from '../../auth/roles.ts';
-import { divisionScope, inScope } from '../../auth/scope.ts';
+import { divisionScope, inScope, type DataScope } from '../../auth/scope.ts';
 import { isMonth } from '../../policy/engine/month.ts';
 import {
   baselineParameters,
@@ -12,7 +12,8 @@ import {
   type ParameterOverride,
   type ParameterStore,
 } from '../../policy/index.ts';
-import { registryPolicySource } from '../../registry/policy-input.service.ts';
+import { divisionIndex } from '../../registry/divisions.ts';
+import { registryPolicySource, type AreaLevel } from '../../registry/policy-input.service.ts';
 import { requirePermission, type ServerDeps, type ZodApp } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { divisionCode } from '../schemas.ts';
@@ -25,6 +26,18 @@ const simulationTotals = z.object({
   costFen: z.number().int(),
   error: z.string().optional().describe('该项目本月无法计算的原因（参数缺失）'),
 });
+
+const areaTotals = z.object({
+  households: z.number().int(),
+  persons: z.number().int(),
+  costFen: z.number().int(),
+});
+
+/** The level below the scope: a city by district, a district by street, a street (or 居委会) by 居委会. */
+function areaLevelOf(scope: DataScope): AreaLevel {
+  if (scope.kind === 'all') return 'district';
+  return scope.code.length === 6 ? 'street' : 'committee';
+}
 
 /**
  * Simulation over the registry, inside the request for now (the job runner comes later): one at a
@@ -62,6 +75,9 @@ export function registerSimulateRoute(app: ZodApp, store: ServerDeps['store']): 
             divisionCode: z.string().nullable().describe('测算范围；null 为全市'),
             households: z.number().int(),
             persons: z.number().int(),
+            areaLevel: z
+              .enum(['district', 'street', 'committee'])
+              .describe('分列的区划级别：全市按区，区按街道，街道与居委会按居委会'),
             reform: z.array(z.object({ parameter: z.string(), value: z.number().int() })).nullable(),
             rows: z.array(
               z.object({
@@ -69,13 +85,18 @@ export function registerSimulateRoute(app: ZodApp, store: ServerDeps['store']): 
                 name: z.string(),
                 baseline: simulationTotals,
                 reform: simulationTotals.optional(),
-                delta: z
-                  .object({
-                    households: z.number().int(),
-                    persons: z.number().int(),
-                    costFen: z.number().int(),
-                  })
-                  .optional(),
+                delta: areaTotals.optional(),
+                areas: z
+                  .array(
+                    z.object({
+                      code: z.string(),
+                      name: z.string(),
+                      baseline: areaTotals,
+                      reform: areaTotals.optional(),
+                      delta: areaTotals.optional().describe('调整后 − 基线'),
+                    }),
+                  )
+                  .describe('按下一级区划（区、街道或居委会）分列，按代码排序；无法计算的项目为空'),
               }),
             ),
             elapsedMs: z.number().int().describe('读取人口与计算所用的毫秒数'),
@@ -97,13 +118,25 @@ export function registerSimulateRoute(app: ZodApp, store: ServerDeps['store']): 
       running = true;
       try {
         const started = performance.now();
-        const pop = await buildPopulation(registryPolicySource(store, scope, month));
+        const area = areaLevelOf(scope);
+        const pop = await buildPopulation(registryPolicySource(store, scope, month, { area }));
         const report = simulationReport(pop, m, baseline, reform);
+        const names = divisionIndex();
         return {
           month,
           divisionCode: scope.kind === 'division' ? scope.code : null,
+          areaLevel: area,
           reform: reform ? (overrides ?? []) : null,
-          ...report,
+          households: report.households,
+          persons: report.persons,
+          rows: report.rows.map(({ areas, ...row }) => ({
+            ...row,
+            areas: (areas ?? []).map(({ area: code, ...figures }) => ({
+              code,
+              name: names.get(code)?.name ?? code,
+              ...figures,
+            })),
+          })),
           elapsedMs: Math.round(performance.now() - started),
         };
       } finally {

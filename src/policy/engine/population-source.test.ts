@@ -55,10 +55,10 @@ describe('simulate', () => {
   async function* districts(): AsyncIterable<SourceHousehold> {
     const hh = (pensionFen: number) => ({ members: [{ id: 'a', birthDate: '1950-01-01', pensionFen }] });
     const items: Promise<SourceHousehold>[] = [
-      Promise.resolve({ household: hh(0), district: '310110' }),
-      Promise.resolve({ household: hh(100000), district: '310110' }),
-      Promise.resolve({ household: hh(0), district: '310101' }),
-      Promise.resolve({ household: hh(900000), district: '310101' }),
+      Promise.resolve({ household: hh(0), area: '310110' }),
+      Promise.resolve({ household: hh(100000), area: '310110' }),
+      Promise.resolve({ household: hh(0), area: '310101' }),
+      Promise.resolve({ household: hh(900000), area: '310101' }),
     ];
     for (const item of items) yield await item;
   }
@@ -66,7 +66,7 @@ describe('simulate', () => {
   it('totals by district when the source has districts', async () => {
     const pop = await buildPopulation(districts());
     const [dibao] = simulate(pop, parseMonth('2022-08'), baselineParameters(), ['dibao']);
-    expect(dibao?.byDistrict).toEqual({
+    expect(dibao?.byArea).toEqual({
       '310110': { households: 2, persons: 2, costFen: 142000 + 42000 },
       '310101': { households: 1, persons: 1, costFen: 142000 },
     });

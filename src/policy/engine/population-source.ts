@@ -7,10 +7,13 @@ import { PopulationBuilder, type Population } from './population.ts';
 
 export { BatchLineError, forEachLine } from './jsonl-reader.ts';
 
-/** One household from a population source; `district` (区划代码) when the source knows it. */
+/**
+ * One household from a population source; `area` when the source knows it: the 区划代码 of the district,
+ * street or 居委会 the totals are grouped by (the source picks the level).
+ */
 export interface SourceHousehold {
   readonly household: PolicyHouseholdInput;
-  readonly district?: string;
+  readonly area?: string;
 }
 
 /**
@@ -65,6 +68,6 @@ export async function buildPopulation(
     keepMemberIds: options.keepMemberIds ?? false,
     households: 1 << 12,
   });
-  for await (const item of source) builder.add(item.household, item.district);
+  for await (const item of source) builder.add(item.household, item.area);
   return builder.build();
 }

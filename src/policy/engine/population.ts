@@ -42,8 +42,11 @@ export interface Population {
   readonly categories: Uint8Array;
   /** Member ids (kept for single households and byMember output; null in large batches). */
   readonly memberIds: string[] | null;
-  /** Optional district code per household, when the source has one. */
-  readonly district: string[] | null;
+  /**
+   * Optional area code per household (区划代码: a district, street or 居委会, as the source chooses), the
+   * label totals are grouped by; null when the source has none.
+   */
+  readonly area: string[] | null;
 }
 
 /** Copies a column into a new one of exactly `capacity` elements. */
@@ -95,7 +98,7 @@ export class PopulationBuilder {
   private flags: Uint8Array;
   private categories: Uint8Array;
   private readonly memberIds: string[] | null;
-  private district: string[] | null = null;
+  private area: string[] | null = null;
 
   constructor(options: { keepMemberIds?: boolean; households?: number; persons?: number } = {}) {
     const hc = Math.max(1, options.households ?? 1024);
@@ -126,7 +129,7 @@ export class PopulationBuilder {
   }
 
   /** Adds one validated household (defaults applied here, so omitted fields cost nothing). */
-  add(hh: PolicyHouseholdInput | PolicyHousehold, district?: string): void {
+  add(hh: PolicyHouseholdInput | PolicyHousehold, area?: string): void {
     const h = this.h;
     if (h >= this.assets.length) this.growHouseholds(nextCapacity(this.assets.length, h + 1));
     this.assets[h] = hh.monetaryAssetsFen ?? 0;
@@ -137,10 +140,10 @@ export class PopulationBuilder {
     this.education[h] = hh.educationExpenseAnnualFen ?? 0;
     this.tempMonths[h] = hh.temporaryAssistanceMonths ?? 0;
     this.renovation[h] = hh.renovationCostFen ?? 0;
-    if (district !== undefined) {
-      this.district ??= new Array<string>(h).fill('');
-      this.district.push(district);
-    } else if (this.district) this.district.push('');
+    if (area !== undefined) {
+      this.area ??= new Array<string>(h).fill('');
+      this.area.push(area);
+    } else if (this.area) this.area.push('');
     const members = hh.members;
     let p = this.p;
     if (p + members.length > this.birth.length)
@@ -176,7 +179,7 @@ export class PopulationBuilder {
     this.h = 0;
     this.p = 0;
     if (this.memberIds) this.memberIds.length = 0;
-    this.district = null;
+    this.area = null;
   }
 
   /** Every household column gets the same capacity (memberStart one more). */
@@ -231,7 +234,7 @@ export class PopulationBuilder {
       flags: cut(this.flags, N),
       categories: cut(this.categories, N),
       memberIds: this.memberIds,
-      district: this.district,
+      area: this.area,
     };
   }
 }
@@ -306,7 +309,7 @@ function joined<T extends Column>(parts: readonly PopulationPart[], name: Column
   return out ?? (new Float64Array(0) as T);
 }
 
-/** The parts one after another as one Population (households in order; no districts). */
+/** The parts one after another as one Population (households in order; no areas). */
 export function concatPopulations(parts: readonly PopulationPart[]): Population {
   let H = 0;
   let N = 0;
@@ -334,7 +337,7 @@ export function concatPopulations(parts: readonly PopulationPart[]): Population 
     ...(household as Pick<Population, (typeof HOUSEHOLD_COLUMNS)[number]>),
     ...(person as Pick<Population, (typeof PERSON_COLUMNS)[number]>),
     memberIds,
-    district: null,
+    area: null,
   };
 }
 

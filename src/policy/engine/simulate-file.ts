@@ -7,7 +7,7 @@ import { baselineParameters } from './parameter-store.ts';
 import { PopulationBuilder } from './population.ts';
 import { simulate, type ProgramTotals } from './simulate.ts';
 
-type DistrictTotals = NonNullable<ProgramTotals['byDistrict']>;
+type AreaTotalsMap = NonNullable<ProgramTotals['byArea']>;
 
 /**
  * Households per block of a streamed simulation: enough that a block's fixed costs (resolving each
@@ -60,7 +60,7 @@ export async function simulateRange(
   return { totals: { households, persons, baseline: base ?? [], reform: ref }, lines };
 }
 
-function addDistricts(into: DistrictTotals, from: DistrictTotals): void {
+function addAreas(into: AreaTotalsMap, from: AreaTotalsMap): void {
   for (const [d, t] of Object.entries(from)) {
     const sum = (into[d] ??= { households: 0, persons: 0, costFen: 0 });
     sum.households += t.households;
@@ -81,17 +81,17 @@ export function sumTotals(parts: readonly (readonly ProgramTotals[])[]): Program
     let households = t0.households;
     let persons = t0.persons;
     let costFen = t0.costFen;
-    const byDistrict: DistrictTotals | undefined = t0.byDistrict ? {} : undefined;
-    if (byDistrict && t0.byDistrict) addDistricts(byDistrict, t0.byDistrict);
+    const byArea: AreaTotalsMap | undefined = t0.byArea ? {} : undefined;
+    if (byArea && t0.byArea) addAreas(byArea, t0.byArea);
     for (const part of rest) {
       const t = part[i];
       if (!t || t.program !== t0.program) throw new Error(`分段结果的项目顺序不一致：${t0.program}`);
       households += t.households;
       persons += t.persons;
       costFen += t.costFen;
-      if (byDistrict && t.byDistrict) addDistricts(byDistrict, t.byDistrict);
+      if (byArea && t.byArea) addAreas(byArea, t.byArea);
     }
-    return { program: t0.program, households, persons, costFen, ...(byDistrict ? { byDistrict } : {}) };
+    return { program: t0.program, households, persons, costFen, ...(byArea ? { byArea } : {}) };
   });
 }
 

@@ -4,6 +4,7 @@ import type { Population } from './population.ts';
 import { PROGRAM_CODES, type ProgramCode } from './program.ts';
 import { PROGRAMS } from '../programs/index.ts';
 import { runPrograms, type ProgramOutcome } from './run.ts';
+import { areaRows, areasOf, type AreaRow } from './simulate-areas.ts';
 
 /** Recipients and monthly cost of one program over a population. */
 export interface ProgramTotals {
@@ -13,8 +14,14 @@ export interface ProgramTotals {
   readonly persons: number;
   readonly costFen: number;
   readonly error?: string;
-  /** Per district code, when the population has districts. */
-  readonly byDistrict?: Record<string, { households: number; persons: number; costFen: number }>;
+  /** Per area code (Population.area), when the population has areas. */
+  readonly byArea?: Record<string, AreaTotals>;
+}
+
+export interface AreaTotals {
+  households: number;
+  persons: number;
+  costFen: number;
 }
 
 function totalsOf(o: ProgramOutcome, pop: Population): ProgramTotals {
@@ -23,8 +30,8 @@ function totalsOf(o: ProgramOutcome, pop: Population): ProgramTotals {
     return { program: code, households: 0, persons: 0, costFen: 0, error: o.error?.message ?? '' };
   const { eligible, amount, member } = o.columns;
   const ms = pop.memberStart;
-  const districts = pop.district;
-  const byDistrict: Record<string, { households: number; persons: number; costFen: number }> = {};
+  const areas = pop.area;
+  const byArea: Record<string, AreaTotals> = {};
   let households = 0;
   let personTotal = 0;
   let cost = 0;
@@ -40,9 +47,8 @@ function totalsOf(o: ProgramOutcome, pop: Population): ProgramTotals {
     households++;
     personTotal += n;
     cost += a;
-    if (districts) {
-      const d = districts[h] ?? '';
-      const t = (byDistrict[d] ??= { households: 0, persons: 0, costFen: 0 });
+    if (areas) {
+      const t = (byArea[areas[h] ?? ''] ??= { households: 0, persons: 0, costFen: 0 });
       t.households++;
       t.persons += n;
       t.costFen += a;
@@ -53,7 +59,7 @@ function totalsOf(o: ProgramOutcome, pop: Population): ProgramTotals {
     households,
     persons: personTotal,
     costFen: cost,
-    ...(districts ? { byDistrict } : {}),
+    ...(areas ? { byArea } : {}),
   };
 }
 
@@ -111,7 +117,7 @@ export function compareTotals(
   });
 }
 
-/** Totals without the per-district breakdown (what the API and the console show). */
+/** Totals without the per-area breakdown. */
 export type Totals = Pick<ProgramTotals, 'households' | 'persons' | 'costFen' | 'error'>;
 
 /** One program's line of a simulation: named, baseline and, with a reform, reform and difference. */
@@ -121,6 +127,8 @@ export interface SimulationRow {
   readonly baseline: Totals;
   readonly reform?: Totals;
   readonly delta?: { households: number; persons: number; costFen: number };
+  /** Per area of the population (when it has areas), in code order. */
+  readonly areas?: AreaRow[];
 }
 
 export interface SimulationReport {
@@ -136,17 +144,26 @@ const totals = (t: ProgramTotals): Totals => ({
   ...(t.error !== undefined ? { error: t.error } : {}),
 });
 
-/** Every program over a population for one month: the baseline, and the reform beside it when given. */
+/**
+ * Every program over a population for one month: the baseline, and the reform beside it when given; per
+ * area too when the population has areas.
+ */
 export function simulationReport(
   pop: Population,
   month: BenefitMonth,
   baseline: ParameterStore,
   reform: ParameterStore | null,
 ): SimulationReport {
-  const rows: SimulationRow[] = reform
-    ? comparisonRows(compareReform(pop, month, baseline, reform))
-    : baselineRows(simulate(pop, month, baseline));
-  return { households: pop.householdCount, persons: pop.personCount, rows };
+  const base = simulate(pop, month, baseline);
+  const ref = reform ? simulate(pop, month, reform) : null;
+  const rows: SimulationRow[] = ref ? comparisonRows(compareTotals(base, ref)) : baselineRows(base);
+  const report = { households: pop.householdCount, persons: pop.personCount };
+  if (!pop.area) return { ...report, rows };
+  const areas = areasOf(pop);
+  return {
+    ...report,
+    rows: rows.map((row, i) => ({ ...row, areas: areaRows(areas, base[i]!, ref?.[i]) })),
+  };
 }
 
 /** A comparison's lines, named. */

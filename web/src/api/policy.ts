@@ -37,11 +37,24 @@ export interface SimulationRow {
   baseline: SimulationTotals;
   reform?: SimulationTotals;
   delta?: { households: number; persons: number; costFen: number };
+  /** Per area one level below the scope (SimulationResponse.areaLevel), in code order. */
+  areas: SimulationArea[];
+}
+
+/** One area's figures for one program: today's, and with a reform the figures after it and the difference. */
+export interface SimulationArea {
+  code: string;
+  name: string;
+  baseline: { households: number; persons: number; costFen: number };
+  reform?: { households: number; persons: number; costFen: number };
+  delta?: { households: number; persons: number; costFen: number };
 }
 
 export interface SimulationResponse {
   month: string;
   divisionCode: string | null;
+  /** What the areas are: the city's districts, a district's streets, a street's 居委会. */
+  areaLevel: 'district' | 'street' | 'committee';
   households: number;
   persons: number;
   reform: { parameter: string; value: number }[] | null;

@@ -1,5 +1,6 @@
-import type { SimulationRow, SimulationTotals } from '../../api/policy.ts';
+import type { SimulationResponse, SimulationRow, SimulationTotals } from '../../api/policy.ts';
 import type { ParameterInfo } from '../../api/types.ts';
+import type { ChartOption } from '../../utils/echarts.ts';
 import { formatFen, parseYuan } from '../../utils/money.ts';
 import { formatValue } from '../parameters/data.ts';
 
@@ -118,4 +119,106 @@ export function monthLabel(month: string): string {
 export function secondsLabel(ms: number): string {
   const tenths = Math.round(ms / 100);
   return `${Math.trunc(tenths / 10)}.${tenths % 10} 秒`;
+}
+
+// ---- by area ----------------------------------------------------------------------------------------
+
+export const AREA_LABEL: Readonly<Record<SimulationResponse['areaLevel'], string>> = {
+  district: '区',
+  street: '街道（镇）',
+  committee: '居委会',
+};
+
+/**
+ * The program the by-area view opens on: the first the reform moves (its cost or households change),
+ * otherwise 低保, otherwise the first that can be computed; null when none has areas.
+ */
+export function defaultAreaProgram(rows: readonly SimulationRow[]): string | null {
+  const withAreas = rows.filter((r) => r.areas.length > 0);
+  const moved = withAreas.find((r) => r.delta && (r.delta.costFen !== 0 || r.delta.households !== 0));
+  if (moved) return moved.program;
+  return (withAreas.find((r) => r.program === 'dibao') ?? withAreas[0])?.program ?? null;
+}
+
+/** One line of the by-area table, formatted for display (names, 元 with separators, signed differences). */
+export interface AreaTableRow {
+  code: string;
+  name: string;
+  baselineHouseholds: string;
+  baselineCost: string;
+  reformHouseholds: string;
+  reformCost: string;
+  deltaHouseholds: string;
+  deltaCost: string;
+  /** The sign of the cost difference, for colouring. */
+  trend: 'up' | 'down' | 'same';
+}
+
+/** The chosen program's areas as table lines, and a 合计 line that adds them up (the program's total). */
+export function areaTable(row: SimulationRow | undefined): {
+  rows: AreaTableRow[];
+  total: AreaTableRow | null;
+} {
+  if (!row || row.areas.length === 0) return { rows: [], total: null };
+  const line = (code: string, name: string, b: Figures, r: Figures): AreaTableRow => {
+    const dCost = r.costFen - b.costFen;
+    return {
+      code,
+      name,
+      baselineHouseholds: formatCount(b.households),
+      baselineCost: formatFen(b.costFen),
+      reformHouseholds: formatCount(r.households),
+      reformCost: formatFen(r.costFen),
+      deltaHouseholds: formatDeltaCount(r.households - b.households),
+      deltaCost: formatDeltaFen(dCost),
+      trend: dCost > 0 ? 'up' : dCost < 0 ? 'down' : 'same',
+    };
+  };
+  const sum = { baseline: { ...NONE }, reform: { ...NONE } };
+  const rows = row.areas.map((a) => {
+    const after = a.reform ?? a.baseline;
+    add(sum.baseline, a.baseline);
+    add(sum.reform, after);
+    return line(a.code, a.name, a.baseline, after);
+  });
+  return { rows, total: line('', '合计', sum.baseline, sum.reform) };
+}
+
+interface Figures {
+  households: number;
+  persons: number;
+  costFen: number;
+}
+const NONE: Figures = { households: 0, persons: 0, costFen: 0 };
+function add(into: Figures, from: Figures): void {
+  into.households += from.households;
+  into.persons += from.persons;
+  into.costFen += from.costFen;
+}
+
+/** 元 for a chart's axis (a plot, not a ledger: the table holds the exact figures). */
+const chartYuan = (fen: number) => Math.round(fen) / 100;
+
+/** Bars of the cost difference (调整后 − 现行, 元/月) by area, named. */
+export function areaDeltaOption(level: SimulationResponse['areaLevel'], row: SimulationRow): ChartOption {
+  const many = row.areas.length > 8;
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0, data: ['金额差（元/月）'] },
+    grid: { left: 90, right: 30, top: 40, bottom: many ? 90 : 40 },
+    xAxis: {
+      type: 'category',
+      name: AREA_LABEL[level],
+      data: row.areas.map((a) => a.name),
+      axisLabel: { interval: 0, rotate: many ? 35 : 0 },
+    },
+    yAxis: { type: 'value', name: '元/月' },
+    series: [
+      {
+        name: '金额差（元/月）',
+        type: 'bar',
+        data: row.areas.map((a) => chartYuan(a.delta?.costFen ?? 0)),
+      },
+    ],
+  };
 }
