@@ -27,9 +27,7 @@ export function registerStatisticsRoutes(app: ZodApp, { store }: ServerDeps): vo
           200: z.object({
             asOf: z.string(),
             computedAt: z.string().describe('统计时间（ISO 8601）'),
-            fresh: z
-              .boolean()
-              .describe('false：统计之后人口库有变动，新结果正在计算，稍后重新请求即可得到'),
+            fresh: z.boolean().describe('false：统计之后人口库有变动，新结果正在计算，稍后重新请求即可得到'),
             totals: z.object({
               persons: count.describe('常住人口：居住在本范围内的登记人口（不论户籍）'),
               hukouPersons: count.describe('其中本市户籍人口'),
