@@ -32,6 +32,7 @@ describe('roles', () => {
   it('gives the menus of the contract', () => {
     expect(menuIds('admin')).toEqual([
       'dashboard',
+      'tasks',
       'statistics',
       'persons',
       'households',
@@ -73,6 +74,7 @@ describe('roles', () => {
     ]);
     expect(menuIds('auditor')).toEqual([
       'dashboard',
+      'tasks',
       'statistics',
       'persons',
       'households',
@@ -100,6 +102,7 @@ describe('roles', () => {
     expect(Object.fromEntries(roleList.map((role) => [role, menuIds(role)]))).toEqual({
       committee_assistant: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -114,6 +117,7 @@ describe('roles', () => {
       ],
       street_caseworker: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -132,6 +136,7 @@ describe('roles', () => {
       ],
       district_approver: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -177,6 +182,7 @@ describe('roles', () => {
       ],
       auditor: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -198,6 +204,7 @@ describe('roles', () => {
       ],
       admin: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -225,6 +232,7 @@ describe('roles', () => {
       ],
       assistance_adviser: [
         'dashboard',
+        'tasks',
         'statistics',
         'persons',
         'households',
@@ -238,6 +246,7 @@ describe('roles', () => {
     });
     expect(menusOf('admin').map(({ title, path }) => `${title} ${path}`)).toEqual([
       '首页 /dashboard',
+      '待办 /tasks',
       '统计报表 /statistics',
       '人口信息 /persons',
       '家庭户 /households',

@@ -11,6 +11,7 @@ export const tasksAccess = defineModuleAccess({
     'tasks.view': '查看待办（生命事件与政策找人产生的跟进事项）',
     'tasks.complete': '办结待办并填写办理结果',
   },
+  menus: [{ id: 'tasks', title: '待办', path: '/tasks', anyOf: ['tasks.view'], order: 12 }],
   grants: {
     committee_assistant: ['tasks.view', 'tasks.complete'],
     street_caseworker: ['tasks.view', 'tasks.complete'],

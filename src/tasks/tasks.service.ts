@@ -5,7 +5,9 @@ import { activeAdvisersOf } from '../advisers/advisers.repository.ts';
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import { shanghaiToday } from '../core/clock.ts';
 import type { Db } from '../db/store.ts';
-import { pageBounds } from '../registry/person.repository.ts';
+import { householdNumbers } from '../registry/household.repository.ts';
+import { pageBounds, personIdentities } from '../registry/person.repository.ts';
+import { resolveDivisionPath } from '../registry/registry.service.ts';
 import { RowDigest, type WorkTx } from '../workflow/unit-of-work.ts';
 import { TASK_NOT_FOUND, TaskError } from './tasks.errors.ts';
 import {
@@ -144,6 +146,14 @@ export interface TaskView {
   version: number;
 }
 
+/** A task as its list shows it: whom and where by name, and whether its deadline has passed. */
+export interface TaskListItem extends TaskView {
+  householdNo: string | null;
+  personName: string | null;
+  divisionName: string | null;
+  overdue: boolean;
+}
+
 function present(row: TaskRow): TaskView {
   const outcome = row.outcome !== null && isTaskOutcome(row.outcome) ? row.outcome : null;
   return {
@@ -172,11 +182,32 @@ export async function listTasks(
   db: Db,
   caller: TaskCaller,
   filter: Omit<TaskFilter, 'limit' | 'offset'> & { limit?: number; offset?: number },
-): Promise<{ items: TaskView[]; total: number }> {
+  today = shanghaiToday(),
+): Promise<{ items: TaskListItem[]; total: number }> {
   if (!hasPermission(caller.role, 'tasks.view')) throw new TaskError('forbidden', '您没有权限查看待办');
   const page = pageBounds(filter.limit, filter.offset);
   const { rows, total } = await listTaskRows(db, caller.scope, { ...filter, ...page });
-  return { items: rows.map(present), total };
+  const numbers = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const district of new Set(rows.map((r) => r.districtCode))) {
+    const inDistrict = rows.filter((r) => r.districtCode === district);
+    const households = inDistrict.flatMap((r) => (r.householdId ? [r.householdId] : []));
+    for (const [id, no] of await householdNumbers(db, caller.scope, district, households))
+      numbers.set(`${district}|${id}`, no);
+    const persons = inDistrict.flatMap((r) => (r.personId ? [r.personId] : []));
+    for (const [id, person] of await personIdentities(db, district, persons))
+      names.set(`${district}|${id}`, person.name);
+  }
+  return {
+    items: rows.map((r) => ({
+      ...present(r),
+      householdNo: r.householdId ? (numbers.get(`${r.districtCode}|${r.householdId}`) ?? null) : null,
+      personName: r.personId ? (names.get(`${r.districtCode}|${r.personId}`) ?? null) : null,
+      divisionName: resolveDivisionPath(r.divisionCode)?.fullName ?? null,
+      overdue: r.state === 'open' && r.dueOn < today,
+    })),
+    total,
+  };
 }
 
 export interface CompleteInput {

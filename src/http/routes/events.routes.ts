@@ -63,6 +63,13 @@ const taskSchema = z.object({
   version: int,
 });
 
+const taskListItemSchema = taskSchema.extend({
+  householdNo: z.string().nullable().describe('户编号'),
+  personName: z.string().nullable(),
+  divisionName: z.string().nullable().describe('所属区划全称'),
+  overdue: z.boolean().describe('未办结且已过办理期限'),
+});
+
 export function registerEventRoutes(app: ZodApp, { store }: ServerDeps): void {
   app.get(
     '/api/events',
@@ -99,7 +106,7 @@ export function registerEventRoutes(app: ZodApp, { store }: ServerDeps): void {
           adviserId: z.uuid('编号格式不正确').optional(),
           ...page,
         }),
-        response: { 200: z.object({ items: z.array(taskSchema), total: int }) },
+        response: { 200: z.object({ items: z.array(taskListItemSchema), total: int }) },
       },
     },
     async (request) => {

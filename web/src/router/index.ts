@@ -147,6 +147,11 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '救助待遇', menu: 'entitlements' },
       },
       {
+        path: 'tasks',
+        component: () => import('../views/tasks/index.vue'),
+        meta: { title: '待办', menu: 'tasks' },
+      },
+      {
         path: 'findings',
         component: () => import('../views/findings/list.vue'),
         meta: { title: '内控发现', menu: 'findings' },
