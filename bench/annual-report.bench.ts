@@ -103,7 +103,7 @@ async function openStore(): Promise<{ store: Store; drop: () => Promise<void> }>
 /**
  * 支出型 needs an application: the engine finds every household that would qualify (a third of the 生活救助
  * persons on this population), the yearbook counts those who applied. Keep the first households in id order
- * (a deterministic sample) until their members reach seed 000's ratio to the 低保 persons; drop the rest.
+ * (the demo's household ids come from its seed: the same sample on either store) until their members reach seed 000's ratio to the 低保 persons; drop the rest.
  */
 async function rigidAtSeedTakeUp(store: Store, month: string): Promise<{ kept: number; dropped: number }> {
   const members = (program: string) =>
@@ -112,7 +112,7 @@ async function rigidAtSeedTakeUp(store: Store, month: string): Promise<{ kept: n
       sql`select e.id::text as id, count(m.person_id)::int as n from entitlements e
         join household_members m on m.district_code = e.district_code and m.household_id = e.household_id
           and m.valid_from <= ${`${month}-01`}::date and (m.valid_to is null or m.valid_to > ${`${month}-01`}::date)
-        where e.program = ${program} group by e.id order by e.id`,
+        where e.program = ${program} group by e.household_id, e.id order by e.household_id, e.id`,
     );
   const dibao = (await members('dibao')).reduce((a, r) => a + r.n, 0);
   const target = Math.round((dibao * RIGID_PER_DIBAO.part) / RIGID_PER_DIBAO.whole);
