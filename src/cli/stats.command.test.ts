@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock } from '../core/clock.ts';
 import { openPglite, type Store } from '../db/store.ts';
+import { inspectPdf } from '../documents/pdf-inspect.test-helpers.ts';
 import { seedStatsWorld } from '../statistics/statistics.fixtures.ts';
 
 /**
@@ -66,6 +67,17 @@ describe('stats command', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(file);
     expect(book.worksheets.map((s) => s.name)).toEqual(['年度汇总', '按区划汇总', '分月', '说明']);
+  });
+
+  it('writes the annual report as PDF with --pdf', () => {
+    const file = join(dataDir, 'report.pdf');
+    const r = cli('year', '2026', '--division', '310110', '--pdf', file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`已写入年度统计报告 ${file}`);
+    const text = inspectPdf(readFileSync(file)).pages.join('');
+    expect(text).toContain('杨浦区2026年社会救助统计报告');
+    expect(text).toContain('失、无业低保家庭人数');
+    expect(text).not.toContain('长宁');
   });
 
   it('says an empty month in words, and refuses a bad month or an unknown division', () => {

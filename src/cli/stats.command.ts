@@ -1,4 +1,8 @@
 import { writeFile } from 'node:fs/promises';
+import { shanghaiToday } from '../core/clock.ts';
+import { renderPdf } from '../documents/pdf.renderer.ts';
+import { annualReport } from '../statistics/annual-report.ts';
+import { annualReportDocument } from '../statistics/annual-report.document.ts';
 import type { Command } from 'commander';
 import { ALL } from '../auth/scope.ts';
 import { formatYuan } from '../policy/engine/exact.ts';
@@ -24,6 +28,7 @@ const AREA: Record<AreaLevel, string> = { district: '区', street: '街道（镇
 interface Options {
   division?: string;
   xlsx?: string;
+  pdf?: string;
   json?: boolean;
 }
 
@@ -116,12 +121,21 @@ export function registerStatsCommands(program: Command): void {
     .description('统计年报：全年户次、人次与金额，按项目与下一级区划，另附分月合计 (annual table)')
     .option('--division <code>', '区、街道或居委会代码，默认全市 (division)')
     .option('--xlsx <file>', '另存为 .xlsx 文件 (write .xlsx)')
+    .option('--pdf <file>', '年度社会救助统计报告另存为 PDF (write the annual report as PDF)')
     .option('--json', '以 JSON 输出 (JSON output)')
     .action(async (year: string, opts: Options) => {
       if (!/^\d{4}$/.test(year)) throw new CliError(`年份「${year}」无效，应为四位数字`);
-      const t = await withStore((store) => annualTable(store.db, ALL, Number(year), opts.division)).catch(
-        fail,
-      );
+      const [t, report] = await withStore((store) =>
+        Promise.all([
+          annualTable(store.db, ALL, Number(year), opts.division),
+          opts.pdf ? annualReport(store.db, ALL, Number(year), opts.division) : null,
+        ]),
+      ).catch(fail);
+      if (opts.pdf && report)
+        await writeFile(
+          opts.pdf,
+          await renderPdf(annualReportDocument(report, { printedOn: shanghaiToday() })),
+        );
       if (opts.xlsx) await writeFile(opts.xlsx, await annualWorkbook(t));
       if (opts.json) {
         out(`${JSON.stringify(t, null, 2)}\n`);
@@ -145,5 +159,6 @@ export function registerStatsCommands(program: Command): void {
       );
       for (const note of t.notes) out(`注：${note}\n`);
       if (opts.xlsx) process.stderr.write(`已写入 ${opts.xlsx}\n`);
+      if (opts.pdf) process.stderr.write(`已写入年度统计报告 ${opts.pdf}\n`);
     });
 }

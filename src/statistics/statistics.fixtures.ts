@@ -68,7 +68,7 @@ interface EntitlementSpec {
   state?: 'active' | 'suspended' | 'stopped';
 }
 
-async function entitlement(store: Store, e: EntitlementSpec): Promise<string> {
+export async function entitlement(store: Store, e: EntitlementSpec): Promise<string> {
   const id = randomUUID();
   await store.db.execute(sql`insert into entitlements (district_code, id, program, beneficiary_kind,
       beneficiary_id, household_id, person_id, committee_code, payee_person_id, payee_role, schedule, amount_fen,
@@ -80,7 +80,7 @@ async function entitlement(store: Store, e: EntitlementSpec): Promise<string> {
   return id;
 }
 
-async function run(store: Store, district: string, month: string, state: string): Promise<string> {
+export async function run(store: Store, district: string, month: string, state: string): Promise<string> {
   const id = randomUUID();
   await store.db
     .execute(sql`insert into payroll_runs (district_code, id, month, state, prepared_by, prepared_at,
@@ -100,7 +100,7 @@ interface LineSpec {
   state: 'held' | 'pending' | 'released' | 'excluded' | 'paid' | 'failed';
 }
 
-async function lines(
+export async function lines(
   store: Store,
   district: string,
   runId: string,

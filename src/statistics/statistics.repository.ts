@@ -23,7 +23,7 @@ export const COUNTED_LINE_STATES = ['paid', 'pending', 'released'] as const;
  * district is its key alone: an expression on the committee would only mislead the planner's estimate
  * (0.5 % of the rows, for all of them) into sorting where it should hash.
  */
-function areaScope(scope: DataScope, alias: string): SQL {
+export function areaScope(scope: DataScope, alias: string): SQL {
   if (scope.kind === 'all') return sql`true`;
   const t = sql.raw(alias);
   const district = sql`${t}.district_code = ${scope.code.slice(0, 6)}`;
@@ -35,14 +35,14 @@ function areaScope(scope: DataScope, alias: string): SQL {
  * Grouping keys compared byte by byte: program codes, division codes and months are ASCII, where the
  * database's collation orders them the same, only slower (a third of a sort of the district's lines).
  */
-const C = sql.raw('collate "C"');
+export const C = sql.raw('collate "C"');
 
 /**
  * A report's statement in a transaction of its own with room to sort in memory: a district's month of lines
  * or entitlements (a quarter of a million rows, 30 MB to sort) spills to disk at the default 4 MB and takes
  * twice as long. No JIT: compiling the expressions costs more than it saves at this size.
  */
-async function reportRows<T>(db: Db, query: SQL): Promise<T[]> {
+export async function reportRows<T>(db: Db, query: SQL): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
     await tx.execute(sql`set local jit = off`);
@@ -50,7 +50,7 @@ async function reportRows<T>(db: Db, query: SQL): Promise<T[]> {
   });
 }
 
-function list(values: readonly string[]): SQL {
+export function list(values: readonly string[]): SQL {
   return sql.join(
     values.map((v) => sql`${v}`),
     sql`, `,
@@ -61,7 +61,7 @@ function list(values: readonly string[]): SQL {
  * Persons of a household in a month: its members whose membership overlaps the month, each once — the
  * members the engine reads for the month (policy-input.repository.ts). `month` is an SQL text 'YYYY-MM'.
  */
-function membersInMonth(district: SQL, household: SQL, month: SQL): SQL {
+export function membersInMonth(district: SQL, household: SQL, month: SQL): SQL {
   return sql`(select count(distinct m.person_id)::int from household_members m
     where m.district_code = ${district} and m.household_id = ${household}
       and m.valid_from < (to_date(${month}, 'YYYY-MM') + interval '1 month')::date

@@ -1,10 +1,19 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { scopeOf } from '../../auth/roles.ts';
+import { shanghaiToday } from '../../core/clock.ts';
+import { renderPdf } from '../../documents/pdf.renderer.ts';
+import { annualReport } from '../../statistics/annual-report.ts';
+import {
+  annualReportDocument,
+  annualReportName,
+  annualReportWorkbook,
+} from '../../statistics/annual-report.document.ts';
 import { annualTable, monthlyTable } from '../../statistics/statistics.service.ts';
 import { annualWorkbook, monthlyWorkbook, workbookName } from '../../statistics/statistics.xlsx.ts';
 import { requirePermission, type ServerDeps, type ZodApp } from '../context.ts';
 import { divisionCode } from '../schemas.ts';
+import { sendPdf } from './documents.routes.ts';
 
 /**
  * 统计报表 (docs/statistics.md): the monthly and annual tables of the caller's division or a division inside
@@ -93,6 +102,35 @@ const yearQuery = z.object({
   division: monthQuery.shape.division,
 });
 
+const shareSchema = { part: n, whole: n, basisPoints: n.describe('占比（万分之一，四舍五入）') };
+const programYear = z.object({ ...named, households: n, persons: n, amountFen: n });
+const report = z.object({
+  year: n,
+  division,
+  livelihood: z.object({
+    programs: z.array(programYear),
+    total: programYear,
+    composition: z.array(z.object({ key: z.string(), name: z.string(), households: n, ...shareSchema })),
+  }),
+  grainOil: programYear,
+  tekun: programYear,
+  medical: z.object({ held: z.literal(false), note: z.string() }),
+  temporary: programYear,
+  elderly: z.object({
+    asOf: z.string(),
+    basis: z.literal('registered'),
+    aged60plus: n,
+    persons: n,
+    bands: z.array(z.object({ band: z.string(), ...shareSchema })),
+  }),
+  disability: z.object({
+    asOf: z.string(),
+    total: n,
+    byCategory: z.array(z.object({ category: n, name: z.string(), ...shareSchema })),
+  }),
+  notes: z.array(z.string()),
+});
+
 function sendXlsx(reply: FastifyReply, name: string, body: Buffer) {
   return reply
     .header('content-type', XLSX)
@@ -167,6 +205,58 @@ export function registerStatisticsTableRoutes(app: ZodApp, { store }: ServerDeps
       const user = requirePermission(request, 'statistics.view');
       const t = await annualTable(store.db, scopeOf(user), request.query.year, request.query.division);
       return sendXlsx(reply, workbookName('year', t.division.name, String(t.year)), await annualWorkbook(t));
+    },
+  );
+
+  app.get(
+    '/api/statistics/report',
+    {
+      schema: {
+        tags: ['统计'],
+        summary:
+          '年度社会救助统计报告：生活救助及低保构成、粮油帮困、特困供养、临时救助、老年人口年龄结构、残疾人分类',
+        querystring: yearQuery,
+        response: { 200: report },
+      },
+    },
+    async (request) => {
+      const user = requirePermission(request, 'statistics.view');
+      return annualReport(store.db, scopeOf(user), request.query.year, request.query.division);
+    },
+  );
+
+  app.get(
+    '/api/statistics/report.pdf',
+    {
+      schema: {
+        tags: ['统计'],
+        summary: '年度社会救助统计报告 PDF（A4）',
+        querystring: yearQuery,
+        produces: ['application/pdf'],
+      },
+    },
+    async (request, reply) => {
+      const user = requirePermission(request, 'statistics.view');
+      const r = await annualReport(store.db, scopeOf(user), request.query.year, request.query.division);
+      const doc = annualReportDocument(r, { printedOn: shanghaiToday() });
+      return sendPdf(reply, doc, await renderPdf(doc));
+    },
+  );
+
+  app.get(
+    '/api/statistics/report.xlsx',
+    {
+      schema: {
+        tags: ['统计'],
+        summary: '年度社会救助统计报告 .xlsx（每节一张工作表）',
+        querystring: yearQuery,
+        produces: [XLSX],
+      },
+    },
+    async (request, reply) => {
+      const user = requirePermission(request, 'statistics.view');
+      const r = await annualReport(store.db, scopeOf(user), request.query.year, request.query.division);
+      return sendXlsx(reply, `${annualReportName(r)}.xlsx`, await annualReportWorkbook(r));
     },
   );
 }
