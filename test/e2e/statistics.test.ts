@@ -52,6 +52,13 @@ describe('统计报表', () => {
     await page.locator('[data-test=stats-mode]').getByText('年报').click();
     await page.locator('[data-test=chart-months] canvas').waitFor();
     await expect.poll(() => page.locator('[data-test=stats-table]').textContent()).toContain('户次');
+    // The year's report (seed 000's statistics section) downloads as a PDF.
+    await page.locator('[data-test=stats-report]').getByText('年度统计报告').hover();
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('下载 PDF（可打印）').click(),
+    ]);
+    expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
     await screenshot(page, 'statistics-year');
   });
 

@@ -86,4 +86,11 @@ export const statisticsApi = {
     download('/api/statistics/monthly.xlsx', { month, division }, `统计月报-${month}.xlsx`),
   annualXlsx: (year: number, division?: string) =>
     download('/api/statistics/annual.xlsx', { year: String(year), division }, `统计年报-${year}.xlsx`),
+  /** 年度统计报告 (seed 000's statistics section) as a PDF or a workbook. */
+  reportFile: (year: number, format: 'pdf' | 'xlsx', division?: string) =>
+    download(
+      `/api/statistics/report.${format}`,
+      { year: String(year), division },
+      `年度统计报告-${year}.${format}`,
+    ),
 };
