@@ -36,7 +36,10 @@ export const followUpTasks = pgTable(
     state: text('state').notNull(),
     /** done | declined | not_eligible | enrolled. */
     outcome: text('outcome'),
+    /** What the rule wrote when it created the task (e.g. the day of death). */
     note: text('note'),
+    /** What the person who completed it wrote (办结说明). */
+    outcomeNote: text('outcome_note'),
     /** What created it: `event:<district>/<id>`, or a later discovery rule's key. */
     source: text('source').notNull(),
     createdAt: stamp('created_at').notNull(),

@@ -9,7 +9,7 @@ import { followUpTasks } from './schema.ts';
 /** SQL access to `follow_up_tasks`: every read takes the caller's DataScope (the task's division). */
 
 export type TaskRow = typeof followUpTasks.$inferSelect;
-export type NewTaskRow = Omit<TaskRow, 'completedBy' | 'completedAt' | 'outcome' | 'version'>;
+export type NewTaskRow = Omit<TaskRow, 'completedBy' | 'completedAt' | 'outcome' | 'outcomeNote' | 'version'>;
 
 export function taskScopeWhere(scope: DataScope): SQL {
   if (scope.kind === 'all') return sql`true`;
@@ -109,7 +109,7 @@ export async function completeTaskRow(
   tx: WorkTx,
   key: { districtCode: string; id: string },
   version: number,
-  done: { outcome: string; note: string | null; completedBy: string | null; completedAt: string },
+  done: { outcome: string; outcomeNote: string | null; completedBy: string | null; completedAt: string },
 ): Promise<boolean> {
   const rows = await tx.db
     .update(followUpTasks)

@@ -140,6 +140,8 @@ export interface TaskView {
   outcome: TaskOutcome | null;
   outcomeName: string | null;
   note: string | null;
+  /** 办结说明: what the person who completed it wrote. */
+  outcomeNote: string | null;
   source: string;
   createdAt: string;
   completedAt: string | null;
@@ -171,6 +173,7 @@ function present(row: TaskRow): TaskView {
     outcome,
     outcomeName: outcome ? TASK_OUTCOMES[outcome] : null,
     note: row.note,
+    outcomeNote: row.outcomeNote,
     source: row.source,
     createdAt: row.createdAt,
     completedAt: row.completedAt,
@@ -235,7 +238,7 @@ export async function completeTask(tx: WorkTx, caller: TaskCaller, input: Comple
   if (before.state !== 'open') throw new TaskError('conflict', '该待办已办结');
   const done = {
     outcome: input.outcome,
-    note: input.note?.trim() ? input.note.trim() : before.note,
+    outcomeNote: input.note?.trim() ? input.note.trim() : null,
     completedBy: tx.actor.userId,
     completedAt: tx.now.toISOString(),
   };

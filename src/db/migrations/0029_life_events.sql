@@ -38,6 +38,7 @@ CREATE TABLE "follow_up_tasks" (
 	"state" text NOT NULL,
 	"outcome" text,
 	"note" text,
+	"outcome_note" text,
 	"source" text NOT NULL,
 	"created_at" timestamp (3) with time zone NOT NULL,
 	"completed_by" text,

@@ -55,15 +55,34 @@ describeStores('event and task routes', (ctx) => {
   it('completes a task of the scope once, with an outcome; another street cannot see it', async () => {
     const list = await street.get('/api/tasks?state=open');
     const task = list.json<{
-      items: { id: string; districtCode: string; version: number; title: string }[];
+      items: {
+        id: string;
+        districtCode: string;
+        version: number;
+        title: string;
+        note: string | null;
+        personName: string | null;
+        divisionName: string | null;
+        overdue: boolean;
+      }[];
     }>().items[0]!;
     expect(task.title).toBe('告知家属基本殡葬服务补贴');
+    // Whom and where by name, not by id.
+    expect(task.personName).toMatch(/^\p{Script=Han}/u);
+    expect(task.divisionName).toMatch(/^.+区 .+(街道|镇) .+$/);
+    expect(task.overdue).toBe(false);
     const url = `/api/tasks/${task.districtCode}/${task.id}/complete`;
     const body = { version: task.version, outcome: 'done', note: '已上门告知' };
     expect((await otherStreet.post(url, body)).statusCode).toBe(404);
     const done = await street.post(url, body);
     expect(done.statusCode).toBe(200);
-    expect(done.json()).toMatchObject({ state: 'done', outcomeName: '已办结', note: '已上门告知' });
+    // The completion's note is kept beside the one the rule wrote, which stays.
+    expect(done.json()).toMatchObject({
+      state: 'done',
+      outcomeName: '已办结',
+      note: task.note,
+      outcomeNote: '已上门告知',
+    });
     expect((await street.post(url, body)).statusCode).toBe(409);
   });
 });

@@ -26,6 +26,7 @@ export interface TaskItem {
   stateName: string;
   outcomeName: string | null;
   note: string | null;
+  outcomeNote: string | null;
   createdAt: string;
   completedAt: string | null;
   version: number;
