@@ -9,16 +9,14 @@
  * lines marked paid. Then the 2020 report of the district, its composition and elderly bands printed beside
  * the yearbook's with the difference in percentage points, and the time it took. Asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadText, openBenchStore, out, seconds } from './support/bench-store.ts';
+import { cpus } from 'node:os';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { divisionScope } from '../src/auth/scope.ts';
 import { loadConfig } from '../src/config.ts';
 import { fixedClock, setClock } from '../src/core/clock.ts';
 import { selectRows } from '../src/db/sql.ts';
-import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
+import { type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
 import { renderPdf } from '../src/documents/pdf.renderer.ts';
 import { JobKinds } from '../src/jobs/job-kind.ts';
@@ -41,7 +39,6 @@ function arg(name: string): string | undefined {
 }
 
 const STORE = arg('store') ?? 'pglite';
-const URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const PERSONS = Number(arg('persons') ?? 200_000);
 const MONTHS = (arg('months') ?? '2020-12').split(',');
 const YEAR = 2020;
@@ -49,12 +46,6 @@ const YEAR = 2020;
 const RIGID = arg('rigid') ?? 'seed';
 /** Seed 000: 因病支出型贫困救助对象805人次 against 低保覆盖对象13.25万人次 in the year. */
 const RIGID_PER_DIBAO = { part: 805, whole: 132_500 };
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const seconds = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
 
 /** Seed 000 (杨浦区 2020 yearbook): the 生活救助 pie chart and the elderly age bands, in basis points. */
 const SEED_COMPOSITION: Record<string, number> = {
@@ -72,39 +63,14 @@ const SEED_ELDERLY: Record<string, number> = {
   '100+': 6,
 };
 
-async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function openStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
-  if (STORE === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mz-report-bench-'));
-    return {
-      store: await openPglite(dir),
-      drop: () => {
-        rmSync(dir, { recursive: true, force: true });
-        return Promise.resolve();
-      },
-    };
-  }
-  if (!URL) throw new Error('set BENCH_DATABASE_URL or TEST_DATABASE_URL (a PostgreSQL server)');
-  const schema = `bench_report_${process.pid}`;
-  await admin(URL, `create schema if not exists ${schema}`);
-  const store = openPostgres(URL, { searchPath: schema, max: 4 });
-  return { store, drop: () => admin(URL, `drop schema ${schema} cascade`) };
-}
-
 /**
  * 支出型 needs an application: the engine finds every household that would qualify (a third of the 生活救助
  * persons on this population), the yearbook counts those who applied. Keep the first households in id order
  * (the demo's household ids come from its seed: the same sample on either store) until their members reach seed 000's ratio to the 低保 persons; drop the rest.
  */
+const openStore = () =>
+  openBenchStore({ kind: STORE, name: 'report', dataDir: undefined, schema: undefined, keep: false });
+
 async function rigidAtSeedTakeUp(store: Store, month: string): Promise<{ kept: number; dropped: number }> {
   const members = (program: string) =>
     selectRows<{ id: string; n: number }>(
@@ -168,7 +134,7 @@ async function main(): Promise<void> {
     await store.migrate();
     out(
       `annual report bench: ${STORE}, ${PERSONS} persons, months ${MONTHS.join(',')}, 支出型 take-up ${RIGID}, ` +
-        `${cpus().length} cores, load ${load()}`,
+        `${cpus().length} cores, load ${loadText()}`,
     );
     await seedDivisions(store);
     let t = performance.now();
@@ -178,10 +144,10 @@ async function main(): Promise<void> {
       seed: 'annual-report-bench',
       asOf: `${YEAR}-12-31`,
     });
-    out(`population loaded in ${seconds(t)} s (load ${load()})`);
+    out(`population loaded in ${seconds(t)} s (load ${loadText()})`);
     t = performance.now();
     const n = await seedEntitlements(store, { month: MONTHS[0]!, fromMonth: `${YEAR}-01` });
-    out(`entitlements written: ${n} in ${seconds(t)} s (load ${load()})`);
+    out(`entitlements written: ${n} in ${seconds(t)} s (load ${loadText()})`);
     if (RIGID === 'seed') {
       const r = await rigidAtSeedTakeUp(store, MONTHS[0]!);
       out(`支出型 at seed 000's take-up: ${r.kept} households kept, ${r.dropped} eligible not enrolled`);
@@ -189,12 +155,12 @@ async function main(): Promise<void> {
     for (const month of MONTHS) {
       t = performance.now();
       await payMonth(store, month);
-      out(`payroll ${month} computed and paid in ${seconds(t)} s (load ${load()})`);
+      out(`payroll ${month} computed and paid in ${seconds(t)} s (load ${loadText()})`);
     }
     await store.db.execute(sql`analyze`);
     t = performance.now();
     const r = await annualReport(store.db, divisionScope(FIXTURE_DISTRICT), YEAR);
-    out(`report ${YEAR} of ${r.division.name} in ${seconds(t)} s (load ${load()})`);
+    out(`report ${YEAR} of ${r.division.name} in ${seconds(t)} s (load ${loadText()})`);
     t = performance.now();
     const pdf = await renderPdf(annualReportDocument(r, { printedOn: '2021-01-15' }));
     const xlsx = await annualReportWorkbook(r);
@@ -212,7 +178,7 @@ async function main(): Promise<void> {
         `  ${b.band.padEnd(8)} ${percent(b.basisPoints).padStart(8)} ${percent(SEED_ELDERLY[b.band]!).padStart(9)}   ${pp(b.basisPoints, SEED_ELDERLY[b.band]!)}`,
       );
     out(`\nprograms: ${r.livelihood.programs.map((p) => `${p.name} ${p.persons} 人次`).join('; ')}`);
-    out(`load ${load()}`);
+    out(`load ${loadText()}`);
   } finally {
     await store.close();
     await drop();

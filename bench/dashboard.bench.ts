@@ -7,7 +7,6 @@
  * street. Prints figures; asserts nothing on time.
  */
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { ALL } from '../src/auth/scope.ts';
 import { createUser } from '../src/auth/user.service.ts';
 import { loadConfig } from '../src/config.ts';
@@ -18,6 +17,7 @@ import { buildServer } from '../src/http/server.ts';
 import { recordDeath } from '../src/registry/edits/edits.service.ts';
 import { searchPersons, seedDivisions } from '../src/registry/registry.service.ts';
 import { inUnitOfWork } from '../src/workflow/unit-of-work.ts';
+import { adminQuery } from './support/bench-store.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -29,16 +29,6 @@ const PG_URL = arg('--pg');
 const DATA_DIR = arg('--data');
 const DISTRICT = '310110';
 const PASSWORD = 'Bench-dashboard-2026';
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function ensurePopulation(store: Store): Promise<void> {
   if ((await searchPersons(store.db, ALL, { limit: 1 })).total > 0) return;

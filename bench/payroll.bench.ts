@@ -11,14 +11,11 @@
  * on time. Default N: 300,000 on PGlite; `--store postgres --entitlements 4500000` for the city figure.
  * The machine is shared: read the load.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { countOf, loadText, openBenchStore, out, seconds } from './support/bench-store.ts';
+import { cpus } from 'node:os';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { selectRows } from '../src/db/sql.ts';
-import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
 import { JobKinds } from '../src/jobs/job-kind.ts';
 import { getJob } from '../src/jobs/jobs.repository.ts';
 import { enqueueJob } from '../src/jobs/jobs.service.ts';
@@ -39,7 +36,6 @@ function arg(name: string): string | undefined {
 }
 
 const STORE = arg('store') ?? 'pglite';
-const URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const ENTITLEMENTS = Number(arg('entitlements') ?? (STORE === 'pglite' ? 300_000 : 4_500_000));
 const MONTH = arg('month') ?? '2026-10';
 const BATCH_MS = arg('batch-ms') === undefined ? undefined : Number(arg('batch-ms'));
@@ -48,53 +44,22 @@ const KEEP = process.argv.includes('--keep');
 const ENTITLEMENTS_PER_PERSON = Number(arg('per-person') ?? 0.25);
 const TARGET_S = STORE === 'pglite' ? 60 : 120;
 const TARGET_N = STORE === 'pglite' ? 300_000 : 4_500_000;
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const seconds = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
 
-async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function count(store: Store, query: ReturnType<typeof sql>): Promise<number> {
-  const [row] = await selectRows<{ n: number }>(store.db, query);
-  return Number(row?.n ?? 0);
-}
-
-async function openStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
-  if (STORE === 'pglite') {
-    const dir = arg('data-dir') ?? mkdtempSync(join(tmpdir(), 'mz-payroll-bench-'));
-    const store = await openPglite(dir);
-    return {
-      store,
-      drop: () => {
-        if (!KEEP) rmSync(dir, { recursive: true, force: true });
-        return Promise.resolve();
-      },
-    };
-  }
-  if (!URL) throw new Error('set BENCH_DATABASE_URL or TEST_DATABASE_URL (a PostgreSQL server)');
-  const schema = arg('schema') ?? `bench_payroll_${process.pid}`;
-  await admin(URL, `create schema if not exists ${schema}`);
-  const store = openPostgres(URL, { searchPath: schema, max: 4 });
-  return { store, drop: async () => (KEEP ? undefined : admin(URL, `drop schema ${schema} cascade`)) };
-}
+const openStore = () =>
+  openBenchStore({
+    kind: STORE,
+    name: 'payroll',
+    dataDir: arg('data-dir'),
+    schema: arg('schema'),
+    keep: KEEP,
+  });
 
 async function main(): Promise<void> {
   const { store, drop } = await openStore();
   try {
     await store.migrate();
-    out(`payroll bench: ${STORE}, ${cpus().length} cores, node ${process.version}, load ${load()}`);
-    if ((await count(store, sql`select count(*)::int as n from entitlements`)) === 0) {
+    out(`payroll bench: ${STORE}, ${cpus().length} cores, node ${process.version}, load ${loadText()}`);
+    if ((await countOf(store, sql`select count(*)::int as n from entitlements`)) === 0) {
       const t0 = performance.now();
       await loadPopulation(store, Math.ceil(ENTITLEMENTS / ENTITLEMENTS_PER_PERSON), 'payroll-bench');
       out(`population loaded in ${seconds(t0)} s`);
@@ -102,7 +67,7 @@ async function main(): Promise<void> {
       const n = await seedEntitlements(store, { month: MONTH, max: ENTITLEMENTS });
       out(`entitlements written: ${n} in ${seconds(t1)} s`);
     }
-    const entitlements = await count(store, sql`select count(*)::int as n from entitlements`);
+    const entitlements = await countOf(store, sql`select count(*)::int as n from entitlements`);
     const byProgram = await selectRows<{ program: string; n: number }>(
       store.db,
       sql`select program, count(*)::int as n from entitlements group by program order by program`,
@@ -136,16 +101,18 @@ async function main(): Promise<void> {
       store.db,
       sql`select state, line_count, total_fen, held_count, held_fen from payroll_runs where id = ${runId}::uuid`,
     );
-    const lines = await count(
+    const lines = await countOf(
       store,
       sql`select count(*)::int as n from payroll_lines where run_id = ${runId}::uuid`,
     );
-    const ledger = await count(
+    const ledger = await countOf(
       store,
       sql`select count(*)::int as n from ledger_entries where run_id = ${runId}::uuid`,
     );
-    const findings = await count(store, sql`select count(*)::int as n from control_findings`).catch(() => -1);
-    const batches = await count(
+    const findings = await countOf(store, sql`select count(*)::int as n from control_findings`).catch(
+      () => -1,
+    );
+    const batches = await countOf(
       store,
       sql`select count(*)::int as n from audit_log where action = 'payroll.computed'`,
     ).catch(() => -1);
@@ -160,7 +127,7 @@ async function main(): Promise<void> {
     if (done?.state !== 'succeeded') out(`job error: ${String(done?.error)}`);
     const projected = (wall * TARGET_N) / Math.max(1, entitlements);
     out(
-      `projection to ${TARGET_N}: ${projected.toFixed(0)} s (target ${TARGET_S} s, ratio ${(projected / TARGET_S).toFixed(2)}), load ${load()}`,
+      `projection to ${TARGET_N}: ${projected.toFixed(0)} s (target ${TARGET_S} s, ratio ${(projected / TARGET_S).toFixed(2)}), load ${loadText()}`,
     );
   } finally {
     await store.close();

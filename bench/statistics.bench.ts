@@ -12,15 +12,12 @@
  * committee), the annual table and the .xlsx of the month: the first call and the median of R more.
  * Prints figures; asserts nothing on time. The machine is shared: read the load.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { countOf, loadText, openBenchStore, out, seconds } from './support/bench-store.ts';
+import { cpus } from 'node:os';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { divisionScope } from '../src/auth/scope.ts';
 import { loadConfig } from '../src/config.ts';
-import { selectRows } from '../src/db/sql.ts';
-import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
+import { type Store } from '../src/db/store.ts';
 import { JobKinds } from '../src/jobs/job-kind.ts';
 import { enqueueJob } from '../src/jobs/jobs.service.ts';
 import { PAYROLL_RUN_KIND, payrollRunJobKind } from '../src/jobs/kinds/payroll-run.job.ts';
@@ -42,67 +39,29 @@ function arg(name: string): string | undefined {
 }
 
 const STORE = arg('store') ?? 'pglite';
-const URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const PERSONS = Number(arg('persons') ?? 1_000_000);
 const MONTH = arg('month') ?? '2026-10';
 const REPEAT = Number(arg('repeat') ?? 5);
 const KEEP = process.argv.includes('--keep');
 const TARGET_S = 2;
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const seconds = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
-
-async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function count(store: Store, query: ReturnType<typeof sql>): Promise<number> {
-  const [row] = await selectRows<{ n: number }>(store.db, query);
-  return Number(row?.n ?? 0);
-}
-
-async function openStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
-  if (STORE === 'pglite') {
-    const dir = arg('data-dir') ?? mkdtempSync(join(tmpdir(), 'mz-stats-bench-'));
-    const store = await openPglite(dir);
-    return {
-      store,
-      drop: () => {
-        if (!KEEP) rmSync(dir, { recursive: true, force: true });
-        return Promise.resolve();
-      },
-    };
-  }
-  if (!URL) throw new Error('set BENCH_DATABASE_URL or TEST_DATABASE_URL (a PostgreSQL server)');
-  const schema = arg('schema') ?? `bench_stats_${process.pid}`;
-  await admin(URL, `create schema if not exists ${schema}`);
-  const store = openPostgres(URL, { searchPath: schema, max: 4 });
-  return { store, drop: async () => (KEEP ? undefined : admin(URL, `drop schema ${schema} cascade`)) };
-}
 
 /** Population, entitlements and a paid run of the month, unless the store has them already. */
+const openStore = () =>
+  openBenchStore({ kind: STORE, name: 'stats', dataDir: arg('data-dir'), schema: arg('schema'), keep: KEEP });
+
 async function setUp(store: Store): Promise<void> {
-  if ((await count(store, sql`select count(*)::int as n from persons`)) === 0) {
+  if ((await countOf(store, sql`select count(*)::int as n from persons`)) === 0) {
     const t0 = performance.now();
     await loadPopulation(store, PERSONS, 'statistics-bench');
-    out(`population of ${PERSONS} loaded in ${seconds(t0)} s (load ${load()})`);
+    out(`population of ${PERSONS} loaded in ${seconds(t0)} s (load ${loadText()})`);
   }
-  if ((await count(store, sql`select count(*)::int as n from entitlements`)) === 0) {
+  if ((await countOf(store, sql`select count(*)::int as n from entitlements`)) === 0) {
     const t1 = performance.now();
     const n = await seedEntitlements(store, { month: MONTH });
-    out(`entitlements written: ${n} in ${seconds(t1)} s (load ${load()})`);
+    out(`entitlements written: ${n} in ${seconds(t1)} s (load ${loadText()})`);
   }
   const runs = sql`select count(*)::int as n from payroll_runs where month = ${MONTH} and state <> 'cancelled'`;
-  if ((await count(store, runs)) === 0) {
+  if ((await countOf(store, runs)) === 0) {
     const runId = await startRun(store, MONTH);
     const kinds = new JobKinds().register(payrollRunJobKind());
     await enqueueJob(store, kinds, {
@@ -120,7 +79,7 @@ async function setUp(store: Store): Promise<void> {
     });
     const t2 = performance.now();
     await runner.runUntilIdle();
-    out(`payroll run ${MONTH} computed in ${seconds(t2)} s (load ${load()})`);
+    out(`payroll run ${MONTH} computed in ${seconds(t2)} s (load ${loadText()})`);
     // As the bank's return leaves it: the run closed, every line sent paid (held lines stay held).
     await store.db.execute(sql`update payroll_runs set state = 'closed' where id = ${runId}::uuid`);
     await store.db.execute(
@@ -163,12 +122,14 @@ async function main(): Promise<void> {
   const { store, drop } = await openStore();
   try {
     await store.migrate();
-    out(`statistics bench: ${STORE}, ${cpus().length} cores, node ${process.version}, load ${load()}`);
+    out(`statistics bench: ${STORE}, ${cpus().length} cores, node ${process.version}, load ${loadText()}`);
     await setUp(store);
-    const persons = await count(store, sql`select count(*)::int as n from persons`);
-    const entitlements = await count(store, sql`select count(*)::int as n from entitlements`);
-    const lines = await count(store, sql`select count(*)::int as n from payroll_lines`);
-    out(`store: ${persons} persons, ${entitlements} entitlements, ${lines} payroll lines; load ${load()}`);
+    const persons = await countOf(store, sql`select count(*)::int as n from persons`);
+    const entitlements = await countOf(store, sql`select count(*)::int as n from entitlements`);
+    const lines = await countOf(store, sql`select count(*)::int as n from payroll_lines`);
+    out(
+      `store: ${persons} persons, ${entitlements} entitlements, ${lines} payroll lines; load ${loadText()}`,
+    );
     const district = divisionScope(FIXTURE_DISTRICT);
     const t = await time(`monthly table ${FIXTURE_DISTRICT} ${MONTH}`, () =>
       monthlyTable(store.db, district, MONTH),
@@ -189,7 +150,7 @@ async function main(): Promise<void> {
     await time(`annual table ${MONTH.slice(0, 4)}`, () =>
       annualTable(store.db, district, Number(MONTH.slice(0, 4))),
     );
-    out(`load ${load()}`);
+    out(`load ${loadText()}`);
   } finally {
     await store.close();
     await drop();
