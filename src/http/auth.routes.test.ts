@@ -35,6 +35,8 @@ describeStores('auth routes', (ctx) => {
     // The side menu as the console builds it: id, Chinese title and path, in order (src/auth declarations).
     expect(body.user.menus).toEqual([
       { id: 'dashboard', title: '首页', path: '/dashboard' },
+      { id: 'tasks', title: '待办', path: '/tasks' },
+      { id: 'statistics', title: '统计报表', path: '/statistics' },
       { id: 'persons', title: '人口信息', path: '/persons' },
       { id: 'households', title: '家庭户', path: '/households' },
       { id: 'transfers', title: '跨区迁移', path: '/transfers' },
