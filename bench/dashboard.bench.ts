@@ -8,15 +8,13 @@
  */
 import { sql } from 'drizzle-orm';
 import { ALL } from '../src/auth/scope.ts';
-import { createUser } from '../src/auth/user.service.ts';
-import { loadConfig } from '../src/config.ts';
 import { selectRows } from '../src/db/sql.ts';
 import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
-import { buildServer } from '../src/http/server.ts';
 import { recordDeath } from '../src/registry/edits/edits.service.ts';
 import { searchPersons, seedDivisions } from '../src/registry/registry.service.ts';
 import { inUnitOfWork } from '../src/workflow/unit-of-work.ts';
+import { benchSession } from './support/bench-server.ts';
 import { adminQuery } from './support/bench-store.ts';
 
 function arg(name: string): string | undefined {
@@ -28,7 +26,6 @@ const PERSONS = Number(arg('--persons') ?? 1_000_000);
 const PG_URL = arg('--pg');
 const DATA_DIR = arg('--data');
 const DISTRICT = '310110';
-const PASSWORD = 'Bench-dashboard-2026';
 
 async function ensurePopulation(store: Store): Promise<void> {
   if ((await searchPersons(store.db, ALL, { limit: 1 })).total > 0) return;
@@ -46,32 +43,7 @@ async function main(): Promise<void> {
   await store.migrate();
   await seedDivisions(store);
   await ensurePopulation(store);
-  const username = `bench_dash_${process.pid}`;
-  await createUser(
-    store,
-    { userId: null, divisionCode: null },
-    {
-      username,
-      displayName: username,
-      role: 'district_approver',
-      divisionCode: DISTRICT,
-      password: PASSWORD,
-    },
-    '基准测试',
-    { mustChangePassword: false },
-  );
-  const app = await buildServer({
-    config: loadConfig({ LOG_LEVEL: 'silent', MINZHENG_WEB_DIST: '/nonexistent' }),
-    store,
-    logger: false,
-  });
-  await app.ready();
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { username, password: PASSWORD },
-  });
-  const cookie = String(login.headers['set-cookie']).split(';', 1)[0] ?? '';
+  const { app, cookie } = await benchSession(store, 'district_approver', DISTRICT);
   const read = async (division?: string) => {
     const response = await app.inject({
       method: 'GET',

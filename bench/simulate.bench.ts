@@ -7,14 +7,12 @@
  * Prints figures; asserts nothing on time.
  */
 import pg from 'pg';
-import { createUser } from '../src/auth/user.service.ts';
-import { loadConfig } from '../src/config.ts';
 import { openPglite, openPostgres, type Store } from '../src/db/store.ts';
 import { loadDemoPopulation } from '../src/demo/demo.service.ts';
-import { buildServer } from '../src/http/server.ts';
 import { vacuumRegistryTables } from '../src/registry/maintenance.repository.ts';
 import { searchPersons, seedDivisions } from '../src/registry/registry.service.ts';
 import { ALL } from '../src/auth/scope.ts';
+import { benchSession } from './support/bench-server.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -25,7 +23,6 @@ const PERSONS = Number(arg('--persons') ?? 20_000);
 const PG_URL = arg('--pg');
 const DATA_DIR = arg('--data');
 const MONTH = '2026-11';
-const PASSWORD = 'Bench-simulate-2026';
 
 async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -63,27 +60,7 @@ async function main(): Promise<void> {
   await store.migrate();
   await seedDivisions(store);
   await ensurePopulation(store);
-  const username = `bench_finance_${process.pid}`;
-  await createUser(
-    store,
-    { userId: null, divisionCode: null },
-    { username, displayName: username, role: 'finance_officer', divisionCode: '310110', password: PASSWORD },
-    '基准测试',
-    { mustChangePassword: false },
-  );
-  const app = await buildServer({
-    config: loadConfig({ LOG_LEVEL: 'silent', MINZHENG_WEB_DIST: '/nonexistent' }),
-    store,
-    logger: false,
-  });
-  await app.ready();
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { username, password: PASSWORD },
-  });
-  const cookie = String(login.headers['set-cookie']).split(';', 1)[0] ?? '';
-  const { csrfToken } = login.json<{ csrfToken: string }>();
+  const { app, cookie, csrfToken } = await benchSession(store, 'finance_officer', '310110');
 
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
